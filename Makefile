@@ -1,0 +1,58 @@
+# Two commands do all the set-up: `make site` and `make test`. See README.md.
+PYTHON ?= python3
+VENV ?= .venv
+BIN := $(VENV)/bin
+CHROMIUM ?= /usr/bin/chromium
+export SOURCE_DATE_EPOCH ?= $(shell git log -1 --format=%ct 2>/dev/null || echo 0)
+
+.PHONY: site test lint typecheck workflows pytest browser-deps docs-check serve offline bench clean
+
+$(BIN)/segments: pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e '.[dev]'
+	touch $@
+
+site: $(BIN)/segments  ## generate docs/ from data/ and build site/
+	$(BIN)/segments build
+
+offline: $(BIN)/segments  ## build site.zip that opens from file:// with no server
+	$(BIN)/segments build --offline
+
+serve: $(BIN)/segments  ## preview with live reload
+	$(BIN)/segments serve
+
+bench: $(BIN)/segments  ## speed and memory benchmark (not part of make test)
+	$(BIN)/python benchmarks/bench.py
+
+browser-deps:  ## Debian's Chromium and axe-core, for the browser tests
+	@if [ ! -x "$(CHROMIUM)" ]; then \
+	  if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
+	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium fonts-dejavu-core >/dev/null; \
+	  else \
+	    echo "Chromium is missing: run 'sudo apt-get install chromium' (or set CHROMIUM=/path/to/chromium)"; exit 1; \
+	  fi; \
+	fi
+	@if [ ! -f node_modules/axe-core/axe.min.js ]; then npm ci --no-audit --no-fund --loglevel=error; fi
+
+lint: $(BIN)/segments
+	$(BIN)/ruff check generator tests benchmarks
+	$(BIN)/ruff format --check generator tests benchmarks
+
+typecheck: $(BIN)/segments
+	$(BIN)/mypy generator
+
+workflows: $(BIN)/segments
+	$(BIN)/check-jsonschema --builtin-schema vendor.github-workflows .github/workflows/*.yml
+	$(BIN)/zizmor --offline --min-severity low .github/workflows/
+
+docs-check: $(BIN)/segments  ## fails when docs/ is not what the generator would write
+	$(BIN)/segments generate --check
+
+pytest: $(BIN)/segments browser-deps
+	CHROMIUM=$(CHROMIUM) $(BIN)/python -m pytest
+
+test: lint typecheck workflows pytest  ## everything CI runs
+
+clean:
+	rm -rf $(VENV) site site.zip .segments-cache node_modules

@@ -1,0 +1,3 @@
+"""Segments: a static report site generator for customer segmentation."""
+
+__version__ = "0.1.0"

@@ -1,0 +1,340 @@
+"""The one typed, frozen config, read from ``data/segments.yml`` and validated in one place.
+
+Every field and its default is documented in the README ("The config file"). All problems in a
+config are reported together, so an analyst fixes them in one pass.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from generator.errors import ConfigError, collect
+
+LEVELS = ("Low", "Medium", "High")
+SCALINGS = ("standard", "robust", "log")
+DEFAULT_CONFIG = Path("data/segments.yml")
+
+
+@dataclass(frozen=True)
+class Feature:
+    """A numeric column the segments are built on."""
+
+    column: str
+    label: str
+
+
+@dataclass(frozen=True)
+class ColumnRule:
+    """How one input column is read: aliases, value mapping, allowed values and bounds."""
+
+    aliases: tuple[str, ...] = ()
+    values: tuple[tuple[str, str], ...] = ()
+    allowed: tuple[str, ...] = ()
+    minimum: float | None = None
+    maximum: float | None = None
+
+
+@dataclass(frozen=True)
+class PlaybookRule:
+    """Recommended actions for segments whose levels match ``when`` (feature label to level)."""
+
+    when: tuple[tuple[str, str], ...]
+    actions: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class Privacy:
+    """What the published site may reveal about individual customers."""
+
+    individual_points: bool = False
+    min_group_size: int = 10
+
+
+@dataclass(frozen=True)
+class Config:
+    """The whole validated configuration; paths are absolute."""
+
+    path: Path
+    title: str
+    data_path: Path
+    id_column: str
+    delimiter: str
+    features: tuple[Feature, ...]
+    describe: tuple[str, ...]
+    k: int | None
+    k_min: int
+    k_max: int
+    random_state: int
+    n_init: int
+    scaling: str
+    sample_size: int
+    playbook: tuple[PlaybookRule, ...]
+    privacy: Privacy
+    columns: tuple[tuple[str, ColumnRule], ...] = ()
+    site_url: str = ""
+    raw: dict[str, Any] = field(default_factory=dict, compare=False, repr=False)
+
+    @property
+    def feature_columns(self) -> tuple[str, ...]:
+        """The clustered columns, in config order."""
+        return tuple(f.column for f in self.features)
+
+    def rule_for(self, column: str) -> ColumnRule:
+        """The reading rule of ``column`` (an empty rule when the config gives none)."""
+        return dict(self.columns).get(column, ColumnRule())
+
+    def analysis_dict(self) -> dict[str, Any]:
+        """The settings that change the analysis (used to key caches and locks)."""
+        return {
+            "features": [f.column for f in self.features],
+            "describe": list(self.describe),
+            "k": self.k,
+            "k_min": self.k_min,
+            "k_max": self.k_max,
+            "random_state": self.random_state,
+            "n_init": self.n_init,
+            "scaling": self.scaling,
+            "sample_size": self.sample_size,
+        }
+
+
+def default_label(column: str) -> str:
+    """A short label from a column name: ``Annual Income (k$)`` becomes ``Annual Income``."""
+    label = re.sub(r"\s*\([^)]*\)", "", column).strip()
+    return label or column
+
+
+def load_config(path: Path = DEFAULT_CONFIG) -> Config:
+    """Read and validate a config file.
+
+    Args:
+        path: The YAML file.
+
+    Returns:
+        The validated config.
+
+    Raises:
+        ConfigError: When the file is missing, not YAML, or has invalid fields (all listed).
+    """
+    if not path.is_file():
+        raise ConfigError(f"{path}: config file not found (pass --config PATH)")
+    try:
+        raw = yaml.safe_load(path.read_text(encoding="utf-8-sig"))
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        where = f" at line {mark.line + 1}" if mark is not None else ""
+        raise ConfigError(f"{path}: not valid YAML{where}") from exc
+    except UnicodeDecodeError as exc:
+        raise ConfigError(f"{path}: not UTF-8 text") from exc
+    if not isinstance(raw, dict):
+        raise ConfigError(f"{path}: expected a mapping of settings at the top level")
+    return _Parser(path, raw).parse()
+
+
+class _Parser:
+    """Collects every problem while building the config, then raises them together."""
+
+    KNOWN = frozenset(
+        {
+            *("title", "data", "features", "describe", "k", "k_min", "k_max", "random_state"),
+            *("n_init", "scaling", "sample_size", "playbook", "privacy", "columns", "site_url"),
+        }
+    )
+
+    def __init__(self, path: Path, raw: dict[str, Any]) -> None:
+        self.path = path
+        self.raw = raw
+        self.problems: list[str] = []
+
+    def fail(self, message: str) -> None:
+        self.problems.append(message)
+
+    def parse(self) -> Config:
+        for key in sorted(set(map(str, self.raw)) - self.KNOWN):
+            self.fail(f"unknown setting {key!r}")
+        data = self._mapping("data")
+        features = self._features()
+        labels = {f.label for f in features} | {f.column for f in features}
+        k_min = self._int("k_min", 2, 2)
+        k_max = self._int("k_max", 10, 2)
+        if k_max < k_min:
+            self.fail(f"k_max={k_max} should be >= k_min={k_min}")
+        config = Config(
+            path=self.path.resolve(),
+            title=self._str(self.raw, "title", "Customer segments"),
+            data_path=(self.path.parent / self._str(data, "path", "", "data.path")).resolve(),
+            id_column=self._str(data, "id_column", "", "data.id_column"),
+            delimiter=self._delimiter(data),
+            features=features,
+            describe=self._describe(features),
+            k=self._k(),
+            k_min=k_min,
+            k_max=k_max,
+            random_state=self._int("random_state", 42, 0),
+            n_init=self._int("n_init", 10, 10),
+            scaling=self._choice("scaling", "standard", SCALINGS),
+            sample_size=self._int("sample_size", 20_000, 1_000),
+            playbook=self._playbook(labels),
+            privacy=self._privacy(),
+            columns=self._columns(),
+            site_url=self._str(self.raw, "site_url", ""),
+            raw=self.raw,
+        )
+        collect(ConfigError, str(self.path), self.problems)
+        return config
+
+    def _mapping(self, key: str) -> dict[str, Any]:
+        value = self.raw.get(key, {})
+        if not isinstance(value, dict):
+            self.fail(f"{key} should be a mapping, got {value!r}")
+            return {}
+        return value
+
+    def _str(self, where: dict[str, Any], key: str, default: str, name: str = "") -> str:
+        value = where.get(key, default)
+        if not isinstance(value, str) or (not value and not default and name):
+            self.fail(f"{name or key} should be a non-empty string, got {value!r}")
+            return default
+        return value
+
+    def _int(self, key: str, default: int, minimum: int) -> int:
+        value = self.raw.get(key, default)
+        if isinstance(value, bool) or not isinstance(value, int) or value < minimum:
+            self.fail(f"{key} should be an integer >= {minimum}, got {value!r}")
+            return default
+        return value
+
+    def _choice(self, key: str, default: str, choices: tuple[str, ...]) -> str:
+        value = self.raw.get(key, default)
+        if value not in choices:
+            self.fail(f"{key} should be one of {', '.join(choices)}, got {value!r}")
+            return default
+        return str(value)
+
+    def _delimiter(self, data: dict[str, Any]) -> str:
+        value = data.get("delimiter", ",")
+        if not isinstance(value, str) or len(value) != 1 or value in '"\r\n':
+            self.fail(f"data.delimiter should be one character, got {value!r}")
+            return ","
+        return value
+
+    def _k(self) -> int | None:
+        value = self.raw.get("k", "auto")
+        if value == "auto":
+            return None
+        if isinstance(value, bool) or not isinstance(value, int) or value < 2:
+            self.fail(f"k should be 'auto' or an integer >= 2, got {value!r}")
+            return None
+        return value
+
+    def _features(self) -> tuple[Feature, ...]:
+        raw = self.raw.get("features")
+        if not isinstance(raw, list) or not 1 <= len(raw) <= 20:
+            self.fail(f"features should be a list of 1 to 20 numeric columns, got {raw!r}")
+            return ()
+        features = []
+        for item in raw:
+            if isinstance(item, str) and item:
+                features.append(Feature(item, default_label(item)))
+            elif isinstance(item, dict) and isinstance(item.get("column"), str):
+                label = item.get("label", default_label(item["column"]))
+                features.append(Feature(item["column"], str(label)))
+            else:
+                self.fail(f"features entry should be a column name or {{column, label}}: {item!r}")
+        for kind in ("column", "label"):
+            names = [getattr(f, kind) for f in features]
+            for name in sorted({n for n in names if names.count(n) > 1}):
+                self.fail(f"features has the {kind} {name!r} twice")
+        return tuple(features)
+
+    def _describe(self, features: tuple[Feature, ...]) -> tuple[str, ...]:
+        raw = self.raw.get("describe", [])
+        if not isinstance(raw, list) or not all(isinstance(c, str) and c for c in raw):
+            self.fail(f"describe should be a list of column names, got {raw!r}")
+            return ()
+        clash = sorted(set(raw) & {f.column for f in features})
+        if clash:
+            self.fail(f"describe repeats feature columns {clash}")
+        return tuple(raw)
+
+    def _playbook(self, labels: set[str]) -> tuple[PlaybookRule, ...]:
+        raw = self.raw.get("playbook", [])
+        if not isinstance(raw, list):
+            self.fail("playbook should be a list of {when, actions} rules")
+            return ()
+        rules = []
+        for number, item in enumerate(raw, start=1):
+            where = f"playbook rule {number}"
+            when = item.get("when", {}) if isinstance(item, dict) else None
+            actions = item.get("actions") if isinstance(item, dict) else None
+            if not isinstance(when, dict):
+                self.fail(f"{where}: 'when' should map feature labels to Low/Medium/High")
+                continue
+            for key, level in when.items():
+                if key not in labels:
+                    self.fail(f"{where}: {key!r} is not a feature label or column")
+                if level not in LEVELS:
+                    self.fail(f"{where}: level {level!r} should be one of Low, Medium, High")
+            if not isinstance(actions, list) or not all(isinstance(a, str) for a in actions):
+                self.fail(f"{where}: 'actions' should be a list of sentences")
+                continue
+            pairs = tuple(sorted((str(k), str(v)) for k, v in when.items()))
+            rules.append(PlaybookRule(pairs, tuple(actions)))
+        return tuple(rules)
+
+    def _privacy(self) -> Privacy:
+        raw = self._mapping("privacy")
+        points = raw.get("individual_points", False)
+        size = raw.get("min_group_size", 10)
+        if not isinstance(points, bool):
+            self.fail(f"privacy.individual_points should be true or false, got {points!r}")
+            points = False
+        if isinstance(size, bool) or not isinstance(size, int) or size < 1:
+            self.fail(f"privacy.min_group_size should be an integer >= 1, got {size!r}")
+            size = 10
+        return Privacy(points, size)
+
+    def _columns(self) -> tuple[tuple[str, ColumnRule], ...]:
+        raw = self._mapping("columns")
+        rules = []
+        for name, spec in sorted(raw.items()):
+            if not isinstance(spec, dict):
+                self.fail(f"columns.{name} should be a mapping")
+                continue
+            aliases = spec.get("aliases", [])
+            values = spec.get("values", {})
+            allowed = spec.get("allowed", [])
+            if not isinstance(aliases, list) or not isinstance(values, dict):
+                self.fail(f"columns.{name}: aliases should be a list and values a mapping")
+                continue
+            if not isinstance(allowed, list):
+                self.fail(f"columns.{name}.allowed should be a list")
+                continue
+            bounds = [spec.get("min"), spec.get("max")]
+            for bound in bounds:
+                if bound is not None and (
+                    isinstance(bound, bool) or not isinstance(bound, int | float)
+                ):
+                    self.fail(f"columns.{name}: min and max should be numbers, got {bound!r}")
+            rules.append(
+                (
+                    str(name),
+                    ColumnRule(
+                        aliases=tuple(map(str, aliases)),
+                        values=tuple(sorted((str(k), str(v)) for k, v in values.items())),
+                        allowed=tuple(map(str, allowed)),
+                        minimum=_number(bounds[0]),
+                        maximum=_number(bounds[1]),
+                    ),
+                )
+            )
+        return tuple(rules)
+
+
+def _number(value: Any) -> float | None:
+    return float(value) if isinstance(value, int | float) and not isinstance(value, bool) else None

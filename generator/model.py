@@ -1,0 +1,184 @@
+"""The typed values that flow between pipeline stages. All frozen; stages never mutate them."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+
+@dataclass(frozen=True)
+class SourceInfo:
+    """Facts about the file the table came from."""
+
+    path: Path
+    sha256: str
+    rows_read: int
+    columns: tuple[str, ...]
+    notes: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class CustomerTable:
+    """The validated table: one row per customer, sorted by ID so row order never matters.
+
+    ``frame`` holds the ID column, the feature columns (float64) and the describe columns
+    (float64 or pandas ``category``), nothing else.
+    """
+
+    frame: pd.DataFrame
+    source: SourceInfo
+    id_column: str
+    features: tuple[str, ...]
+    describe: tuple[str, ...]
+
+    @property
+    def n_customers(self) -> int:
+        """Number of customers (rows)."""
+        return len(self.frame)
+
+    def feature_matrix(self) -> np.ndarray:
+        """The feature columns as a float64 array (rows x features)."""
+        return self.frame.loc[:, list(self.features)].to_numpy(dtype=np.float64)
+
+
+@dataclass(frozen=True)
+class KScore:
+    """Fit quality of one candidate k."""
+
+    k: int
+    inertia: float
+    silhouette: float
+    calinski_harabasz: float
+    davies_bouldin: float
+
+
+@dataclass(frozen=True)
+class KChoice:
+    """The chosen k, which signal pointed where, and the reason in words."""
+
+    k: int
+    auto: bool
+    signals: tuple[tuple[str, int], ...]
+    reason: str
+
+
+@dataclass(frozen=True)
+class Segmentation:
+    """The fitted segmentation, in segment order (segment 1 first), with no live estimator.
+
+    ``labels[i]`` is the 0-based segment index of row ``i`` of the table's frame.
+    """
+
+    labels: np.ndarray
+    centroids: np.ndarray
+    scaled_centroids: np.ndarray
+    scaler: dict[str, Any]
+    levels: tuple[tuple[str, ...], ...]
+    thresholds: np.ndarray
+    scores: tuple[KScore, ...]
+    choice: KChoice
+    search_rows: int
+    silhouette_rows: int
+
+    @property
+    def k(self) -> int:
+        """The number of segments."""
+        return int(self.centroids.shape[0])
+
+
+@dataclass(frozen=True)
+class Rule:
+    """A rule of thumb that recognises a segment from the original features."""
+
+    conditions: tuple[tuple[str, str, float], ...]
+    recall: float
+    precision: float
+    accuracy: float
+
+
+@dataclass(frozen=True)
+class NumericStats:
+    """Mean, median and quartiles of a numeric column within a group."""
+
+    mean: float
+    median: float
+    q1: float
+    q3: float
+
+
+@dataclass(frozen=True)
+class SegmentProfile:
+    """Everything the site says about one segment."""
+
+    number: int
+    slug: str
+    name: str
+    size: int
+    share: float
+    centroid: tuple[tuple[str, float], ...]
+    median: tuple[tuple[str, float], ...]
+    index: tuple[tuple[str, float], ...]
+    levels: tuple[tuple[str, str], ...]
+    distinctive: tuple[str, ...]
+    numeric: tuple[tuple[str, NumericStats], ...]
+    categorical: tuple[tuple[str, tuple[tuple[str, float], ...]], ...]
+    rule: Rule
+    actions: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class Insight:
+    """One population fact; the template turns its ``kind`` and numbers into a sentence."""
+
+    kind: str
+    column: str
+    values: tuple[tuple[str, Any], ...]
+
+
+@dataclass(frozen=True)
+class Population:
+    """Population-level statistics the pages and insights use."""
+
+    n_customers: int
+    mean: tuple[tuple[str, float], ...]
+    numeric: tuple[tuple[str, NumericStats], ...]
+    categorical: tuple[tuple[str, tuple[tuple[str, float], ...]], ...]
+    insights: tuple[Insight, ...]
+
+
+@dataclass(frozen=True)
+class Analysis:
+    """The result of the analysis stages, ready for charts and pages."""
+
+    table: CustomerTable
+    segmentation: Segmentation
+    profiles: tuple[SegmentProfile, ...]
+    population: Population
+    labels: tuple[tuple[str, str], ...]
+
+    def label(self, column: str) -> str:
+        """The display label of a column (features have short labels; others keep their name)."""
+        return dict(self.labels).get(column, column)
+
+
+@dataclass(frozen=True)
+class ChartSpec:
+    """One Vega-Lite chart, stored as JSON, with the words the page shows around it."""
+
+    name: str
+    title: str
+    description: str
+    spec: dict[str, Any]
+    data_csv: str
+
+
+@dataclass(frozen=True)
+class RenderedPage:
+    """A file to write under the output folder, relative path and bytes."""
+
+    path: str
+    content: bytes

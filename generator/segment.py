@@ -1,0 +1,210 @@
+"""K-Means segmentation: search k, choose it by several signals, fit, and order the segments.
+
+Segment identity never comes from scikit-learn's label numbers: segments are ordered by the
+level of each feature (High before Low), then by centroid, so shuffled rows give the same result.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from typing import Any
+
+import numpy as np
+from sklearn.cluster import KMeans
+from sklearn.metrics import calinski_harabasz_score, davies_bouldin_score, silhouette_score
+from sklearn.pipeline import Pipeline
+from sklearn.preprocessing import FunctionTransformer, RobustScaler, StandardScaler
+
+from generator.config import LEVELS, Config
+from generator.errors import DataError
+from generator.model import CustomerTable, KChoice, KScore, Segmentation
+
+SILHOUETTE_ROWS = 5_000
+
+
+def make_pipeline(scaling: str, k: int, random_state: int, n_init: int) -> Pipeline:
+    """The scaler and K-Means in one pipeline, with explicit ``n_init`` and ``random_state``."""
+    steps: list[tuple[str, Any]] = []
+    if scaling == "log":
+        steps.append(("log1p", FunctionTransformer(np.log1p, np.expm1, check_inverse=False)))
+    steps.append(("scale", RobustScaler() if scaling == "robust" else StandardScaler()))
+    steps.append(("kmeans", KMeans(n_clusters=k, n_init=n_init, random_state=random_state)))
+    return Pipeline(steps)
+
+
+def segment(table: CustomerTable, config: Config) -> Segmentation:
+    """Search k on a sample, fit the chosen k on every row, and order the segments.
+
+    Raises:
+        DataError: When there are fewer distinct customers than segments to find.
+    """
+    x = table.feature_matrix()
+    k_range = _k_range(x, config)
+    rng = np.random.default_rng(config.random_state)
+    search = _sample(x, config.sample_size, rng)
+    fits = {k: _fit(search, config, k) for k in k_range}
+    scores = tuple(_score(search, fit, rng) for fit in fits.values())
+    choice = choose_k(scores, config.k)
+    final = fits[choice.k]
+    if len(search) < len(x):
+        final = _warm_fit(x, config, _centroids(final))
+    labels = final.predict(x)
+    return _ordered(
+        x, final, labels, scores, choice, len(search), min(len(search), SILHOUETTE_ROWS)
+    )
+
+
+def _k_range(x: np.ndarray, config: Config) -> list[int]:
+    distinct = len(np.unique(x, axis=0)) if len(x) <= 1_000_000 else len(x)
+    if config.k is not None:
+        if distinct < config.k:
+            raise DataError(f"n_customers={distinct} distinct should be >= k={config.k}")
+        # Still score the search range so the site can show the evidence beside the fixed k.
+        low, high = min(config.k_min, config.k), max(config.k_max, config.k)
+    else:
+        low, high = config.k_min, config.k_max
+    high = min(high, distinct - 1)
+    if high < low or (config.k is None and distinct <= config.k_min):
+        raise DataError(
+            f"n_customers={distinct} distinct should be > k_min={config.k_min} to search for k"
+        )
+    return list(range(low, high + 1))
+
+
+def _sample(x: np.ndarray, size: int, rng: np.random.Generator) -> np.ndarray:
+    if len(x) <= size:
+        return x
+    rows = np.sort(rng.choice(len(x), size=size, replace=False))
+    return x[rows]
+
+
+def _fit(x: np.ndarray, config: Config, k: int) -> Pipeline:
+    return make_pipeline(config.scaling, k, config.random_state, config.n_init).fit(x)
+
+
+def _centroids(pipeline: Pipeline) -> np.ndarray:
+    """Centroids in original units (the inverse of the scaling steps)."""
+    centers: np.ndarray = pipeline.named_steps["kmeans"].cluster_centers_
+    return np.asarray(pipeline[:-1].inverse_transform(centers), dtype=np.float64)
+
+
+def _warm_fit(x: np.ndarray, config: Config, centroids: np.ndarray) -> Pipeline:
+    """Fit every row, starting K-Means from the sample's centroids (given in original units)."""
+    k = len(centroids)
+    pipeline = make_pipeline(config.scaling, k, config.random_state, config.n_init)
+    start = pipeline[:-1].fit(x).transform(centroids)
+    pipeline.set_params(kmeans__init=start, kmeans__n_init=1)
+    return pipeline.fit(x)
+
+
+def _score(x: np.ndarray, pipeline: Pipeline, rng: np.random.Generator) -> KScore:
+    scaled = pipeline[:-1].transform(x)
+    labels = pipeline.named_steps["kmeans"].labels_
+    k = pipeline.named_steps["kmeans"].n_clusters
+    rows = rng.choice(len(x), SILHOUETTE_ROWS, replace=False) if len(x) > SILHOUETTE_ROWS else None
+    sil_x, sil_labels = (scaled, labels) if rows is None else (scaled[rows], labels[rows])
+    silhouette = silhouette_score(sil_x, sil_labels) if len(set(sil_labels)) > 1 else 0.0
+    return KScore(
+        k=int(k),
+        inertia=float(pipeline.named_steps["kmeans"].inertia_),
+        silhouette=float(silhouette),
+        calinski_harabasz=float(calinski_harabasz_score(scaled, labels)),
+        davies_bouldin=float(davies_bouldin_score(scaled, labels)),
+    )
+
+
+def choose_k(scores: tuple[KScore, ...], fixed: int | None) -> KChoice:
+    """Pick k by three signals and say why.
+
+    The rule: the silhouette maximum, the Davies-Bouldin minimum and the elbow of inertia each
+    vote for a k. A k with two or more votes wins; when all three disagree the silhouette
+    maximum wins, because it measures separation directly. A k fixed in the config always wins.
+    """
+    signals = {
+        "silhouette": max(scores, key=lambda s: (s.silhouette, -s.k)).k,
+        "davies_bouldin": min(scores, key=lambda s: (s.davies_bouldin, s.k)).k,
+        "elbow": elbow([s.k for s in scores], [s.inertia for s in scores]),
+    }
+    votes = Counter(signals.values())
+    best, count = max(votes.items(), key=lambda kv: (kv[1], kv[0] == signals["silhouette"]))
+    k = fixed if fixed is not None else (best if count >= 2 else signals["silhouette"])
+    return KChoice(k, fixed is None, tuple(signals.items()), _reason(k, fixed, signals))
+
+
+def elbow(ks: list[int], inertia: list[float]) -> int:
+    """The k farthest below the straight line from the first to the last inertia (kneedle)."""
+    if len(ks) < 3:
+        return ks[0]
+    x = (np.asarray(ks, dtype=float) - ks[0]) / (ks[-1] - ks[0])
+    span = inertia[0] - inertia[-1]
+    y = (np.asarray(inertia) - inertia[-1]) / span if span > 0 else np.zeros(len(ks))
+    return int(ks[int(np.argmax((1 - x) - y))])
+
+
+def _reason(k: int, fixed: int | None, signals: dict[str, int]) -> str:
+    sil, db, elb = signals["silhouette"], signals["davies_bouldin"], signals["elbow"]
+    evidence = (
+        f"silhouette is highest at k={sil}, Davies-Bouldin is lowest at k={db} "
+        f"and the elbow of inertia is at k={elb}"
+    )
+    if fixed is not None:
+        return f"Set in the config; for comparison, {evidence}."
+    agree = [name for name, value in signals.items() if value == k]
+    if len(agree) == 3:
+        return f"All three signals agree: {evidence}."
+    if len(agree) == 2:
+        return f"Two of three signals agree on k={k}: {evidence}."
+    return (
+        f"The signals disagree: {evidence}; the silhouette maximum wins because it "
+        "measures how well separated the segments are."
+    )
+
+
+def levels_of(centroids: np.ndarray, thresholds: np.ndarray) -> np.ndarray:
+    """Level index (0 Low, 1 Medium, 2 High) of each centroid value against the tertiles."""
+    below = centroids < thresholds[0]
+    above = centroids > thresholds[1]
+    return np.where(below, 0, np.where(above, 2, 1))
+
+
+def _ordered(
+    x: np.ndarray,
+    pipeline: Pipeline,
+    labels: np.ndarray,
+    scores: tuple[KScore, ...],
+    choice: KChoice,
+    search_rows: int,
+    silhouette_rows: int,
+) -> Segmentation:
+    """Put segments in order: High before Low for each feature in turn, then by centroid."""
+    centroids = _centroids(pipeline)
+    thresholds = np.quantile(x, [1 / 3, 2 / 3], axis=0)
+    levels = levels_of(centroids, thresholds)
+    keys = [(*(-levels[i]), *(-centroids[i])) for i in range(len(centroids))]
+    order = sorted(range(len(centroids)), key=lambda i: keys[i])
+    new_index = np.empty(len(order), dtype=np.int64)
+    new_index[order] = np.arange(len(order))
+    scaled = pipeline.named_steps["kmeans"].cluster_centers_
+    return Segmentation(
+        labels=new_index[labels].astype(np.int32),
+        centroids=centroids[order],
+        scaled_centroids=np.asarray(scaled)[order],
+        scaler=_scaler_params(pipeline),
+        levels=tuple(tuple(LEVELS[v] for v in levels[i]) for i in order),
+        thresholds=thresholds,
+        scores=scores,
+        choice=choice,
+        search_rows=search_rows,
+        silhouette_rows=silhouette_rows,
+    )
+
+
+def _scaler_params(pipeline: Pipeline) -> dict[str, Any]:
+    """The scaling as plain numbers, so other systems can score customers without sklearn."""
+    scaler = pipeline.named_steps["scale"]
+    center = scaler.mean_ if isinstance(scaler, StandardScaler) else scaler.center_
+    return {
+        "log1p": "log1p" in pipeline.named_steps,
+        "center": [float(v) for v in center],
+        "scale": [float(v) for v in scaler.scale_],
+    }

@@ -1,0 +1,58 @@
+"""The machine-readable summary (``segments analyze --json`` and ``downloads/segments.json``)."""
+
+from __future__ import annotations
+
+import json
+import math
+from typing import Any
+
+from generator.model import Analysis
+
+DIGITS = 6
+
+
+def summary(analysis: Analysis) -> dict[str, Any]:
+    """The documented summary of an analysis; keys and numbers only, no prose but ``k_reason``."""
+    seg = analysis.segmentation
+    return {
+        "k": seg.k,
+        "k_reason": seg.choice.reason,
+        "k_signals": dict(seg.choice.signals),
+        "n_customers": analysis.table.n_customers,
+        "features": list(analysis.table.features),
+        "scores": [
+            {
+                "k": s.k,
+                "inertia": _round(s.inertia),
+                "silhouette": _round(s.silhouette),
+                "calinski_harabasz": _round(s.calinski_harabasz),
+                "davies_bouldin": _round(s.davies_bouldin),
+            }
+            for s in seg.scores
+        ],
+        "segments": [
+            {
+                "number": p.number,
+                "slug": p.slug,
+                "name": p.name,
+                "size": p.size,
+                "share": _round(p.share),
+                "centroid": {c: _round(v) for c, v in p.centroid},
+                "levels": dict(p.levels),
+                "actions": list(p.actions),
+            }
+            for p in analysis.profiles
+        ],
+    }
+
+
+def to_json(data: Any) -> str:
+    """Stable JSON: sorted keys, two-space indent, a final newline."""
+    return json.dumps(data, sort_keys=True, indent=2, ensure_ascii=False, allow_nan=False) + "\n"
+
+
+def _round(value: float) -> float | None:
+    """Round so that last-bit floating noise never shows up as a diff."""
+    if not math.isfinite(value):
+        return None
+    return float(f"{value:.{DIGITS}g}")

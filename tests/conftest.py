@@ -1,0 +1,116 @@
+"""Shared fixtures: the Mall config, small synthetic tables and a CLI runner."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from collections.abc import Callable
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+MALL_CONFIG = ROOT / "data" / "segments.yml"
+
+
+def run_cli(
+    *args: str, cwd: Path = ROOT, env: dict[str, str] | None = None
+) -> subprocess.CompletedProcess[str]:
+    """Run the real CLI in a subprocess (``python -m generator``)."""
+    full_env = {**os.environ, "PYTHONPATH": str(ROOT), **(env or {})}
+    return subprocess.run(
+        [sys.executable, "-m", "generator", *args],
+        cwd=cwd,
+        env=full_env,
+        capture_output=True,
+        text=True,
+        timeout=600,
+    )
+
+
+@pytest.fixture
+def cli() -> Callable[..., subprocess.CompletedProcess[str]]:
+    return run_cli
+
+
+def blobs(
+    n_per: list[int], centers: list[list[float]], seed: int = 0, spread: float = 3.0
+) -> np.ndarray:
+    rng = np.random.default_rng(seed)
+    parts = [rng.normal(c, spread, size=(n, len(c))) for n, c in zip(n_per, centers, strict=True)]
+    return np.vstack(parts)
+
+
+def write_config(
+    folder: Path, text: str, table: pd.DataFrame | None = None, name: str = "table.csv"
+) -> Path:
+    """Write a config (and optionally its table) into ``folder``; return the config path."""
+    folder.mkdir(parents=True, exist_ok=True)
+    if table is not None:
+        table.to_csv(folder / name, index=False)
+    path = folder / "segments.yml"
+    path.write_text(text, encoding="utf-8")
+    return path
+
+
+SYNTH_CONFIG = """
+title: Web shop
+data: {path: table.csv, id_column: client}
+features: [visits, basket, recency]
+describe: [region, tenure]
+k: auto
+k_min: 2
+k_max: 6
+random_state: 7
+playbook:
+  - when: {basket: High}
+    actions: [Upsell bundles.]
+  - when: {}
+    actions: [Watch and learn.]
+"""
+
+
+@pytest.fixture
+def synthetic(tmp_path: Path) -> Path:
+    """A 3-feature table with another schema and four clear clusters; returns its config."""
+    x = blobs([60, 50, 40, 30], [[5, 20, 90], [30, 80, 10], [60, 40, 50], [10, 90, 80]], seed=3)
+    rng = np.random.default_rng(3)
+    frame = pd.DataFrame(
+        {
+            "client": [f"C{i:04d}" for i in range(len(x))],
+            "visits": x[:, 0].round(1),
+            "basket": x[:, 1].round(1),
+            "recency": x[:, 2].round(1),
+            "region": rng.choice(["North", "South", "East"], size=len(x)),
+            "tenure": rng.integers(1, 20, size=len(x)),
+        }
+    )
+    return write_config(tmp_path, SYNTH_CONFIG, frame)
+
+
+GOLDEN = ROOT / "tests" / "golden"
+
+
+def assert_golden(name: str, actual: str) -> None:
+    """Compare with ``tests/golden/NAME``; ``UPDATE_GOLDEN=1 pytest`` rewrites the files."""
+    path = GOLDEN / name
+    if os.environ.get("UPDATE_GOLDEN") == "1":
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(actual, encoding="utf-8")
+    assert path.exists(), f"no golden file {path}; run UPDATE_GOLDEN=1 pytest to create it"
+    expected = path.read_text(encoding="utf-8")
+    if actual != expected:
+        import difflib
+
+        diff = "".join(
+            difflib.unified_diff(
+                expected.splitlines(keepends=True),
+                actual.splitlines(keepends=True),
+                f"golden/{name}",
+                "actual",
+            )
+        )
+        pytest.fail(f"{name} differs from its golden file (UPDATE_GOLDEN=1 to accept):\n{diff}")
