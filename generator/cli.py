@@ -65,6 +65,65 @@ def validate(config_path: Path) -> None:
     click.echo(f"{table.source.path.name}: {table.n_customers:,} customers, no problems found")
 
 
+MKDOCS_OPTION = click.option(
+    "--mkdocs",
+    "mkdocs_path",
+    type=click.Path(path_type=Path, dir_okay=False),
+    default=Path("mkdocs.yml"),
+    show_default=True,
+    help="The MkDocs config; its docs_dir and site_dir are the outputs.",
+)
+
+
+@cli.command()
+@CONFIG_OPTION
+@MKDOCS_OPTION
+@click.option("--check", is_flag=True, help="Exit 1 if docs/ differs from what would be written.")
+def generate(config_path: Path, mkdocs_path: Path, check: bool) -> None:
+    """Render the Markdown pages and chart specs into docs/."""
+    from generator import build
+
+    project = build.Project(config_path, mkdocs_path)
+    if not check:
+        docs = build.generate(project)
+        click.echo(f"wrote {docs}")
+        return
+    stale = build.check(project)
+    if stale:
+        shown = ", ".join(stale[:10]) + (f" and {len(stale) - 10} more" if len(stale) > 10 else "")
+        click.echo(
+            f"docs/ is stale: {len(stale)} files differ ({shown}); run segments generate", err=True
+        )
+        sys.exit(1)
+    click.echo("docs/ is up to date")
+
+
+@cli.command(name="build")
+@CONFIG_OPTION
+@MKDOCS_OPTION
+@click.option("--offline", is_flag=True, help="Build site.zip that works from file:// instead.")
+def build_command(config_path: Path, mkdocs_path: Path, offline: bool) -> None:
+    """Generate docs/ and build the site with mkdocs build --strict."""
+    from generator import build
+
+    target = build.build(build.Project(config_path, mkdocs_path), offline=offline)
+    click.echo(f"built {target}")
+
+
+@cli.command()
+@CONFIG_OPTION
+@MKDOCS_OPTION
+@click.option("--port", default=8000, show_default=True, help="Port on 127.0.0.1.")
+def serve(config_path: Path, mkdocs_path: Path, port: int) -> None:
+    """Generate docs/ and preview the site with live reload (Ctrl+C stops)."""
+    from mkdocs.commands.serve import serve as mkdocs_serve
+
+    from generator import build
+
+    build.generate(build.Project(config_path, mkdocs_path))
+    mkdocs_serve(str(mkdocs_path), dev_addr=f"127.0.0.1:{port}", livereload=True)
+
+
 def run(command: Callable[[], Any], verbose: bool) -> int:
     """Run the click command and translate failures into exit codes."""
     try:

@@ -77,6 +77,7 @@ class Config:
     privacy: Privacy
     columns: tuple[tuple[str, ColumnRule], ...] = ()
     site_url: str = ""
+    value_feature: str = ""
     raw: dict[str, Any] = field(default_factory=dict, compare=False, repr=False)
 
     @property
@@ -143,6 +144,7 @@ class _Parser:
         {
             *("title", "data", "features", "describe", "k", "k_min", "k_max", "random_state"),
             *("n_init", "scaling", "sample_size", "playbook", "privacy", "columns", "site_url"),
+            "value_feature",
         }
     )
 
@@ -183,6 +185,7 @@ class _Parser:
             privacy=self._privacy(),
             columns=self._columns(),
             site_url=self._str(self.raw, "site_url", ""),
+            value_feature=self._value_feature(features),
             raw=self.raw,
         )
         collect(ConfigError, str(self.path), self.problems)
@@ -251,6 +254,18 @@ class _Parser:
             for name in sorted({n for n in names if names.count(n) > 1}):
                 self.fail(f"features has the {kind} {name!r} twice")
         return tuple(features)
+
+    def _value_feature(self, features: tuple[Feature, ...]) -> str:
+        """The feature whose high values make a segment "most valuable" (default: the last)."""
+        default = features[-1].column if features else ""
+        value = self.raw.get("value_feature", default)
+        by_label = {f.label: f.column for f in features}
+        if value in by_label:
+            return by_label[value]
+        if features and value not in {f.column for f in features}:
+            self.fail(f"value_feature should name a feature, got {value!r}")
+            return default
+        return str(value)
 
     def _describe(self, features: tuple[Feature, ...]) -> tuple[str, ...]:
         raw = self.raw.get("describe", [])

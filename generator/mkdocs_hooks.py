@@ -1,0 +1,67 @@
+"""MkDocs hooks: the generated navigation, the offline build and the Vega bundle.
+
+- ``on_config`` reads ``docs/.nav.yml`` (written by the generator, segment pages in segment
+  order) and, for the offline build, turns off instant navigation, which needs a server.
+- ``on_page_content`` inlines each chart's spec in the offline build, since browsers refuse
+  ``fetch`` from ``file://``.
+- ``on_post_build`` writes the vega-embed/Vega-Lite/Vega bundle from ``vl_convert`` into the
+  site (cached under ``.segments-cache/``), so the site loads nothing from another host.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import posixpath
+import re
+import shutil
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from generator.bundle import vega_bundle
+from generator.site import chart_json
+
+CHART = re.compile(r'(<div class="segments-chart" data-spec="([^"]+)"[^>]*>)(</div>)')
+
+
+def offline() -> bool:
+    """Whether this is the offline (``file://``) build."""
+    return os.environ.get("SEGMENTS_OFFLINE", "").lower() in {"1", "true", "yes"}
+
+
+def on_config(config: Any) -> Any:
+    """Use the generated navigation; drop instant navigation offline."""
+    nav_file = Path(config["docs_dir"]) / ".nav.yml"
+    if nav_file.is_file():
+        config["nav"] = yaml.safe_load(nav_file.read_text(encoding="utf-8"))
+    if offline():
+        features = config["theme"]["features"]
+        config["theme"]["features"] = [
+            f for f in features if not f.startswith("navigation.instant")
+        ]
+    return config
+
+
+def on_page_content(html: str, page: Any, config: Any, files: Any) -> str:
+    """Offline only: put each chart spec inside its container as inert JSON."""
+    if not offline():
+        return html
+    page_dir = posixpath.dirname(page.file.src_uri)
+    docs = Path(config["docs_dir"])
+
+    def inline(match: re.Match[str]) -> str:
+        spec_path = docs / posixpath.normpath(posixpath.join(page_dir, match.group(2)))
+        spec = json.loads(spec_path.read_text(encoding="utf-8"))
+        script = f'<script type="application/json">{chart_json(spec)}</script>'
+        return match.group(1) + script + match.group(3)
+
+    return CHART.sub(inline, html)
+
+
+def on_post_build(config: Any) -> None:
+    """Write the Vega bundle where ``extra_javascript`` expects it."""
+    target = Path(config["site_dir"]) / "assets" / "vendor" / "vega-bundle.js"
+    target.parent.mkdir(parents=True, exist_ok=True)
+    shutil.copyfile(vega_bundle(), target)

@@ -1,0 +1,195 @@
+"""Gather every file of ``docs/``: Markdown pages, chart specs, downloads and static assets.
+
+Nothing here touches the disk except reading ``templates/``; ``write`` puts the result in place.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from importlib import metadata
+from typing import Any
+
+import yaml
+
+from generator import charts
+from generator.config import Config
+from generator.model import Analysis, ChartSpec, RenderedPage, SegmentProfile
+from generator.privacy import Suppressor
+from generator.summary import summary, to_json
+from generator.tables import csv_text
+from generator.text import TEMPLATES, render
+
+PACKAGES = (
+    "segments",
+    "pandas",
+    "numpy",
+    "scikit-learn",
+    "altair",
+    "vl-convert-python",
+    "jinja2",
+    "mkdocs",
+    "mkdocs-material",
+)
+
+
+@dataclass(frozen=True)
+class SiteContext:
+    """What every page template receives (documented at the top of each template).
+
+    Attributes:
+        analysis: The segmentation and profiles.
+        config: The validated config.
+        charts: Chart specs by name.
+        value_segment: The segment with the highest centroid on the value feature.
+        largest: The segment with the most customers.
+        versions: Library name to version, for the reproducibility facts.
+        config_text: The config file as written by the analyst.
+    """
+
+    analysis: Analysis
+    config: Config
+    charts: dict[str, ChartSpec]
+    value_segment: SegmentProfile
+    largest: SegmentProfile
+    versions: dict[str, str]
+    config_text: str
+    suppress: Suppressor
+
+
+def build_pages(analysis: Analysis, config: Config) -> list[RenderedPage]:
+    """Every file of the generated ``docs/`` folder, in a stable order."""
+    context = _context(analysis, config)
+    files = [
+        _page("index.md", "pages/index.md.j2", context),
+        _page("methodology.md", "pages/methodology.md.j2", context),
+        _page("data.md", "pages/data.md.j2", context),
+        _page("downloads.md", "pages/downloads.md.j2", context),
+    ]
+    for profile in analysis.profiles:
+        files.append(
+            _page(f"segments/{profile.slug}.md", "pages/segment.md.j2", context, profile=profile)
+        )
+    for chart in context.charts.values():
+        files.append(_text(f"charts/{chart.name}.json", to_json(chart.spec)))
+        files.append(_text(f"downloads/data/{chart.name}.csv", chart.data_csv))
+    files.append(_text("downloads/segments.json", to_json(summary(analysis))))
+    files.append(_text("downloads/segment-profiles.csv", _profiles_csv(analysis, context.suppress)))
+    files.append(_text(".nav.yml", _nav(analysis)))
+    files.extend(_assets())
+    return files
+
+
+def _context(analysis: Analysis, config: Config) -> SiteContext:
+    suppress = Suppressor(config.privacy.min_group_size, not config.privacy.individual_points)
+    value_column = config.value_feature
+    value_segment = max(
+        analysis.profiles, key=lambda p: (dict(p.centroid)[value_column], -p.number)
+    )
+    largest = max(analysis.profiles, key=lambda p: (p.size, -p.number))
+    return SiteContext(
+        analysis=analysis,
+        config=config,
+        charts={c.name: c for c in _charts(analysis, config, suppress)},
+        value_segment=value_segment,
+        largest=largest,
+        versions={name: _version(name) for name in PACKAGES},
+        config_text=config.path.read_text(encoding="utf-8-sig"),
+        suppress=suppress,
+    )
+
+
+def _charts(analysis: Analysis, config: Config, suppress: Suppressor) -> list[ChartSpec]:
+    found: list[ChartSpec | None] = [
+        charts.segment_map(analysis, config),
+        charts.segment_sizes(analysis, suppress),
+        *charts.k_search(analysis),
+        *charts.distributions(analysis, suppress),
+    ]
+    for profile in analysis.profiles:
+        found += [
+            charts.index_bars(analysis, profile),
+            charts.describe_ranges(analysis, profile),
+            charts.category_shares(analysis, profile, suppress),
+            charts.segment_map(analysis, config, f"map-{profile.slug}", highlight=profile.number),
+        ]
+    return [c for c in found if c is not None]
+
+
+def _version(name: str) -> str:
+    try:
+        return metadata.version(name)
+    except metadata.PackageNotFoundError:
+        return "not installed"
+
+
+def _page(path: str, template: str, context: SiteContext, **extra: Any) -> RenderedPage:
+    depth = path.count("/")
+    root = "../" * depth
+    text = render(template, site=context, root=root, **extra)
+    return RenderedPage(path, text.encode("utf-8"))
+
+
+def _text(path: str, text: str) -> RenderedPage:
+    return RenderedPage(path, text.encode("utf-8"))
+
+
+def _nav(analysis: Analysis) -> str:
+    """The navigation, read by the MkDocs hook (segment pages in segment order)."""
+    segments = [{f"{p.number}. {p.name}": f"segments/{p.slug}.md"} for p in analysis.profiles]
+    nav = [
+        {"Summary": "index.md"},
+        {"Segments": segments},
+        {"Methodology": "methodology.md"},
+        {"Data": "data.md"},
+        {"Downloads": "downloads.md"},
+    ]
+    return yaml.safe_dump(nav, sort_keys=False, allow_unicode=True)
+
+
+def _profiles_csv(analysis: Analysis, suppress: Suppressor) -> str:
+    import pandas as pd
+
+    rows = []
+    for p in analysis.profiles:
+        row: dict[str, Any] = {
+            "number": p.number,
+            "slug": p.slug,
+            "name": p.name,
+            "size": suppress.count(p.size),
+            "share": suppress.share(p.size, p.share),
+        }
+        for column, value in p.centroid:
+            row[f"centroid: {column}"] = value
+            row[f"level: {column}"] = dict(p.levels)[column]
+        for column, stats in p.numeric:
+            row[f"median: {column}"] = stats.median
+        for column, shares in p.categorical:
+            for category, share in shares:
+                row[f"share {column}: {category}"] = suppress.share(round(share * p.size), share)
+        row["actions"] = " | ".join(p.actions)
+        rows.append(row)
+    return csv_text(pd.DataFrame(rows))
+
+
+def _assets() -> list[RenderedPage]:
+    folder = TEMPLATES / "assets"
+    return [
+        RenderedPage(f"assets/{path.relative_to(folder).as_posix()}", path.read_bytes())
+        for path in sorted(folder.rglob("*"))
+        if path.is_file()
+    ]
+
+
+def chart_json(spec: dict[str, Any]) -> str:
+    """A spec as JSON that is safe inside an HTML ``<script>`` element."""
+    text = json.dumps(spec, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+    for char, escape in (
+        ("<", "\\u003c"),
+        (">", "\\u003e"),
+        ("&", "\\u0026"),
+        ("\u2028", "\\u2028"),
+        ("\u2029", "\\u2029"),
+    ):
+        text = text.replace(char, escape)
+    return text

@@ -1,0 +1,82 @@
+"""Run the real MkDocs build (strict) and package the offline zip."""
+
+from __future__ import annotations
+
+import logging
+import os
+import time
+import zipfile
+from pathlib import Path
+
+import yaml
+
+from generator.errors import RenderError
+
+ZIP_EPOCH = (1980, 1, 1, 0, 0, 0)
+
+
+class _TagTolerantLoader(yaml.SafeLoader):
+    """Reads mkdocs.yml, whose ``!ENV`` tags only MkDocs itself resolves."""
+
+
+_TagTolerantLoader.add_multi_constructor("!", lambda _loader, _suffix, _node: None)
+
+
+def site_dirs(mkdocs_path: Path) -> tuple[Path, Path]:
+    """docs_dir and site_dir of an MkDocs config, as absolute paths."""
+    if not mkdocs_path.is_file():
+        raise RenderError(f"{mkdocs_path}: MkDocs config not found")
+    raw = yaml.load(mkdocs_path.read_text(encoding="utf-8"), Loader=_TagTolerantLoader) or {}
+    base = mkdocs_path.resolve().parent
+    return base / raw.get("docs_dir", "docs"), base / raw.get("site_dir", "site")
+
+
+def mkdocs_build(mkdocs_path: Path, docs: Path, site: Path) -> None:
+    """``mkdocs build --strict`` of ``docs`` into ``site``.
+
+    Raises:
+        RenderError: When MkDocs reports any warning or error.
+    """
+    from mkdocs.commands.build import build
+    from mkdocs.config import load_config
+    from mkdocs.exceptions import MkDocsException
+
+    logging.getLogger("mkdocs").setLevel(logging.WARNING)
+    try:
+        config = load_config(str(mkdocs_path), docs_dir=str(docs), site_dir=str(site), strict=True)
+        config.plugins.on_startup(command="build", dirty=False)
+        try:
+            build(config)
+        finally:
+            config.plugins.on_shutdown()
+    except MkDocsException as exc:
+        raise RenderError(f"{mkdocs_path}: MkDocs build failed: {exc}") from exc
+
+
+def zip_site(site: Path, target: Path) -> Path:
+    """Zip ``site`` reproducibly (sorted entries, fixed timestamps) and swap the file in."""
+    stamp = _zip_time()
+    partial = target.with_name(target.name + ".partial")
+    with zipfile.ZipFile(partial, "w", zipfile.ZIP_DEFLATED) as archive:
+        for path in sorted(p for p in site.rglob("*") if p.is_file()):
+            info = zipfile.ZipInfo(f"site/{path.relative_to(site).as_posix()}", stamp)
+            info.compress_type = zipfile.ZIP_DEFLATED
+            info.external_attr = 0o644 << 16
+            archive.writestr(info, path.read_bytes())
+    partial.replace(target)
+    return target
+
+
+def _zip_time() -> tuple[int, int, int, int, int, int]:
+    epoch = os.environ.get("SOURCE_DATE_EPOCH")
+    if epoch is None or not epoch.isdigit():
+        return ZIP_EPOCH
+    moment = time.gmtime(max(int(epoch), 315532800))
+    return (
+        moment.tm_year,
+        moment.tm_mon,
+        moment.tm_mday,
+        moment.tm_hour,
+        moment.tm_min,
+        moment.tm_sec,
+    )
