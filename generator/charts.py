@@ -41,7 +41,8 @@ def spec(
         width="container",
         autosize=alt.AutoSizeParams(type="fit-x", contains="padding"),
     )
-    as_dict: dict[str, Any] = chart.configure_view(stroke=None).to_dict()
+    # Schema validation costs ~0.1 s a chart; tests/test_site.py validates every spec instead.
+    as_dict: dict[str, Any] = chart.configure_view(stroke=None).to_dict(validate=False)
     return ChartSpec(name, title, description, as_dict, csv_text(data))
 
 
@@ -167,16 +168,20 @@ def _density(analysis: Analysis, columns: tuple[str, str], suppress: Suppressor)
             "customers": counts[i, j].astype(int),
         }
     )
-    return cells[[suppress.allows(int(c)) for c in cells["customers"]]].reset_index(drop=True)
+    return cells[suppress.visible(cells["customers"].tolist())].reset_index(drop=True)
 
 
-def segment_sizes(analysis: Analysis, suppress: Suppressor) -> ChartSpec:
-    """Customers per segment, largest share labelled."""
+def segment_sizes(analysis: Analysis, visible: list[bool]) -> ChartSpec:
+    """Customers per segment with their shares; hidden segments show no bar."""
     data = pd.DataFrame(
         {
             "segment": segment_names(analysis),
-            "customers": [suppress.count(p.size) for p in analysis.profiles],
-            "share": [suppress.share(p.size, p.share) for p in analysis.profiles],
+            "customers": [
+                p.size if ok else None for p, ok in zip(analysis.profiles, visible, strict=True)
+            ],
+            "share": [
+                p.share if ok else None for p, ok in zip(analysis.profiles, visible, strict=True)
+            ],
         }
     )
     bars = (
@@ -282,26 +287,20 @@ def category_shares(
     pop = dict(analysis.population.categorical)
     rows = []
     for column, shares in profile.categorical:
-        for value, share in shares:
-            count = round(share * profile.size)
-            rows.append(
-                {
-                    "measure": analysis.label(column),
-                    "value": value,
-                    "group": "This segment",
-                    "share": suppress.share(count, share),
-                }
-            )
-        for value, share in pop[column]:
-            count = round(share * analysis.table.n_customers)
-            rows.append(
-                {
-                    "measure": analysis.label(column),
-                    "value": value,
-                    "group": "All customers",
-                    "share": suppress.share(count, share),
-                }
-            )
+        groups = (
+            ("This segment", shares, profile.size),
+            ("All customers", pop[column], analysis.table.n_customers),
+        )
+        for group, parts, total in groups:
+            for value, share in suppress.shares(parts, total):
+                rows.append(
+                    {
+                        "measure": analysis.label(column),
+                        "value": value,
+                        "group": group,
+                        "share": share,
+                    }
+                )
     data = pd.DataFrame(rows).assign(row=lambda d: d["measure"] + ", " + d["group"].str.lower())
     chart = (
         alt.Chart(data)
@@ -375,6 +374,10 @@ def k_search(analysis: Analysis) -> list[ChartSpec]:
     return charts
 
 
+def _visible_counts(counts: list[int], suppress: Suppressor) -> list[int | None]:
+    return [c if ok else None for c, ok in zip(counts, suppress.visible(counts), strict=True)]
+
+
 def distributions(analysis: Analysis, suppress: Suppressor) -> list[ChartSpec]:
     """A histogram per numeric column and a bar chart per categorical column of all customers."""
     frame = analysis.table.frame
@@ -387,7 +390,7 @@ def distributions(analysis: Analysis, suppress: Suppressor) -> list[ChartSpec]:
             data = pd.DataFrame(
                 {
                     "value": [str(v) for v in counts.index],
-                    "customers": [suppress.count(int(c)) for c in counts],
+                    "customers": _visible_counts(counts.tolist(), suppress),
                 }
             )
             chart = (
@@ -405,7 +408,7 @@ def distributions(analysis: Analysis, suppress: Suppressor) -> list[ChartSpec]:
                 {
                     "from": edges[:-1],
                     "to": edges[1:],
-                    "customers": [suppress.count(int(c)) for c in hist],
+                    "customers": _visible_counts(hist.astype(int).tolist(), suppress),
                 }
             )
             chart = (

@@ -1,7 +1,13 @@
-"""Small-group suppression: no published number may describe fewer than the minimum group."""
+"""Small-group suppression: no published number may describe fewer than the minimum group.
+
+Hiding one small group is not enough when a total is also published (the hidden count is the
+total minus the rest), so a group with exactly one hidden member also hides its next smallest
+member (complementary suppression).
+"""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 
@@ -17,7 +23,7 @@ class Suppressor:
     enabled: bool = True
 
     def allows(self, count: int) -> bool:
-        """Whether a group of ``count`` customers may be described."""
+        """Whether a group of ``count`` customers may be described on its own."""
         return not self.enabled or count == 0 or count >= self.min_group_size
 
     def count(self, count: int) -> int | None:
@@ -27,3 +33,22 @@ class Suppressor:
     def share(self, count: int, share: float) -> float | None:
         """The share of a group of ``count`` customers, or ``None`` when hidden."""
         return share if self.allows(count) else None
+
+    def visible(self, counts: Sequence[int]) -> list[bool]:
+        """Which parts of a whole may be shown, with complementary suppression."""
+        shown = [self.allows(c) for c in counts]
+        if shown.count(False) == 1 and len(counts) > 1:
+            others = [i for i, ok in enumerate(shown) if ok and counts[i] > 0]
+            if others:
+                shown[min(others, key=lambda i: (counts[i], i))] = False
+        return shown
+
+    def shares(
+        self, parts: Sequence[tuple[str, float]], total: int
+    ) -> list[tuple[str, float | None]]:
+        """``(value, share)`` pairs of a group of ``total`` customers, hidden where too small."""
+        counts = [round(share * total) for _, share in parts]
+        return [
+            (value, share if ok else None)
+            for (value, share), ok in zip(parts, self.visible(counts), strict=True)
+        ]

@@ -55,6 +55,15 @@ class SiteContext:
     versions: dict[str, str]
     config_text: str
     suppress: Suppressor
+    size_visible: tuple[bool, ...]
+
+    def size(self, profile: SegmentProfile) -> int | None:
+        """A segment's size, or None when privacy hides it."""
+        return profile.size if self.size_visible[profile.number - 1] else None
+
+    def share(self, profile: SegmentProfile) -> float | None:
+        """A segment's share of customers, or None when privacy hides it."""
+        return profile.share if self.size_visible[profile.number - 1] else None
 
 
 def build_pages(analysis: Analysis, config: Config) -> list[RenderedPage]:
@@ -74,7 +83,7 @@ def build_pages(analysis: Analysis, config: Config) -> list[RenderedPage]:
         files.append(_text(f"charts/{chart.name}.json", to_json(chart.spec)))
         files.append(_text(f"downloads/data/{chart.name}.csv", chart.data_csv))
     files.append(_text("downloads/segments.json", to_json(summary(analysis))))
-    files.append(_text("downloads/segment-profiles.csv", _profiles_csv(analysis, context.suppress)))
+    files.append(_text("downloads/segment-profiles.csv", _profiles_csv(context)))
     files.append(_text(".nav.yml", _nav(analysis)))
     files.extend(_assets())
     return files
@@ -82,6 +91,7 @@ def build_pages(analysis: Analysis, config: Config) -> list[RenderedPage]:
 
 def _context(analysis: Analysis, config: Config) -> SiteContext:
     suppress = Suppressor(config.privacy.min_group_size, not config.privacy.individual_points)
+    size_visible = tuple(suppress.visible([p.size for p in analysis.profiles]))
     value_column = config.value_feature
     value_segment = max(
         analysis.profiles, key=lambda p: (dict(p.centroid)[value_column], -p.number)
@@ -90,19 +100,22 @@ def _context(analysis: Analysis, config: Config) -> SiteContext:
     return SiteContext(
         analysis=analysis,
         config=config,
-        charts={c.name: c for c in _charts(analysis, config, suppress)},
+        charts={c.name: c for c in _charts(analysis, config, suppress, list(size_visible))},
         value_segment=value_segment,
         largest=largest,
         versions={name: _version(name) for name in PACKAGES},
         config_text=config.path.read_text(encoding="utf-8-sig"),
         suppress=suppress,
+        size_visible=size_visible,
     )
 
 
-def _charts(analysis: Analysis, config: Config, suppress: Suppressor) -> list[ChartSpec]:
+def _charts(
+    analysis: Analysis, config: Config, suppress: Suppressor, size_visible: list[bool]
+) -> list[ChartSpec]:
     found: list[ChartSpec | None] = [
         charts.segment_map(analysis, config),
-        charts.segment_sizes(analysis, suppress),
+        charts.segment_sizes(analysis, size_visible),
         *charts.k_search(analysis),
         *charts.distributions(analysis, suppress),
     ]
@@ -147,17 +160,17 @@ def _nav(analysis: Analysis) -> str:
     return yaml.safe_dump(nav, sort_keys=False, allow_unicode=True)
 
 
-def _profiles_csv(analysis: Analysis, suppress: Suppressor) -> str:
+def _profiles_csv(site: SiteContext) -> str:
     import pandas as pd
 
     rows = []
-    for p in analysis.profiles:
+    for p in site.analysis.profiles:
         row: dict[str, Any] = {
             "number": p.number,
             "slug": p.slug,
             "name": p.name,
-            "size": suppress.count(p.size),
-            "share": suppress.share(p.size, p.share),
+            "size": site.size(p),
+            "share": site.share(p),
         }
         for column, value in p.centroid:
             row[f"centroid: {column}"] = value
@@ -165,8 +178,8 @@ def _profiles_csv(analysis: Analysis, suppress: Suppressor) -> str:
         for column, stats in p.numeric:
             row[f"median: {column}"] = stats.median
         for column, shares in p.categorical:
-            for category, share in shares:
-                row[f"share {column}: {category}"] = suppress.share(round(share * p.size), share)
+            for category, share in site.suppress.shares(shares, p.size):
+                row[f"share {column}: {category}"] = share
         row["actions"] = " | ".join(p.actions)
         rows.append(row)
     return csv_text(pd.DataFrame(rows))

@@ -117,6 +117,8 @@ def _is_numeric(array: pa.Array, rule: ColumnRule) -> bool:
     """Describe columns are numeric unless declared categorical or holding any non-number."""
     if rule.allowed or rule.values:
         return False
+    if rule.minimum is not None or rule.maximum is not None:
+        return True
     if pa.types.is_integer(array.type) or pa.types.is_floating(array.type):
         return True
     if not pa.types.is_string(array.type) and not pa.types.is_large_string(array.type):
