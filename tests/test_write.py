@@ -38,7 +38,7 @@ def test_refuses_paths_outside_the_folder(tmp_path: Path, path: str) -> None:
 
 
 def test_refuses_two_outputs_at_one_path(tmp_path: Path) -> None:
-    with pytest.raises(RenderError, match="two outputs for one path: a.md"):
+    with pytest.raises(RenderError, match=r"two outputs for one path: a\.md"):
         stage([RenderedPage("a.md", b"1"), RenderedPage("./a.md", b"2")], tmp_path)
 
 
