@@ -6,6 +6,7 @@ swapped in only when every step has succeeded.
 
 from __future__ import annotations
 
+import logging
 import os
 import shutil
 from collections.abc import Iterator
@@ -14,11 +15,13 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from generator.config import Config, load_config
-from generator.model import RenderedPage
+from generator.model import Analysis, RenderedPage
 from generator.pipeline import run_analysis
 from generator.site import build_pages
 from generator.sitebuild import mkdocs_build, site_dirs, zip_site
 from generator.write import clean_stale, differences, stage, staging_dir, swap_in
+
+log = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True)
@@ -32,7 +35,22 @@ class Project:
 def generate_pages(project: Project) -> tuple[Config, list[RenderedPage]]:
     """Analyse the data and render every docs/ file in memory."""
     config = load_config(project.config_path)
-    return config, build_pages(run_analysis(config), config)
+    analysis = run_analysis(config)
+    _flag_small_segments(analysis, config)
+    return config, build_pages(analysis, config)
+
+
+def _flag_small_segments(analysis: Analysis, config: Config) -> None:
+    minimum = config.privacy.min_group_size
+    for p in analysis.profiles:
+        if p.size < minimum:
+            log.warning(
+                "segment %d (%s) has %d customers, fewer than privacy.min_group_size=%d",
+                p.number,
+                p.name,
+                p.size,
+                minimum,
+            )
 
 
 def generate(project: Project) -> Path:

@@ -79,3 +79,21 @@ def test_chart_json_is_safe_inside_a_script_element() -> None:
     text = chart_json({"title": "</script><script>alert(1)</script>", "a": "x & y\u2028"})
     assert "</script>" not in text and "<" not in text and "&" not in text
     assert json.loads(text) == {"title": "</script><script>alert(1)</script>", "a": "x & y\u2028"}
+
+
+def test_segments_under_the_minimum_group_size_are_flagged(
+    tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    from generator import build
+
+    text = SMALL.read_text().replace("min_group_size: 5", "min_group_size: 13")
+    config = tmp_path / "segments.yml"
+    config.write_text(
+        text.replace("path: customers.csv", f"path: {SMALL.parent / 'customers.csv'}")
+    )
+    with caplog.at_level("WARNING"):
+        build.generate_pages(build.Project(config))
+    assert [r.getMessage() for r in caplog.records] == [
+        "segment 2 (High Income, Low Spend) has 12 customers, fewer than privacy.min_group_size=13",
+        "segment 4 (Low Income, High Spend) has 12 customers, fewer than privacy.min_group_size=13",
+    ]
