@@ -21,6 +21,7 @@ from dataclasses import dataclass
 
 import numpy as np
 from sklearn.metrics import adjusted_rand_score
+from threadpoolctl import threadpool_limits
 
 from generator.config import Config
 from generator.model import Analysis
@@ -105,14 +106,17 @@ def stability(
     rng = np.random.default_rng(config.random_state)
     rows = np.sort(rng.choice(len(x), max_rows, replace=False)) if len(x) > max_rows else None
     xs, ls = (x, labels) if rows is None else (x[rows], labels[rows])
-    scores = np.vstack([_resample(xs, ls, k, config, b) for b in range(resamples)])
+    # Small fits run fastest on one thread; OpenMP threads on a busy machine cost 10x or more.
+    with threadpool_limits(limits=1, user_api="openmp"):
+        scores = np.vstack([_resample(xs, ls, k, config, b) for b in range(resamples)])
+        seeds = _seed_runs(xs, ls, k, config)
     mean = np.nanmean(scores, axis=0)
     dissolved = np.nanmean(scores < DISSOLVED, axis=0)
     segments = tuple(
         SegmentStability(p.number, p.slug, float(mean[i]), float(dissolved[i]), reading(mean[i]))
         for i, p in enumerate(analysis.profiles)
     )
-    return Stability(resamples, len(xs), segments, _seed_runs(xs, ls, k, config))
+    return Stability(resamples, len(xs), segments, seeds)
 
 
 def _resample(x: np.ndarray, labels: np.ndarray, k: int, config: Config, b: int) -> np.ndarray:
