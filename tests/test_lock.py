@@ -25,8 +25,8 @@ from tests.conftest import (
     mall_frame,
     new_cluster,
     refreshed_mall,
-    write_mall,
     write_config,
+    write_mall,
 )
 
 MALL_SLUGS = [
@@ -87,11 +87,13 @@ def test_corrupt_lock_is_a_config_error(tmp_path: Path, text: str, why: str) -> 
     with pytest.raises(ConfigError) as info:
         read_lock(path)
     assert str(info.value).startswith(f"{path}: the segments lock file is {why}")
-    assert str(info.value).endswith("or delete it (or build with --relock) to start numbering afresh")
+    assert str(info.value).endswith(
+        "or delete it (or build with --relock) to start numbering afresh"
+    )
 
 
 def test_refresh_keeps_numbers_slugs_and_names(mall, tmp_path: Path) -> None:
-    config, _, lock, sidecar = mall
+    lock = mall[2]
     new_config, fresh = analyse(tmp_path, refreshed_mall())
     result = refresh(fresh, new_config, lock)
     profiles = result.analysis.profiles
@@ -106,7 +108,7 @@ def test_refresh_keeps_numbers_slugs_and_names(mall, tmp_path: Path) -> None:
 
 
 def test_change_report_after_a_refresh(mall, tmp_path: Path) -> None:
-    config, _, lock, sidecar = mall
+    _, _, lock, sidecar = mall
     (tmp_path / "segments.assignments.csv").write_text(sidecar)
     previous = read_assignments(tmp_path / "segments.assignments.csv", lock)
     new_config, fresh = analyse(tmp_path, refreshed_mall())
@@ -116,7 +118,9 @@ def test_change_report_after_a_refresh(mall, tmp_path: Path) -> None:
     assert report.data_changed and report.new == () and report.retired == ()
     before = [s.size for s in lock.segments]
     after = [p.size for p in published.profiles]
-    assert [s.size_delta for s in report.segments] == [a - b for a, b in zip(after, before)]
+    assert [s.size_delta for s in report.segments] == [
+        a - b for a, b in zip(after, before, strict=True)
+    ]
     assert sum(s.size_delta for s in report.segments) == 10
     assert 0.9 < report.ari <= 1.0
     flow = report.flow
@@ -146,7 +150,7 @@ def test_a_sidecar_from_another_release_is_refused(mall, tmp_path: Path) -> None
 
 
 def test_a_new_cluster_is_reported_as_new(mall, tmp_path: Path) -> None:
-    config, _, lock, _ = mall
+    lock = mall[2]
     new_config, fresh = analyse(tmp_path, new_cluster(mall_frame()))
     result = refresh(fresh, new_config, lock)
     profiles = result.analysis.profiles
@@ -161,7 +165,7 @@ def test_a_new_cluster_is_reported_as_new(mall, tmp_path: Path) -> None:
 
 
 def test_retired_numbers_are_never_reused(mall, tmp_path: Path) -> None:
-    config, _, lock, _ = mall
+    lock = mall[2]
     frame = mall_frame()
     low_high = (frame[INCOME] < 40) & (frame[SPENDING] > 60)
     first_config, first = analyse(tmp_path / "a", frame[~low_high], "k: 4\n")
