@@ -170,28 +170,18 @@ def starter_yaml(starter: Starter, data_path: str, delimiter: str, title: str) -
     """The starter config's text, every choice explained in a comment."""
     q = _quote
     lines = [
-        f"# Starter config written by `segments init` from {data_path} ({starter.n_rows:,} rows).",
+        f"# Starter config written by `segments init` from {_comment(data_path)} "
+        f"({starter.n_rows:,} rows).",
         "# Every setting is documented in README.md; check the choices, then run",
         "# `segments analyze --config THIS_FILE`.",
         f"title: {q(title)}",
         "data:",
         f"  path: {q(data_path)}  # relative to this file",
-        f"  id_column: {q(starter.id_column)}  # {starter.id_reason}",
+        f"  id_column: {q(starter.id_column)}  # {_comment(starter.id_reason)}",
     ]
     if delimiter != ",":
         lines.append(f"  delimiter: {q(delimiter)}")
-    lines.append("features:  # numeric columns the segments are built on")
-    labels = [default_label(c) for c, _ in starter.features]
-    for (column, why), label in zip(starter.features, labels, strict=True):
-        shown = label if labels.count(label) == 1 else column
-        lines += [f"  - column: {q(column)}  # {why}", f"    label: {q(shown)}"]
-    lines.append(
-        "describe:  # profiled per segment, not clustered" if starter.describe else "describe: []"
-    )
-    lines += [f"  - {q(column)}  # {why}" for column, why in starter.describe]
-    if starter.skipped:
-        lines.append("# Left out:")
-        lines += [f"#   {column}: {why}" for column, why in starter.skipped]
+    lines += _column_lines(starter)
     lines += [
         "k: auto  # or an integer",
         "k_min: 2",
@@ -208,6 +198,28 @@ def starter_yaml(starter: Starter, data_path: str, delimiter: str, title: str) -
         "      - Study this segment further before targeting it.",
     ]
     return "\n".join(lines) + "\n"
+
+
+def _column_lines(starter: Starter) -> list[str]:
+    """The features, describe and left-out columns, each with its reason."""
+    q, c = _quote, _comment
+    lines = ["features:  # numeric columns the segments are built on"]
+    labels = [default_label(column) for column, _ in starter.features]
+    for (column, why), label in zip(starter.features, labels, strict=True):
+        shown = label if labels.count(label) == 1 else column
+        lines += [f"  - column: {q(column)}  # {c(why)}", f"    label: {q(shown)}"]
+    heading = "describe:  # profiled per segment, not clustered"
+    lines.append(heading if starter.describe else "describe: []")
+    lines += [f"  - {q(column)}  # {c(why)}" for column, why in starter.describe]
+    if starter.skipped:
+        lines.append("# Left out:")
+        lines += [f"#   {c(column)}: {c(why)}" for column, why in starter.skipped]
+    return lines
+
+
+def _comment(text: str) -> str:
+    """Text safe inside a YAML comment (on one line)."""
+    return " ".join(str(text).split())
 
 
 def _quote(value: str) -> str:
