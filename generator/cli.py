@@ -7,6 +7,7 @@ Exit codes: 0 success, 1 unexpected failure, 2 bad config or data (one line on s
 from __future__ import annotations
 
 import logging
+import os
 import sys
 from collections.abc import Callable
 from pathlib import Path
@@ -15,7 +16,7 @@ from typing import Any
 import click
 
 from generator.config import DEFAULT_CONFIG, load_config
-from generator.errors import SegmentsError
+from generator.errors import ConfigError, SegmentsError
 
 CONFIG_OPTION = click.option(
     "--config",
@@ -122,6 +123,62 @@ def serve(config_path: Path, mkdocs_path: Path, port: int) -> None:
 
     build.generate(build.Project(config_path, mkdocs_path))
     mkdocs_serve(str(mkdocs_path), dev_addr=f"127.0.0.1:{port}", livereload=True)
+
+
+@cli.command()
+@click.argument("table_path", metavar="TABLE", type=click.Path(path_type=Path, dir_okay=False))
+@click.option(
+    "--out",
+    "out_path",
+    type=click.Path(path_type=Path, dir_okay=False),
+    required=True,
+    help="The scored CSV to write: ID, segment, slug, name.",
+)
+@CONFIG_OPTION
+def assign(table_path: Path, out_path: Path, config_path: Path) -> None:
+    """Label the customers of TABLE with the locked (published) segments."""
+    from generator.assign import score_file, scored_csv
+
+    scored = score_file(load_config(config_path), table_path)
+    write_text(out_path, scored_csv(scored))
+    click.echo(f"{out_path}: {len(scored):,} customers scored with the locked segments")
+
+
+@cli.command()
+@click.argument("table_path", metavar="TABLE", type=click.Path(path_type=Path, dir_okay=False))
+@click.option(
+    "--out",
+    "out_path",
+    type=click.Path(path_type=Path, dir_okay=False),
+    default=DEFAULT_CONFIG,
+    show_default=True,
+    help="The config file to write.",
+)
+@click.option("--force", is_flag=True, help="Overwrite an existing config file.")
+def init(table_path: Path, out_path: Path, force: bool) -> None:
+    """Inspect TABLE and write a starter config for it."""
+    from generator.starter import inspect, read_text_table, starter_yaml
+
+    if out_path.exists() and not force:
+        raise ConfigError(f"{out_path}: already exists; pass --force to overwrite it")
+    frame, delimiter = read_text_table(table_path)
+    starter = inspect(frame)
+    relative = Path(os.path.relpath(table_path.resolve(), out_path.resolve().parent))
+    title = table_path.stem.replace("_", " ").replace("-", " ").strip().capitalize()
+    write_text(out_path, starter_yaml(starter, relative.as_posix(), delimiter, title))
+    click.echo(
+        f"{out_path}: starter config for {table_path.name} (ID {starter.id_column!r}, "
+        f"{len(starter.features)} features, scaling {starter.scaling}); "
+        f"next: segments analyze --config {out_path}"
+    )
+
+
+def write_text(path: Path, text: str) -> None:
+    """Write a file whole or not at all (a temporary file beside it, then a rename)."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    partial = path.with_name(f".{path.name}.partial")
+    partial.write_text(text, encoding="utf-8")
+    os.replace(partial, path)
 
 
 def run(command: Callable[[], Any], verbose: bool) -> int:

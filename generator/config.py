@@ -17,6 +17,7 @@ from generator.errors import ConfigError, collect
 
 LEVELS = ("Low", "Medium", "High")
 SCALINGS = ("standard", "robust", "log")
+SLUG = re.compile(r"[a-z0-9]+(-[a-z0-9]+)*")
 DEFAULT_CONFIG = Path("data/segments.yml")
 
 
@@ -45,6 +46,15 @@ class PlaybookRule:
 
     when: tuple[tuple[str, str], ...]
     actions: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class PersonaOverride:
+    """What the config says about one segment (by slug); None keeps the generated text."""
+
+    name: str | None = None
+    description: str | None = None
+    actions: tuple[str, ...] | None = None
 
 
 @dataclass(frozen=True)
@@ -78,6 +88,7 @@ class Config:
     columns: tuple[tuple[str, ColumnRule], ...] = ()
     site_url: str = ""
     value_feature: str = ""
+    personas: tuple[tuple[str, PersonaOverride], ...] = ()
     raw: dict[str, Any] = field(default_factory=dict, compare=False, repr=False)
 
     @property
@@ -145,6 +156,7 @@ class _Parser:
             *("title", "data", "features", "describe", "k", "k_min", "k_max", "random_state"),
             *("n_init", "scaling", "sample_size", "playbook", "privacy", "columns", "site_url"),
             "value_feature",
+            "personas",
         }
     )
 
@@ -186,6 +198,7 @@ class _Parser:
             columns=self._columns(),
             site_url=self._str(self.raw, "site_url", ""),
             value_feature=self._value_feature(features),
+            personas=self._personas(),
             raw=self.raw,
         )
         collect(ConfigError, str(self.path), self.problems)
@@ -349,6 +362,42 @@ class _Parser:
                 )
             )
         return tuple(rules)
+
+    def _personas(self) -> tuple[tuple[str, PersonaOverride], ...]:
+        raw = self._mapping("personas")
+        found = []
+        for slug, spec in sorted(raw.items(), key=lambda kv: str(kv[0])):
+            where = f"personas.{slug}"
+            if not isinstance(slug, str) or not SLUG.fullmatch(slug):
+                self.fail(f"{where}: the key should be a segment slug (a-z, 0-9 and -)")
+            if not isinstance(spec, dict) or not spec:
+                self.fail(f"{where} should map name, description and/or actions to text")
+                continue
+            for key in sorted(set(map(str, spec)) - {"name", "description", "actions"}):
+                self.fail(f"{where}: unknown setting {key!r} (expected name, description, actions)")
+            found.append((str(slug), self._override(where, spec)))
+        names = [o.name for _, o in found if o.name is not None]
+        for name in sorted({n for n in names if names.count(n) > 1}):
+            self.fail(f"personas: the name {name!r} is given to two segments")
+        return tuple(found)
+
+    def _override(self, where: str, spec: dict[str, Any]) -> PersonaOverride:
+        texts: dict[str, str | None] = {}
+        for key in ("name", "description"):
+            value = spec.get(key)
+            if value is not None and (not isinstance(value, str) or not value.strip()):
+                self.fail(f"{where}.{key} should be non-empty text, got {value!r}")
+                value = None
+            texts[key] = value.strip() if isinstance(value, str) else None
+        actions = spec.get("actions")
+        if actions is not None and (
+            not isinstance(actions, list) or not all(isinstance(a, str) and a for a in actions)
+        ):
+            self.fail(f"{where}.actions should be a list of sentences, got {actions!r}")
+            actions = None
+        return PersonaOverride(
+            texts["name"], texts["description"], None if actions is None else tuple(actions)
+        )
 
 
 def _number(value: Any) -> float | None:

@@ -128,6 +128,7 @@ class SegmentProfile:
     categorical: tuple[tuple[str, tuple[tuple[str, float], ...]], ...]
     rule: Rule
     actions: tuple[str, ...]
+    description: str | None = None
 
 
 @dataclass(frozen=True)

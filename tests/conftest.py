@@ -114,3 +114,45 @@ def assert_golden(name: str, actual: str) -> None:
             )
         )
         pytest.fail(f"{name} differs from its golden file (UPDATE_GOLDEN=1 to accept):\n{diff}")
+
+
+MALL_CSV = ROOT / "data" / "mall_customers.csv"
+SPENDING = "Spending Score (1-100)"
+INCOME = "Annual Income (k$)"
+
+
+def mall_frame() -> pd.DataFrame:
+    return pd.read_csv(MALL_CSV)
+
+
+def write_mall(folder: Path, frame: pd.DataFrame, extra: str = "") -> Path:
+    """The shipped Mall config (plus ``extra`` YAML) beside ``frame``; returns the config path."""
+    return write_config(folder, MALL_CONFIG.read_text() + extra, frame, "mall_customers.csv")
+
+
+def refreshed_mall(seed: int = 1) -> pd.DataFrame:
+    """The issue's refresh: rows shuffled, 10% of spending changed, 20 new and 10 removed."""
+    rng = np.random.default_rng(seed)
+    frame = mall_frame().sample(frac=1, random_state=seed).iloc[10:].reset_index(drop=True)
+    changed = rng.choice(len(frame), size=len(frame) // 10, replace=False)
+    nudged = frame.loc[changed, SPENDING] + rng.integers(-10, 11, size=len(changed))
+    frame.loc[changed, SPENDING] = nudged.clip(1, 100)
+    new = frame.sample(20, random_state=seed + 1).copy()
+    new["CustomerID"] = np.arange(1001, 1021)
+    new[SPENDING] = (new[SPENDING] + rng.integers(-5, 6, size=20)).clip(1, 100)
+    return pd.concat([frame, new]).sample(frac=1, random_state=seed + 2)
+
+
+def new_cluster(frame: pd.DataFrame, n: int = 40, seed: int = 5) -> pd.DataFrame:
+    """``frame`` plus a genuinely new group: very high income, medium spending."""
+    rng = np.random.default_rng(seed)
+    extra = pd.DataFrame(
+        {
+            "CustomerID": np.arange(2001, 2001 + n),
+            "Gender": rng.choice(["Female", "Male"], size=n),
+            "Age": rng.integers(30, 60, size=n),
+            INCOME: rng.normal(140, 5, size=n).round(),
+            SPENDING: rng.normal(50, 5, size=n).round().clip(1, 100),
+        }
+    )
+    return pd.concat([frame, extra], ignore_index=True)
