@@ -14,14 +14,19 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
+from generator.assignments import assignments_path
 from generator.config import Config, load_config
+from generator.errors import DataError
+from generator.lock import lock_json, lock_path
 from generator.model import Analysis, RenderedPage
 from generator.pipeline import run_analysis
+from generator.release import Release, prepare
 from generator.site import build_pages
 from generator.sitebuild import mkdocs_build, site_dirs, zip_site
-from generator.write import clean_stale, differences, stage, staging_dir, swap_in
+from generator.write import clean_stale, differences, stage, staging_dir, swap_in, write_file
 
 log = logging.getLogger(__name__)
+STRICT_STABILITY = 0.6
 
 
 @dataclass(frozen=True)
@@ -30,14 +35,28 @@ class Project:
 
     config_path: Path
     mkdocs_path: Path = Path("mkdocs.yml")
+    relock: bool = False
+    strict: bool = False
 
 
-def generate_pages(project: Project) -> tuple[Config, list[RenderedPage]]:
-    """Analyse the data and render every docs/ file in memory."""
+def generate_pages(project: Project) -> tuple[Config, Release, list[RenderedPage]]:
+    """Analyse the data, keep identities from the lock, and render every docs/ file in memory."""
     config = load_config(project.config_path)
-    analysis = run_analysis(config)
-    _flag_small_segments(analysis, config)
-    return config, build_pages(analysis, config)
+    release = prepare(run_analysis(config), config, relock=project.relock)
+    _flag_small_segments(release.analysis, config)
+    _check_stability(release, project.strict)
+    return config, release, build_pages(release, config)
+
+
+def _check_stability(release: Release, strict: bool) -> None:
+    for weak in release.stability.below(STRICT_STABILITY):
+        message = (
+            f"segment {weak.number} ({weak.slug}) has stability {weak.jaccard:.2f} "
+            f"({weak.reading}), under {STRICT_STABILITY}"
+        )
+        if strict:
+            raise DataError(f"{message}; --strict refuses to publish it (try another k)")
+        log.warning("%s", message)
 
 
 def _flag_small_segments(analysis: Analysis, config: Config) -> None:
@@ -55,7 +74,7 @@ def _flag_small_segments(analysis: Analysis, config: Config) -> None:
 
 def generate(project: Project) -> Path:
     """Write docs/ (atomically) and return its path."""
-    _, pages = generate_pages(project)
+    _, _, pages = generate_pages(project)
     docs, _ = site_dirs(project.mkdocs_path)
     clean_stale(docs.parent)
     swap_in(stage(pages, staging_dir(docs)), docs)
@@ -64,14 +83,17 @@ def generate(project: Project) -> Path:
 
 def check(project: Project) -> list[str]:
     """The docs/ files that differ from what ``generate`` would write (empty when fresh)."""
-    _, pages = generate_pages(project)
+    _, _, pages = generate_pages(project)
     docs, _ = site_dirs(project.mkdocs_path)
     return differences(pages, docs)
 
 
 def build(project: Project, offline: bool = False) -> Path:
-    """Generate docs/ and build site/ (or site.zip when ``offline``); swap in only on success."""
-    _, pages = generate_pages(project)
+    """Generate docs/ and build site/ (or site.zip when ``offline``); swap in only on success.
+
+    The lock file and the assignments sidecar are written last, once the site is in place.
+    """
+    config, release, pages = generate_pages(project)
     docs, site = site_dirs(project.mkdocs_path)
     clean_stale(docs.parent)
     staged_docs = stage(pages, staging_dir(docs))
@@ -83,6 +105,8 @@ def build(project: Project, offline: bool = False) -> Path:
             return zip_site(staged_site, site.parent / "site.zip")
         swap_in(staged_docs, docs)
         swap_in(staged_site, site)
+        write_file(assignments_path(config), release.assignments)
+        write_file(lock_path(config), lock_json(release.lock))
         return site
     finally:
         for leftover in (staged_docs, staged_site):

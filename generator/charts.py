@@ -12,6 +12,7 @@ import altair as alt
 import numpy as np
 import pandas as pd
 
+from generator.changes import Changes
 from generator.config import Config
 from generator.model import Analysis, ChartSpec, SegmentProfile
 from generator.privacy import Suppressor
@@ -435,3 +436,38 @@ def distributions(analysis: Analysis, suppress: Suppressor) -> list[ChartSpec]:
             )
         )
     return charts
+
+
+def flow(changes: Changes, suppress: Suppressor) -> ChartSpec | None:
+    """A heatmap of customers by old segment (rows) and new segment (columns)."""
+    moves = changes.flow
+    if moves is None:
+        return None
+    cells = [
+        (old, new, count)
+        for old, row in zip(moves.rows, moves.counts, strict=True)
+        for new, count in zip(moves.columns, row, strict=True)
+    ]
+    visible = suppress.visible([c for _, _, c in cells])
+    data = pd.DataFrame(
+        {
+            "before": [f"was {old}" for old, _, _ in cells],
+            "after": [f"now {new}" for _, new, _ in cells],
+            "customers": [c if ok else None for (_, _, c), ok in zip(cells, visible, strict=True)],
+        }
+    )
+    base = alt.Chart(data).encode(
+        x=alt.X("after:N", title="Segment in this release", sort=None),
+        y=alt.Y("before:N", title="Segment in the previous release", sort=None),
+    )
+    heat = base.mark_rect().encode(
+        color=alt.Color("customers:Q", title="Customers", scale=alt.Scale(scheme="blues")),
+        tooltip=["before:N", "after:N", "customers:Q"],
+    )
+    text = base.mark_text(fontSize=12).encode(text=alt.Text("customers:Q"), color=alt.value("#333"))
+    stayed = sum(c for old, new, c in cells if old == new)
+    description = (
+        f"Heatmap of the {changes.common:,} customers present in both releases by previous and "
+        f"current segment; {stayed:,} stayed in the same segment."
+    )
+    return spec("customer-flow", "Where customers moved", description, heat + text, data)

@@ -103,11 +103,16 @@ def generate(config_path: Path, mkdocs_path: Path, check: bool) -> None:
 @CONFIG_OPTION
 @MKDOCS_OPTION
 @click.option("--offline", is_flag=True, help="Build site.zip that works from file:// instead.")
-def build_command(config_path: Path, mkdocs_path: Path, offline: bool) -> None:
+@click.option("--relock", is_flag=True, help="Ignore the segments lock file and number afresh.")
+@click.option("--strict", is_flag=True, help="Fail when a segment's stability is under 0.6.")
+def build_command(
+    config_path: Path, mkdocs_path: Path, offline: bool, relock: bool, strict: bool
+) -> None:
     """Generate docs/ and build the site with mkdocs build --strict."""
     from generator import build
 
-    target = build.build(build.Project(config_path, mkdocs_path), offline=offline)
+    project = build.Project(config_path, mkdocs_path, relock=relock, strict=strict)
+    target = build.build(project, offline=offline)
     click.echo(f"built {target}")
 
 
@@ -138,9 +143,10 @@ def serve(config_path: Path, mkdocs_path: Path, port: int) -> None:
 def assign(table_path: Path, out_path: Path, config_path: Path) -> None:
     """Label the customers of TABLE with the locked (published) segments."""
     from generator.assign import score_file, scored_csv
+    from generator.write import write_file
 
     scored = score_file(load_config(config_path), table_path)
-    write_text(out_path, scored_csv(scored))
+    write_file(out_path, scored_csv(scored))
     click.echo(f"{out_path}: {len(scored):,} customers scored with the locked segments")
 
 
@@ -158,6 +164,7 @@ def assign(table_path: Path, out_path: Path, config_path: Path) -> None:
 def init(table_path: Path, out_path: Path, force: bool) -> None:
     """Inspect TABLE and write a starter config for it."""
     from generator.starter import inspect, read_text_table, starter_yaml
+    from generator.write import write_file
 
     if out_path.exists() and not force:
         raise ConfigError(f"{out_path}: already exists; pass --force to overwrite it")
@@ -165,20 +172,12 @@ def init(table_path: Path, out_path: Path, force: bool) -> None:
     starter = inspect(frame)
     relative = Path(os.path.relpath(table_path.resolve(), out_path.resolve().parent))
     title = table_path.stem.replace("_", " ").replace("-", " ").strip().capitalize()
-    write_text(out_path, starter_yaml(starter, relative.as_posix(), delimiter, title))
+    write_file(out_path, starter_yaml(starter, relative.as_posix(), delimiter, title))
     click.echo(
         f"{out_path}: starter config for {table_path.name} (ID {starter.id_column!r}, "
         f"{len(starter.features)} features, scaling {starter.scaling}); "
         f"next: segments analyze --config {out_path}"
     )
-
-
-def write_text(path: Path, text: str) -> None:
-    """Write a file whole or not at all (a temporary file beside it, then a rename)."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    partial = path.with_name(f".{path.name}.partial")
-    partial.write_text(text, encoding="utf-8")
-    os.replace(partial, path)
 
 
 def run(command: Callable[[], Any], verbose: bool) -> int:

@@ -59,6 +59,10 @@ class Lock:
     config_hash: str
     date: str | None = None
     assignments_sha256: str | None = None
+    # The release before this one and how customers moved since it (aggregates only), kept so
+    # that rebuilding this release renders the same "What changed" page.
+    previous: Lock | None = None
+    comparison: dict[str, Any] | None = None
 
     def transform(self, x: np.ndarray) -> np.ndarray:
         """Scale rows of original feature values the way the locked model does."""
@@ -152,6 +156,8 @@ def lock_dict(lock: Lock) -> dict[str, Any]:
         "config_hash": lock.config_hash,
         "date": lock.date,
         "assignments_sha256": lock.assignments_sha256,
+        "previous": lock_dict(lock.previous) if lock.previous is not None else None,
+        "comparison": lock.comparison,
     }
     return {key: value for key, value in data.items() if value is not None}
 
@@ -249,7 +255,15 @@ def _parse(raw: Any) -> Lock:
         config_hash=str(raw["config_hash"]),
         date=_optional_str(raw.get("date")),
         assignments_sha256=_optional_str(raw.get("assignments_sha256")),
+        previous=_parse(raw["previous"]) if raw.get("previous") is not None else None,
+        comparison=_comparison(raw.get("comparison")),
     )
+
+
+def _comparison(value: Any) -> dict[str, Any] | None:
+    if value is not None and not isinstance(value, dict):
+        raise ValueError(f"'comparison' {value!r} (expected a mapping)")
+    return value
 
 
 def _segment(item: Any, n_features: int) -> LockedSegment:

@@ -13,9 +13,13 @@ from typing import Any
 import yaml
 
 from generator import charts
+from generator.changes import Changes
 from generator.config import Config
+from generator.lock import model_json
 from generator.model import Analysis, ChartSpec, RenderedPage, SegmentProfile
 from generator.privacy import Suppressor
+from generator.release import Release
+from generator.stability import SegmentStability, Stability
 from generator.summary import summary, to_json
 from generator.tables import csv_text
 from generator.text import TEMPLATES, render
@@ -45,6 +49,11 @@ class SiteContext:
         largest: The segment with the most customers.
         versions: Library name to version, for the reproducibility facts.
         config_text: The config file as written by the analyst.
+        suppress: Small-group suppression for every published count.
+        size_visible: Per segment (in order), whether its size may be shown.
+        changes: What changed since the previous release, or None on a first build.
+        stability: Bootstrap stability by segment number.
+        stability_seeds: The whole stability result (resamples, sample size, seed runs).
     """
 
     analysis: Analysis
@@ -56,6 +65,9 @@ class SiteContext:
     config_text: str
     suppress: Suppressor
     size_visible: tuple[bool, ...]
+    changes: Changes | None
+    stability: dict[int, SegmentStability]
+    stability_seeds: Stability
 
     def size(self, profile: SegmentProfile) -> int | None:
         """A segment's size, or None when privacy hides it."""
@@ -66,15 +78,18 @@ class SiteContext:
         return profile.share if self.size_visible[profile.number - 1] else None
 
 
-def build_pages(analysis: Analysis, config: Config) -> list[RenderedPage]:
+def build_pages(release: Release, config: Config) -> list[RenderedPage]:
     """Every file of the generated ``docs/`` folder, in a stable order."""
-    context = _context(analysis, config)
+    analysis = release.analysis
+    context = _context(release, config)
     files = [
         _page("index.md", "pages/index.md.j2", context),
         _page("methodology.md", "pages/methodology.md.j2", context),
         _page("data.md", "pages/data.md.j2", context),
         _page("downloads.md", "pages/downloads.md.j2", context),
     ]
+    if release.changes is not None:
+        files.append(_page("changes.md", "pages/changes.md.j2", context))
     for profile in analysis.profiles:
         files.append(
             _page(f"segments/{profile.slug}.md", "pages/segment.md.j2", context, profile=profile)
@@ -83,13 +98,15 @@ def build_pages(analysis: Analysis, config: Config) -> list[RenderedPage]:
         files.append(_text(f"charts/{chart.name}.json", to_json(chart.spec)))
         files.append(_text(f"downloads/data/{chart.name}.csv", chart.data_csv))
     files.append(_text("downloads/segments.json", to_json(summary(analysis))))
+    files.append(_text("downloads/model.json", to_json(model_json(release.lock))))
     files.append(_text("downloads/segment-profiles.csv", _profiles_csv(context)))
-    files.append(_text(".nav.yml", _nav(analysis)))
+    files.append(_text(".nav.yml", _nav(analysis, release.changes is not None)))
     files.extend(_assets())
     return files
 
 
-def _context(analysis: Analysis, config: Config) -> SiteContext:
+def _context(release: Release, config: Config) -> SiteContext:
+    analysis = release.analysis
     suppress = Suppressor(config.privacy.min_group_size, not config.privacy.individual_points)
     size_visible = tuple(suppress.visible([p.size for p in analysis.profiles]))
     value_column = config.value_feature
@@ -100,20 +117,25 @@ def _context(analysis: Analysis, config: Config) -> SiteContext:
     return SiteContext(
         analysis=analysis,
         config=config,
-        charts={c.name: c for c in _charts(analysis, config, suppress, list(size_visible))},
+        charts={c.name: c for c in _charts(release, config, suppress, list(size_visible))},
         value_segment=value_segment,
         largest=largest,
         versions={name: _version(name) for name in PACKAGES},
         config_text=config.path.read_text(encoding="utf-8-sig"),
         suppress=suppress,
         size_visible=size_visible,
+        changes=release.changes,
+        stability={s.number: s for s in release.stability.segments},
+        stability_seeds=release.stability,
     )
 
 
 def _charts(
-    analysis: Analysis, config: Config, suppress: Suppressor, size_visible: list[bool]
+    release: Release, config: Config, suppress: Suppressor, size_visible: list[bool]
 ) -> list[ChartSpec]:
+    analysis = release.analysis
     found: list[ChartSpec | None] = [
+        charts.flow(release.changes, suppress) if release.changes is not None else None,
         charts.segment_map(analysis, config),
         charts.segment_sizes(analysis, size_visible),
         *charts.k_search(analysis),
@@ -147,12 +169,13 @@ def _text(path: str, text: str) -> RenderedPage:
     return RenderedPage(path, text.encode("utf-8"))
 
 
-def _nav(analysis: Analysis) -> str:
+def _nav(analysis: Analysis, with_changes: bool) -> str:
     """The navigation, read by the MkDocs hook (segment pages in segment order)."""
     segments = [{f"{p.number}. {p.name}": f"segments/{p.slug}.md"} for p in analysis.profiles]
-    nav = [
+    nav: list[dict[str, Any]] = [
         {"Summary": "index.md"},
         {"Segments": segments},
+        *([{"What changed": "changes.md"}] if with_changes else []),
         {"Methodology": "methodology.md"},
         {"Data": "data.md"},
         {"Downloads": "downloads.md"},

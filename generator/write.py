@@ -80,6 +80,14 @@ def _exchange(first: Path, second: Path) -> bool:
     return bool(result == 0)
 
 
+def write_file(path: Path, text: str) -> None:
+    """Write one file whole or not at all (a temporary file beside it, then a rename)."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    partial = path.with_name(f".{path.name}.partial")
+    partial.write_text(text, encoding="utf-8")
+    os.replace(partial, path)
+
+
 def clean_stale(folder: Path) -> None:
     """Remove staging folders left by an interrupted run."""
     for stale in folder.glob(f"{TMP_PREFIX}*"):

@@ -200,3 +200,57 @@ def test_offline_build_writes_a_zip(built: Path) -> None:
         index = archive.read("site/index.html").decode()
     assert "site/segments/high-income-high-spending.html" in names
     assert 'type="application/json"' in index and "navigation.instant" not in index
+
+
+def refreshed_table(path: Path) -> None:
+    """The issue's refresh: rows shuffled, 10% of spending changed, 10 removed, 20 new."""
+    import numpy as np
+
+    rng = np.random.default_rng(3)
+    table = pd.read_csv(path)
+    table = table.drop(table.index[rng.choice(len(table), 10, replace=False)])
+    changed = rng.choice(len(table), 19, replace=False)
+    spend = table.columns[4]
+    table.iloc[changed, 4] = np.clip(table.iloc[changed, 4] + rng.integers(-5, 6, 19), 1, 100)
+    new = table.sample(20, random_state=1).assign(CustomerID=range(201, 221))
+    pd.concat([table, new]).sample(frac=1, random_state=2).to_csv(path, index=False)
+    assert spend == "Spending Score (1-100)"
+
+
+def test_refresh_keeps_segments_and_reports_changes(tmp_path: Path) -> None:
+    folder = make_project(tmp_path / "refresh")
+    assert build(folder).returncode == 0
+    first = (folder / "docs" / "downloads" / "segments.json").read_text()
+    refreshed_table(folder / "data" / "mall_customers.csv")
+    result = build(folder)
+    assert result.returncode == 0, result.stderr
+    import json
+
+    before = [(s["number"], s["slug"], s["name"]) for s in json.loads(first)["segments"]]
+    summary = json.loads((folder / "docs" / "downloads" / "segments.json").read_text())
+    assert [(s["number"], s["slug"], s["name"]) for s in summary["segments"]] == before
+    changes = (folder / "docs" / "changes.md").read_text()
+    assert "**200 customers then, 210 now.**" in changes
+    assert "Of the 190 customers in both releases, the agreement" in changes
+    assert (
+        "[What changed since the last release](changes.md)"
+        in (folder / "docs" / "index.md").read_text()
+    )
+    assert (folder / "site" / "changes.html").is_file()
+    # Rebuilding the same release renders the same pages, and --check agrees.
+    snap = snapshot(folder)
+    assert build(folder).returncode == 0
+    assert snapshot(folder) == snap
+    assert run_cli("generate", "--check", cwd=folder, env=CACHE).returncode == 0
+
+
+def test_strict_refuses_untrustworthy_segments(tmp_path: Path) -> None:
+    folder = make_project(tmp_path / "strict")
+    config = folder / "data" / "segments.yml"
+    config.write_text(config.read_text().replace("k: auto", "k: 10"))
+    result = build(folder, "--strict")
+    assert result.returncode == 2
+    last = result.stderr.splitlines()[-1]
+    assert last.startswith("error: segment ") and "has stability 0." in last
+    assert last.endswith("--strict refuses to publish it (try another k)")
+    assert not (folder / "docs").exists() and not (folder / "site").exists()
