@@ -6,7 +6,7 @@ Each conversion returns the values plus masks of the missing cells and the probl
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import numpy as np
 import pandas as pd
@@ -84,21 +84,25 @@ def is_numeric(column: str, array: pa.Array, rule: ColumnRule) -> bool:
 def to_numbers(column: str, array: pa.Array) -> Converted:
     """Parse finite numbers (float64); NaN where a cell is missing or bad."""
     if pa.types.is_integer(array.type) or pa.types.is_floating(array.type):
-        values = np.asarray(pc.cast(array, pa.float64()).to_numpy(zero_copy_only=False), float)
-        missing = np.isnan(values)
-        issues = _issue(column, array, np.isinf(values), "value {value} is not a finite number")
-        return Converted(
-            np.where(missing | np.isinf(values), np.nan, values), missing, issues, "a number"
-        )
+        return _finite(column, array, array)
     text = _text(column, array)
+    try:
+        # The common case, every cell a number, needs no regular expression.
+        return _finite(column, array, text)
+    except pa.ArrowInvalid:
+        pass
     missing = _missing_text(text, tokens=True)
     good = _mask(pc.match_substring_regex(text, NUMBER)) & ~missing
-    kept = pc.if_else(pa.array(good), text, pa.scalar(None, pa.string()))
-    values = np.asarray(pc.cast(kept, pa.float64()).to_numpy(zero_copy_only=False), float)
-    infinite = good & np.isinf(values)
-    issues = _issue(column, array, ~good & ~missing, "value {value} is not a number") + _issue(
-        column, array, infinite, "value {value} is not a finite number"
-    )
+    converted = _finite(column, array, pc.if_else(pa.array(good), text, None))
+    bad = _issue(column, array, ~good & ~missing, "value {value} is not a number")
+    return replace(converted, missing=missing, issues=bad + converted.issues)
+
+
+def _finite(column: str, raw: pa.Array, cells: pa.Array) -> Converted:
+    """Cast to float64: NaN (or null) is missing, an infinity is a problem."""
+    values = np.asarray(pc.cast(cells, pa.float64()).to_numpy(zero_copy_only=False), float)
+    missing, infinite = np.isnan(values), np.isinf(values)
+    issues = _issue(column, raw, infinite, "value {value} is not a finite number")
     return Converted(np.where(infinite, np.nan, values), missing, issues, "a number")
 
 
@@ -160,7 +164,7 @@ def _mapped(column: str, encoded: pa.DictionaryArray, rule: ColumnRule) -> tuple
         pc.drop_null(encoded.indices).to_numpy(zero_copy_only=False), minlength=len(levels)
     )
     mapped = [
-        f"{lv!r} to {mapping[lv]!r} ({counts[i]:,} cells)"
+        f"{lv!r} to {mapping[lv]!r} ({counts[i]:,} {'cell' if counts[i] == 1 else 'cells'})"
         for i, lv in enumerate(levels)
         if lv in mapping
     ]

@@ -50,6 +50,9 @@ def validate(raw: pa.Table, source: SourceInfo, config: Config) -> CustomerTable
     if config.missing == "error":
         issues += [_missing_issue(c, v) for c, v in columns.items()]
     issues += _schema_issues(frame, config)
+    # Problems are listed by line, then in the config's column order.
+    rank = {column: n for n, column in enumerate(columns)}
+    issues.sort(key=lambda issue: rank[issue.column])
     problems = ProblemList(issues, source.lines)
     hint = DROP_HINT if config.missing == "error" and missing.any() else ""
     collect(DataError, where, problems, MAX_PROBLEMS, hint)
