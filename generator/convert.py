@@ -17,7 +17,8 @@ from generator.config import ColumnRule
 from generator.errors import DataError
 from generator.problems import CellIssue
 
-NUMBER = r"^[+-]?(\d+(\.\d*)?|\.\d+)([eE][+-]?\d+)?$"
+# Infinity parses (and is then reported as not finite), as in the cast fast path.
+NUMBER = r"(?i)^[+-]?((\d+(\.\d*)?|\.\d+)(e[+-]?\d+)?|inf|infinity)$"
 WHOLE_ID = r"^(0|[1-9]\d{0,17})$"
 NA_TOKENS = pa.array(["na", "n/a", "nan", "null", "none"])
 
@@ -71,7 +72,9 @@ def _missing_text(text: pa.Array, tokens: bool) -> np.ndarray:
 
 
 def is_numeric(column: str, array: pa.Array, rule: ColumnRule) -> bool:
-    """Describe columns are numeric unless declared categorical or holding any non-number."""
+    """Describe columns are numeric when they have bounds, or hold only numbers and no mapping."""
+    if rule.minimum is not None or rule.maximum is not None:
+        return True
     if rule.allowed or rule.values:
         return False
     if pa.types.is_integer(array.type) or pa.types.is_floating(array.type):

@@ -81,4 +81,6 @@ def _read_parquet(path: Path) -> pa.Table:
     try:
         return pq.read_table(path)
     except (pa.ArrowInvalid, OSError) as exc:
-        raise DataError(f"{path}: cannot be read as Parquet: {exc}") from exc
+        # pyarrow names the file again ("Could not open Parquet input source '...': why").
+        reason = str(exc).split(f"'{path}': ", 1)[-1]
+        raise DataError(f"{path}: cannot be read as Parquet: {reason}") from exc

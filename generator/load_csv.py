@@ -137,8 +137,8 @@ def _structure_problem(row: pacsv.InvalidRow, lines: RowLines) -> str:
 
 
 def _not_utf8(path: Path) -> DataError:
-    """Find the first byte that is not UTF-8 and name its line."""
-    line, pending = 1, b""
+    """Find the first byte that is not UTF-8 and name its line and the text before it."""
+    line, pending, before = 1, b"", b""
     with path.open("rb") as handle:
         for block in chain(iter(lambda: handle.read(BLOCK), b""), [b""]):
             data = pending + block
@@ -146,14 +146,13 @@ def _not_utf8(path: Path) -> DataError:
                 _, used = codecs.utf_8_decode(data, "strict", not block)
             except UnicodeDecodeError as exc:
                 line += data.count(b"\n", 0, exc.start)
-                begin = max(data.rfind(b"\n", 0, exc.start) + 1, exc.start - 20)
-                before = data[begin : exc.start].decode("utf-8", "replace")
+                text = (before + data[: exc.start]).rsplit(b"\n", 1)[-1][-20:]
                 return DataError(
                     f"{path}: line {line} is not UTF-8 text (byte 0x{data[exc.start]:02x} after "
-                    f"{before!r}); save the file as UTF-8"
+                    f"{text.decode('utf-8', 'replace')!r}); save the file as UTF-8"
                 )
             line += data.count(b"\n", 0, used)
-            pending = data[used:]
+            pending, before = data[used:], (before + data[:used])[-20:]
     return DataError(f"{path}: the file is not UTF-8 text; save it as UTF-8")
 
 

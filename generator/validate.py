@@ -117,7 +117,8 @@ def _log_drop(where: str, dropped: np.ndarray, lines: RowLines) -> tuple[int, *t
 
 def _schema_issues(frame: pd.DataFrame, config: Config) -> list[CellIssue]:
     """Check the declared rules (unique ID, bounds) with pandera; missing cells are skipped."""
-    columns = {config.id_column: pdv.Column(unique=True, report_duplicates="exclude_first")}
+    id_rule = pdv.Column(unique=True, report_duplicates="exclude_first", nullable=True)
+    columns = {config.id_column: id_rule}
     for column in frame.columns:
         rule = config.rule_for(column)
         checks = []
