@@ -58,11 +58,26 @@ def analyze(config_path: Path, as_json: bool) -> None:
 
 @cli.command()
 @CONFIG_OPTION
-def validate(config_path: Path) -> None:
+@click.option(
+    "--report",
+    "report_path",
+    type=click.Path(path_type=Path, dir_okay=False),
+    help="Write every problem found to this file, one per line (empty when there are none).",
+)
+def validate(config_path: Path, report_path: Path | None) -> None:
     """Check the config and the customer table, without segmenting."""
     from generator.pipeline import load_table
 
-    table = load_table(load_config(config_path))
+    try:
+        table = load_table(load_config(config_path))
+    except SegmentsError as exc:
+        if report_path is None:
+            raise
+        count = write_report(report_path, exc)
+        noun = "problem" if count == 1 else "problems"
+        raise type(exc)(f"{exc.message} (all {count:,} {noun} listed in {report_path})") from exc
+    if report_path is not None:
+        report_path.write_text("", encoding="utf-8")
     click.echo(f"{table.source.path.name}: {table.n_customers:,} customers, no problems found")
 
 
@@ -178,6 +193,19 @@ def init(table_path: Path, out_path: Path, force: bool) -> None:
         f"{len(starter.features)} features, scaling {starter.scaling}); "
         f"next: segments analyze --config {out_path}"
     )
+
+
+def write_report(path: Path, error: SegmentsError) -> int:
+    """Write every problem of ``error`` to ``path``, one per line, each naming its file.
+
+    Returns:
+        The number of problems written.
+    """
+    problems = list(error.details) or [error.message]
+    prefix = f"{error.where}: " if error.details and error.where else ""
+    with path.open("w", encoding="utf-8") as handle:
+        handle.writelines(f"{prefix}{problem}\n" for problem in problems)
+    return len(problems)
 
 
 def run(command: Callable[[], Any], verbose: bool) -> int:

@@ -13,11 +13,16 @@ from typing import Any
 
 import yaml
 
+# ColumnRule is re-exported: callers know it as generator.config.ColumnRule.
+from generator.config_columns import ColumnRule as ColumnRule
+from generator.config_columns import parse_columns
 from generator.errors import ConfigError, collect
 
 LEVELS = ("Low", "Medium", "High")
 SCALINGS = ("standard", "robust", "log")
 SLUG = re.compile(r"[a-z0-9]+(-[a-z0-9]+)*")
+MISSING = ("error", "drop")
+DATA_KEYS = ("path", "id_column", "delimiter", "missing")
 DEFAULT_CONFIG = Path("data/segments.yml")
 
 
@@ -27,17 +32,6 @@ class Feature:
 
     column: str
     label: str
-
-
-@dataclass(frozen=True)
-class ColumnRule:
-    """How one input column is read: aliases, value mapping, allowed values and bounds."""
-
-    aliases: tuple[str, ...] = ()
-    values: tuple[tuple[str, str], ...] = ()
-    allowed: tuple[str, ...] = ()
-    minimum: float | None = None
-    maximum: float | None = None
 
 
 @dataclass(frozen=True)
@@ -86,6 +80,7 @@ class Config:
     playbook: tuple[PlaybookRule, ...]
     privacy: Privacy
     columns: tuple[tuple[str, ColumnRule], ...] = ()
+    missing: str = "error"
     site_url: str = ""
     value_feature: str = ""
     personas: tuple[tuple[str, PersonaOverride], ...] = ()
@@ -172,6 +167,8 @@ class _Parser:
         for key in sorted(set(map(str, self.raw)) - self.KNOWN):
             self.fail(f"unknown setting {key!r}")
         data = self._mapping("data")
+        for key in sorted(set(map(str, data)) - set(DATA_KEYS)):
+            self.fail(f"unknown setting 'data.{key}' (expected {', '.join(DATA_KEYS)})")
         features = self._features()
         labels = {f.label for f in features} | {f.column for f in features}
         k_min = self._int("k_min", 2, 2)
@@ -195,7 +192,8 @@ class _Parser:
             sample_size=self._int("sample_size", 20_000, 1_000),
             playbook=self._playbook(labels),
             privacy=self._privacy(),
-            columns=self._columns(),
+            columns=parse_columns(self.raw.get("columns", {}), self.fail),
+            missing=self._missing(data),
             site_url=self._str(self.raw, "site_url", ""),
             value_feature=self._value_feature(features),
             personas=self._personas(),
@@ -327,42 +325,6 @@ class _Parser:
             size = 10
         return Privacy(points, size)
 
-    def _columns(self) -> tuple[tuple[str, ColumnRule], ...]:
-        raw = self._mapping("columns")
-        rules = []
-        for name, spec in sorted(raw.items()):
-            if not isinstance(spec, dict):
-                self.fail(f"columns.{name} should be a mapping")
-                continue
-            aliases = spec.get("aliases", [])
-            values = spec.get("values", {})
-            allowed = spec.get("allowed", [])
-            if not isinstance(aliases, list) or not isinstance(values, dict):
-                self.fail(f"columns.{name}: aliases should be a list and values a mapping")
-                continue
-            if not isinstance(allowed, list):
-                self.fail(f"columns.{name}.allowed should be a list")
-                continue
-            bounds = [spec.get("min"), spec.get("max")]
-            for bound in bounds:
-                if bound is not None and (
-                    isinstance(bound, bool) or not isinstance(bound, int | float)
-                ):
-                    self.fail(f"columns.{name}: min and max should be numbers, got {bound!r}")
-            rules.append(
-                (
-                    str(name),
-                    ColumnRule(
-                        aliases=tuple(map(str, aliases)),
-                        values=tuple(sorted((str(k), str(v)) for k, v in values.items())),
-                        allowed=tuple(map(str, allowed)),
-                        minimum=_number(bounds[0]),
-                        maximum=_number(bounds[1]),
-                    ),
-                )
-            )
-        return tuple(rules)
-
     def _personas(self) -> tuple[tuple[str, PersonaOverride], ...]:
         raw = self._mapping("personas")
         found = []
@@ -399,6 +361,9 @@ class _Parser:
             texts["name"], texts["description"], None if actions is None else tuple(actions)
         )
 
-
-def _number(value: Any) -> float | None:
-    return float(value) if isinstance(value, int | float) and not isinstance(value, bool) else None
+    def _missing(self, data: dict[str, Any]) -> str:
+        value = data.get("missing", "error")
+        if value not in MISSING:
+            self.fail(f"data.missing should be one of {', '.join(MISSING)}, got {value!r}")
+            return "error"
+        return str(value)

@@ -1,35 +1,30 @@
 """Read the customer table from disk: the only stage besides ``write`` that touches files.
 
-Values are read as text (or as the file's own numeric type for Parquet and Excel) and converted
-later by ``validate`` against the config, so pandas never guesses a type or shifts a column.
+Values are read as text (or as the file's own numeric type for Parquet) and converted later by
+``validate`` against the config, so pandas never guesses a type or shifts a column. CSV goes
+through ``load_csv`` and Excel through ``load_excel``; this module picks by file extension.
 """
 
 from __future__ import annotations
 
-import csv
 import hashlib
-from collections.abc import Callable
 from pathlib import Path
 
 import pyarrow as pa
-import pyarrow.csv as pacsv
 import pyarrow.parquet as pq
 
 from generator.config import Config
-from generator.errors import DataError, collect
-from generator.model import SourceInfo
+from generator.errors import DataError
+from generator.load_csv import BLOCK, TextFacts, read_csv
+from generator.load_excel import read_excel
+from generator.model import RowLines, SourceInfo
 
 READERS = (".csv", ".txt", ".tsv", ".parquet", ".xlsx")
-MAX_STRUCTURE_PROBLEMS = 20
 
 
 def file_sha256(path: Path) -> str:
     """The SHA-256 of a file, read in 1 MiB blocks."""
-    digest = hashlib.sha256()
-    with path.open("rb") as handle:
-        for block in iter(lambda: handle.read(1 << 20), b""):
-            digest.update(block)
-    return digest.hexdigest()
+    return _scan(path)[0]
 
 
 def read_table(config: Config) -> tuple[pa.Table, SourceInfo]:
@@ -51,94 +46,41 @@ def read_table(config: Config) -> tuple[pa.Table, SourceInfo]:
         raise DataError(
             f"{path}: unknown file type {suffix!r}; expected one of {', '.join(READERS)}"
         )
+    sha256, facts = _scan(path)
+    notes: tuple[str, ...] = ()
     if suffix == ".parquet":
-        table = _read_parquet(path)
+        table, lines = _read_parquet(path), RowLines("row", 1)
     elif suffix == ".xlsx":
-        table = _read_excel(path)
+        table, lines, notes = read_excel(path)
     else:
-        table = _read_csv(path, "\t" if suffix == ".tsv" else config.delimiter)
-    info = SourceInfo(path, file_sha256(path), table.num_rows, tuple(table.column_names))
-    return table, info
+        delimiter = "\t" if suffix == ".tsv" else config.delimiter
+        table, lines = read_csv(path, delimiter, facts)
+    columns = tuple(table.column_names)
+    return table, SourceInfo(path, sha256, table.num_rows, columns, notes, lines=lines)
 
 
-def _read_csv(path: Path, delimiter: str) -> pa.Table:
-    header = _csv_header(path, delimiter)
-    strings = {name: pa.string() for name in header}
-    bad: list[str] = []
+def _scan(path: Path) -> tuple[str, TextFacts]:
+    """One pass over the bytes: the SHA-256, the number of lines and whether quotes pair up.
 
-    def on_bad_row(row: pacsv.InvalidRow) -> str:
-        if len(bad) < MAX_STRUCTURE_PROBLEMS:
-            where = f"line {row.number}" if row.number is not None else "a line"
-            bad.append(
-                f"{where} has {row.actual_columns} fields, expected {row.expected_columns} "
-                f"(text {row.text[:60]!r})"
-            )
-        return "skip"
-
-    def read(threads: bool) -> pa.Table:
-        bad.clear()
-        return pacsv.read_csv(
-            path,
-            read_options=pacsv.ReadOptions(use_threads=threads, encoding="utf8"),
-            parse_options=pacsv.ParseOptions(
-                delimiter=delimiter, invalid_row_handler=on_bad_row, newlines_in_values=True
-            ),
-            convert_options=pacsv.ConvertOptions(
-                column_types=strings, strings_can_be_null=False, quoted_strings_can_be_null=False
-            ),
-        )
-
-    table = _guarded(path, lambda: read(True))
-    if bad:
-        # Threaded reads do not know line numbers; read again on one thread to name them.
-        _guarded(path, lambda: read(False))
-        collect(DataError, str(path), bad, MAX_STRUCTURE_PROBLEMS)
-    return table
-
-
-def _csv_header(path: Path, delimiter: str) -> list[str]:
+    Line breaks at the very end of the file do not start a line.
+    """
+    digest = hashlib.sha256()
+    breaks = trailing = quotes = 0
     with path.open("rb") as handle:
-        first = handle.readline()
-    try:
-        text = first.decode("utf-8-sig").rstrip("\r\n")
-    except UnicodeDecodeError as exc:
-        raise DataError(
-            f"{path}: line 1 is not UTF-8 text (byte {exc.start + 1}); save the file as UTF-8"
-        ) from exc
-    if not text.strip():
-        raise DataError(f"{path}: line 1 is blank; expected a header row")
-    names = next(csv.reader([text], delimiter=delimiter))
-    if len(names) == 1 and delimiter == ",":
-        raise DataError(
-            f"{path}: line 1 has a single column {names[0][:40]!r}; expected comma-separated "
-            "columns (set data.delimiter for another separator)"
-        )
-    return names
-
-
-def _guarded(path: Path, read: Callable[[], pa.Table]) -> pa.Table:
-    try:
-        return read()
-    except (pa.ArrowInvalid, pa.ArrowKeyError) as exc:
-        message = str(exc).split("\n")[0]
-        if "UTF8" in message or "utf8" in message or "UTF-8" in message:
-            raise DataError(f"{path}: not UTF-8 text ({message}); save the file as UTF-8") from exc
-        raise DataError(f"{path}: cannot be read as CSV: {message}") from exc
+        for block in iter(lambda: handle.read(BLOCK), b""):
+            digest.update(block)
+            breaks += block.count(b"\n")
+            quotes += block.count(b'"')
+            body = block.rstrip(b"\r\n")
+            tail = block[len(body) :].count(b"\n")
+            trailing = trailing + tail if not body else tail
+    return digest.hexdigest(), TextFacts(breaks - trailing + 1, quotes % 2 == 1)
 
 
 def _read_parquet(path: Path) -> pa.Table:
     try:
         return pq.read_table(path)
     except (pa.ArrowInvalid, OSError) as exc:
-        raise DataError(f"{path}: cannot be read as Parquet: {exc}") from exc
-
-
-def _read_excel(path: Path) -> pa.Table:
-    import pandas as pd
-
-    try:
-        frame = pd.read_excel(path, sheet_name=0, dtype=str, keep_default_na=False)
-    except Exception as exc:
-        raise DataError(f"{path}: cannot be read as Excel (.xlsx): {exc}") from exc
-    frame.columns = [str(c) for c in frame.columns]
-    return pa.Table.from_pandas(frame, preserve_index=False)
+        # pyarrow names the file again ("Could not open Parquet input source '...': why").
+        reason = str(exc).split(f"'{path}': ", 1)[-1]
+        raise DataError(f"{path}: cannot be read as Parquet: {reason}") from exc

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections.abc import Callable
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -11,14 +12,49 @@ import pandas as pd
 
 
 @dataclass(frozen=True)
+class RowLines:
+    """Names a data row the way the analyst sees it in their file.
+
+    Data row ``i`` (0-based, header excluded) is ``{word} {first + i}`` unless the file has
+    blank lines, multi-line quoted fields or blank sheet rows: then ``numbers`` holds the
+    number of every row, or ``locate(n)`` computes the numbers of rows ``0..n-1`` on demand
+    (only error paths pay for that scan).
+    """
+
+    word: str = "line"
+    first: int = 2
+    numbers: np.ndarray | None = field(default=None, compare=False)
+    locate: Callable[[int], np.ndarray] | None = field(default=None, compare=False)
+
+    def of(self, rows: np.ndarray) -> np.ndarray:
+        """The line (or row) numbers of the 0-based data ``rows``."""
+        rows = np.asarray(rows, dtype=np.int64)
+        if self.numbers is not None:
+            return np.asarray(self.numbers[rows], dtype=np.int64)
+        if self.locate is not None and len(rows):
+            return np.asarray(self.locate(int(rows.max()) + 1)[rows], dtype=np.int64)
+        return rows + self.first
+
+    def name(self, row: int) -> str:
+        """``line 7`` (CSV), ``row 7`` (sheet row or Parquet row) for 0-based data ``row``."""
+        return f"{self.word} {int(self.of(np.array([row]))[0])}"
+
+
+@dataclass(frozen=True)
 class SourceInfo:
-    """Facts about the file the table came from."""
+    """Facts about the file the table came from.
+
+    ``rows_read`` counts the data rows in the file; ``rows_dropped`` those removed because of
+    missing values (``data.missing: drop``); ``notes`` are the tolerated oddities, in words.
+    """
 
     path: Path
     sha256: str
     rows_read: int
     columns: tuple[str, ...]
     notes: tuple[str, ...] = ()
+    rows_dropped: int = 0
+    lines: RowLines = field(default_factory=RowLines, compare=False, repr=False)
 
 
 @dataclass(frozen=True)

@@ -5,8 +5,6 @@ from __future__ import annotations
 from generator.config import Config
 from generator.load import read_table
 from generator.model import Analysis, CustomerTable
-from generator.profile import analyse
-from generator.segment import segment
 from generator.validate import validate
 
 
@@ -18,5 +16,9 @@ def load_table(config: Config) -> CustomerTable:
 
 def run_analysis(config: Config) -> Analysis:
     """Load, validate, segment and profile."""
+    # Imported here so `segments validate` does not pay for loading scikit-learn.
+    from generator.profile import analyse
+    from generator.segment import segment
+
     table = load_table(config)
     return analyse(table, segment(table, config), config)

@@ -25,8 +25,8 @@ from pathlib import Path
 import pandas as pd
 
 from generator.config import default_label
+from generator.convert import NUMBER
 from generator.errors import DataError
-from generator.validate import NUMBER
 
 MAX_FEATURES = 6
 MAX_CATEGORIES = 20

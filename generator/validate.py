@@ -1,201 +1,124 @@
 """Turn the raw table into a typed ``CustomerTable``, reporting every problem at once.
 
-Text becomes numbers with vectorised Arrow kernels (no row-wise Python); the declared rules
-(unique IDs, bounds, finite values, allowed categories) are checked with a pandera schema.
+Text becomes numbers with vectorised Arrow kernels (``convert``); rows with missing values are
+an error or dropped (``data.missing``); the declared rules (unique IDs, bounds) are checked with
+a pandera schema. Every problem is collected before one ``DataError`` is raised.
 """
 
 from __future__ import annotations
 
 import logging
-from dataclasses import dataclass, replace
+from dataclasses import replace
 
 import numpy as np
 import pandas as pd
 import pandera.pandas as pdv
 import pyarrow as pa
-import pyarrow.compute as pc
 
-from generator.config import ColumnRule, Config
+from generator.columns import resolve_columns
+from generator.config import Config
+from generator.convert import Converted, is_numeric, to_categories, to_ids, to_numbers
 from generator.errors import DataError, collect
-from generator.model import CustomerTable, SourceInfo
+from generator.model import CustomerTable, RowLines, SourceInfo
+from generator.problems import CellIssue, ProblemList, show
 
 log = logging.getLogger(__name__)
 
-NUMBER = r"^[+-]?(\d+(\.\d*)?|\.\d+)([eE][+-]?\d+)?$"
-MAX_PROBLEMS = 50
-
-
-@dataclass(frozen=True)
-class _Where:
-    """Names a data row the way the analyst sees it in their file."""
-
-    source: SourceInfo
-
-    def __call__(self, row: int) -> str:
-        if self.source.path.suffix.lower() == ".parquet":
-            return f"row {row + 1}"
-        word = "row" if self.source.path.suffix.lower() == ".xlsx" else "line"
-        return f"{word} {row + 2}"
+MAX_PROBLEMS = 20
+SHOWN_LINES = 5
+DROP_HINT = "set data.missing: drop to drop rows with missing values"
 
 
 def validate(raw: pa.Table, source: SourceInfo, config: Config) -> CustomerTable:
     """Check ``raw`` against the config and return the typed, ID-sorted table.
 
     Raises:
-        DataError: Listing every problem (up to a limit) with line, column, value and expectation.
+        DataError: Listing every problem (up to a limit in the message, all in ``details``)
+            with line, column, value and expectation.
     """
     where = str(source.path)
-    names, notes = _resolve_columns(raw.column_names, config)
-    missing = [c for c, found in names.items() if found is None]
-    if missing:
-        listed = ", ".join(repr(c) for c in raw.column_names)
-        collect(
-            DataError, where, [f"missing column {c!r} (the file has {listed})" for c in missing]
-        )
+    found, notes = resolve_columns(raw.column_names, config, where)
     if raw.num_rows == 0:
         raise DataError(f"{where}: the file has a header but no customer rows")
-    columns: dict[str, np.ndarray | pd.Categorical] = {}
-    problems: list[str] = []
-    row_name = _Where(source)
-    for column, found in names.items():
-        array = raw.column(found).combine_chunks()
-        if column == config.id_column:
-            ids, bad = _to_ids(array)
-            problems += _bad_values(row_name, column, array, bad, "a customer ID")
-            columns[column] = ids
-        elif column in config.feature_columns or _is_numeric(array, config.rule_for(column)):
-            values, bad = _to_numbers(array)
-            problems += _bad_values(row_name, column, array, bad, "a number")
-            columns[column] = values
-        else:
-            labels, bad, expected = _to_categories(array, config.rule_for(column))
-            problems += _bad_values(row_name, column, array, bad, expected)
-            columns[column] = labels
-    collect(DataError, where, problems, MAX_PROBLEMS)
-    frame = pd.DataFrame(columns)
-    _check_schema(frame, config, row_name, where)
-    frame = _sort_by_id(frame, config.id_column)
+    columns = {c: _convert(c, raw.column(i).combine_chunks(), config) for c, i in found.items()}
+    notes += [c.note for c in columns.values() if c.note]
+    missing = np.logical_or.reduce([c.missing for c in columns.values()])
+    keep = ~missing if config.missing == "drop" else np.ones(raw.num_rows, dtype=bool)
+    dropped = _log_drop(where, missing & ~keep, source.lines)
+    frame = pd.DataFrame({c: v.values for c, v in columns.items()})[keep]
+    issues = [_kept(issue, keep) for c in columns.values() for issue in c.issues]
+    if config.missing == "error":
+        issues += [_missing_issue(c, v) for c, v in columns.items()]
+    issues += _schema_issues(frame, config)
+    # Problems are listed by line, then in the config's column order.
+    rank = {column: n for n, column in enumerate(columns)}
+    issues.sort(key=lambda issue: rank[issue.column])
+    problems = ProblemList(issues, source.lines)
+    hint = DROP_HINT if config.missing == "error" and missing.any() else ""
+    collect(DataError, where, problems, MAX_PROBLEMS, hint)
+    if frame.empty:
+        raise DataError(f"{where}: no customer rows left after dropping rows with missing values")
+    frame = _finish(frame, config)
     _check_spread(frame, config, where)
     for note in notes:
         log.info("%s: %s", where, note)
+    notes += dropped[1:]
     return CustomerTable(
         frame=frame,
-        source=replace(source, notes=source.notes + tuple(notes)),
+        source=replace(source, notes=source.notes + tuple(notes), rows_dropped=dropped[0]),
         id_column=config.id_column,
         features=config.feature_columns,
         describe=config.describe,
     )
 
 
-def _resolve_columns(header: list[str], config: Config) -> tuple[dict[str, str | None], list[str]]:
-    """Map each configured column to the header name that holds it, tolerating case and aliases."""
-    wanted = [config.id_column, *config.feature_columns, *config.describe]
-    folded: dict[str, str] = {}
-    for name in header:
-        folded.setdefault(name.strip().casefold(), name)
-    found: dict[str, str | None] = {}
-    notes = []
-    for column in wanted:
-        candidates = [column, *config.rule_for(column).aliases]
-        match = next((c for c in candidates if c in header), None)
-        if match is None:
-            match = next(
-                (
-                    folded[c.strip().casefold()]
-                    for c in candidates
-                    if c.strip().casefold() in folded
-                ),
-                None,
-            )
-        if match is not None and match != column:
-            notes.append(f"read column {column!r} from the file's column {match!r}")
-        found[column] = match
-    return found, notes
+def _convert(column: str, array: pa.Array, config: Config) -> Converted:
+    rule = config.rule_for(column)
+    try:
+        if column == config.id_column:
+            return to_ids(column, array)
+        if column in config.feature_columns or is_numeric(column, array, rule):
+            return to_numbers(column, array)
+        return to_categories(column, array, rule)
+    except DataError as exc:
+        raise DataError(f"{config.data_path}: {exc}") from exc
 
 
-def _is_numeric(array: pa.Array, rule: ColumnRule) -> bool:
-    """Describe columns are numeric unless declared categorical or holding any non-number."""
-    if rule.allowed or rule.values:
-        return False
-    if rule.minimum is not None or rule.maximum is not None:
-        return True
-    if pa.types.is_integer(array.type) or pa.types.is_floating(array.type):
-        return True
-    if not pa.types.is_string(array.type) and not pa.types.is_large_string(array.type):
-        return False
-    text = pc.utf8_trim_whitespace(array)
-    filled = pc.not_equal(text, "")
-    numbers = pc.match_substring_regex(text, NUMBER)
-    return bool(pc.all(pc.or_kleene(pc.invert(filled), numbers)).as_py())
+def _missing_issue(column: str, converted: Converted) -> CellIssue:
+    rows = np.flatnonzero(converted.missing)
+    return CellIssue(column, rows, None, f"missing value; expected {converted.expected}")
 
 
-def _to_numbers(array: pa.Array) -> tuple[np.ndarray, np.ndarray]:
-    """Parse numbers; return float64 values and a mask of cells that are not finite numbers."""
-    if pa.types.is_integer(array.type) or pa.types.is_floating(array.type):
-        values = pc.cast(array, pa.float64()).to_numpy(zero_copy_only=False)
-    else:
-        text = pc.utf8_trim_whitespace(pc.cast(array, pa.string()))
-        good = pc.fill_null(pc.match_substring_regex(text, NUMBER), False)
-        kept = pc.if_else(good, text, pa.scalar(None, pa.string()))
-        values = pc.cast(kept, pa.float64()).to_numpy(zero_copy_only=False)
-    values = np.asarray(values, dtype=np.float64)
-    return values, ~np.isfinite(values)
+def _kept(issue: CellIssue, keep: np.ndarray) -> CellIssue:
+    """Restrict an issue to the rows that are not dropped."""
+    if keep.all() or issue.values is None:
+        return issue
+    inside = keep[issue.rows]
+    values = issue.values.filter(pa.array(inside))
+    return replace(issue, rows=issue.rows[inside], values=values)
 
 
-def _to_ids(array: pa.Array) -> tuple[np.ndarray, np.ndarray]:
-    """Read IDs as int64 when all are whole numbers (so 2 sorts before 10), else as text."""
-    if pa.types.is_integer(array.type):
-        return array.to_numpy(zero_copy_only=False), np.asarray(array.is_null())
-    text = pc.utf8_trim_whitespace(pc.cast(array, pa.string()))
-    bad = np.asarray(pc.fill_null(pc.equal(text, ""), True))
-    whole = pc.fill_null(pc.match_substring_regex(text, r"^\d{1,18}$"), False)
-    if bool(pc.all(pc.or_(whole, pa.array(bad))).as_py()):
-        filled = pc.if_else(whole, text, "0")
-        return pc.cast(filled, pa.int64()).to_numpy(zero_copy_only=False), bad
-    return np.asarray(text.to_pylist(), dtype=object), bad
+def _log_drop(where: str, dropped: np.ndarray, lines: RowLines) -> tuple[int, *tuple[str, ...]]:
+    """Log how many rows ``data.missing: drop`` removed and where: never a silent drop.
+
+    Returns:
+        The number of rows dropped, then the note said about it (if any).
+    """
+    rows = np.flatnonzero(dropped)
+    if not len(rows):
+        return (0,)
+    shown = ", ".join(str(n) for n in lines.of(rows[:SHOWN_LINES]))
+    more = f" and {len(rows) - SHOWN_LINES:,} more" if len(rows) > SHOWN_LINES else ""
+    noun = "row" if len(rows) == 1 else "rows"
+    note = f"dropped {len(rows):,} {noun} with missing values ({lines.word}s {shown}{more})"
+    log.info("%s: %s", where, note)
+    return len(rows), note
 
 
-def _to_categories(array: pa.Array, rule: ColumnRule) -> tuple[pd.Categorical, np.ndarray, str]:
-    """Trim, map and check category labels; return them, a mask of bad cells and the expectation."""
-    text = pc.utf8_trim_whitespace(pc.cast(array, pa.string()))
-    encoded = pc.dictionary_encode(text)
-    mapping = dict(rule.values)
-    levels = [mapping.get(v, v) if v is not None else "" for v in encoded.dictionary.to_pylist()]
-    codes = encoded.indices.to_numpy(zero_copy_only=False)
-    labels = np.asarray(levels, dtype=object)[codes] if len(levels) else np.array([], dtype=object)
-    allowed = set(rule.allowed)
-    ok_level = np.array([lv != "" and (not allowed or lv in allowed) for lv in levels], dtype=bool)
-    bad = ~ok_level[codes] if len(levels) else np.zeros(len(codes), dtype=bool)
-    expected = f"one of {', '.join(sorted(allowed))}" if allowed else "a non-empty value"
-    return pd.Categorical(labels, categories=sorted(set(levels) - {""})), bad, expected
-
-
-def _bad_values(
-    row_name: _Where, column: str, array: pa.Array, bad: np.ndarray, expected: str
-) -> list[str]:
-    rows = np.flatnonzero(bad)[:MAX_PROBLEMS]
-    shown = array.take(pa.array(rows)).to_pylist() if len(rows) else []
-    problems = [
-        f"{row_name(int(r))}, column {column!r}: {_show(v)} is not {expected}"
-        for r, v in zip(rows, shown, strict=True)
-    ]
-    extra = int(bad.sum()) - len(rows)
-    if extra > 0:
-        problems.append(f"column {column!r}: {extra} more bad values")
-    return problems
-
-
-def _show(value: object) -> str:
-    if value is None or (isinstance(value, str) and not value.strip()):
-        return "an empty value"
-    return f"value {value!r}"
-
-
-def _check_schema(frame: pd.DataFrame, config: Config, row_name: _Where, where: str) -> None:
-    """Apply the declared rules (unique ID, bounds) with pandera and report each failure."""
-    columns = {
-        config.id_column: pdv.Column(unique=True, report_duplicates="exclude_first", nullable=False)
-    }
+def _schema_issues(frame: pd.DataFrame, config: Config) -> list[CellIssue]:
+    """Check the declared rules (unique ID, bounds) with pandera; missing cells are skipped."""
+    id_rule = pdv.Column(unique=True, report_duplicates="exclude_first", nullable=True)
+    columns = {config.id_column: id_rule}
     for column in frame.columns:
         rule = config.rule_for(column)
         checks = []
@@ -204,54 +127,55 @@ def _check_schema(frame: pd.DataFrame, config: Config, row_name: _Where, where: 
         if rule.maximum is not None:
             checks.append(pdv.Check.le(rule.maximum, error=f"a number <= {rule.maximum:g}"))
         if checks and column != config.id_column:
-            columns[column] = pdv.Column(checks=checks, nullable=False)
+            columns[column] = pdv.Column(checks=checks, nullable=True)
     try:
         pdv.DataFrameSchema(columns).validate(frame, lazy=True)
     except pdv.errors.SchemaErrors as exc:
-        collect(
-            DataError, where, _schema_problems(exc.failure_cases, frame, row_name), MAX_PROBLEMS
-        )
+        return _failures(exc.failure_cases, frame, config.id_column)
+    return []
 
 
-def _schema_problems(cases: pd.DataFrame, frame: pd.DataFrame, row_name: _Where) -> list[str]:
-    problems = []
-    for case in cases.head(MAX_PROBLEMS).to_dict("records"):
-        if pd.isna(case["index"]):
+def _failures(cases: pd.DataFrame, frame: pd.DataFrame, id_column: str) -> list[CellIssue]:
+    """Turn pandera's failure cases into issues; rows are the frame's index (file positions)."""
+    cases = cases[cases["index"].notna()]
+    issues = []
+    for (column, check), group in cases.groupby(["column", "check"], sort=False):
+        rows = np.sort(group["index"].to_numpy(dtype=np.int64))
+        values = frame[str(column)].loc[rows].to_numpy()
+        if check != "field_uniqueness":
+            issues.append(CellIssue(str(column), rows, values, f"value {{value}} is not {check}"))
             continue
-        row, column = int(case["index"]), str(case["column"])
-        value = _plain(case["failure_case"])
-        if case["check"] == "field_uniqueness":
-            ids = frame[column].to_numpy()
-            first = int(np.flatnonzero(ids == ids[row])[0])
-            problems.append(
-                f"{row_name(row)}, column {column!r}: value {value} repeats the ID on "
-                f"{row_name(first)}; expected unique IDs"
-            )
-        else:
-            problems.append(
-                f"{row_name(row)}, column {column!r}: value {value} is not {case['check']}"
-            )
-    return problems
+        present = ~pd.isna(values)
+        rows, values = rows[present], values[present]
+        firsts = _first_rows(frame[column], values)
+        template = "value {value} repeats the ID on {other}; expected unique IDs"
+        issues.append(CellIssue(str(column), rows, values, template, firsts))
+    return issues
 
 
-def _plain(value: object) -> str:
-    if isinstance(value, float) and value.is_integer():
-        return repr(int(value))
-    return repr(value)
+def _first_rows(ids: pd.Series, repeated: np.ndarray) -> np.ndarray:
+    """The file position of the first row holding each of the ``repeated`` IDs."""
+    first = ids[~ids.duplicated(keep="first")]
+    position = pd.Series(first.index.to_numpy(), index=first.to_numpy())
+    return position.reindex(pd.Index(repeated)).to_numpy(dtype=np.int64)
 
 
-def _sort_by_id(frame: pd.DataFrame, id_column: str) -> pd.DataFrame:
-    """Sort rows by ID so every later stage is independent of the file's row order."""
-    return frame.sort_values(id_column, kind="stable", ignore_index=True)
+def _finish(frame: pd.DataFrame, config: Config) -> pd.DataFrame:
+    """Give IDs their plain type and sort rows by ID, so row order never matters."""
+    ids = frame[config.id_column]
+    if isinstance(ids.dtype, pd.Int64Dtype):
+        frame = frame.assign(**{config.id_column: ids.to_numpy(dtype=np.int64)})
+    return frame.sort_values(config.id_column, kind="stable", ignore_index=True)
 
 
 def _check_spread(frame: pd.DataFrame, config: Config, where: str) -> None:
+    """Features must vary, suit the scaling, and leave enough customers for k."""
     problems = []
     for column in config.feature_columns:
         values = frame[column].to_numpy()
         if values.min() == values.max():
             problems.append(
-                f"column {column!r} has the same value ({_plain(float(values[0]))}) for every "
+                f"column {column!r} has the same value ({show(float(values[0]))}) for every "
                 "customer; a feature must vary to separate segments"
             )
         if config.scaling == "log" and values.min() < 0:
@@ -259,4 +183,9 @@ def _check_spread(frame: pd.DataFrame, config: Config, where: str) -> None:
                 f"column {column!r} has negative values (min {values.min():g}); "
                 "scaling 'log' expects values >= 0"
             )
+    n = len(frame)
+    if config.k is not None and n < config.k:
+        problems.append(f"n_customers={n} should be >= k={config.k}")
+    elif config.k is None and n <= config.k_min:
+        problems.append(f"n_customers={n} should be > k_min={config.k_min} to search for k")
     collect(DataError, where, problems)

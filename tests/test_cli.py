@@ -87,3 +87,26 @@ def test_bad_data_exit_code_and_verbose_traceback(tmp_path: Path) -> None:
     assert result.stderr == expected
     verbose = run_cli("--verbose", "validate", "--config", str(tmp_path / "segments.yml"))
     assert verbose.returncode == 1 and "Traceback" in verbose.stderr
+
+
+def test_validate_report_lists_every_problem(tmp_path: Path) -> None:
+    rows = "".join(f"{i},x{i}\n" for i in range(30))
+    (tmp_path / "t.csv").write_text("id,x\n" + rows)
+    (tmp_path / "segments.yml").write_text("data: {path: t.csv, id_column: id}\nfeatures: [x]\n")
+    report = tmp_path / "problems.txt"
+    result = run_cli(
+        "validate", "--config", str(tmp_path / "segments.yml"), "--report", str(report)
+    )
+    assert result.returncode == 2
+    assert result.stderr.count("\n") == 1
+    assert result.stderr.endswith(f"; and 10 more (all 30 problems listed in {report})\n")
+    lines = report.read_text().splitlines()
+    assert len(lines) == 30
+    assert lines[29] == f"{tmp_path / 't.csv'}: line 31, column 'x': value 'x29' is not a number"
+
+
+def test_validate_report_is_emptied_when_all_is_well(tmp_path: Path) -> None:
+    report = tmp_path / "problems.txt"
+    report.write_text("stale\n")
+    result = run_cli("validate", "--report", str(report))
+    assert result.returncode == 0 and report.read_text() == ""

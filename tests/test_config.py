@@ -14,6 +14,8 @@ def test_mall_config_loads_with_defaults() -> None:
     assert config.describe == ("Age", "Gender")
     assert (config.k, config.k_min, config.k_max) == (None, 2, 10)
     assert config.scaling == "standard"
+    assert (config.delimiter, config.missing) == (",", "error")
+    assert dict(config.columns)["Gender"].aliases == ("Genre",)
     assert config.data_path == (MALL_CONFIG.parent / "mall_customers.csv").resolve()
     assert len(config.playbook) == 6
 
