@@ -22,6 +22,14 @@
     });
   }
 
+  // vega-embed's export menu toggle is an icon-only <summary>: give it a name screen readers read.
+  function nameActionsMenu(el) {
+    var summary = el.querySelector("details > summary");
+    if (summary) {
+      summary.setAttribute("aria-label", "Export chart: " + (el.getAttribute("data-title") || ""));
+    }
+  }
+
   function renderOne(el) {
     return loadSpec(el)
       .then(function (spec) {
@@ -35,6 +43,7 @@
       })
       .then(function (result) {
         views.push(result);
+        nameActionsMenu(el);
         el.setAttribute("data-state", "rendered");
       })
       .catch(function (error) {
