@@ -46,6 +46,12 @@ CHART_STATES_JS = """
     label: doc ? doc.getAttribute('aria-label') || '' : '',
     viewWidth: view ? view.getBoundingClientRect().width : 0,
     boxWidth: el.getBoundingClientRect().width,
+    // how far the chart's title sticks out of its view (which clips it), left or right, in px
+    titleOverflow: Array.from(el.querySelectorAll('svg.marks .role-title text')).reduce(
+      (worst, text) => {
+        const box = view.getBoundingClientRect(), t = text.getBoundingClientRect();
+        return Math.max(worst, box.left - t.left, t.right - box.right);
+      }, 0),
   };
 })
 """
@@ -164,6 +170,11 @@ def chart_problems(page: Page) -> tuple[list[dict[str, Any]], list[str]]:
         f"marks={c['marks']})"
         for c in charts
         if not _is_rendered(c)
+    ]
+    problems += [
+        f"chart {c['spec']}: its title is cut off ({c['titleOverflow']:.0f}px outside the view)"
+        for c in charts
+        if c["titleOverflow"] > 0.5
     ]
     specs = page.locator(".segments-chart[data-spec]").count()
     rendered = sum(1 for c in charts if _is_rendered(c))

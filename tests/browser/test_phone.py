@@ -1,4 +1,4 @@
-"""At 375 px wide: no sideways scrolling, and every chart fits its column."""
+"""At 375 px wide: no sideways scrolling, every chart fits its column (titles: see helpers)."""
 
 from __future__ import annotations
 
@@ -20,4 +20,5 @@ def test_phone_width_has_no_horizontal_overflow(phone: Tab, pages: list[str]) ->
             for c in report.charts
             if c["viewWidth"] > c["boxWidth"] + 0.5 or c["boxWidth"] > inner_width
         ]
+
     assert not problems, "\n".join(problems)
