@@ -21,7 +21,9 @@ def vega_bundle(cache: Path = CACHE) -> Path:
     path = cache / f"vega-bundle-{version}-{vl_version}.js"
     if not path.is_file():
         cache.mkdir(parents=True, exist_ok=True)
-        text = vl_convert.javascript_bundle(snippet=GLOBALS, vl_version=vl_version.replace("_", "."))
+        text = vl_convert.javascript_bundle(
+            snippet=GLOBALS, vl_version=vl_version.replace("_", ".")
+        )
         partial = path.with_suffix(".tmp")
         partial.write_text(text, encoding="utf-8")
         partial.replace(path)
