@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 CHROMIUM ?= /usr/bin/chromium
 export SOURCE_DATE_EPOCH ?= $(shell git log -1 --format=%ct 2>/dev/null || echo 0)
 
-.PHONY: site test lint typecheck workflows pytest browser-deps docs-check serve offline bench clean
+.PHONY: site test lint typecheck workflows pytest browser-deps docs-check serve offline bench screenshots clean
 
 $(BIN)/segments: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -25,6 +25,9 @@ serve: $(BIN)/segments  ## preview with live reload
 bench: $(BIN)/segments  ## speed and memory benchmark (not part of make test)
 	$(BIN)/python benchmarks/bench.py
 
+screenshots: $(BIN)/segments browser-deps  ## rebuild the site and refresh the README's docs-images/*.png
+	CHROMIUM=$(CHROMIUM) $(BIN)/python scripts/screenshots.py
+
 browser-deps:  ## Debian's Chromium and axe-core, for the browser tests
 	@if [ ! -x "$(CHROMIUM)" ]; then \
 	  if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
@@ -35,9 +38,12 @@ browser-deps:  ## Debian's Chromium and axe-core, for the browser tests
 	fi
 	@if [ ! -f node_modules/axe-core/axe.min.js ]; then npm ci --no-audit --no-fund --loglevel=error; fi
 
+# Only the folders that exist (benchmarks/ may not be there yet).
+LINT_DIRS := $(wildcard generator tests benchmarks scripts)
+
 lint: $(BIN)/segments
-	$(BIN)/ruff check generator tests benchmarks
-	$(BIN)/ruff format --check generator tests benchmarks
+	$(BIN)/ruff check $(LINT_DIRS)
+	$(BIN)/ruff format --check $(LINT_DIRS)
 
 typecheck: $(BIN)/segments
 	$(BIN)/mypy generator
@@ -49,7 +55,7 @@ workflows: $(BIN)/segments
 docs-check: $(BIN)/segments  ## fails when docs/ is not what the generator would write
 	$(BIN)/segments generate --check
 
-pytest: $(BIN)/segments browser-deps
+pytest: $(BIN)/segments browser-deps  ## unit, end-to-end and browser tests (tests/browser)
 	CHROMIUM=$(CHROMIUM) $(BIN)/python -m pytest
 
 test: lint typecheck workflows pytest  ## everything CI runs

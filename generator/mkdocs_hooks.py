@@ -1,9 +1,12 @@
 """MkDocs hooks: the generated navigation, the offline build and the Vega bundle.
 
 - ``on_config`` reads ``docs/.nav.yml`` (written by the generator, segment pages in segment
-  order) and, for the offline build, turns off instant navigation, which needs a server.
+  order) and, for the offline build, turns off instant navigation, which needs a server, and
+  swaps the iframe-worker shim that Material's offline plugin loads from unpkg.com (search runs
+  in a Web Worker, which ``file://`` forbids) for the copy shipped in ``assets/``.
 - ``on_page_content`` inlines each chart's spec in the offline build, since browsers refuse
   ``fetch`` from ``file://``.
+- ``on_post_page`` names Material's search dialog, which axe flags as a dialog with no name.
 - ``on_post_build`` writes the vega-embed/Vega-Lite/Vega bundle from ``vl_convert`` into the
   site (cached under ``.segments-cache/``), so the site loads nothing from another host.
 """
@@ -23,6 +26,11 @@ import yaml
 from generator.bundle import vega_bundle
 from generator.site import chart_json
 
+# Material's search box is role="dialog" without a name (axe: aria-dialog-name, serious).
+SEARCH_DIALOG = '<div class="md-search" data-md-component="search" role="dialog">'
+NAMED_SEARCH_DIALOG = SEARCH_DIALOG.replace('role="dialog"', 'role="dialog" aria-label="Search"')
+# iframe-worker 1.0.4 (MIT, by Material's author), shipped in templates/assets/.
+IFRAME_WORKER = "assets/iframe-worker/shim.js"
 CHART = re.compile(r'(<div class="segments-chart" data-spec="([^"]+)"[^>]*>)(</div>)')
 
 
@@ -41,6 +49,8 @@ def on_config(config: Any) -> Any:
         config["theme"]["features"] = [
             f for f in features if not f.startswith("navigation.instant")
         ]
+        polyfills = [p for p in config["extra"].get("polyfills", []) if "iframe-worker" not in p]
+        config["extra"]["polyfills"] = [*polyfills, IFRAME_WORKER]
     return config
 
 
@@ -58,6 +68,11 @@ def on_page_content(html: str, page: Any, config: Any, files: Any) -> str:
         return match.group(1) + script + match.group(3)
 
     return CHART.sub(inline, html)
+
+
+def on_post_page(output: str, page: Any, config: Any) -> str:
+    """Give Material's search dialog an accessible name."""
+    return output.replace(SEARCH_DIALOG, NAMED_SEARCH_DIALOG, 1)
 
 
 def on_post_build(config: Any) -> None:

@@ -22,11 +22,49 @@
     });
   }
 
+  // vega-embed's export menu toggle is an icon-only <summary>: give it a name screen readers read.
+  function nameActionsMenu(el) {
+    var summary = el.querySelector("details > summary");
+    if (summary) {
+      summary.setAttribute("aria-label", "Export chart: " + (el.getAttribute("data-title") || ""));
+    }
+  }
+
+  // Centre each title on the whole chart, not on the plot area (which sits right of the axis
+  // labels, so a long title ran off the right edge), and on a narrow screen wrap a long title
+  // into lines that fit (Vega draws an array of strings as one line each). The margin leaves
+  // room for the export menu and Vega's padding.
+  var measure = document.createElement("canvas").getContext("2d");
+  var TITLE_MARGIN = 64;
+
+  function wrapTitle(spec, width) {
+    var title = typeof spec.title === "string" ? { text: spec.title } : spec.title;
+    if (!title || typeof title.text !== "string" || !width) {
+      return spec;
+    }
+    measure.font = "bold 13px sans-serif"; // Vega's default title font
+    var room = width - TITLE_MARGIN;
+    if (measure.measureText(title.text).width <= room) {
+      return Object.assign({}, spec, { title: Object.assign({}, title, { frame: "bounds" }) });
+    }
+    var lines = [];
+    title.text.split(" ").forEach(function (word) {
+      var last = lines.length - 1;
+      if (last >= 0 && measure.measureText(lines[last] + " " + word).width <= room) {
+        lines[last] += " " + word;
+      } else {
+        lines.push(word);
+      }
+    });
+    var wrapped = Object.assign({}, title, { text: lines, frame: "bounds" });
+    return Object.assign({}, spec, { title: wrapped });
+  }
+
   function renderOne(el) {
     return loadSpec(el)
       .then(function (spec) {
         el.setAttribute("data-state", "rendering");
-        return window.vegaEmbed(el, spec, {
+        return window.vegaEmbed(el, wrapTitle(spec, el.clientWidth), {
           renderer: "svg",
           theme: darkMode() ? "dark" : undefined,
           actions: { export: true, source: false, compiled: false, editor: false },
@@ -35,6 +73,7 @@
       })
       .then(function (result) {
         views.push(result);
+        nameActionsMenu(el);
         el.setAttribute("data-state", "rendered");
       })
       .catch(function (error) {
