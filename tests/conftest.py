@@ -5,7 +5,7 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import numpy as np
@@ -29,6 +29,15 @@ def run_cli(
         text=True,
         timeout=600,
     )
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _no_build_date() -> Iterator[None]:
+    """Tests start without SOURCE_DATE_EPOCH (make exports one); tests that need it set it."""
+    saved = os.environ.pop("SOURCE_DATE_EPOCH", None)
+    yield
+    if saved is not None:
+        os.environ["SOURCE_DATE_EPOCH"] = saved
 
 
 @pytest.fixture
