@@ -58,7 +58,7 @@ docs-check: $(BIN)/segments  ## fails when docs/ is not what the generator would
 pytest: $(BIN)/segments browser-deps  ## unit, end-to-end and browser tests (tests/browser)
 	CHROMIUM=$(CHROMIUM) $(BIN)/python -m pytest
 
-test: lint typecheck workflows pytest  ## everything CI runs
+test: lint typecheck workflows docs-check pytest  ## everything CI runs
 
 clean:
 	rm -rf $(VENV) site site.zip .segments-cache node_modules
