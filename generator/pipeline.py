@@ -7,16 +7,21 @@ from generator.load import read_table
 from generator.model import Analysis, CustomerTable
 from generator.profile import analyse
 from generator.segment import segment
+from generator.timing import stage
 from generator.validate import validate
 
 
 def load_table(config: Config) -> CustomerTable:
     """Read and validate the configured table."""
-    raw, source = read_table(config)
-    return validate(raw, source, config)
+    with stage("load"):
+        raw, source = read_table(config)
+    with stage("validate"):
+        return validate(raw, source, config)
 
 
 def run_analysis(config: Config) -> Analysis:
-    """Load, validate, segment and profile."""
+    """Load, validate, segment and profile (stages timed when a caller is recording)."""
     table = load_table(config)
-    return analyse(table, segment(table, config), config)
+    segmentation = segment(table, config)
+    with stage("profile"):
+        return analyse(table, segmentation, config)

@@ -7,17 +7,24 @@ level of each feature (High before Low), then by centroid, so shuffled rows give
 from __future__ import annotations
 
 from collections import Counter
+from collections.abc import Callable
 from typing import Any
 
 import numpy as np
 from sklearn.cluster import KMeans
-from sklearn.metrics import calinski_harabasz_score, davies_bouldin_score, silhouette_score
+from sklearn.metrics import (
+    calinski_harabasz_score,
+    davies_bouldin_score,
+    pairwise_distances,
+    silhouette_score,
+)
 from sklearn.pipeline import Pipeline
 from sklearn.preprocessing import FunctionTransformer, RobustScaler, StandardScaler
 
 from generator.config import LEVELS, Config
 from generator.errors import DataError
 from generator.model import CustomerTable, KChoice, KScore, Segmentation
+from generator.timing import stage
 
 SILHOUETTE_ROWS = 5_000
 
@@ -35,27 +42,37 @@ def make_pipeline(scaling: str, k: int, random_state: int, n_init: int) -> Pipel
 def segment(table: CustomerTable, config: Config) -> Segmentation:
     """Search k on a sample, fit the chosen k on every row, and order the segments.
 
+    The search fits every candidate k on at most ``config.sample_size`` rows and scores the
+    silhouette on at most ``SILHOUETTE_ROWS`` of them; the chosen k is then refitted on every
+    row, starting from the sample's centroids. ``search_rows`` and ``silhouette_rows`` record
+    the sample sizes for the methodology page.
+
     Raises:
         DataError: When there are fewer distinct customers than segments to find.
     """
     x = table.feature_matrix()
-    k_range = _k_range(x, config)
     rng = np.random.default_rng(config.random_state)
     search = _sample(x, config.sample_size, rng)
-    fits = {k: _fit(search, config, k) for k in k_range}
-    scores = tuple(_score(search, fit, rng) for fit in fits.values())
-    choice = choose_k(scores, config.k)
-    final = fits[choice.k]
-    if len(search) < len(x):
-        final = _warm_fit(x, config, _centroids(final))
-    labels = final.predict(x)
-    return _ordered(
-        x, final, labels, scores, choice, len(search), min(len(search), SILHOUETTE_ROWS)
-    )
+    k_range = _k_range(x, search, config)
+    with stage("k_search", total=len(k_range)) as advance:
+        fits, scores, silhouette_rows = _search(search, config, k_range, rng, advance)
+        choice = choose_k(scores, config.k)
+    with stage("fit"):
+        final = fits[choice.k]
+        if len(search) < len(x):
+            final = _warm_fit(x, config, _centroids(final))
+            labels = final.named_steps["kmeans"].labels_
+        else:
+            labels = final.predict(x)
+        return _ordered(x, final, labels, scores, choice, len(search), silhouette_rows)
 
 
-def _k_range(x: np.ndarray, config: Config) -> list[int]:
-    distinct = len(np.unique(x, axis=0)) if len(x) <= 1_000_000 else len(x)
+def _k_range(x: np.ndarray, search: np.ndarray, config: Config) -> list[int]:
+    high = max(config.k_max, config.k or 0)
+    # Counting distinct rows is a sort of every row: the sample usually proves there are enough.
+    distinct = len(np.unique(search, axis=0))
+    if distinct <= high and len(search) < len(x):
+        distinct = len(np.unique(x, axis=0))
     if config.k is not None:
         if distinct < config.k:
             raise DataError(f"n_customers={distinct} distinct should be >= k={config.k}")
@@ -78,6 +95,29 @@ def _sample(x: np.ndarray, size: int, rng: np.random.Generator) -> np.ndarray:
     return x[rows]
 
 
+def _search(
+    x: np.ndarray,
+    config: Config,
+    k_range: list[int],
+    rng: np.random.Generator,
+    advance: Callable[[int], None],
+) -> tuple[dict[int, Pipeline], tuple[KScore, ...], int]:
+    """Fit and score every candidate k on ``x``; return the fits, scores and silhouette rows."""
+    fits: dict[int, Pipeline] = {}
+    scores = []
+    rows = rng.choice(len(x), SILHOUETTE_ROWS, replace=False) if len(x) > SILHOUETTE_ROWS else None
+    distances: np.ndarray | None = None
+    for k in k_range:
+        fits[k] = _fit(x, config, k)
+        scaled = fits[k][:-1].transform(x)
+        if distances is None:
+            # Every k shares the scaler and the silhouette rows: compute the distances once.
+            distances = pairwise_distances(scaled if rows is None else scaled[rows])
+        scores.append(_score(scaled, fits[k], distances, rows))
+        advance(1)
+    return fits, tuple(scores), len(x) if rows is None else len(rows)
+
+
 def _fit(x: np.ndarray, config: Config, k: int) -> Pipeline:
     return make_pipeline(config.scaling, k, config.random_state, config.n_init).fit(x)
 
@@ -97,13 +137,17 @@ def _warm_fit(x: np.ndarray, config: Config, centroids: np.ndarray) -> Pipeline:
     return pipeline.fit(x)
 
 
-def _score(x: np.ndarray, pipeline: Pipeline, rng: np.random.Generator) -> KScore:
-    scaled = pipeline[:-1].transform(x)
+def _score(
+    scaled: np.ndarray, pipeline: Pipeline, distances: np.ndarray, rows: np.ndarray | None
+) -> KScore:
     labels = pipeline.named_steps["kmeans"].labels_
     k = pipeline.named_steps["kmeans"].n_clusters
-    rows = rng.choice(len(x), SILHOUETTE_ROWS, replace=False) if len(x) > SILHOUETTE_ROWS else None
-    sil_x, sil_labels = (scaled, labels) if rows is None else (scaled[rows], labels[rows])
-    silhouette = silhouette_score(sil_x, sil_labels) if len(set(sil_labels)) > 1 else 0.0
+    sil_labels = labels if rows is None else labels[rows]
+    silhouette = (
+        silhouette_score(distances, sil_labels, metric="precomputed")
+        if len(set(sil_labels)) > 1
+        else 0.0
+    )
     return KScore(
         k=int(k),
         inertia=float(pipeline.named_steps["kmeans"].inertia_),
