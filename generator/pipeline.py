@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import pyarrow as pa
+
 from generator.config import Config
 from generator.load import read_table
 from generator.model import Analysis, CustomerTable
@@ -16,7 +18,11 @@ def load_table(config: Config) -> CustomerTable:
     with stage("load"):
         raw, source = read_table(config)
     with stage("validate"):
-        return validate(raw, source, config)
+        table = validate(raw, source, config)
+    del raw
+    # Arrow's allocator keeps freed pages for reuse; hand the raw table's back to the system.
+    pa.default_memory_pool().release_unused()
+    return table
 
 
 def run_analysis(config: Config) -> Analysis:

@@ -12,14 +12,10 @@ from typing import Any
 
 import numpy as np
 from sklearn.cluster import KMeans
-from sklearn.metrics import (
-    calinski_harabasz_score,
-    davies_bouldin_score,
-    pairwise_distances,
-    silhouette_score,
-)
+from sklearn.metrics import calinski_harabasz_score, davies_bouldin_score, pairwise_distances
 from sklearn.pipeline import Pipeline
 from sklearn.preprocessing import FunctionTransformer, RobustScaler, StandardScaler
+from threadpoolctl import threadpool_limits
 
 from generator.config import LEVELS, Config
 from generator.errors import DataError
@@ -54,7 +50,10 @@ def segment(table: CustomerTable, config: Config) -> Segmentation:
     rng = np.random.default_rng(config.random_state)
     search = _sample(x, config.sample_size, rng)
     k_range = _k_range(x, search, config)
-    with stage("k_search", total=len(k_range)) as advance:
+    # One thread for the many small fits: OpenMP's barriers cost more than they save on a
+    # 20k-row sample and stall badly when the cores are shared; it also makes the search's
+    # floating-point sums independent of the machine's core count.
+    with stage("k_search", total=len(k_range)) as advance, threadpool_limits(limits=1):
         fits, scores, silhouette_rows = _search(search, config, k_range, rng, advance)
         choice = choose_k(scores, config.k)
     with stage("fit"):
@@ -132,9 +131,12 @@ def _warm_fit(x: np.ndarray, config: Config, centroids: np.ndarray) -> Pipeline:
     """Fit every row, starting K-Means from the sample's centroids (given in original units)."""
     k = len(centroids)
     pipeline = make_pipeline(config.scaling, k, config.random_state, config.n_init)
-    start = pipeline[:-1].fit(x).transform(centroids)
-    pipeline.set_params(kmeans__init=start, kmeans__n_init=1)
-    return pipeline.fit(x)
+    scaled = pipeline[:-1].fit_transform(x)  # the scaler is fitted once, on every row
+    kmeans = pipeline.named_steps["kmeans"]
+    # copy_x=False: K-Means may centre our private scaled copy in place instead of copying it.
+    kmeans.set_params(init=pipeline[:-1].transform(centroids), n_init=1, copy_x=False)
+    kmeans.fit(scaled)
+    return pipeline
 
 
 def _score(
@@ -142,19 +144,36 @@ def _score(
 ) -> KScore:
     labels = pipeline.named_steps["kmeans"].labels_
     k = pipeline.named_steps["kmeans"].n_clusters
-    sil_labels = labels if rows is None else labels[rows]
-    silhouette = (
-        silhouette_score(distances, sil_labels, metric="precomputed")
-        if len(set(sil_labels)) > 1
-        else 0.0
-    )
     return KScore(
         k=int(k),
         inertia=float(pipeline.named_steps["kmeans"].inertia_),
-        silhouette=float(silhouette),
+        silhouette=silhouette(distances, labels if rows is None else labels[rows]),
         calinski_harabasz=float(calinski_harabasz_score(scaled, labels)),
         davies_bouldin=float(davies_bouldin_score(scaled, labels)),
     )
+
+
+def silhouette(distances: np.ndarray, labels: np.ndarray) -> float:
+    """Mean silhouette coefficient from a square distance matrix (as sklearn defines it).
+
+    One matrix product gives every row's distance sum to each cluster, instead of
+    scikit-learn's per-row loop; a sample alone in its cluster scores 0.
+    """
+    clusters, codes = np.unique(labels, return_inverse=True)
+    if len(clusters) < 2:
+        return 0.0
+    onehot = np.zeros((len(codes), len(clusters)))
+    onehot[np.arange(len(codes)), codes] = 1.0
+    sizes = onehot.sum(axis=0)
+    sums = distances @ onehot
+    own = sums[np.arange(len(codes)), codes]
+    own_size = sizes[codes] - 1
+    a = np.divide(own, own_size, out=np.zeros_like(own), where=own_size > 0)
+    means = sums / sizes
+    means[np.arange(len(codes)), codes] = np.inf
+    b = means.min(axis=1)
+    scores = np.where(own_size > 0, (b - a) / np.maximum(a, b), 0.0)
+    return float(np.nan_to_num(scores).mean())
 
 
 def choose_k(scores: tuple[KScore, ...], fixed: int | None) -> KChoice:

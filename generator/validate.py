@@ -8,8 +8,10 @@ from __future__ import annotations
 
 import logging
 from dataclasses import dataclass, replace
+from typing import cast
 
 import numpy as np
+import numpy.typing as npt
 import pandas as pd
 import pandera.pandas as pdv
 import pyarrow as pa
@@ -73,6 +75,8 @@ def validate(raw: pa.Table, source: SourceInfo, config: Config) -> CustomerTable
             columns[column] = labels
     collect(DataError, where, problems, MAX_PROBLEMS)
     frame = pd.DataFrame(columns)
+    del columns  # the frame holds copies; free the arrays before the checks and the sort
+    pa.default_memory_pool().release_unused()  # and the Arrow temporaries of the conversion
     _check_schema(frame, config, row_name, where)
     frame = _sort_by_id(frame, config.id_column)
     _check_spread(frame, config, where)
@@ -121,6 +125,8 @@ def _is_numeric(array: pa.Array, rule: ColumnRule) -> bool:
         return True
     if not pa.types.is_string(array.type) and not pa.types.is_large_string(array.type):
         return False
+    if _plain_floats(array) is not None:
+        return True
     text = pc.utf8_trim_whitespace(array)
     filled = pc.not_equal(text, "")
     numbers = pc.match_substring_regex(text, NUMBER)
@@ -132,18 +138,40 @@ def _to_numbers(array: pa.Array) -> tuple[np.ndarray, np.ndarray]:
     if pa.types.is_integer(array.type) or pa.types.is_floating(array.type):
         values = pc.cast(array, pa.float64()).to_numpy(zero_copy_only=False)
     else:
-        text = pc.utf8_trim_whitespace(pc.cast(array, pa.string()))
-        good = pc.fill_null(pc.match_substring_regex(text, NUMBER), False)
-        kept = pc.if_else(good, text, pa.scalar(None, pa.string()))
-        values = pc.cast(kept, pa.float64()).to_numpy(zero_copy_only=False)
+        values = _plain_floats(array)
+        if values is None:
+            text = pc.utf8_trim_whitespace(pc.cast(array, pa.string()))
+            good = pc.fill_null(pc.match_substring_regex(text, NUMBER), False)
+            kept = pc.if_else(good, text, pa.scalar(None, pa.string()))
+            values = pc.cast(kept, pa.float64()).to_numpy(zero_copy_only=False)
     values = np.asarray(values, dtype=np.float64)
     return values, ~np.isfinite(values)
+
+
+def _plain_floats(array: pa.Array) -> np.ndarray | None:
+    """Fast path: the values when every cell casts to a finite float, else None.
+
+    Arrow's cast accepts a subset of ``NUMBER`` plus inf and nan (and no spaces), so a clean
+    cast of finite values means the careful, slower regex path would agree cell by cell.
+    """
+    try:
+        values = pc.cast(array, pa.float64()).to_numpy(zero_copy_only=False)
+    except pa.ArrowInvalid:
+        return None
+    return values if bool(np.isfinite(values).all()) else None
 
 
 def _to_ids(array: pa.Array) -> tuple[np.ndarray, np.ndarray]:
     """Read IDs as int64 when all are whole numbers (so 2 sorts before 10), else as text."""
     if pa.types.is_integer(array.type):
         return array.to_numpy(zero_copy_only=False), np.asarray(array.is_null())
+    if (
+        array.null_count == 0
+        and pc.all(pc.ascii_is_decimal(array)).as_py()
+        and pc.max(pc.binary_length(array)).as_py() <= 18
+    ):
+        # Fast path: only ASCII digits, 1 to 18 of them, so the regex below would match all.
+        return pc.cast(array, pa.int64()).to_numpy(), np.zeros(len(array), dtype=bool)
     text = pc.utf8_trim_whitespace(pc.cast(array, pa.string()))
     bad = np.asarray(pc.fill_null(pc.equal(text, ""), True))
     whole = pc.fill_null(pc.match_substring_regex(text, r"^\d{1,18}$"), False)
@@ -155,17 +183,22 @@ def _to_ids(array: pa.Array) -> tuple[np.ndarray, np.ndarray]:
 
 def _to_categories(array: pa.Array, rule: ColumnRule) -> tuple[pd.Categorical, np.ndarray, str]:
     """Trim, map and check category labels; return them, a mask of bad cells and the expectation."""
-    text = pc.utf8_trim_whitespace(pc.cast(array, pa.string()))
-    encoded = pc.dictionary_encode(text)
+    # Work on the few distinct values, then map codes: no Python object per row.
+    encoded = pc.dictionary_encode(pc.cast(array, pa.string()), null_encoding="encode")
     mapping = dict(rule.values)
-    levels = [mapping.get(v, v) if v is not None else "" for v in encoded.dictionary.to_pylist()]
+    trimmed = pc.utf8_trim_whitespace(encoded.dictionary).to_pylist()
+    levels: list[str] = [mapping.get(v, v) if v is not None else "" for v in trimmed]
     codes = encoded.indices.to_numpy(zero_copy_only=False)
-    labels = np.asarray(levels, dtype=object)[codes] if len(levels) else np.array([], dtype=object)
+    categories = sorted(set(levels) - {""})
+    position = {category: i for i, category in enumerate(categories)}
+    level_codes = np.array([position.get(lv, -1) for lv in levels] or [-1], dtype=np.int64)
     allowed = set(rule.allowed)
     ok_level = np.array([lv != "" and (not allowed or lv in allowed) for lv in levels], dtype=bool)
     bad = ~ok_level[codes] if len(levels) else np.zeros(len(codes), dtype=bool)
     expected = f"one of {', '.join(sorted(allowed))}" if allowed else "a non-empty value"
-    return pd.Categorical(labels, categories=sorted(set(levels) - {""})), bad, expected
+    row_codes: npt.NDArray[np.int64] = level_codes[codes]
+    labels = cast(pd.Categorical, pd.Categorical.from_codes(row_codes, pd.Index(categories)))
+    return labels, bad, expected
 
 
 def _bad_values(
@@ -204,7 +237,8 @@ def _check_schema(frame: pd.DataFrame, config: Config, row_name: _Where, where: 
         if checks and column != config.id_column:
             columns[column] = pdv.Column(checks=checks, nullable=False)
     try:
-        pdv.DataFrameSchema(columns).validate(frame, lazy=True)
+        # inplace: the schema coerces nothing, so skip pandera's defensive copy of the frame.
+        pdv.DataFrameSchema(columns).validate(frame, lazy=True, inplace=True)
     except pdv.errors.SchemaErrors as exc:
         collect(
             DataError, where, _schema_problems(exc.failure_cases, frame, row_name), MAX_PROBLEMS
@@ -240,6 +274,8 @@ def _plain(value: object) -> str:
 
 def _sort_by_id(frame: pd.DataFrame, id_column: str) -> pd.DataFrame:
     """Sort rows by ID so every later stage is independent of the file's row order."""
+    if frame[id_column].is_monotonic_increasing:
+        return frame  # already in ID order (most exports are): skip a copy of every column
     return frame.sort_values(id_column, kind="stable", ignore_index=True)
 
 
