@@ -26,6 +26,7 @@ import os
 import platform
 import subprocess
 import sys
+import threading
 import time
 from pathlib import Path
 from typing import Any
@@ -99,14 +100,26 @@ def child_baseline(data_path: str, out: str) -> None:
 # ---------------------------------------------------------------- measuring a child
 
 
-def measure(command: list[str], cwd: Path, env: dict[str, str]) -> dict[str, Any]:
-    """Run ``command``; return wall seconds, CPU seconds and peak RSS (MiB) of its process tree."""
+def measure(
+    command: list[str], cwd: Path, env: dict[str, str], timeout: float | None = None
+) -> dict[str, Any]:
+    """Run ``command``; return wall seconds, CPU seconds and peak RSS (MiB) of its process tree.
+
+    A run still going after ``timeout`` seconds is killed and marked ``timed_out``.
+    """
     start = time.perf_counter()
     with (cwd / "child.log").open("wb") as log:
         process = subprocess.Popen(command, cwd=cwd, env=env, stdout=log, stderr=subprocess.STDOUT)
+        killer = threading.Timer(timeout, process.kill) if timeout else None
+        if killer is not None:
+            killer.start()
         _, status, usage = os.wait4(process.pid, 0)
         process.returncode = os.waitstatus_to_exitcode(status)
+        if killer is not None:
+            killer.cancel()
     wall = time.perf_counter() - start
+    if timeout and wall >= timeout:
+        return {"wall": wall, "cpu": usage.ru_utime + usage.ru_stime, "timed_out": True}
     if process.returncode != 0:
         tail = (cwd / "child.log").read_text(errors="replace")[-2000:]
         raise RuntimeError(f"{' '.join(command)} failed ({process.returncode}):\n{tail}")
@@ -205,9 +218,12 @@ def run_build(where: Path, env: dict[str, str]) -> dict[str, Any]:
     return result
 
 
-def run_baseline(data: Path, where: Path, env: dict[str, str]) -> dict[str, Any]:
+def run_baseline(data: Path, where: Path, env: dict[str, str], timeout: float) -> dict[str, Any]:
     out = where / "baseline.json"
-    measured = measure([sys.executable, __file__, "_baseline", str(data), str(out)], where, env)
+    command = [sys.executable, __file__, "_baseline", str(data), str(out)]
+    measured = measure(command, where, env, timeout)
+    if measured.get("timed_out"):
+        return {**measured, "total": measured["wall"]}
     return {**measured, **json.loads(out.read_text(encoding="utf-8"))}
 
 
@@ -243,7 +259,12 @@ def row(size: str, fmt: str, ours: dict[str, Any], base: dict[str, Any] | None) 
     cells += [fmt_bytes(ours.get("site_bytes")), fmt_bytes(ours.get("page_bytes"))]
     if base is not None:
         ratio = ours_time / base["total"]
-        cells += [fmt_s(base["total"]), f"{ratio:.3f} ({1 / ratio:.0f}x faster)"]
+        over = ">" if base.get("timed_out") else ""
+        under = "<" if over else ""
+        cells += [
+            over + fmt_s(base["total"]),
+            f"{under}{ratio:.3f} ({over}{1 / ratio:.1f}x faster)",
+        ]
     else:
         cells += ["", ""]
     cells.append(f"k={ours.get('k', '?')}")
@@ -281,7 +302,12 @@ def main() -> None:
     parser.add_argument("--sizes", default="mall,200,100k,1M,10M")
     parser.add_argument("--formats", default="csv,parquet")
     parser.add_argument("--repeat", type=int, default=1)
-    parser.add_argument("--no-baseline", action="store_true", help="skip the naive baseline")
+    parser.add_argument(
+        "--baseline-sizes", default="all", help="sizes that also time the baseline (or none)"
+    )
+    parser.add_argument(
+        "--baseline-timeout", type=float, default=1800, help="stop a baseline run after N s"
+    )
     parser.add_argument(
         "--engine-only", action="store_true", help="time the analysis stages even if build exists"
     )
@@ -308,7 +334,11 @@ def main() -> None:
                 run_build(where, env) if build else run_engine(where, env)
                 for _ in range(args.repeat)
             ]
-            base = None if args.no_baseline else run_baseline(data, where, env)
+            base = (
+                run_baseline(data, where, env, args.baseline_timeout)
+                if args.baseline_sizes == "all" or size in args.baseline_sizes.split(",")
+                else None
+            )
             print(row(size, fmt, best(runs), base), flush=True)
 
 

@@ -23,6 +23,7 @@ from generator.model import CustomerTable, KChoice, KScore, Segmentation
 from generator.timing import stage
 
 SILHOUETTE_ROWS = 5_000
+SILHOUETTE_BLOCK = 1_000
 
 
 def make_pipeline(scaling: str, k: int, random_state: int, n_init: int) -> Pipeline:
@@ -102,19 +103,18 @@ def _search(
     advance: Callable[[int], None],
 ) -> tuple[dict[int, Pipeline], tuple[KScore, ...], int]:
     """Fit and score every candidate k on ``x``; return the fits, scores and silhouette rows."""
-    fits: dict[int, Pipeline] = {}
-    scores = []
     rows = rng.choice(len(x), SILHOUETTE_ROWS, replace=False) if len(x) > SILHOUETTE_ROWS else None
-    distances: np.ndarray | None = None
+    fits: dict[int, Pipeline] = {}
     for k in k_range:
         fits[k] = _fit(x, config, k)
-        scaled = fits[k][:-1].transform(x)
-        if distances is None:
-            # Every k shares the scaler and the silhouette rows: compute the distances once.
-            distances = pairwise_distances(scaled if rows is None else scaled[rows])
-        scores.append(_score(scaled, fits[k], distances, rows))
         advance(1)
-    return fits, tuple(scores), len(x) if rows is None else len(rows)
+    # Every k's pipeline fitted the same scaler on the same rows: scale once.
+    scaled = fits[k_range[0]][:-1].transform(x)
+    labels = [fits[k].named_steps["kmeans"].labels_ for k in k_range]
+    sil_points = scaled if rows is None else scaled[rows]
+    sil = silhouettes(sil_points, [lab if rows is None else lab[rows] for lab in labels])
+    scores = tuple(_score(scaled, fits[k], s) for k, s in zip(k_range, sil, strict=True))
+    return fits, scores, len(sil_points)
 
 
 def _fit(x: np.ndarray, config: Config, k: int) -> Pipeline:
@@ -139,38 +139,49 @@ def _warm_fit(x: np.ndarray, config: Config, centroids: np.ndarray) -> Pipeline:
     return pipeline
 
 
-def _score(
-    scaled: np.ndarray, pipeline: Pipeline, distances: np.ndarray, rows: np.ndarray | None
-) -> KScore:
-    labels = pipeline.named_steps["kmeans"].labels_
-    k = pipeline.named_steps["kmeans"].n_clusters
+def _score(scaled: np.ndarray, pipeline: Pipeline, silhouette: float) -> KScore:
+    kmeans = pipeline.named_steps["kmeans"]
     return KScore(
-        k=int(k),
-        inertia=float(pipeline.named_steps["kmeans"].inertia_),
-        silhouette=silhouette(distances, labels if rows is None else labels[rows]),
-        calinski_harabasz=float(calinski_harabasz_score(scaled, labels)),
-        davies_bouldin=float(davies_bouldin_score(scaled, labels)),
+        k=int(kmeans.n_clusters),
+        inertia=float(kmeans.inertia_),
+        silhouette=silhouette,
+        calinski_harabasz=float(calinski_harabasz_score(scaled, kmeans.labels_)),
+        davies_bouldin=float(davies_bouldin_score(scaled, kmeans.labels_)),
     )
 
 
-def silhouette(distances: np.ndarray, labels: np.ndarray) -> float:
-    """Mean silhouette coefficient from a square distance matrix (as sklearn defines it).
+def silhouettes(points: np.ndarray, labelings: list[np.ndarray]) -> list[float]:
+    """Mean silhouette coefficient (as scikit-learn defines it) of each labelling of ``points``.
 
-    One matrix product gives every row's distance sum to each cluster, instead of
-    scikit-learn's per-row loop; a sample alone in its cluster scores 0.
+    The pairwise distances are computed once for every labelling, a block of rows at a time
+    (memory stays near ``SILHOUETTE_BLOCK`` x n), and one matrix product per block gives each
+    row's distance sum to every cluster, where scikit-learn loops over rows. A sample alone in
+    its cluster scores 0.
     """
-    clusters, codes = np.unique(labels, return_inverse=True)
-    if len(clusters) < 2:
+    n = len(points)
+    coded = [np.unique(labels, return_inverse=True) for labels in labelings]
+    onehots = [np.eye(len(clusters))[codes] for clusters, codes in coded]
+    sums = [np.empty((n, onehot.shape[1])) for onehot in onehots]
+    for start in range(0, n, SILHOUETTE_BLOCK):
+        stop = min(start + SILHOUETTE_BLOCK, n)
+        block = pairwise_distances(points[start:stop], points)
+        block[np.arange(stop - start), np.arange(start, stop)] = 0.0  # exact self-distance
+        for total, onehot in zip(sums, onehots, strict=True):
+            total[start:stop] = block @ onehot
+    return [
+        _mean_silhouette(total, codes, onehot.sum(axis=0))
+        for total, (_, codes), onehot in zip(sums, coded, onehots, strict=True)
+    ]
+
+
+def _mean_silhouette(sums: np.ndarray, codes: np.ndarray, sizes: np.ndarray) -> float:
+    if len(sizes) < 2:
         return 0.0
-    onehot = np.zeros((len(codes), len(clusters)))
-    onehot[np.arange(len(codes)), codes] = 1.0
-    sizes = onehot.sum(axis=0)
-    sums = distances @ onehot
-    own = sums[np.arange(len(codes)), codes]
+    rows = np.arange(len(codes))
     own_size = sizes[codes] - 1
-    a = np.divide(own, own_size, out=np.zeros_like(own), where=own_size > 0)
+    a = np.divide(sums[rows, codes], own_size, out=np.zeros(len(codes)), where=own_size > 0)
     means = sums / sizes
-    means[np.arange(len(codes)), codes] = np.inf
+    means[rows, codes] = np.inf
     b = means.min(axis=1)
     scores = np.where(own_size > 0, (b - a) / np.maximum(a, b), 0.0)
     return float(np.nan_to_num(scores).mean())
