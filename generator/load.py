@@ -52,18 +52,41 @@ def read_table(config: Config) -> tuple[pa.Table, SourceInfo]:
             f"{path}: unknown file type {suffix!r}; expected one of {', '.join(READERS)}"
         )
     if suffix == ".parquet":
-        table = _read_parquet(path)
+        table, header = _read_parquet(path, config)
     elif suffix == ".xlsx":
         table = _read_excel(path)
+        header = table.column_names
     else:
-        table = _read_csv(path, "\t" if suffix == ".tsv" else config.delimiter)
-    info = SourceInfo(path, file_sha256(path), table.num_rows, tuple(table.column_names))
+        table, header = _read_csv(path, "\t" if suffix == ".tsv" else config.delimiter, config)
+    info = SourceInfo(path, file_sha256(path), table.num_rows, tuple(header))
     return table, info
 
 
-def _read_csv(path: Path, delimiter: str) -> pa.Table:
+def needed_columns(header: list[str], config: Config) -> list[str] | None:
+    """The header's columns the config uses, in file order; None to read them all.
+
+    Mirrors ``validate``'s matching (exact name or alias, else case- and space-insensitive) but
+    keeps every candidate. When a configured column matches nothing, or the header repeats a
+    name, everything is read so that ``validate`` can report the problem against the whole file.
+    """
+    if len(set(header)) != len(header):
+        return None
+    wanted = [config.id_column, *config.feature_columns, *config.describe]
+    keep: set[str] = set()
+    for column in wanted:
+        candidates = [column, *config.rule_for(column).aliases]
+        folded = {c.strip().casefold() for c in candidates}
+        found = [h for h in header if h in candidates or h.strip().casefold() in folded]
+        if not found:
+            return None
+        keep.update(found)
+    return [h for h in header if h in keep]
+
+
+def _read_csv(path: Path, delimiter: str, config: Config) -> tuple[pa.Table, list[str]]:
     header = _csv_header(path, delimiter)
     strings = {name: pa.string() for name in header}
+    include = needed_columns(header, config)  # skip parsing the columns nobody uses
     bad: list[str] = []
 
     def on_bad_row(row: pacsv.InvalidRow) -> str:
@@ -84,7 +107,10 @@ def _read_csv(path: Path, delimiter: str) -> pa.Table:
                 delimiter=delimiter, invalid_row_handler=on_bad_row, newlines_in_values=True
             ),
             convert_options=pacsv.ConvertOptions(
-                column_types=strings, strings_can_be_null=False, quoted_strings_can_be_null=False
+                column_types=strings,
+                strings_can_be_null=False,
+                quoted_strings_can_be_null=False,
+                include_columns=include,
             ),
         )
 
@@ -93,7 +119,7 @@ def _read_csv(path: Path, delimiter: str) -> pa.Table:
         # Threaded reads do not know line numbers; read again on one thread to name them.
         _guarded(path, lambda: read(False))
         collect(DataError, str(path), bad, MAX_STRUCTURE_PROBLEMS)
-    return table
+    return table, header
 
 
 def _csv_header(path: Path, delimiter: str) -> list[str]:
@@ -126,9 +152,10 @@ def _guarded(path: Path, read: Callable[[], pa.Table]) -> pa.Table:
         raise DataError(f"{path}: cannot be read as CSV: {message}") from exc
 
 
-def _read_parquet(path: Path) -> pa.Table:
+def _read_parquet(path: Path, config: Config) -> tuple[pa.Table, list[str]]:
     try:
-        return pq.read_table(path)
+        header = pq.read_schema(path).names
+        return pq.read_table(path, columns=needed_columns(header, config)), header
     except (pa.ArrowInvalid, OSError) as exc:
         raise DataError(f"{path}: cannot be read as Parquet: {exc}") from exc
 
