@@ -6,6 +6,7 @@ Exit codes: 0 success, 1 unexpected failure, 2 bad config or data (one line on s
 
 from __future__ import annotations
 
+import json
 import logging
 import os
 import sys
@@ -31,13 +32,33 @@ CONFIG_OPTION = click.option(
 @click.group()
 @click.option("--verbose", is_flag=True, help="Show tracebacks and debug logging.")
 @click.option("--quiet", is_flag=True, help="Only errors; no progress or notes.")
+@click.option("--timings", is_flag=True, help="Print each stage's seconds as JSON on stderr.")
 @click.version_option(package_name="segments")
 @click.pass_context
-def cli(ctx: click.Context, verbose: bool, quiet: bool) -> None:
+def cli(ctx: click.Context, verbose: bool, quiet: bool, timings: bool) -> None:
     """Segment customers and publish the report site."""
     ctx.obj = {"verbose": verbose, "quiet": quiet}
     level = logging.DEBUG if verbose else logging.WARNING if quiet else logging.INFO
     logging.basicConfig(level=level, format="%(levelname)s: %(message)s", stream=sys.stderr)
+    _observe_stages(ctx, quiet, timings)
+
+
+def _observe_stages(ctx: click.Context, quiet: bool, timings: bool) -> None:
+    """Record stage timings for the command's lifetime; draw progress bars on a terminal."""
+    from generator.progress import ProgressBars, wanted
+    from generator.timing import recording
+
+    bars = ProgressBars() if wanted(quiet, sys.stderr) else None
+    seconds = ctx.with_resource(recording(bars))
+    if timings:
+
+        def report() -> None:
+            rounded = {name: round(value, 3) for name, value in seconds.items()}
+            click.echo(f"timings: {json.dumps(rounded)}", err=True)
+
+        ctx.call_on_close(report)  # registered first, so it runs after the bars are erased
+    if bars is not None:
+        ctx.call_on_close(bars.close)
 
 
 @cli.command()

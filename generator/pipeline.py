@@ -2,23 +2,34 @@
 
 from __future__ import annotations
 
+import pyarrow as pa
+
 from generator.config import Config
 from generator.load import read_table
 from generator.model import Analysis, CustomerTable
+from generator.timing import stage
 from generator.validate import validate
 
 
 def load_table(config: Config) -> CustomerTable:
     """Read and validate the configured table."""
-    raw, source = read_table(config)
-    return validate(raw, source, config)
+    with stage("load"):
+        raw, source = read_table(config)
+    with stage("validate"):
+        table = validate(raw, source, config)
+    del raw
+    # Arrow's allocator keeps freed pages for reuse; hand the raw table's back to the system.
+    pa.default_memory_pool().release_unused()
+    return table
 
 
 def run_analysis(config: Config) -> Analysis:
-    """Load, validate, segment and profile."""
+    """Load, validate, segment and profile (stages timed when a caller is recording)."""
     # Imported here so `segments validate` does not pay for loading scikit-learn.
     from generator.profile import analyse
     from generator.segment import segment
 
     table = load_table(config)
-    return analyse(table, segment(table, config), config)
+    segmentation = segment(table, config)
+    with stage("profile"):
+        return analyse(table, segmentation, config)

@@ -30,16 +30,16 @@ def analyse(table: CustomerTable, segmentation: Segmentation, config: Config) ->
     features = list(table.features)
     pop_mean = frame[features].mean().to_numpy()
     pop_std = frame[features].std(ddof=0).to_numpy()
-    groups = frame.groupby(labels, sort=True, observed=True)
-    medians = groups[features].median().reindex(range(k)).to_numpy()
-    means = groups[features].mean().reindex(range(k)).to_numpy()
+    groups = _Groups(labels, k)
+    stats = np.stack([groups.stats(frame[f].to_numpy(dtype=np.float64)) for f in features], 1)
+    means, medians = stats[:, :, 0], stats[:, :, 1]
     z = (segmentation.centroids - pop_mean) / np.where(pop_std > 0, pop_std, 1.0)
     label_of = {f.column: f.label for f in config.features}
     names, slugs, distinctive = name_segments(
         segmentation.levels, z, [label_of[f] for f in features]
     )
     rules = rules_of_thumb(table, labels, k, config.random_state)
-    numeric, categorical = _describe_groups(frame, labels, k, table.describe)
+    numeric, categorical = _describe_groups(frame, groups, table.describe)
     profiles = []
     for i in range(k):
         levels = dict(zip(features, segmentation.levels[i], strict=True))
@@ -74,31 +74,56 @@ def _pairs(names: list[str], values: np.ndarray) -> tuple[tuple[str, float], ...
     return tuple((n, float(v)) for n, v in zip(names, values, strict=True))
 
 
+class _Groups:
+    """Per-segment statistics from one stable sort of the rows by segment (no pandas group-by).
+
+    Quantiles interpolate linearly, as pandas does; a segment with no rows gets NaN.
+    """
+
+    def __init__(self, labels: np.ndarray, k: int) -> None:
+        small = labels.astype(np.uint8) if k <= 255 else labels
+        self.k = k
+        self.order = np.argsort(small, kind="stable")  # a radix sort for uint8 labels
+        self.sizes = np.bincount(labels, minlength=k)
+        self.bounds = np.cumsum(self.sizes)[:-1]
+        self.labels = labels
+
+    def stats(self, values: np.ndarray) -> np.ndarray:
+        """Rows of (mean, median, q1, q3) per segment."""
+        out = np.full((self.k, 4), np.nan)
+        for i, part in enumerate(np.split(values[self.order], self.bounds)):
+            if len(part):
+                q1, median, q3 = np.quantile(part, [0.25, 0.5, 0.75])
+                out[i] = (part.mean(), median, q1, q3)
+        return out
+
+    def shares(self, codes: np.ndarray, n_values: int) -> np.ndarray:
+        """Share of each category code within each segment (rows sum to 1; -1 codes ignored)."""
+        valid = codes >= 0
+        flat = self.labels[valid].astype(np.int64) * n_values + codes[valid]
+        counts = np.bincount(flat, minlength=self.k * n_values).reshape(self.k, n_values)
+        shares: np.ndarray = counts / np.maximum(counts.sum(axis=1, keepdims=True), 1)
+        return shares
+
+
 def _describe_groups(
-    frame: pd.DataFrame, labels: np.ndarray, k: int, columns: tuple[str, ...]
+    frame: pd.DataFrame, groups: _Groups, columns: tuple[str, ...]
 ) -> tuple[dict[str, list[NumericStats]], dict[str, list[tuple[tuple[str, float], ...]]]]:
     numeric: dict[str, list[NumericStats]] = {}
     categorical: dict[str, list[tuple[tuple[str, float], ...]]] = {}
     for column in columns:
         series = frame[column]
         if isinstance(series.dtype, pd.CategoricalDtype):
-            counts = pd.crosstab(labels, series).reindex(range(k), fill_value=0)
-            shares = counts.to_numpy() / np.maximum(counts.to_numpy().sum(axis=1, keepdims=True), 1)
-            names = [str(c) for c in counts.columns]
+            names = [str(c) for c in series.cat.categories]
+            shares = groups.shares(series.cat.codes.to_numpy(), len(names))
             categorical[column] = [
                 tuple(zip(names, map(float, row), strict=True)) for row in shares
             ]
         else:
-            grouped = series.groupby(labels)
-            stats = pd.DataFrame(
-                {
-                    "mean": grouped.mean(),
-                    "median": grouped.median(),
-                    "q1": grouped.quantile(0.25),
-                    "q3": grouped.quantile(0.75),
-                }
-            ).reindex(range(k))
-            numeric[column] = [NumericStats(*map(float, row)) for row in stats.to_numpy()]
+            stats = groups.stats(series.to_numpy(dtype=np.float64))
+            numeric[column] = [
+                NumericStats(mean, median, q1, q3) for mean, median, q1, q3 in stats.tolist()
+            ]
     return numeric, categorical
 
 

@@ -7,19 +7,23 @@ level of each feature (High before Low), then by centroid, so shuffled rows give
 from __future__ import annotations
 
 from collections import Counter
+from collections.abc import Callable
 from typing import Any
 
 import numpy as np
 from sklearn.cluster import KMeans
-from sklearn.metrics import calinski_harabasz_score, davies_bouldin_score, silhouette_score
+from sklearn.metrics import calinski_harabasz_score, davies_bouldin_score, pairwise_distances
 from sklearn.pipeline import Pipeline
 from sklearn.preprocessing import FunctionTransformer, RobustScaler, StandardScaler
+from threadpoolctl import threadpool_limits
 
 from generator.config import LEVELS, Config
 from generator.errors import DataError
 from generator.model import CustomerTable, KChoice, KScore, Segmentation
+from generator.timing import stage
 
 SILHOUETTE_ROWS = 5_000
+SILHOUETTE_BLOCK = 1_000
 
 
 def make_pipeline(scaling: str, k: int, random_state: int, n_init: int) -> Pipeline:
@@ -35,27 +39,40 @@ def make_pipeline(scaling: str, k: int, random_state: int, n_init: int) -> Pipel
 def segment(table: CustomerTable, config: Config) -> Segmentation:
     """Search k on a sample, fit the chosen k on every row, and order the segments.
 
+    The search fits every candidate k on at most ``config.sample_size`` rows and scores the
+    silhouette on at most ``SILHOUETTE_ROWS`` of them; the chosen k is then refitted on every
+    row, starting from the sample's centroids. ``search_rows`` and ``silhouette_rows`` record
+    the sample sizes for the methodology page.
+
     Raises:
         DataError: When there are fewer distinct customers than segments to find.
     """
     x = table.feature_matrix()
-    k_range = _k_range(x, config)
     rng = np.random.default_rng(config.random_state)
     search = _sample(x, config.sample_size, rng)
-    fits = {k: _fit(search, config, k) for k in k_range}
-    scores = tuple(_score(search, fit, rng) for fit in fits.values())
-    choice = choose_k(scores, config.k)
-    final = fits[choice.k]
-    if len(search) < len(x):
-        final = _warm_fit(x, config, _centroids(final))
-    labels = final.predict(x)
-    return _ordered(
-        x, final, labels, scores, choice, len(search), min(len(search), SILHOUETTE_ROWS)
-    )
+    k_range = _k_range(x, search, config)
+    # One thread for the many small fits: OpenMP's barriers cost more than they save on a
+    # 20k-row sample and stall badly when the cores are shared; it also makes the search's
+    # floating-point sums independent of the machine's core count.
+    with stage("k_search", total=len(k_range)) as advance, threadpool_limits(limits=1):
+        fits, scores, silhouette_rows = _search(search, config, k_range, rng, advance)
+        choice = choose_k(scores, config.k)
+    with stage("fit"):
+        final = fits[choice.k]
+        if len(search) < len(x):
+            final = _warm_fit(x, config, _centroids(final))
+            labels = final.named_steps["kmeans"].labels_
+        else:
+            labels = final.predict(x)
+        return _ordered(x, final, labels, scores, choice, len(search), silhouette_rows)
 
 
-def _k_range(x: np.ndarray, config: Config) -> list[int]:
-    distinct = len(np.unique(x, axis=0)) if len(x) <= 1_000_000 else len(x)
+def _k_range(x: np.ndarray, search: np.ndarray, config: Config) -> list[int]:
+    high = max(config.k_max, config.k or 0)
+    # Counting distinct rows is a sort of every row: the sample usually proves there are enough.
+    distinct = len(np.unique(search, axis=0))
+    if distinct <= high and len(search) < len(x):
+        distinct = len(np.unique(x, axis=0))
     if config.k is not None:
         if distinct < config.k:
             raise DataError(f"n_customers={distinct} distinct should be >= k={config.k}")
@@ -78,6 +95,28 @@ def _sample(x: np.ndarray, size: int, rng: np.random.Generator) -> np.ndarray:
     return x[rows]
 
 
+def _search(
+    x: np.ndarray,
+    config: Config,
+    k_range: list[int],
+    rng: np.random.Generator,
+    advance: Callable[[int], None],
+) -> tuple[dict[int, Pipeline], tuple[KScore, ...], int]:
+    """Fit and score every candidate k on ``x``; return the fits, scores and silhouette rows."""
+    rows = rng.choice(len(x), SILHOUETTE_ROWS, replace=False) if len(x) > SILHOUETTE_ROWS else None
+    fits: dict[int, Pipeline] = {}
+    for k in k_range:
+        fits[k] = _fit(x, config, k)
+        advance(1)
+    # Every k's pipeline fitted the same scaler on the same rows: scale once.
+    scaled = fits[k_range[0]][:-1].transform(x)
+    labels = [fits[k].named_steps["kmeans"].labels_ for k in k_range]
+    sil_points = scaled if rows is None else scaled[rows]
+    sil = silhouettes(sil_points, [lab if rows is None else lab[rows] for lab in labels])
+    scores = tuple(_score(scaled, fits[k], s) for k, s in zip(k_range, sil, strict=True))
+    return fits, scores, len(sil_points)
+
+
 def _fit(x: np.ndarray, config: Config, k: int) -> Pipeline:
     return make_pipeline(config.scaling, k, config.random_state, config.n_init).fit(x)
 
@@ -92,25 +131,60 @@ def _warm_fit(x: np.ndarray, config: Config, centroids: np.ndarray) -> Pipeline:
     """Fit every row, starting K-Means from the sample's centroids (given in original units)."""
     k = len(centroids)
     pipeline = make_pipeline(config.scaling, k, config.random_state, config.n_init)
-    start = pipeline[:-1].fit(x).transform(centroids)
-    pipeline.set_params(kmeans__init=start, kmeans__n_init=1)
-    return pipeline.fit(x)
+    scaled = pipeline[:-1].fit_transform(x)  # the scaler is fitted once, on every row
+    kmeans = pipeline.named_steps["kmeans"]
+    # copy_x=False: K-Means may centre our private scaled copy in place instead of copying it.
+    kmeans.set_params(init=pipeline[:-1].transform(centroids), n_init=1, copy_x=False)
+    kmeans.fit(scaled)
+    return pipeline
 
 
-def _score(x: np.ndarray, pipeline: Pipeline, rng: np.random.Generator) -> KScore:
-    scaled = pipeline[:-1].transform(x)
-    labels = pipeline.named_steps["kmeans"].labels_
-    k = pipeline.named_steps["kmeans"].n_clusters
-    rows = rng.choice(len(x), SILHOUETTE_ROWS, replace=False) if len(x) > SILHOUETTE_ROWS else None
-    sil_x, sil_labels = (scaled, labels) if rows is None else (scaled[rows], labels[rows])
-    silhouette = silhouette_score(sil_x, sil_labels) if len(set(sil_labels)) > 1 else 0.0
+def _score(scaled: np.ndarray, pipeline: Pipeline, silhouette: float) -> KScore:
+    kmeans = pipeline.named_steps["kmeans"]
     return KScore(
-        k=int(k),
-        inertia=float(pipeline.named_steps["kmeans"].inertia_),
-        silhouette=float(silhouette),
-        calinski_harabasz=float(calinski_harabasz_score(scaled, labels)),
-        davies_bouldin=float(davies_bouldin_score(scaled, labels)),
+        k=int(kmeans.n_clusters),
+        inertia=float(kmeans.inertia_),
+        silhouette=silhouette,
+        calinski_harabasz=float(calinski_harabasz_score(scaled, kmeans.labels_)),
+        davies_bouldin=float(davies_bouldin_score(scaled, kmeans.labels_)),
     )
+
+
+def silhouettes(points: np.ndarray, labelings: list[np.ndarray]) -> list[float]:
+    """Mean silhouette coefficient (as scikit-learn defines it) of each labelling of ``points``.
+
+    The pairwise distances are computed once for every labelling, a block of rows at a time
+    (memory stays near ``SILHOUETTE_BLOCK`` x n), and one matrix product per block gives each
+    row's distance sum to every cluster, where scikit-learn loops over rows. A sample alone in
+    its cluster scores 0.
+    """
+    n = len(points)
+    coded = [np.unique(labels, return_inverse=True) for labels in labelings]
+    onehots = [np.eye(len(clusters))[codes] for clusters, codes in coded]
+    sums = [np.empty((n, onehot.shape[1])) for onehot in onehots]
+    for start in range(0, n, SILHOUETTE_BLOCK):
+        stop = min(start + SILHOUETTE_BLOCK, n)
+        block = pairwise_distances(points[start:stop], points)
+        block[np.arange(stop - start), np.arange(start, stop)] = 0.0  # exact self-distance
+        for total, onehot in zip(sums, onehots, strict=True):
+            total[start:stop] = block @ onehot
+    return [
+        _mean_silhouette(total, codes, onehot.sum(axis=0))
+        for total, (_, codes), onehot in zip(sums, coded, onehots, strict=True)
+    ]
+
+
+def _mean_silhouette(sums: np.ndarray, codes: np.ndarray, sizes: np.ndarray) -> float:
+    if len(sizes) < 2:
+        return 0.0
+    rows = np.arange(len(codes))
+    own_size = sizes[codes] - 1
+    a = np.divide(sums[rows, codes], own_size, out=np.zeros(len(codes)), where=own_size > 0)
+    means = sums / sizes
+    means[rows, codes] = np.inf
+    b = means.min(axis=1)
+    scores = np.where(own_size > 0, (b - a) / np.maximum(a, b), 0.0)
+    return float(np.nan_to_num(scores).mean())
 
 
 def choose_k(scores: tuple[KScore, ...], fixed: int | None) -> KChoice:
