@@ -14,6 +14,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
+from generator import timing
 from generator.assignments import assignments_path
 from generator.config import Config, load_config
 from generator.errors import DataError
@@ -42,7 +43,9 @@ class Project:
 def generate_pages(project: Project) -> tuple[Config, Release, list[RenderedPage]]:
     """Analyse the data, keep identities from the lock, and render every docs/ file in memory."""
     config = load_config(project.config_path)
-    release = prepare(run_analysis(config), config, relock=project.relock)
+    analysis = run_analysis(config)
+    with timing.stage("stability"):
+        release = prepare(analysis, config, relock=project.relock)
     _flag_small_segments(release.analysis, config)
     _check_stability(release, project.strict)
     return config, release, build_pages(release, config)
@@ -99,7 +102,7 @@ def build(project: Project, offline: bool = False) -> Path:
     staged_docs = stage(pages, staging_dir(docs))
     staged_site = staging_dir(site)
     try:
-        with _environment("SEGMENTS_OFFLINE", "true" if offline else None):
+        with _environment("SEGMENTS_OFFLINE", "true" if offline else None), timing.stage("mkdocs"):
             mkdocs_build(project.mkdocs_path, staged_docs, staged_site)
         if offline:
             return zip_site(staged_site, site.parent / "site.zip")

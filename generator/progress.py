@@ -24,6 +24,10 @@ LABELS = {
     "k_search": "Trying each number of segments",
     "fit": "Fitting the segments on every customer",
     "profile": "Describing the segments",
+    "stability": "Testing how stable the segments are",
+    "charts": "Drawing the charts",
+    "render": "Writing the pages",
+    "mkdocs": "Building the site",
 }
 
 

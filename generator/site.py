@@ -12,7 +12,7 @@ from typing import Any
 
 import yaml
 
-from generator import charts
+from generator import charts, timing
 from generator.changes import Changes
 from generator.config import Config
 from generator.lock import model_json
@@ -81,7 +81,14 @@ class SiteContext:
 def build_pages(release: Release, config: Config) -> list[RenderedPage]:
     """Every file of the generated ``docs/`` folder, in a stable order."""
     analysis = release.analysis
-    context = _context(release, config)
+    with timing.stage("charts"):
+        context = _context(release, config)
+    with timing.stage("render"):
+        return _files(release, context)
+
+
+def _files(release: Release, context: SiteContext) -> list[RenderedPage]:
+    analysis = release.analysis
     files = [
         _page("index.md", "pages/index.md.j2", context),
         _page("methodology.md", "pages/methodology.md.j2", context),
@@ -95,7 +102,8 @@ def build_pages(release: Release, config: Config) -> list[RenderedPage]:
             _page(f"segments/{profile.slug}.md", "pages/segment.md.j2", context, profile=profile)
         )
     for chart in context.charts.values():
-        files.append(_text(f"charts/{chart.name}.json", to_json(chart.spec)))
+        # Compact: a chart's data rows would triple in size with indentation.
+        files.append(_text(f"charts/{chart.name}.json", to_json(chart.spec, compact=True)))
         files.append(_text(f"downloads/data/{chart.name}.csv", chart.data_csv))
     files.append(_text("downloads/segments.json", to_json(summary(analysis))))
     files.append(_text("downloads/model.json", to_json(model_json(release.lock))))

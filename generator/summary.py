@@ -46,9 +46,10 @@ def summary(analysis: Analysis) -> dict[str, Any]:
     }
 
 
-def to_json(data: Any) -> str:
-    """Stable JSON: sorted keys, two-space indent, a final newline."""
-    return json.dumps(data, sort_keys=True, indent=2, ensure_ascii=False, allow_nan=False) + "\n"
+def to_json(data: Any, compact: bool = False) -> str:
+    """Stable JSON: sorted keys, two-space indent (or none when ``compact``), a final newline."""
+    layout: dict[str, Any] = {"separators": (",", ":")} if compact else {"indent": 2}
+    return json.dumps(data, sort_keys=True, ensure_ascii=False, allow_nan=False, **layout) + "\n"
 
 
 def _round(value: float) -> float | None:

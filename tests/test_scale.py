@@ -74,3 +74,20 @@ def test_shuffled_parquet_gives_the_same_summary(scale) -> None:
     shuffled = _config(folder, table.take(pa.array(order)), "shuffled.parquet")
     again = run_analysis(load_config(shuffled))
     assert to_json(summary(again)) == to_json(summary(analysis))
+
+
+CHART_BUDGET = 40_000  # bytes per chart spec; the Mall's largest is about 22 kB
+CHARTS_BUDGET = 300_000  # bytes for all chart specs together; the Mall's are about 200 kB
+
+
+def test_chart_specs_stay_within_a_fixed_byte_budget(scale) -> None:
+    from generator.release import prepare
+    from generator.site import build_pages
+
+    folder, _, _, analysis, _ = scale
+    config = load_config(folder / "customers.csv.yml")
+    pages = build_pages(prepare(analysis, config, relock=True), config)
+    specs = {p.path: len(p.content) for p in pages if p.path.startswith("charts/")}
+    assert len(specs) == 30
+    assert max(specs.values()) <= CHART_BUDGET, max(specs.items(), key=lambda kv: kv[1])
+    assert sum(specs.values()) <= CHARTS_BUDGET
