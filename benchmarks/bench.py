@@ -40,11 +40,11 @@ sys.path.insert(0, str(ROOT))
 from benchmarks.make_data import ensure, parse_size  # noqa: E402
 
 ENGINE_STAGES = ("load", "validate", "k_search", "fit", "profile")
-BUILD_STAGES = ("stability", "charts", "render", "write", "mkdocs")
+BUILD_STAGES = ("stability", "charts", "render", "mkdocs")
 MALL = ROOT / "data" / "mall_customers.csv"
 MALL_CONFIG = ROOT / "data" / "segments.yml"
 # Read-only project files a build needs; docs/ and site/ are written fresh in the run folder.
-LINKED = ("mkdocs.yml", "templates")
+LINKED = ("mkdocs.yml", "templates", "generator")  # generator/ holds the MkDocs hook
 
 
 # ---------------------------------------------------------------- child processes

@@ -130,16 +130,16 @@ def lock_from(
     )
 
 
+def _scaler_dict(lock: Lock) -> dict[str, Any]:
+    return {"log1p": lock.log1p, "center": _rounded(lock.center), "scale": _rounded(lock.scale)}
+
+
 def lock_dict(lock: Lock) -> dict[str, Any]:
     """The lock as plain JSON data (rounded; keys absent when their value is None)."""
     data: dict[str, Any] = {
         "format": FORMAT,
         "features": list(lock.features),
-        "scaler": {
-            "log1p": lock.log1p,
-            "center": _rounded(lock.center),
-            "scale": _rounded(lock.scale),
-        },
+        "scaler": _scaler_dict(lock),
         "segments": [
             {
                 "number": s.number,
@@ -178,11 +178,7 @@ def model_json(lock: Lock) -> dict[str, Any]:
     return {
         "format": "segments-model/1",
         "features": list(lock.features),
-        "scaler": {
-            "log1p": lock.log1p,
-            "center": _rounded(lock.center),
-            "scale": _rounded(lock.scale),
-        },
+        "scaler": _scaler_dict(lock),
         "segments": [
             {
                 "number": s.number,

@@ -80,7 +80,6 @@ class SiteContext:
 
 def build_pages(release: Release, config: Config) -> list[RenderedPage]:
     """Every file of the generated ``docs/`` folder, in a stable order."""
-    analysis = release.analysis
     with timing.stage("charts"):
         context = _context(release, config)
     with timing.stage("render"):

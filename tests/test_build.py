@@ -143,24 +143,29 @@ def wait_for_staging(folder: Path, process: subprocess.Popen[str], limit: float 
         time.sleep(0.02)
 
 
+def start_build(folder: Path) -> subprocess.Popen[str]:
+    """``segments build`` in the background, its stderr kept for the test to read."""
+    env = {**os.environ, "PYTHONPATH": str(ROOT), **CACHE}
+    return subprocess.Popen(
+        [sys.executable, "-m", "generator", "build"],
+        cwd=folder,
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+
+
 @pytest.mark.parametrize("moment", [0.3, 1.5, "staging"])
 def test_killed_build_leaves_docs_and_site_untouched(built: Path, moment: float | str) -> None:
     before = snapshot(built)
-    env = {**os.environ, "PYTHONPATH": str(ROOT), **CACHE}
-    process = subprocess.Popen(
-        [sys.executable, "-m", "generator", "build"],
-        cwd=built,
-        env=env,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-        text=True,
-    )
+    process = start_build(built)
     if moment == "staging":
         wait_for_staging(built, process)
     else:
         time.sleep(float(moment))
     process.send_signal(signal.SIGKILL)
-    process.wait()
+    process.communicate()
     assert snapshot(built) == before
     leftovers = [p.name for p in built.iterdir() if p.name.startswith(".segments-tmp-")]
     # Staging folders may be left by kill -9; the next build removes them.
@@ -171,15 +176,7 @@ def test_killed_build_leaves_docs_and_site_untouched(built: Path, moment: float 
 
 def test_interrupted_build_exits_130_and_loses_nothing(built: Path) -> None:
     before = snapshot(built)
-    env = {**os.environ, "PYTHONPATH": str(ROOT), **CACHE}
-    process = subprocess.Popen(
-        [sys.executable, "-m", "generator", "build"],
-        cwd=built,
-        env=env,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.PIPE,
-        text=True,
-    )
+    process = start_build(built)
     wait_for_staging(built, process)
     process.send_signal(signal.SIGINT)
     _, stderr = process.communicate(timeout=60)
