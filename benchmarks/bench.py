@@ -268,7 +268,7 @@ def row(size: str, fmt: str, ours: dict[str, Any], base: dict[str, Any] | None) 
 
 HEADER = (
     "| rows | format | load | validate | k search | fit | profile | stability | charts | render "
-    "| write | mkdocs | ours s | process wall s | CPU s | peak RSS MiB | site/ | largest page "
+    "| mkdocs | ours s | process wall s | CPU s | peak RSS MiB | site/ | largest page "
     "| baseline s | ours/base | result |"
 )
 

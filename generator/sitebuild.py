@@ -27,7 +27,7 @@ def site_dirs(mkdocs_path: Path) -> tuple[Path, Path]:
     if not mkdocs_path.is_file():
         raise RenderError(f"{mkdocs_path}: MkDocs config not found")
     raw = yaml.load(mkdocs_path.read_text(encoding="utf-8"), Loader=_TagTolerantLoader) or {}
-    base = mkdocs_path.resolve().parent
+    base = mkdocs_path.absolute().parent  # not resolve(): a linked mkdocs.yml builds here
     return base / raw.get("docs_dir", "docs"), base / raw.get("site_dir", "site")
 
 

@@ -12,7 +12,7 @@ Rand index of each fit against the published segments.
 
 Cost is bounded whatever the table size: everything runs on a fixed random sample of at most
 ``STABILITY_ROWS`` customers (all of them when there are fewer), so 1M or 10M rows cost the
-same as 2,000 plus drawing the sample: about (RESAMPLES + SEEDS) K-Means fits of 2,000 rows.
+same as 1,000 plus drawing the sample: about (RESAMPLES + SEEDS) K-Means fits of 1,000 rows.
 """
 
 from __future__ import annotations
@@ -29,7 +29,7 @@ from generator.segment import make_pipeline
 
 RESAMPLES = 100
 SEEDS = 5
-STABILITY_ROWS = 2_000
+STABILITY_ROWS = 1_000
 READINGS = ((0.85, "highly stable"), (0.75, "stable"), (0.6, "doubtful"))
 UNTRUSTED = "do not trust"
 DISSOLVED = 0.5
