@@ -22,7 +22,7 @@ from generator.release import Release
 from generator.stability import SegmentStability, Stability
 from generator.summary import summary, to_json
 from generator.tables import csv_text
-from generator.text import TEMPLATES, render
+from generator.text import TEMPLATES, html_text, render
 
 PACKAGES = (
     "segments",
@@ -171,7 +171,10 @@ def _text(path: str, text: str) -> RenderedPage:
 
 def _nav(analysis: Analysis, with_changes: bool) -> str:
     """The navigation, read by the MkDocs hook (segment pages in segment order)."""
-    segments = [{f"{p.number}. {p.name}": f"segments/{p.slug}.md"} for p in analysis.profiles]
+    # MkDocs prints navigation titles as HTML, unescaped.
+    segments = [
+        {html_text(f"{p.number}. {p.name}"): f"segments/{p.slug}.md"} for p in analysis.profiles
+    ]
     nav: list[dict[str, Any]] = [
         {"Summary": "index.md"},
         {"Segments": segments},
