@@ -97,7 +97,7 @@ def build_pages(release: Release, config: Config) -> list[RenderedPage]:
     for chart in context.charts.values():
         files.append(_text(f"charts/{chart.name}.json", to_json(chart.spec)))
         files.append(_text(f"downloads/data/{chart.name}.csv", chart.data_csv))
-    files.append(_text("downloads/segments.json", to_json(summary(analysis))))
+    files.append(_text("downloads/segments.json", to_json(_published_summary(context))))
     files.append(_text("downloads/model.json", to_json(model_json(release.lock))))
     files.append(_text("downloads/segment-profiles.csv", _profiles_csv(context)))
     files.append(_text(".nav.yml", _nav(analysis, release.changes is not None)))
@@ -184,6 +184,15 @@ def _nav(analysis: Analysis, with_changes: bool) -> str:
         {"Downloads": "downloads.md"},
     ]
     return yaml.safe_dump(nav, sort_keys=False, allow_unicode=True)
+
+
+def _published_summary(site: SiteContext) -> dict[str, Any]:
+    """The summary download, with each size and share that privacy hides set to null."""
+    data = summary(site.analysis)
+    for item, visible in zip(data["segments"], site.size_visible, strict=True):
+        if not visible:
+            item["size"] = item["share"] = None
+    return data
 
 
 def _profiles_csv(site: SiteContext) -> str:

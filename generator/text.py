@@ -97,7 +97,7 @@ def yaml_string(value: Any) -> Markup:
 def code(value: Any) -> Markup:
     r"""Inline code: a ``<code>`` element around the escaped text.
 
-    Markdown's backtick spans show backslash escapes literally (``my\\_file.csv``), and a
+    Markdown's backtick spans show backslash escapes literally (``my\_file.csv``), and a
     backtick in the value would end them, so values never go between backticks.
     """
     return Markup("<code>") + md_text(value) + Markup("</code>")
