@@ -6,9 +6,11 @@
   in a Web Worker, which ``file://`` forbids) for the copy shipped in ``assets/``.
 - ``on_page_content`` inlines each chart's spec in the offline build, since browsers refuse
   ``fetch`` from ``file://``.
-- ``on_post_page`` names Material's search dialog, which axe flags as a dialog with no name.
+- ``on_post_page`` names Material's search dialog, which axe flags as a dialog with no name, and
+  (with ``on_post_template``, for 404.html) collects the hashes of the theme's inline scripts.
 - ``on_post_build`` writes the vega-embed/Vega-Lite/Vega bundle from ``vl_convert`` into the
-  site (cached under ``.segments-cache/``), so the site loads nothing from another host.
+  site (cached under ``.segments-cache/``), so the site loads nothing from another host, and puts
+  the same Content-Security-Policy into every page (see ``generator/csp.py``).
 """
 
 from __future__ import annotations
@@ -23,6 +25,7 @@ from typing import Any
 
 import yaml
 
+from generator import csp
 from generator.bundle import vega_bundle
 from generator.site import chart_json
 
@@ -32,6 +35,8 @@ NAMED_SEARCH_DIALOG = SEARCH_DIALOG.replace('role="dialog"', 'role="dialog" aria
 # iframe-worker 1.0.4 (MIT, by Material's author), shipped in templates/assets/.
 IFRAME_WORKER = "assets/iframe-worker/shim.js"
 CHART = re.compile(r'(<div class="segments-chart" data-spec="([^"]+)"[^>]*>)(</div>)')
+# Hashes of the theme's inline scripts, gathered page by page during one build.
+THEME_SCRIPTS: set[str] = set()
 
 
 def offline() -> bool:
@@ -41,6 +46,7 @@ def offline() -> bool:
 
 def on_config(config: Any) -> Any:
     """Use the generated navigation; drop instant navigation offline."""
+    THEME_SCRIPTS.clear()
     nav_file = Path(config["docs_dir"]) / ".nav.yml"
     if nav_file.is_file():
         config["nav"] = yaml.safe_load(nav_file.read_text(encoding="utf-8"))
@@ -71,12 +77,25 @@ def on_page_content(html: str, page: Any, config: Any, files: Any) -> str:
 
 
 def on_post_page(output: str, page: Any, config: Any) -> str:
-    """Give Material's search dialog an accessible name."""
+    """Give Material's search dialog an accessible name; note the theme's inline scripts."""
+    THEME_SCRIPTS.update(csp.theme_script_hashes(output, page.content or ""))
     return output.replace(SEARCH_DIALOG, NAMED_SEARCH_DIALOG, 1)
 
 
+def on_post_template(output_content: str, template_name: str, config: Any) -> str:
+    """Note the inline scripts of theme-only pages (404.html), which have no content."""
+    if template_name.endswith(".html"):
+        THEME_SCRIPTS.update(csp.theme_script_hashes(output_content, ""))
+    return output_content
+
+
 def on_post_build(config: Any) -> None:
-    """Write the Vega bundle where ``extra_javascript`` expects it."""
-    target = Path(config["site_dir"]) / "assets" / "vendor" / "vega-bundle.js"
+    """Write the Vega bundle where ``extra_javascript`` expects it; add the policy to pages."""
+    site = Path(config["site_dir"])
+    target = site / "assets" / "vendor" / "vega-bundle.js"
     target.parent.mkdir(parents=True, exist_ok=True)
     shutil.copyfile(vega_bundle(), target)
+    text = csp.policy(THEME_SCRIPTS, inline=offline())
+    for page in sorted(site.rglob("*.html")):
+        html = page.read_text(encoding="utf-8")
+        page.write_text(csp.with_policy(html, text, str(page)), encoding="utf-8")

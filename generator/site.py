@@ -22,7 +22,7 @@ from generator.release import Release
 from generator.stability import SegmentStability, Stability
 from generator.summary import summary, to_json
 from generator.tables import csv_text
-from generator.text import TEMPLATES, render
+from generator.text import TEMPLATES, html_text, render
 
 PACKAGES = (
     "segments",
@@ -104,7 +104,7 @@ def _files(release: Release, context: SiteContext) -> list[RenderedPage]:
         # Compact: a chart's data rows would triple in size with indentation.
         files.append(_text(f"charts/{chart.name}.json", to_json(chart.spec, compact=True)))
         files.append(_text(f"downloads/data/{chart.name}.csv", chart.data_csv))
-    files.append(_text("downloads/segments.json", to_json(summary(analysis))))
+    files.append(_text("downloads/segments.json", to_json(_published_summary(context))))
     files.append(_text("downloads/model.json", to_json(model_json(release.lock))))
     files.append(_text("downloads/segment-profiles.csv", _profiles_csv(context)))
     files.append(_text(".nav.yml", _nav(analysis, release.changes is not None)))
@@ -178,7 +178,10 @@ def _text(path: str, text: str) -> RenderedPage:
 
 def _nav(analysis: Analysis, with_changes: bool) -> str:
     """The navigation, read by the MkDocs hook (segment pages in segment order)."""
-    segments = [{f"{p.number}. {p.name}": f"segments/{p.slug}.md"} for p in analysis.profiles]
+    # MkDocs prints navigation titles as HTML, unescaped.
+    segments = [
+        {html_text(f"{p.number}. {p.name}"): f"segments/{p.slug}.md"} for p in analysis.profiles
+    ]
     nav: list[dict[str, Any]] = [
         {"Summary": "index.md"},
         {"Segments": segments},
@@ -188,6 +191,15 @@ def _nav(analysis: Analysis, with_changes: bool) -> str:
         {"Downloads": "downloads.md"},
     ]
     return yaml.safe_dump(nav, sort_keys=False, allow_unicode=True)
+
+
+def _published_summary(site: SiteContext) -> dict[str, Any]:
+    """The summary download, with each size and share that privacy hides set to null."""
+    data = summary(site.analysis)
+    for item, visible in zip(data["segments"], site.size_visible, strict=True):
+        if not visible:
+            item["size"] = item["share"] = None
+    return data
 
 
 def _profiles_csv(site: SiteContext) -> str:

@@ -4,6 +4,11 @@ Markdown templates escape every value from data or config by default (autoescape
 ``md_text`` as ``finalize``), for both Markdown and HTML, so a category called ``<script>`` or
 ``[x](javascript:...)`` stays text. Filters that build markup on purpose return ``Markup``, which
 passes through unchanged; so do macros.
+
+Each context has its filter: ``md`` (the default) for Markdown text, ``attr`` for raw HTML and
+attribute values, ``code`` for inline code, ``code_block`` for a verbatim block and ``yaml`` for
+front matter. MkDocs and Material print page and navigation titles as HTML without escaping, so
+``yaml`` and ``html_text`` escape for HTML too.
 """
 
 from __future__ import annotations
@@ -20,7 +25,11 @@ from markupsafe import Markup
 
 TEMPLATES = Path(__file__).resolve().parent.parent / "templates"
 MISSING = "\u2013"  # an en dash stands for a missing number
-_MD_SPECIAL = re.compile(r"([\\`*_{}\[\]|])")
+_MD_SPECIAL = re.compile(r"([\\`*_{}\[\]|#])")
+# What opens a block when it starts a line (after up to a few spaces): a list item, a rule, a
+# setext underline, a numbered item. A value can start a line (a description, a list item's
+# text), so that character becomes an entity; elsewhere the entity reads the same.
+_BLOCK_START = re.compile(r"(\s*)(?:[-+=](?![\d.])|\d+(?=[.)](?:\s|$)))")
 _UNSAFE = re.compile("[\x00-\x08\x0b-\x1f\x7f\u200e\u200f\u202a-\u202e\u2066-\u2069]")
 
 
@@ -30,7 +39,18 @@ def md_text(value: Any) -> Markup:
         return value
     text = _UNSAFE.sub("", str(value)).replace("\r", " ").replace("\n", " ").replace("\t", " ")
     text = text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
-    return Markup(_MD_SPECIAL.sub(r"\\\1", text))
+    return Markup(_block_start(_MD_SPECIAL.sub(r"\\\1", text)))
+
+
+def _block_start(text: str) -> str:
+    """Leading spaces shrink to one (four would open a code block); a block marker is escaped."""
+    stripped = text.lstrip(" ")
+    text = (" " if len(stripped) + 1 < len(text) else text[: len(text) - len(stripped)]) + stripped
+    match = _BLOCK_START.match(text)
+    if match is None:
+        return text
+    at = match.end() if match.group().strip().isdigit() else len(match.group(1))
+    return f"{text[:at]}&#{ord(text[at])};{text[at + 1 :]}"
 
 
 def number(value: float | int | None, digits: int = 1) -> str:
@@ -60,9 +80,27 @@ def attr(value: Any) -> Markup:
     return Markup.escape(text)
 
 
+def html_text(value: Any) -> str:
+    """A value as HTML text for MkDocs titles (page and navigation), which print it unescaped."""
+    return str(attr(value))
+
+
 def yaml_string(value: Any) -> Markup:
-    """A value as a double-quoted YAML string (for front matter)."""
-    return Markup(json.dumps(_UNSAFE.sub("", str(value)), ensure_ascii=False))
+    """A value as a double-quoted YAML string for front matter, escaped for HTML.
+
+    MkDocs reads a front-matter ``title`` as HTML and Material prints it unescaped, in ``<title>``
+    and in the header.
+    """
+    return Markup(json.dumps(html_text(value), ensure_ascii=False))
+
+
+def code(value: Any) -> Markup:
+    r"""Inline code: a ``<code>`` element around the escaped text.
+
+    Markdown's backtick spans show backslash escapes literally (``my\_file.csv``), and a
+    backtick in the value would end them, so values never go between backticks.
+    """
+    return Markup("<code>") + md_text(value) + Markup("</code>")
 
 
 def code_block(value: Any) -> Markup:
@@ -76,6 +114,7 @@ FILTERS = {
     "signed": signed,
     "md": md_text,
     "attr": attr,
+    "code": code,
     "code_block": code_block,
     "yaml": yaml_string,
 }

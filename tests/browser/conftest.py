@@ -12,16 +12,13 @@ Playwright is missing the tests skip with an install hint, or fail under ``CI=tr
 from __future__ import annotations
 
 import os
-import shutil
-import subprocess
-import sys
 import zipfile
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
-from helpers import ROOT, STATS, Built, Tab, Watch, bound_server, sitemap_pages
+from helpers import STATS, Built, Tab, Watch, bound_server, copy_project, segments, sitemap_pages
 
 CHROMIUM = os.environ.get("CHROMIUM", "/usr/bin/chromium")
 INSTALL_HINT = (
@@ -38,7 +35,6 @@ CHROMIUM_FLAGS = [
     "--disable-quic",
     "--no-first-run",
 ]
-PROJECT_FILES = ("generator", "templates", "data", "mkdocs.yml")
 DESKTOP = {"width": 1280, "height": 900}
 PHONE = {"width": 375, "height": 812}
 
@@ -58,36 +54,22 @@ def pytest_terminal_summary(terminalreporter: Any) -> None:
         terminalreporter.write_line(f"browser suite: {shown}")
 
 
-def run_cli(project: Path, *args: str, env: dict[str, str] | None = None) -> None:
-    """Run the real CLI in ``project``; fail the session with its output when it fails."""
-    full_env = {
-        **os.environ,
-        "SEGMENTS_CACHE": str(ROOT / ".segments-cache"),  # the Vega bundle, made once
-        **(env or {}),
-    }
-    result = subprocess.run(
-        [sys.executable, "-m", "generator", *args],
-        cwd=project,
-        env=full_env,
-        capture_output=True,
-        text=True,
-        timeout=600,
-    )
+def run_cli(project: Path, *args: str, env: dict[str, str] | None = None) -> str:
+    """Run the real CLI in ``project``; fail the session with its output when it fails.
+
+    Returns:
+        What the command printed on stdout.
+    """
+    result = segments(project, *args, env=env)
     if result.returncode != 0:
         pytest.fail(f"segments {' '.join(args)} failed:\n{result.stdout}\n{result.stderr}")
+    return result.stdout
 
 
 @pytest.fixture(scope="session")
 def project(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """A copy of the project's sources and shipped data to build in."""
-    target = tmp_path_factory.mktemp("project")
-    for name in PROJECT_FILES:
-        source = ROOT / name
-        if source.is_dir():
-            shutil.copytree(source, target / name, ignore=shutil.ignore_patterns("__pycache__"))
-        else:
-            shutil.copy2(source, target / name)
-    return target
+    return copy_project(tmp_path_factory.mktemp("project"))
 
 
 @pytest.fixture(scope="session")
