@@ -216,6 +216,10 @@ def run_build(where: Path, env: dict[str, str]) -> dict[str, Any]:
             result["stages"] = json.loads(line.removeprefix("timings: "))
     if (where / "site").is_dir():
         result.update(site_sizes(where / "site"))
+    summary = where / "docs" / "downloads" / "segments.json"
+    if summary.is_file():
+        segments = json.loads(summary.read_text(encoding="utf-8"))
+        result.update(k=segments["k"], sizes=[s["size"] for s in segments["segments"]])
     return result
 
 
