@@ -74,9 +74,10 @@ def _shape(analysis: Analysis) -> alt.Shape:
     )
 
 
-def _centroids(analysis: Analysis, columns: tuple[str, str]) -> pd.DataFrame:
+def _centroids(analysis: Analysis, columns: tuple[str, str], min_size: int) -> pd.DataFrame:
+    """Segment centres; a segment under ``min_size`` customers is too small to show one."""
     names = segment_names(analysis)
-    return pd.DataFrame(
+    centres = pd.DataFrame(
         {
             "x": [dict(p.centroid)[columns[0]] for p in analysis.profiles],
             "y": [dict(p.centroid)[columns[1]] for p in analysis.profiles],
@@ -84,6 +85,7 @@ def _centroids(analysis: Analysis, columns: tuple[str, str]) -> pd.DataFrame:
             "number": [str(p.number) for p in analysis.profiles],
         }
     )
+    return centres[[p.size >= min_size for p in analysis.profiles]].reset_index(drop=True)
 
 
 def segment_map(
@@ -138,7 +140,9 @@ def segment_map(
             )
         )
         what = "a density grid of customers (cells with few customers hidden)"
-    centres = _centroids(analysis, columns)
+    centres = _centroids(
+        analysis, columns, 0 if config.privacy.individual_points else config.privacy.min_group_size
+    )
     marks = alt.Chart(centres).mark_point(filled=True, size=260, stroke="white", strokeWidth=1.5)
     labels = alt.Chart(centres).mark_text(dy=-16, fontWeight="bold", fontSize=13)
     centroid_layer = marks.encode(x=x, y=y, color=_colour(analysis), shape=_shape(analysis))

@@ -64,18 +64,22 @@ class SiteContext:
     versions: dict[str, str]
     config_text: str
     suppress: Suppressor
-    size_visible: tuple[bool, ...]
+    size_visible: dict[int, bool]
     changes: Changes | None
     stability: dict[int, SegmentStability]
     stability_seeds: Stability
 
     def size(self, profile: SegmentProfile) -> int | None:
         """A segment's size, or None when privacy hides it."""
-        return profile.size if self.size_visible[profile.number - 1] else None
+        return profile.size if self.size_visible[profile.number] else None
 
     def share(self, profile: SegmentProfile) -> float | None:
         """A segment's share of customers, or None when privacy hides it."""
-        return profile.share if self.size_visible[profile.number - 1] else None
+        return profile.share if self.size_visible[profile.number] else None
+
+    def details_hidden(self, profile: SegmentProfile) -> bool:
+        """Whether the segment is itself a group too small to describe (its statistics hidden)."""
+        return not self.suppress.allows(profile.size)
 
 
 def build_pages(release: Release, config: Config) -> list[RenderedPage]:
@@ -115,7 +119,8 @@ def _files(release: Release, context: SiteContext) -> list[RenderedPage]:
 def _context(release: Release, config: Config) -> SiteContext:
     analysis = release.analysis
     suppress = Suppressor(config.privacy.min_group_size, not config.privacy.individual_points)
-    size_visible = tuple(suppress.visible([p.size for p in analysis.profiles]))
+    shown = suppress.visible([p.size for p in analysis.profiles])
+    size_visible = {p.number: ok for p, ok in zip(analysis.profiles, shown, strict=True)}
     value_column = config.value_feature
     value_segment = max(
         analysis.profiles, key=lambda p: (dict(p.centroid)[value_column], -p.number)
@@ -124,7 +129,7 @@ def _context(release: Release, config: Config) -> SiteContext:
     return SiteContext(
         analysis=analysis,
         config=config,
-        charts={c.name: c for c in _charts(release, config, suppress, list(size_visible))},
+        charts={c.name: c for c in _charts(release, config, suppress, shown)},
         value_segment=value_segment,
         largest=largest,
         versions={name: _version(name) for name in PACKAGES},
@@ -149,6 +154,8 @@ def _charts(
         *charts.distributions(analysis, suppress),
     ]
     for profile in analysis.profiles:
+        if not suppress.allows(profile.size):
+            continue  # too small to describe: no statistics, so no charts of its own
         found += [
             charts.index_bars(analysis, profile),
             charts.describe_ranges(analysis, profile),
@@ -196,9 +203,11 @@ def _nav(analysis: Analysis, with_changes: bool) -> str:
 def _published_summary(site: SiteContext) -> dict[str, Any]:
     """The summary download, with each size and share that privacy hides set to null."""
     data = summary(site.analysis)
-    for item, visible in zip(data["segments"], site.size_visible, strict=True):
-        if not visible:
+    for item, profile in zip(data["segments"], site.analysis.profiles, strict=True):
+        if not site.size_visible[profile.number]:
             item["size"] = item["share"] = None
+        if site.details_hidden(profile):
+            item["centroid"] = dict.fromkeys(item["centroid"])
     return data
 
 
@@ -214,11 +223,12 @@ def _profiles_csv(site: SiteContext) -> str:
             "size": site.size(p),
             "share": site.share(p),
         }
+        hidden = site.details_hidden(p)
         for column, value in p.centroid:
-            row[f"centroid: {column}"] = value
+            row[f"centroid: {column}"] = None if hidden else value
             row[f"level: {column}"] = dict(p.levels)[column]
         for column, stats in p.numeric:
-            row[f"median: {column}"] = stats.median
+            row[f"median: {column}"] = None if hidden else stats.median
         for column, shares in p.categorical:
             for category, share in site.suppress.shares(shares, p.size):
                 row[f"share {column}: {category}"] = share

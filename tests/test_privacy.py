@@ -164,3 +164,20 @@ def test_rare_category_shows_no_count_or_share(site: tuple[Path, pd.DataFrame, i
         assert row[f"share region: {RARE}"] in ("", "0")
     data_csv = (folder / "downloads" / "data" / f"{region}.csv").read_text(encoding="utf-8")
     assert f"\n{RARE},\n" in data_csv
+
+
+def test_tiny_segment_publishes_no_statistics(site: tuple[Path, pd.DataFrame, int]) -> None:
+    folder, _, number = site
+    summary = json.loads((folder / "downloads" / "segments.json").read_text(encoding="utf-8"))
+    tiny = next(s for s in summary["segments"] if s["number"] == number)
+    assert set(tiny["centroid"].values()) == {None}
+    charts = {p.stem for p in (folder / "charts").glob("*.json")}
+    assert not {c for c in charts if c.endswith(tiny["slug"])}
+    centres = [r for r in chart_rows(folder, "segment-map") if "number" in r]
+    assert str(number) not in {r["number"] for r in centres} and len(centres) == 4
+    page = (folder / "segments" / f"{tiny['slug']}.html").read_text(encoding="utf-8")
+    assert "its averages, ranges and rule of thumb are not published" in page
+    assert "How to recognise them" not in page and "Key numbers" not in page
+    with (folder / "downloads" / "segment-profiles.csv").open(encoding="utf-8") as f:
+        row = next(r for r in csv.DictReader(f) if r["number"] == str(number))
+    assert all(v == "" for k, v in row.items() if k.startswith(("centroid:", "median:")))
