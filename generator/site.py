@@ -12,7 +12,7 @@ from typing import Any
 
 import yaml
 
-from generator import charts, timing
+from generator import __version__, charts, timing
 from generator.changes import Changes
 from generator.config import Config
 from generator.lock import model_json
@@ -166,6 +166,8 @@ def _charts(
 
 
 def _version(name: str) -> str:
+    if name == "segments":  # this source tree, installed or not
+        return __version__
     try:
         return metadata.version(name)
     except metadata.PackageNotFoundError:
