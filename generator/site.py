@@ -12,7 +12,7 @@ from typing import Any
 
 import yaml
 
-from generator import __version__, charts, timing
+from generator import __version__, charts, charts_persona, charts_report, timing
 from generator.changes import Changes
 from generator.config import Config
 from generator.lock import model_json
@@ -147,19 +147,19 @@ def _charts(
 ) -> list[ChartSpec]:
     analysis = release.analysis
     found: list[ChartSpec | None] = [
-        charts.flow(release.changes, suppress) if release.changes is not None else None,
+        charts_report.flow(release.changes, suppress) if release.changes is not None else None,
         charts.segment_map(analysis, config),
         charts.segment_sizes(analysis, size_visible),
-        *charts.k_search(analysis),
-        *charts.distributions(analysis, suppress),
+        *charts_report.k_search(analysis),
+        *charts_report.distributions(analysis, suppress),
     ]
     for profile in analysis.profiles:
         if not suppress.allows(profile.size):
             continue  # too small to describe: no statistics, so no charts of its own
         found += [
-            charts.index_bars(analysis, profile),
-            charts.describe_ranges(analysis, profile),
-            charts.category_shares(analysis, profile, suppress),
+            charts_persona.index_bars(analysis, profile),
+            charts_persona.describe_ranges(analysis, profile),
+            charts_persona.category_shares(analysis, profile, suppress),
             charts.segment_map(analysis, config, f"map-{profile.slug}", highlight=profile.number),
         ]
     return [c for c in found if c is not None]
