@@ -10,10 +10,8 @@ from __future__ import annotations
 import contextlib
 import functools
 import http.server
-import os
 import shutil
 import subprocess
-import sys
 import threading
 import xml.etree.ElementTree as ET
 from collections import Counter
@@ -213,20 +211,11 @@ def copy_project(target: Path) -> Path:
 def segments(
     project: Path, *args: str, env: dict[str, str] | None = None
 ) -> subprocess.CompletedProcess[str]:
-    """Run the real CLI (``python -m generator``) in ``project``."""
-    full_env = {
-        **os.environ,
-        "SEGMENTS_CACHE": str(ROOT / ".segments-cache"),  # the Vega bundle, made once
-        **(env or {}),
-    }
-    return subprocess.run(
-        [sys.executable, "-m", "generator", *args],
-        cwd=project,
-        env=full_env,
-        capture_output=True,
-        text=True,
-        timeout=600,
-    )
+    """Run the real CLI (``python -m generator``) in ``project``, sharing the Vega bundle cache."""
+    from tests.conftest import run_cli
+
+    cache = {"SEGMENTS_CACHE": str(ROOT / ".segments-cache")}  # the Vega bundle, made once
+    return run_cli(*args, cwd=project, env={**cache, **(env or {})})
 
 
 def sitemap_pages(site: Path, base_url: str) -> list[str]:
