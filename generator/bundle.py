@@ -6,24 +6,26 @@ import os
 from importlib import metadata
 from pathlib import Path
 
-import altair as alt
-import vl_convert
-
 # Expose the three libraries as globals for templates/assets/segments.js.
 GLOBALS = "window.vegaEmbed = vegaEmbed; window.vega = vega; window.vegaLite = vegaLite;"
 CACHE = Path(os.environ.get("SEGMENTS_CACHE", ".segments-cache"))
 
 
 def vega_bundle(cache: Path = CACHE) -> Path:
-    """Path of the cached bundle, creating it (about 3 s) when missing."""
-    version = metadata.version("vl-convert-python")
-    vl_version = "v" + "_".join(alt.SCHEMA_VERSION.lstrip("v").split(".")[:2])
-    path = cache / f"vega-bundle-{version}-{vl_version}.js"
+    """Path of the cached bundle, creating it (about 3 s) when missing.
+
+    The file is named by the vl-convert and Altair versions, so finding it imports neither.
+    """
+    versions = f"{metadata.version('vl-convert-python')}-altair{metadata.version('altair')}"
+    path = cache / f"vega-bundle-{versions}.js"
     if not path.is_file():
+        import altair as alt
+        import vl_convert
+
+        # The Vega-Lite version Altair writes specs for, e.g. "v6.4".
+        vl_version = "v" + ".".join(alt.SCHEMA_VERSION.lstrip("v").split(".")[:2])
+        text = vl_convert.javascript_bundle(snippet=GLOBALS, vl_version=vl_version)
         cache.mkdir(parents=True, exist_ok=True)
-        text = vl_convert.javascript_bundle(
-            snippet=GLOBALS, vl_version=vl_version.replace("_", ".")
-        )
         partial = path.with_suffix(".tmp")
         partial.write_text(text, encoding="utf-8")
         partial.replace(path)

@@ -12,7 +12,6 @@ from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
-from sklearn.metrics import adjusted_rand_score
 
 from generator.assignments import Assignments, segment_numbers
 from generator.lock import Lock, LockedSegment
@@ -162,6 +161,8 @@ def _compare(
     lock: Lock, analysis: Analysis, previous: Assignments
 ) -> tuple[int, float | None, Flow]:
     """Match customers by ID; the ARI and the flow between old and new segment numbers."""
+    from sklearn.metrics import adjusted_rand_score
+
     table = analysis.table
     ids = table.frame[table.id_column].astype(str).to_numpy()
     position = pd.Index(previous.ids).get_indexer(ids)

@@ -17,8 +17,6 @@ from __future__ import annotations
 from dataclasses import dataclass, replace
 
 import numpy as np
-from scipy.optimize import linear_sum_assignment
-from scipy.spatial.distance import cdist
 
 from generator.errors import ConfigError
 from generator.lock import Lock, LockedSegment
@@ -64,6 +62,9 @@ def match(analysis: Analysis, lock: Lock) -> Match:
     Raises:
         ConfigError: When the lock was made with other features (start afresh with --relock).
     """
+    from scipy.optimize import linear_sum_assignment
+    from scipy.spatial.distance import cdist
+
     features = analysis.table.features
     if tuple(features) != lock.features:
         raise ConfigError(
@@ -95,6 +96,8 @@ def match(analysis: Analysis, lock: Lock) -> Match:
 
 def match_radius(locked: np.ndarray) -> np.ndarray:
     """Per locked centroid, ``MATCH_FRACTION`` of the distance to its nearest locked neighbour."""
+    from scipy.spatial.distance import cdist
+
     if len(locked) < 2:
         return np.full(len(locked), np.inf)
     gaps = cdist(locked, locked)

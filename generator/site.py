@@ -12,7 +12,7 @@ from typing import Any
 
 import yaml
 
-from generator import __version__, charts, charts_persona, charts_report, timing
+from generator import __version__, timing
 from generator.changes import Changes
 from generator.config import Config
 from generator.lock import model_json
@@ -145,6 +145,8 @@ def _context(release: Release, config: Config) -> SiteContext:
 def _charts(
     release: Release, config: Config, suppress: Suppressor, size_visible: list[bool]
 ) -> list[ChartSpec]:
+    from generator import charts, charts_persona, charts_report  # Altair: only when drawing
+
     analysis = release.analysis
     found: list[ChartSpec | None] = [
         charts_report.flow(release.changes, suppress) if release.changes is not None else None,

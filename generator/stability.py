@@ -20,12 +20,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import numpy as np
-from sklearn.metrics import adjusted_rand_score
-from threadpoolctl import threadpool_limits
 
 from generator.config import Config
 from generator.model import Analysis
-from generator.segment import make_pipeline
 
 RESAMPLES = 100
 SEEDS = 5
@@ -100,6 +97,8 @@ def stability(
         resamples: How many bootstrap resamples.
         max_rows: The most customers the evidence is computed on.
     """
+    from threadpoolctl import threadpool_limits
+
     x = analysis.table.feature_matrix()
     labels = analysis.segmentation.labels
     k = analysis.segmentation.k
@@ -121,6 +120,8 @@ def stability(
 
 def _resample(x: np.ndarray, labels: np.ndarray, k: int, config: Config, b: int) -> np.ndarray:
     """Best Jaccard per segment in resample ``b`` (NaN for a segment absent from it)."""
+    from generator.segment import make_pipeline
+
     rng = np.random.default_rng((config.random_state, b))
     picked = rng.integers(0, len(x), len(x))
     fit = make_pipeline(config.scaling, k, b, config.n_init).fit(x[picked])
@@ -142,6 +143,10 @@ def best_jaccard(reference: np.ndarray, other: np.ndarray, k: int) -> np.ndarray
 
 
 def _seed_runs(x: np.ndarray, labels: np.ndarray, k: int, config: Config) -> tuple[SeedRun, ...]:
+    from sklearn.metrics import adjusted_rand_score
+
+    from generator.segment import make_pipeline
+
     seeds = [config.random_state + step for step in range(1, SEEDS + 1)]
     runs = []
     for seed in seeds:
