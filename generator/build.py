@@ -14,15 +14,15 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
-from generator import timing
+from generator import cache, timing
 from generator.assignments import assignments_path
 from generator.config import Config, load_config
 from generator.errors import DataError
 from generator.lock import lock_json, lock_path
-from generator.model import Analysis, RenderedPage
+from generator.model import Analysis, ChartSpec, RenderedPage
 from generator.pipeline import run_analysis
 from generator.release import Release, prepare
-from generator.site import build_pages
+from generator.site import build_pages, make_charts
 from generator.sitebuild import mkdocs_build, site_dirs, zip_site
 from generator.write import clean_stale, differences, stage, staging_dir, swap_in, write_file
 
@@ -43,12 +43,26 @@ class Project:
 def generate_pages(project: Project) -> tuple[Config, Release, list[RenderedPage]]:
     """Analyse the data, keep identities from the lock, and render every docs/ file in memory."""
     config = load_config(project.config_path)
-    analysis = run_analysis(config)
-    with timing.stage("stability"):
-        release = prepare(analysis, config, relock=project.relock)
+    release, drawn = _release_and_charts(config, project.relock)
     _flag_small_segments(release.analysis, config)
     _check_stability(release, project.strict)
-    return config, release, build_pages(release, config)
+    return config, release, build_pages(release, config, drawn)
+
+
+def _release_and_charts(config: Config, relock: bool) -> tuple[Release, list[ChartSpec]]:
+    """From the cache when nothing but templates changed; else analyse, release and draw."""
+    name = cache.key(config, relock, (lock_path(config), assignments_path(config)))
+    hit = cache.load(name)
+    if isinstance(hit, tuple) and isinstance(hit[0], Release):
+        log.debug("reusing the cached analysis and charts (only templates changed)")
+        return hit[0], cache.charts_of(hit)
+    analysis = run_analysis(config)
+    with timing.stage("stability"):
+        release = prepare(analysis, config, relock=relock)
+    with timing.stage("charts"):
+        drawn = make_charts(release, config)
+    cache.save(name, (release, drawn), analysis.table.n_customers)
+    return release, drawn
 
 
 def _check_stability(release: Release, strict: bool) -> None:

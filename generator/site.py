@@ -82,10 +82,17 @@ class SiteContext:
         return not self.suppress.allows(profile.size)
 
 
-def build_pages(release: Release, config: Config) -> list[RenderedPage]:
-    """Every file of the generated ``docs/`` folder, in a stable order."""
+def build_pages(
+    release: Release, config: Config, drawn: list[ChartSpec] | None = None
+) -> list[RenderedPage]:
+    """Every file of the generated ``docs/`` folder, in a stable order.
+
+    ``drawn`` are the chart specs of ``make_charts`` when the caller has them (from the cache).
+    """
     with timing.stage("charts"):
-        context = _context(release, config)
+        context = _context(
+            release, config, drawn if drawn is not None else make_charts(release, config)
+        )
     with timing.stage("render"):
         return _files(release, context)
 
@@ -116,9 +123,20 @@ def _files(release: Release, context: SiteContext) -> list[RenderedPage]:
     return files
 
 
-def _context(release: Release, config: Config) -> SiteContext:
+def _suppressor(config: Config) -> Suppressor:
+    return Suppressor(config.privacy.min_group_size, not config.privacy.individual_points)
+
+
+def make_charts(release: Release, config: Config) -> list[ChartSpec]:
+    """Every chart of the site (the slow part of rendering: Altair builds each spec)."""
+    suppress = _suppressor(config)
+    shown = suppress.visible([p.size for p in release.analysis.profiles])
+    return _charts(release, config, suppress, shown)
+
+
+def _context(release: Release, config: Config, drawn: list[ChartSpec]) -> SiteContext:
     analysis = release.analysis
-    suppress = Suppressor(config.privacy.min_group_size, not config.privacy.individual_points)
+    suppress = _suppressor(config)
     shown = suppress.visible([p.size for p in analysis.profiles])
     size_visible = {p.number: ok for p, ok in zip(analysis.profiles, shown, strict=True)}
     value_column = config.value_feature
@@ -129,7 +147,7 @@ def _context(release: Release, config: Config) -> SiteContext:
     return SiteContext(
         analysis=analysis,
         config=config,
-        charts={c.name: c for c in _charts(release, config, suppress, shown)},
+        charts={c.name: c for c in drawn},
         value_segment=value_segment,
         largest=largest,
         versions={name: _version(name) for name in PACKAGES},
