@@ -47,17 +47,21 @@ def prepare(analysis: Analysis, config: Config, relock: bool = False) -> Release
     refreshed = refresh(analysis, config, locked)
     published = refreshed.analysis
     sidecar = assignments_csv(published)
-    if locked is not None and _same_release(locked, published, config):
+    same = locked is not None and _same_release(locked, published, config)
+    if locked is not None and same:
         base, comparison = locked.previous, locked.comparison
     elif locked is not None:
         base, comparison = locked, _compare(locked, published, config)
     else:
         base, comparison = None, None
     report = _report(base, published, comparison)
+    lock = lock_from(published, config, locked, text_sha256(sidecar))
     lock = replace(
-        lock_from(published, config, locked, text_sha256(sidecar)),
+        lock,
         previous=_bare(base),
         comparison=comparison,
+        # Rebuilding a release keeps its date, so the lock file does not change with the day.
+        date=locked.date if same and locked is not None else lock.date,
     )
     return Release(
         published, report, stability(published, config), lock, sidecar, refreshed.warnings

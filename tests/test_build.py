@@ -251,3 +251,19 @@ def test_strict_refuses_untrustworthy_segments(tmp_path: Path) -> None:
     assert last.startswith("error: segment ") and "has stability 0." in last
     assert last.endswith("--strict refuses to publish it (try another k)")
     assert not (folder / "docs").exists() and not (folder / "site").exists()
+
+
+def test_rebuilding_a_release_keeps_its_lock_date(tmp_path: Path) -> None:
+    folder = make_project(tmp_path / "dated")
+    lock = folder / "data" / "segments.lock.json"
+    assert (
+        run_cli("build", cwd=folder, env={**CACHE, "SOURCE_DATE_EPOCH": "1700000000"}).returncode
+        == 0
+    )
+    first = lock.read_text()
+    assert '"date": "2023-11-14"' in first
+    assert (
+        run_cli("build", cwd=folder, env={**CACHE, "SOURCE_DATE_EPOCH": "1800000000"}).returncode
+        == 0
+    )
+    assert lock.read_text() == first
