@@ -30,10 +30,6 @@ class Suppressor:
         """The count, or ``None`` when it must stay hidden."""
         return count if self.allows(count) else None
 
-    def share(self, count: int, share: float) -> float | None:
-        """The share of a group of ``count`` customers, or ``None`` when hidden."""
-        return share if self.allows(count) else None
-
     def visible(self, counts: Sequence[int]) -> list[bool]:
         """Which parts of a whole may be shown, with complementary suppression."""
         shown = [self.allows(c) for c in counts]
