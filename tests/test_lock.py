@@ -15,7 +15,7 @@ from generator.changes import changes
 from generator.config import PersonaOverride, load_config
 from generator.errors import ConfigError, DataError
 from generator.lock import lock_from, lock_json, model_json, read_lock, release_date
-from generator.match import apply_match, match, match_radius
+from generator.match import apply_match, assign, match, match_radius
 from generator.pipeline import run_analysis
 from generator.refresh import apply_overrides, refresh
 from tests.conftest import (
@@ -191,6 +191,25 @@ def test_match_refuses_a_lock_with_other_features(mall, tmp_path: Path) -> None:
 def test_match_radius_is_half_the_nearest_neighbour_distance() -> None:
     centroids = np.array([[0.0, 0.0], [2.0, 0.0], [10.0, 0.0]])
     assert list(match_radius(centroids)) == [1.0, 1.0, 4.0]
+
+
+@pytest.mark.parametrize("shape", [(5, 5), (4, 6), (6, 4), (1, 1), (8, 8)])
+def test_assign_agrees_with_the_solver(shape: tuple[int, int]) -> None:
+    from scipy.optimize import linear_sum_assignment
+
+    rng = np.random.default_rng(sum(shape))
+    diagonal = np.arange(min(shape))
+    for trial in range(200):
+        cost = rng.random(shape)
+        near = trial % 2 == 1  # the usual refresh: every segment near its old place
+        if near:
+            cost[diagonal, diagonal] *= 0.05
+        rows, cols = linear_sum_assignment(cost)
+        pairs = assign(cost)
+        assert sum(cost[r, c] for r, c in pairs) == pytest.approx(cost[rows, cols].sum())
+        assert len(pairs) == min(shape) and len({c for _, c in pairs}) == len(pairs)
+        if near:
+            assert sorted(pairs) == list(zip(rows.tolist(), cols.tolist(), strict=True))
 
 
 def test_apply_match_sorts_by_number_and_remaps_labels(mall) -> None:
