@@ -20,10 +20,10 @@ from generator.config import Config, load_config
 from generator.errors import DataError
 from generator.lock import lock_json, lock_path
 from generator.model import Analysis, ChartSpec, RenderedPage
-from generator.pipeline import run_analysis
 from generator.release import Release, prepare
 from generator.site import build_pages, make_charts
 from generator.sitebuild import mkdocs_build, site_dirs, zip_site
+from generator.stability import Stability, stability
 from generator.write import clean_stale, differences, stage, staging_dir, swap_in, write_file
 
 log = logging.getLogger(__name__)
@@ -50,19 +50,51 @@ def generate_pages(project: Project) -> tuple[Config, Release, list[RenderedPage
 
 
 def _release_and_charts(config: Config, relock: bool) -> tuple[Release, list[ChartSpec]]:
-    """From the cache when nothing but templates changed; else analyse, release and draw."""
-    name = cache.key(config, relock, (lock_path(config), assignments_path(config)))
-    hit = cache.load(name)
-    if isinstance(hit, tuple) and isinstance(hit[0], Release):
-        log.debug("reusing the cached analysis and charts (only templates changed)")
-        return hit[0], cache.charts_of(hit)
-    analysis = run_analysis(config)
-    with timing.stage("stability"):
-        release = prepare(analysis, config, relock=relock)
+    """From the cache when only templates changed; else release (and maybe analyse) and draw."""
+    name = cache.release_key(config, relock, (lock_path(config), assignments_path(config)))
+    hit = cache.load("release", name)
+    if isinstance(hit, _Drawn):
+        log.debug("reusing the cached release and charts (only templates changed)")
+        return hit.release, hit.charts
+    analysis, measured = _analysis(config)
+    release = prepare(analysis, config, relock=relock, measured=measured)
     with timing.stage("charts"):
         drawn = make_charts(release, config)
-    cache.save(name, (release, drawn), analysis.table.n_customers)
+    cache.save("release", name, _Drawn(release, drawn), analysis.table.n_customers)
     return release, drawn
+
+
+def _analysis(config: Config) -> tuple[Analysis, Stability]:
+    """The analysis and its stability; cached while the data and analysis settings stay."""
+    name = cache.analysis_key(config)
+    hit = cache.load("analysis", name)
+    if isinstance(hit, _Measured):
+        log.debug("reusing the cached analysis (data and analysis settings unchanged)")
+        return hit.analysis, hit.stability
+    # Imported here so a cached build does not pay for loading pandera and scikit-learn.
+    from generator.pipeline import run_analysis
+
+    analysis = run_analysis(config)
+    with timing.stage("stability"):
+        measured = stability(analysis, config)
+    cache.save("analysis", name, _Measured(analysis, measured), analysis.table.n_customers)
+    return analysis, measured
+
+
+@dataclass(frozen=True)
+class _Measured:
+    """The ``analysis`` cache entry."""
+
+    analysis: Analysis
+    stability: Stability
+
+
+@dataclass(frozen=True)
+class _Drawn:
+    """The ``release`` cache entry."""
+
+    release: Release
+    charts: list[ChartSpec]
 
 
 def _check_stability(release: Release, strict: bool) -> None:

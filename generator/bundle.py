@@ -2,21 +2,22 @@
 
 from __future__ import annotations
 
-import os
 from importlib import metadata
 from pathlib import Path
 
+from generator.cache import folder
+
 # Expose the three libraries as globals for templates/assets/segments.js.
 GLOBALS = "window.vegaEmbed = vegaEmbed; window.vega = vega; window.vegaLite = vegaLite;"
-CACHE = Path(os.environ.get("SEGMENTS_CACHE", ".segments-cache"))
 
 
-def vega_bundle(cache: Path = CACHE) -> Path:
+def vega_bundle() -> Path:
     """Path of the cached bundle, creating it (about 3 s) when missing.
 
     The file is named by the vl-convert and Altair versions, so finding it imports neither.
     """
     versions = f"{metadata.version('vl-convert-python')}-altair{metadata.version('altair')}"
+    cache = folder()
     path = cache / f"vega-bundle-{versions}.js"
     if not path.is_file():
         import altair as alt

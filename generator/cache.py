@@ -1,9 +1,14 @@
-"""A cache of the analysis, release and chart specs, so a template edit rebuilds in seconds.
+"""Two caches between builds, so an edit of the words or the persona names rebuilds in seconds.
 
-The key covers everything those depend on: the data file's bytes, the config file, the lock and
-assignments files, and the generator's own code. Templates are left out on purpose: editing the
-words of a page reuses the cached numbers and charts. Large tables are not cached (the pickle
-would cost more than it saves).
+- ``analysis``: the analysis and its stability evidence, the costly part. Its key covers the
+  data file's bytes, the config without its ``personas:`` section, the generator's code and the
+  library versions. The lock is left out: matching to it runs on every build, and is cheap.
+- ``release``: the published release and its chart specs. Its key covers every input of those:
+  the whole config file, the lock and assignments files, the build date, code and libraries.
+
+Templates are in neither key: editing the words of a page reuses the cached numbers and charts.
+Compiled templates are cached too (``templates``), which halves the time MkDocs takes.
+Large tables are not cached (the pickle would cost more than it saves).
 """
 
 from __future__ import annotations
@@ -12,17 +17,21 @@ import hashlib
 import logging
 import os
 import pickle
+from dataclasses import replace
 from importlib import metadata
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from generator.config import Config
+
+if TYPE_CHECKING:
+    import jinja2
 from generator.load import file_sha256
-from generator.model import ChartSpec
 
 log = logging.getLogger(__name__)
 CODE = Path(__file__).resolve().parent
 MAX_ROWS = 200_000
-FORMAT = b"segments-cache-1"
+FORMAT = b"segments-cache-2"
 LIBRARIES = ("numpy", "pandas", "pyarrow", "scikit-learn", "scipy", "altair")
 
 
@@ -31,25 +40,55 @@ def folder() -> Path:
     return Path(os.environ.get("SEGMENTS_CACHE", ".segments-cache"))
 
 
-def key(config: Config, relock: bool, neighbours: tuple[Path, ...]) -> str:
-    """A hash of every input of the analysis, the release and the charts."""
-    digest = hashlib.sha256(FORMAT)
+def templates(environment: str) -> jinja2.BytecodeCache:
+    """Compiled Jinja templates, checked against each template's source.
+
+    Jinja keys compiled code by template name and source only, yet settings such as
+    autoescaping change the code, so every environment (``environment``) has a folder of its own.
+    """
+    import jinja2
+
+    where = folder() / f"jinja-{environment}"
+    where.mkdir(parents=True, exist_ok=True)
+    return jinja2.FileSystemBytecodeCache(str(where))
+
+
+def analysis_key(config: Config) -> str:
+    """A hash of every input of the analysis and its stability: not the lock, not personas.
+
+    Persona overrides are applied after matching to the lock (``refresh``), and the analysis
+    never reads them, so the config is hashed without them.
+    """
+    digest = _digest(config.data_path)
+    digest.update(repr(replace(config, personas=())).encode())
+    return digest.hexdigest()
+
+
+def release_key(config: Config, relock: bool, neighbours: tuple[Path, ...]) -> str:
+    """A hash of every input of the release and the charts (``neighbours``: lock, sidecar)."""
+    digest = _digest(config.data_path, config.path, *neighbours)
     digest.update(b"relock" if relock else b"lock")
     # The lock's release date comes from SOURCE_DATE_EPOCH.
     digest.update(os.environ.get("SOURCE_DATE_EPOCH", "").encode() + b"\0")
-    for path in (config.data_path, config.path, *neighbours):
-        digest.update(str(path).encode() + b"\0")
-        digest.update(file_sha256(path).encode() if path.is_file() else b"absent")
+    return digest.hexdigest()
+
+
+def _digest(*files: Path) -> hashlib._Hash:
+    """A hash started with the format, the code, the libraries and the bytes of ``files``."""
+    digest = hashlib.sha256(FORMAT)
     for source in sorted(CODE.glob("*.py")):
         digest.update(source.name.encode() + source.read_bytes())
     for package in LIBRARIES:
         digest.update(f"{package}=={metadata.version(package)}".encode())
-    return digest.hexdigest()
+    for path in files:
+        digest.update(str(path).encode() + b"\0")
+        digest.update(file_sha256(path).encode() if path.is_file() else b"absent")
+    return digest
 
 
-def load(name: str) -> object | None:
+def load(kind: str, name: str) -> object | None:
     """The cached value, or None when absent or unreadable (a cache never fails a build)."""
-    path = folder() / f"release-{name}.pickle"
+    path = folder() / f"{kind}-{name}.pickle"
     try:
         with path.open("rb") as handle:
             value: object = pickle.load(handle)
@@ -61,23 +100,15 @@ def load(name: str) -> object | None:
         return None
 
 
-def save(name: str, value: object, rows: int) -> None:
-    """Store a value for the next build (small tables only); old entries are removed."""
+def save(kind: str, name: str, value: object, rows: int) -> None:
+    """Store a value for the next build (small tables only); older entries of ``kind`` go."""
     if rows > MAX_ROWS:
         return
     target = folder()
     target.mkdir(parents=True, exist_ok=True)
-    for old in target.glob("release-*.pickle"):
+    for old in target.glob(f"{kind}-*.pickle"):
         old.unlink(missing_ok=True)
-    partial = target / f"release-{name}.partial"
+    partial = target / f"{kind}-{name}.partial"
     with partial.open("wb") as handle:
         pickle.dump(value, handle, protocol=pickle.HIGHEST_PROTOCOL)
-    partial.replace(target / f"release-{name}.pickle")
-
-
-def charts_of(value: object) -> list[ChartSpec]:
-    """Type helper for the cached ``(release, charts)`` pair."""
-    assert isinstance(value, tuple)
-    charts = value[1]
-    assert isinstance(charts, list)
-    return charts
+    partial.replace(target / f"{kind}-{name}.pickle")

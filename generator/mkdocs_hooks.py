@@ -4,6 +4,7 @@
   order) and, for the offline build, turns off instant navigation, which needs a server, and
   swaps the iframe-worker shim that Material's offline plugin loads from unpkg.com (search runs
   in a Web Worker, which ``file://`` forbids) for the copy shipped in ``assets/``.
+- ``on_env`` keeps the theme's compiled templates in ``.segments-cache/`` between builds.
 - ``on_page_content`` inlines each chart's spec in the offline build, since browsers refuse
   ``fetch`` from ``file://``.
 - ``on_post_page`` names Material's search dialog, which axe flags as a dialog with no name, and
@@ -25,7 +26,7 @@ from typing import Any
 
 import yaml
 
-from generator import csp
+from generator import cache, csp
 from generator.bundle import vega_bundle
 from generator.site import chart_json
 
@@ -58,6 +59,12 @@ def on_config(config: Any) -> Any:
         polyfills = [p for p in config["extra"].get("polyfills", []) if "iframe-worker" not in p]
         config["extra"]["polyfills"] = [*polyfills, IFRAME_WORKER]
     return config
+
+
+def on_env(env: Any, config: Any, files: Any) -> Any:
+    """Keep the theme's compiled templates between builds."""
+    env.bytecode_cache = cache.templates("theme")
+    return env
 
 
 def on_page_content(html: str, page: Any, config: Any, files: Any) -> str:

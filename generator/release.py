@@ -41,11 +41,28 @@ class Release:
     warnings: tuple[str, ...]
 
 
-def prepare(analysis: Analysis, config: Config, relock: bool = False) -> Release:
-    """Match to the lock, compare with the previous release and make the next lock."""
+def prepare(
+    analysis: Analysis, config: Config, relock: bool = False, measured: Stability | None = None
+) -> Release:
+    """Match to the lock, compare with the previous release and make the next lock.
+
+    Args:
+        analysis: The fresh analysis (``pipeline.run_analysis``).
+        config: The config it was made with.
+        relock: Start afresh instead of matching to the lock.
+        measured: The stability of ``analysis`` when already known (the build caches it);
+            measured here otherwise.
+    """
     locked = None if relock else read_lock(lock_path(config))
     refreshed = refresh(analysis, config, locked)
     published = refreshed.analysis
+    if measured is None:
+        measured = stability(analysis, config)
+    numbers = (
+        [s.number for s in refreshed.match.segments]
+        if refreshed.match is not None
+        else [p.number for p in analysis.profiles]
+    )
     sidecar = assignments_csv(published)
     same = locked is not None and _same_release(locked, published, config)
     if locked is not None and same:
@@ -63,9 +80,8 @@ def prepare(analysis: Analysis, config: Config, relock: bool = False) -> Release
         # Rebuilding a release keeps its date, so the lock file does not change with the day.
         date=locked.date if same and locked is not None else lock.date,
     )
-    return Release(
-        published, report, stability(published, config), lock, sidecar, refreshed.warnings
-    )
+    evidence = measured.renumbered(numbers, published)
+    return Release(published, report, evidence, lock, sidecar, refreshed.warnings)
 
 
 def _same_release(lock: Lock, analysis: Analysis, config: Config) -> bool:

@@ -17,7 +17,8 @@ same as 1,000 plus drawing the sample: about (RESAMPLES + SEEDS) K-Means fits of
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections.abc import Sequence
+from dataclasses import dataclass, replace
 
 import numpy as np
 
@@ -72,6 +73,19 @@ class Stability:
         """The segments whose score is under ``threshold`` (``--strict`` fails on 0.6)."""
         return tuple(s for s in self.segments if s.jaccard < threshold)
 
+    def renumbered(self, numbers: Sequence[int], published: Analysis) -> Stability:
+        """The same evidence under the published identities, in the published order.
+
+        Args:
+            numbers: The published number of each measured segment, in measured order.
+            published: The analysis as published (its profiles give the order and slugs).
+        """
+        measured = dict(zip(numbers, self.segments, strict=True))
+        segments = tuple(
+            replace(measured[p.number], number=p.number, slug=p.slug) for p in published.profiles
+        )
+        return replace(self, segments=segments)
+
     @property
     def seed_ari_min(self) -> float:
         """The lowest agreement between a refit with another seed and the published segments."""
@@ -92,7 +106,8 @@ def stability(
     """Bootstrap and seed evidence for the segments of ``analysis`` (see the module docstring).
 
     Args:
-        analysis: The analysis as published (numbers and slugs are read from its profiles).
+        analysis: The analysis (numbers and slugs are read from its profiles; see
+            ``Stability.renumbered`` for the published ones).
         config: The config it was built with (scaling, ``n_init``, ``random_state``).
         resamples: How many bootstrap resamples.
         max_rows: The most customers the evidence is computed on.

@@ -23,6 +23,8 @@ from typing import Any
 import jinja2
 from markupsafe import Markup
 
+from generator import cache
+
 TEMPLATES = Path(__file__).resolve().parent.parent / "templates"
 MISSING = "\u2013"  # an en dash stands for a missing number
 _MD_SPECIAL = re.compile(r"([\\`*_{}\[\]|#])")
@@ -132,6 +134,7 @@ def environment(kind: str = "md") -> jinja2.Environment:
         # Markdown pages autoescape: macros return Markup, every other value goes through md_text.
         autoescape=kind == "md",
         finalize=md_text if kind == "md" else None,
+        bytecode_cache=cache.templates(kind),
     )
     env.filters.update(FILTERS)
     return env

@@ -16,6 +16,15 @@ def test_analyze_prints_the_segment_table() -> None:
     assert "1   High Income, High Spending                     39   19.5%" in lines
 
 
+def test_page_and_terminal_templates_do_not_share_compiled_code(tmp_path: Path) -> None:
+    """The same partial compiles differently for Markdown (escaped) and the terminal."""
+    cache = {"SEGMENTS_CACHE": str(tmp_path / "cache")}
+    assert run_cli("generate", "--check", env=cache).returncode == 0
+    result = run_cli("analyze", env=cache)
+    assert result.returncode == 0, result.stderr
+    assert sorted(p.name for p in (tmp_path / "cache").glob("jinja-*")) == ["jinja-md", "jinja-txt"]
+
+
 def test_analyze_json_matches_golden() -> None:
     result = run_cli("analyze", "--json")
     assert result.returncode == 0, result.stderr
