@@ -22,8 +22,9 @@ offline: $(BIN)/segments  ## build site.zip that opens from file:// with no serv
 serve: $(BIN)/segments  ## preview with live reload
 	$(BIN)/segments serve
 
-bench: $(BIN)/segments  ## speed and memory benchmark (not part of make test)
+bench: $(BIN)/segments  ## speed, memory and rebuild benchmarks (not part of make test)
 	$(BIN)/python benchmarks/bench.py
+	$(BIN)/python benchmarks/rebuilds.py
 
 screenshots: $(BIN)/segments browser-deps  ## rebuild the site and refresh the README's docs-images/*.png
 	CHROMIUM=$(CHROMIUM) $(BIN)/python scripts/screenshots.py
