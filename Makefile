@@ -5,13 +5,21 @@ BIN := $(VENV)/bin
 CHROMIUM ?= /usr/bin/chromium
 export SOURCE_DATE_EPOCH ?= $(shell git log -1 --format=%ct 2>/dev/null || echo 0)
 
-.PHONY: site test lint typecheck workflows pytest browser-deps docs-check serve offline bench screenshots clean
+.PHONY: constraints site test lint typecheck workflows pytest browser-deps docs-check serve offline bench screenshots clean
 
-$(BIN)/segments: pyproject.toml
+$(BIN)/segments: pyproject.toml constraints.txt
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
-	$(BIN)/python -m pip install --quiet -e '.[dev]'
+	$(BIN)/python -m pip install --quiet -c constraints.txt -e '.[dev]'
 	touch $@
+
+constraints:  ## newest versions within pyproject.toml's ranges, written to constraints.txt
+	rm -rf .venv-constraints
+	$(PYTHON) -m venv .venv-constraints
+	.venv-constraints/bin/python -m pip install --quiet -e '.[dev]'
+	{ sed -n '/^#/p' constraints.txt; .venv-constraints/bin/python -m pip freeze --exclude-editable; } > constraints.new
+	mv constraints.new constraints.txt
+	rm -rf .venv-constraints
 
 site: $(BIN)/segments  ## generate docs/ from data/ and build site/
 	$(BIN)/segments build
