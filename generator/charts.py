@@ -111,11 +111,12 @@ def segment_map(
             .transform_lookup(lookup="s", from_=names)
             .mark_point(filled=True, size=40, opacity=0.7)
         )
-        colour: Any = _colour(analysis)
+        colour: alt.Color | alt.ColorValue = _colour(analysis)
         if highlight is not None:
             position = [p.number for p in analysis.profiles].index(highlight) + 1
-            colour = alt.condition(
-                f"datum.s == {position}", _colour(analysis), alt.value("#bbbbbb")
+            # A typed channel: encode() would look a condition's dict up in the whole schema.
+            colour = alt.ColorValue(
+                **alt.condition(f"datum.s == {position}", _colour(analysis), alt.value("#bbbbbb"))
             )
         background = base.encode(x=x, y=y, color=colour, shape=_shape(analysis))
         what = f"{len(data):,} customers as points"
@@ -126,9 +127,9 @@ def segment_map(
             .mark_rect(opacity=0.8)
             .encode(
                 x=alt.X("x0:Q", title=x_title, bin="binned"),
-                x2="x1:Q",
+                x2=alt.X2("x1"),
                 y=alt.Y("y0:Q", title=y_title, bin="binned"),
-                y2="y1:Q",
+                y2=alt.Y2("y1"),
                 color=alt.Color("customers:Q", title="Customers", scale=alt.Scale(scheme="greys")),
             )
         )
@@ -139,7 +140,7 @@ def segment_map(
     marks = alt.Chart(centres).mark_point(filled=True, size=260, stroke="white", strokeWidth=1.5)
     labels = alt.Chart(centres).mark_text(dy=-16, fontWeight="bold", fontSize=13)
     centroid_layer = marks.encode(x=x, y=y, color=_colour(analysis), shape=_shape(analysis))
-    text_layer = labels.encode(x=x, y=y, text="number:N", color=_colour(analysis))
+    text_layer = labels.encode(x=x, y=y, text=alt.Text("number:N"), color=_colour(analysis))
     chart = alt.layer(background, centroid_layer, text_layer).properties(height=HEIGHT + 80)
     description = (
         f"Scatter map of {x_title} against {y_title} showing {what}, with each segment's "
@@ -208,11 +209,15 @@ def segment_sizes(analysis: Analysis, visible: list[bool]) -> ChartSpec:
             y=alt.Y("segment:N", title=None, sort=segment_names(analysis)),
             x=alt.X("customers:Q", title="Customers"),
             color=_colour(analysis, legend=False),
-            tooltip=["segment:N", "customers:Q", alt.Tooltip("share:Q", format=".0%")],
+            tooltip=[
+                alt.Tooltip("segment:N"),
+                alt.Tooltip("customers:Q"),
+                alt.Tooltip("share:Q", format=".0%"),
+            ],
         )
     )
     text = bars.mark_text(align="left", dx=4).encode(
-        text=alt.Text("share:Q", format=".0%"), color=alt.value("#666")
+        text=alt.Text("share:Q", format=".0%"), color=alt.ColorValue("#666")
     )
     description = "Bar chart of the number of customers in each segment. " + "; ".join(
         f"{n}: {c if c is not None else 'hidden'}"

@@ -24,10 +24,10 @@ def index_bars(analysis: Analysis, profile: SegmentProfile) -> ChartSpec:
         .encode(
             y=alt.Y("measure:N", title=None, sort=None),
             x=alt.X("index:Q", title="Index (100 = average customer)"),
-            tooltip=["measure:N", "index:Q"],
+            tooltip=[alt.Tooltip("measure:N"), alt.Tooltip("index:Q")],
         )
     )
-    rule = alt.Chart(pd.DataFrame({"x": [100]})).mark_rule(strokeDash=[4, 4]).encode(x="x:Q")
+    rule = alt.Chart(pd.DataFrame({"x": [100]})).mark_rule(strokeDash=[4, 4]).encode(x=alt.X("x:Q"))
     description = (
         f"Bar chart of {profile.name} against the average customer, as an index: "
         + "; ".join(f"{m} {i:.0f}" for m, i in zip(data["measure"], data["index"], strict=True))
@@ -66,10 +66,10 @@ def describe_ranges(analysis: Analysis, profile: SegmentProfile) -> ChartSpec | 
     base = alt.Chart(data).encode(y=alt.Y("row:N", title=None, sort=None), color=colour)
     bars = base.mark_bar(size=14, opacity=0.6).encode(
         x=alt.X("q1:Q", title="Middle half (bar) and median (tick)"),
-        x2="q3:Q",
-        tooltip=["row:N", "q1:Q", "median:Q", "q3:Q"],
+        x2=alt.X2("q3"),
+        tooltip=[alt.Tooltip(f) for f in ("row:N", "q1:Q", "median:Q", "q3:Q")],
     )
-    ticks = base.mark_tick(thickness=3, size=22).encode(x="median:Q")
+    ticks = base.mark_tick(thickness=3, size=22).encode(x=alt.X("median:Q"))
     description = f"Ranges for {profile.name} against all customers: " + "; ".join(
         f"{analysis.label(c)} median {s.median:g}, middle half {s.q1:g} to {s.q3:g}"
         for c, s in profile.numeric
@@ -122,7 +122,11 @@ def category_shares(
                 scale=alt.Scale(range=list(PALETTE)),
                 legend=alt.Legend(orient="bottom"),
             ),
-            tooltip=["row:N", "value:N", alt.Tooltip("share:Q", format=".0%")],
+            tooltip=[
+                alt.Tooltip("row:N"),
+                alt.Tooltip("value:N"),
+                alt.Tooltip("share:Q", format=".0%"),
+            ],
         )
     )
     description = (

@@ -38,15 +38,15 @@ def k_search(analysis: Analysis) -> list[ChartSpec]:
                     scale=alt.Scale(zero=False),
                 ),
                 y=alt.Y(f"{metric}:Q", title=title, scale=alt.Scale(zero=False)),
-                tooltip=["k:Q", alt.Tooltip(f"{metric}:Q", format=".3f")],
+                tooltip=[alt.Tooltip("k:Q"), alt.Tooltip(f"{metric}:Q", format=".3f")],
             )
         )
         chosen = pd.DataFrame({"k": [seg.k], "label": [f"chosen k = {seg.k}"]})
-        rule = alt.Chart(chosen).mark_rule(color=PALETTE[4], strokeWidth=2).encode(x="k:Q")
+        rule = alt.Chart(chosen).mark_rule(color=PALETTE[4], strokeWidth=2).encode(x=alt.X("k:Q"))
         label = (
             alt.Chart(chosen)
             .mark_text(align="left", dx=4, y=8, color=PALETTE[4])
-            .encode(x="k:Q", text="label:N")
+            .encode(x=alt.X("k:Q"), text=alt.Text("label:N"))
         )
         values = "; ".join(f"k={k}: {v:.3g}" for k, v in zip(data["k"], data[metric], strict=True))
         description = f"Line chart of {title} for each k ({reading}); chosen k is {seg.k}. {values}"
@@ -87,7 +87,7 @@ def distributions(analysis: Analysis, suppress: Suppressor) -> list[ChartSpec]:
                 .encode(
                     y=alt.Y("value:N", title=None),
                     x=alt.X("customers:Q", title="Customers"),
-                    tooltip=["value:N", "customers:Q"],
+                    tooltip=[alt.Tooltip("value:N"), alt.Tooltip("customers:Q")],
                 )
             )
         else:
@@ -104,9 +104,9 @@ def distributions(analysis: Analysis, suppress: Suppressor) -> list[ChartSpec]:
                 .mark_bar(color=PALETTE[0])
                 .encode(
                     x=alt.X("from:Q", bin="binned", title=label),
-                    x2="to:Q",
+                    x2=alt.X2("to"),
                     y=alt.Y("customers:Q", title="Customers"),
-                    tooltip=["from:Q", "to:Q", "customers:Q"],
+                    tooltip=[alt.Tooltip(f) for f in ("from:Q", "to:Q", "customers:Q")],
                 )
             )
         description = f"Distribution of {label} over all customers, as counts per " + (
@@ -149,9 +149,11 @@ def flow(changes: Changes, suppress: Suppressor) -> ChartSpec | None:
     )
     heat = base.mark_rect().encode(
         color=alt.Color("customers:Q", title="Customers", scale=alt.Scale(scheme="blues")),
-        tooltip=["before:N", "after:N", "customers:Q"],
+        tooltip=[alt.Tooltip(f) for f in ("before:N", "after:N", "customers:Q")],
     )
-    text = base.mark_text(fontSize=12).encode(text=alt.Text("customers:Q"), color=alt.value("#333"))
+    text = base.mark_text(fontSize=12).encode(
+        text=alt.Text("customers:Q"), color=alt.ColorValue("#333")
+    )
     stayed = sum(c for old, new, c in cells if old == new)
     description = (
         f"Heatmap of the {changes.common:,} customers present in both releases by previous and "
