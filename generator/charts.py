@@ -26,17 +26,28 @@ HEIGHT = 300
 
 
 def spec(
-    name: str, title: str, description: str, chart: alt.TopLevelMixin, data: pd.DataFrame
+    name: str,
+    title: str,
+    description: str,
+    layers: list[alt.Chart],
+    data: pd.DataFrame,
+    height: int | None = None,
 ) -> ChartSpec:
-    """Freeze an Altair chart into a stored spec plus the CSV of the data behind it."""
-    chart = chart.properties(
-        title=title,
-        description=description,
-        width="container",
-        autosize=alt.AutoSizeParams(type="fit-x", contains="padding"),
-    )
+    """Freeze an Altair chart (layered when given several) into a stored spec plus its CSV."""
+    # Everything top-level goes in at once: properties() and configure_view() would each copy
+    # the chart, and copying a layered chart deep-copies every layer twice more.
+    top: dict[str, Any] = {
+        "title": title,
+        "description": description,
+        "width": "container",
+        "autosize": alt.AutoSizeParams(type="fit-x", contains="padding"),
+        "config": alt.Config(view=alt.ViewConfig(stroke=None)),
+    }
+    if height is not None:
+        top["height"] = height
+    chart = alt.layer(*layers, **top) if len(layers) > 1 else layers[0].properties(**top)
     # Schema validation costs ~0.1 s a chart; tests/test_site.py validates every spec instead.
-    as_dict: dict[str, Any] = chart.configure_view(stroke=None).to_dict(validate=False)
+    as_dict: dict[str, Any] = chart.to_dict(validate=False)
     return ChartSpec(name, title, description, as_dict, csv_text(data))
 
 
@@ -141,12 +152,13 @@ def segment_map(
     labels = alt.Chart(centres).mark_text(dy=-16, fontWeight="bold", fontSize=13)
     centroid_layer = marks.encode(x=x, y=y, color=_colour(analysis), shape=_shape(analysis))
     text_layer = labels.encode(x=x, y=y, text=alt.Text("number:N"), color=_colour(analysis))
-    chart = alt.layer(background, centroid_layer, text_layer).properties(height=HEIGHT + 80)
     description = (
         f"Scatter map of {x_title} against {y_title} showing {what}, with each segment's "
         "centre marked by its number."
     )
-    return spec(name, f"Segment map: {x_title} vs {y_title}", description, chart, data)
+    layers = [background, centroid_layer, text_layer]
+    title = f"Segment map: {x_title} vs {y_title}"
+    return spec(name, title, description, layers, data, height=HEIGHT + 80)
 
 
 def _points(analysis: Analysis, columns: tuple[str, str]) -> pd.DataFrame:
@@ -223,4 +235,4 @@ def segment_sizes(analysis: Analysis, visible: list[bool]) -> ChartSpec:
         f"{n}: {c if c is not None else 'hidden'}"
         for n, c in zip(data["segment"], data["customers"], strict=True)
     )
-    return spec("segment-sizes", "Customers per segment", description, bars + text, data)
+    return spec("segment-sizes", "Customers per segment", description, [bars, text], data)

@@ -33,7 +33,7 @@ def index_bars(analysis: Analysis, profile: SegmentProfile) -> ChartSpec:
         + "; ".join(f"{m} {i:.0f}" for m, i in zip(data["measure"], data["index"], strict=True))
     )
     name = f"index-{profile.slug}"
-    return spec(name, f"{profile.name} compared with the average", description, bars + rule, data)
+    return spec(name, f"{profile.name} compared with the average", description, [bars, rule], data)
 
 
 def describe_ranges(analysis: Analysis, profile: SegmentProfile) -> ChartSpec | None:
@@ -76,7 +76,7 @@ def describe_ranges(analysis: Analysis, profile: SegmentProfile) -> ChartSpec | 
     )
     columns = ", ".join(analysis.label(c) for c, _ in profile.numeric)
     return spec(
-        f"ranges-{profile.slug}", f"{profile.name}: {columns}", description, bars + ticks, data
+        f"ranges-{profile.slug}", f"{profile.name}: {columns}", description, [bars, ticks], data
     )
 
 
@@ -134,7 +134,7 @@ def category_shares(
         + "; ".join(f"{r['group']} {r['value']} {_share_words(r['share'])}" for r in rows)
     )
     columns = ", ".join(analysis.label(c) for c, _ in profile.categorical)
-    return spec(f"shares-{profile.slug}", f"{profile.name}: {columns}", description, chart, data)
+    return spec(f"shares-{profile.slug}", f"{profile.name}: {columns}", description, [chart], data)
 
 
 def _share_words(share: object) -> str:

@@ -55,8 +55,9 @@ def k_search(analysis: Analysis) -> list[ChartSpec]:
                 f"k-{metric.replace('_', '-')}",
                 f"{title} by number of segments",
                 description,
-                (line + rule + label).properties(height=240),
+                [line, rule, label],
                 data[["k", metric]],
+                height=240,
             )
         )
     return charts
@@ -118,8 +119,9 @@ def distributions(analysis: Analysis, suppress: Suppressor) -> list[ChartSpec]:
                 f"distribution-{number}",
                 f"Distribution of {label}",
                 description,
-                chart.properties(height=220),
+                [chart],
                 data,
+                height=220,
             )
         )
     return charts
@@ -159,4 +161,4 @@ def flow(changes: Changes, suppress: Suppressor) -> ChartSpec | None:
         f"Heatmap of the {changes.common:,} customers present in both releases by previous and "
         f"current segment; {stayed:,} stayed in the same segment."
     )
-    return spec("customer-flow", "Where customers moved", description, heat + text, data)
+    return spec("customer-flow", "Where customers moved", description, [heat, text], data)
