@@ -5,7 +5,7 @@ from __future__ import annotations
 import altair as alt
 import pandas as pd
 
-from generator.charts import PALETTE, spec
+from generator.charts import PALETTE, inline, spec
 from generator.model import Analysis, ChartSpec, SegmentProfile
 from generator.privacy import Suppressor
 
@@ -19,7 +19,7 @@ def index_bars(analysis: Analysis, profile: SegmentProfile) -> ChartSpec:
         rows.append((analysis.label(column), 100 * stats.mean / mean if mean else float("nan")))
     data = pd.DataFrame({"measure": [r[0] for r in rows], "index": [round(r[1], 1) for r in rows]})
     bars = (
-        alt.Chart(data)
+        alt.Chart(inline(data))
         .mark_bar(color=_segment_colour(profile))
         .encode(
             y=alt.Y("measure:N", title=None, sort=None),
@@ -27,7 +27,11 @@ def index_bars(analysis: Analysis, profile: SegmentProfile) -> ChartSpec:
             tooltip=[alt.Tooltip("measure:N"), alt.Tooltip("index:Q")],
         )
     )
-    rule = alt.Chart(pd.DataFrame({"x": [100]})).mark_rule(strokeDash=[4, 4]).encode(x=alt.X("x:Q"))
+    rule = (
+        alt.Chart(inline(pd.DataFrame({"x": [100]})))
+        .mark_rule(strokeDash=[4, 4])
+        .encode(x=alt.X("x:Q"))
+    )
     description = (
         f"Bar chart of {profile.name} against the average customer, as an index: "
         + "; ".join(f"{m} {i:.0f}" for m, i in zip(data["measure"], data["index"], strict=True))
@@ -63,7 +67,7 @@ def describe_ranges(analysis: Analysis, profile: SegmentProfile) -> ChartSpec | 
         ),
         legend=alt.Legend(orient="bottom"),
     )
-    base = alt.Chart(data).encode(y=alt.Y("row:N", title=None, sort=None), color=colour)
+    base = alt.Chart(inline(data)).encode(y=alt.Y("row:N", title=None, sort=None), color=colour)
     bars = base.mark_bar(size=14, opacity=0.6).encode(
         x=alt.X("q1:Q", title="Middle half (bar) and median (tick)"),
         x2=alt.X2("q3"),
@@ -109,7 +113,7 @@ def category_shares(
                 )
     data = pd.DataFrame(rows).assign(row=lambda d: d["measure"] + ", " + d["group"].str.lower())
     chart = (
-        alt.Chart(data)
+        alt.Chart(inline(data))
         .mark_bar()
         .encode(
             x=alt.X(

@@ -7,7 +7,7 @@ import numpy as np
 import pandas as pd
 
 from generator.changes import Changes
-from generator.charts import PALETTE, spec
+from generator.charts import PALETTE, inline, spec
 from generator.model import Analysis, ChartSpec
 from generator.privacy import Suppressor
 
@@ -25,10 +25,11 @@ def k_search(analysis: Analysis) -> list[ChartSpec]:
     data = pd.DataFrame(
         [{**{m: getattr(s, m) for m, _, _ in METRICS}, "k": s.k} for s in seg.scores]
     )
+    rows = inline(data)
     charts = []
     for metric, title, reading in METRICS:
         line = (
-            alt.Chart(data)
+            alt.Chart(rows)
             .mark_line(point=True)
             .encode(
                 x=alt.X(
@@ -41,7 +42,7 @@ def k_search(analysis: Analysis) -> list[ChartSpec]:
                 tooltip=[alt.Tooltip("k:Q"), alt.Tooltip(f"{metric}:Q", format=".3f")],
             )
         )
-        chosen = pd.DataFrame({"k": [seg.k], "label": [f"chosen k = {seg.k}"]})
+        chosen = inline(pd.DataFrame({"k": [seg.k], "label": [f"chosen k = {seg.k}"]}))
         rule = alt.Chart(chosen).mark_rule(color=PALETTE[4], strokeWidth=2).encode(x=alt.X("k:Q"))
         label = (
             alt.Chart(chosen)
@@ -83,7 +84,7 @@ def distributions(analysis: Analysis, suppress: Suppressor) -> list[ChartSpec]:
                 }
             )
             chart = (
-                alt.Chart(data)
+                alt.Chart(inline(data))
                 .mark_bar(color=PALETTE[0])
                 .encode(
                     y=alt.Y("value:N", title=None),
@@ -101,7 +102,7 @@ def distributions(analysis: Analysis, suppress: Suppressor) -> list[ChartSpec]:
                 }
             )
             chart = (
-                alt.Chart(data)
+                alt.Chart(inline(data))
                 .mark_bar(color=PALETTE[0])
                 .encode(
                     x=alt.X("from:Q", bin="binned", title=label),
@@ -145,7 +146,7 @@ def flow(changes: Changes, suppress: Suppressor) -> ChartSpec | None:
             "customers": [c if ok else None for (_, _, c), ok in zip(cells, visible, strict=True)],
         }
     )
-    base = alt.Chart(data).encode(
+    base = alt.Chart(inline(data)).encode(
         x=alt.X("after:N", title="Segment in this release", sort=None),
         y=alt.Y("before:N", title="Segment in the previous release", sort=None),
     )
