@@ -6,6 +6,7 @@ from the data never become Vega field expressions; human labels only appear in t
 
 from __future__ import annotations
 
+import math
 from typing import Any
 
 import altair as alt
@@ -26,18 +27,43 @@ HEIGHT = 300
 
 
 def spec(
-    name: str, title: str, description: str, chart: alt.TopLevelMixin, data: pd.DataFrame
+    name: str,
+    title: str,
+    description: str,
+    layers: list[alt.Chart],
+    data: pd.DataFrame,
+    height: int | None = None,
 ) -> ChartSpec:
-    """Freeze an Altair chart into a stored spec plus the CSV of the data behind it."""
-    chart = chart.properties(
-        title=title,
-        description=description,
-        width="container",
-        autosize=alt.AutoSizeParams(type="fit-x", contains="padding"),
-    )
+    """Freeze an Altair chart (layered when given several) into a stored spec plus its CSV."""
+    # Everything top-level goes in at once: properties() and configure_view() would each copy
+    # the chart, and copying a layered chart deep-copies every layer twice more.
+    top: dict[str, Any] = {
+        "title": title,
+        "description": description,
+        "width": "container",
+        "autosize": alt.AutoSizeParams(type="fit-x", contains="padding"),
+        "config": alt.Config(view=alt.ViewConfig(stroke=None)),
+    }
+    if height is not None:
+        top["height"] = height
+    chart = alt.layer(*layers, **top) if len(layers) > 1 else layers[0].properties(**top)
     # Schema validation costs ~0.1 s a chart; tests/test_site.py validates every spec instead.
-    as_dict: dict[str, Any] = chart.configure_view(stroke=None).to_dict(validate=False)
+    as_dict: dict[str, Any] = chart.to_dict(validate=False)
     return ChartSpec(name, title, description, as_dict, csv_text(data))
+
+
+def inline(frame: pd.DataFrame) -> alt.InlineData:
+    """The frame's rows as chart data, missing numbers as null, just as Altair would inline them.
+
+    Altair copies and checks a DataFrame column by column in every layer of every chart (~1 ms
+    each); these frames are small and plain, so the rows are made directly.
+    """
+    rows = frame.to_dict(orient="records")
+    return alt.InlineData(values=[{str(k): _finite(v) for k, v in row.items()} for row in rows])
+
+
+def _finite(value: object) -> object:
+    return None if isinstance(value, float) and not math.isfinite(value) else value
 
 
 def segment_names(analysis: Analysis) -> list[str]:
@@ -107,28 +133,29 @@ def segment_map(
             fields=["segment"],
         )
         base = (
-            alt.Chart(data)
+            alt.Chart(inline(data))
             .transform_lookup(lookup="s", from_=names)
             .mark_point(filled=True, size=40, opacity=0.7)
         )
-        colour: Any = _colour(analysis)
+        colour: alt.Color | alt.ColorValue = _colour(analysis)
         if highlight is not None:
             position = [p.number for p in analysis.profiles].index(highlight) + 1
-            colour = alt.condition(
-                f"datum.s == {position}", _colour(analysis), alt.value("#bbbbbb")
+            # A typed channel: encode() would look a condition's dict up in the whole schema.
+            colour = alt.ColorValue(
+                **alt.condition(f"datum.s == {position}", _colour(analysis), alt.value("#bbbbbb"))
             )
         background = base.encode(x=x, y=y, color=colour, shape=_shape(analysis))
         what = f"{len(data):,} customers as points"
     else:
         data = _density(analysis, columns, Suppressor(config.privacy.min_group_size))
         background = (
-            alt.Chart(data)
+            alt.Chart(inline(data))
             .mark_rect(opacity=0.8)
             .encode(
                 x=alt.X("x0:Q", title=x_title, bin="binned"),
-                x2="x1:Q",
+                x2=alt.X2("x1"),
                 y=alt.Y("y0:Q", title=y_title, bin="binned"),
-                y2="y1:Q",
+                y2=alt.Y2("y1"),
                 color=alt.Color("customers:Q", title="Customers", scale=alt.Scale(scheme="greys")),
             )
         )
@@ -136,16 +163,20 @@ def segment_map(
     centres = _centroids(
         analysis, columns, 0 if config.privacy.individual_points else config.privacy.min_group_size
     )
-    marks = alt.Chart(centres).mark_point(filled=True, size=260, stroke="white", strokeWidth=1.5)
-    labels = alt.Chart(centres).mark_text(dy=-16, fontWeight="bold", fontSize=13)
+    centre_rows = inline(centres)  # one object, shared by both layers
+    marks = alt.Chart(centre_rows).mark_point(
+        filled=True, size=260, stroke="white", strokeWidth=1.5
+    )
+    labels = alt.Chart(centre_rows).mark_text(dy=-16, fontWeight="bold", fontSize=13)
     centroid_layer = marks.encode(x=x, y=y, color=_colour(analysis), shape=_shape(analysis))
-    text_layer = labels.encode(x=x, y=y, text="number:N", color=_colour(analysis))
-    chart = alt.layer(background, centroid_layer, text_layer).properties(height=HEIGHT + 80)
+    text_layer = labels.encode(x=x, y=y, text=alt.Text("number:N"), color=_colour(analysis))
     description = (
         f"Scatter map of {x_title} against {y_title} showing {what}, with each segment's "
         "centre marked by its number."
     )
-    return spec(name, f"Segment map: {x_title} vs {y_title}", description, chart, data)
+    layers = [background, centroid_layer, text_layer]
+    title = f"Segment map: {x_title} vs {y_title}"
+    return spec(name, title, description, layers, data, height=HEIGHT + 80)
 
 
 def _points(analysis: Analysis, columns: tuple[str, str]) -> pd.DataFrame:
@@ -202,20 +233,24 @@ def segment_sizes(analysis: Analysis, visible: list[bool]) -> ChartSpec:
         }
     )
     bars = (
-        alt.Chart(data)
+        alt.Chart(inline(data))
         .mark_bar()
         .encode(
             y=alt.Y("segment:N", title=None, sort=segment_names(analysis)),
             x=alt.X("customers:Q", title="Customers"),
             color=_colour(analysis, legend=False),
-            tooltip=["segment:N", "customers:Q", alt.Tooltip("share:Q", format=".0%")],
+            tooltip=[
+                alt.Tooltip("segment:N"),
+                alt.Tooltip("customers:Q"),
+                alt.Tooltip("share:Q", format=".0%"),
+            ],
         )
     )
     text = bars.mark_text(align="left", dx=4).encode(
-        text=alt.Text("share:Q", format=".0%"), color=alt.value("#666")
+        text=alt.Text("share:Q", format=".0%"), color=alt.ColorValue("#666")
     )
     description = "Bar chart of the number of customers in each segment. " + "; ".join(
         f"{n}: {c if c is not None else 'hidden'}"
         for n, c in zip(data["segment"], data["customers"], strict=True)
     )
-    return spec("segment-sizes", "Customers per segment", description, bars + text, data)
+    return spec("segment-sizes", "Customers per segment", description, [bars, text], data)

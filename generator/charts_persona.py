@@ -5,7 +5,7 @@ from __future__ import annotations
 import altair as alt
 import pandas as pd
 
-from generator.charts import PALETTE, spec
+from generator.charts import PALETTE, inline, spec
 from generator.model import Analysis, ChartSpec, SegmentProfile
 from generator.privacy import Suppressor
 
@@ -19,21 +19,25 @@ def index_bars(analysis: Analysis, profile: SegmentProfile) -> ChartSpec:
         rows.append((analysis.label(column), 100 * stats.mean / mean if mean else float("nan")))
     data = pd.DataFrame({"measure": [r[0] for r in rows], "index": [round(r[1], 1) for r in rows]})
     bars = (
-        alt.Chart(data)
+        alt.Chart(inline(data))
         .mark_bar(color=_segment_colour(profile))
         .encode(
             y=alt.Y("measure:N", title=None, sort=None),
             x=alt.X("index:Q", title="Index (100 = average customer)"),
-            tooltip=["measure:N", "index:Q"],
+            tooltip=[alt.Tooltip("measure:N"), alt.Tooltip("index:Q")],
         )
     )
-    rule = alt.Chart(pd.DataFrame({"x": [100]})).mark_rule(strokeDash=[4, 4]).encode(x="x:Q")
+    rule = (
+        alt.Chart(inline(pd.DataFrame({"x": [100]})))
+        .mark_rule(strokeDash=[4, 4])
+        .encode(x=alt.X("x:Q"))
+    )
     description = (
         f"Bar chart of {profile.name} against the average customer, as an index: "
         + "; ".join(f"{m} {i:.0f}" for m, i in zip(data["measure"], data["index"], strict=True))
     )
     name = f"index-{profile.slug}"
-    return spec(name, f"{profile.name} compared with the average", description, bars + rule, data)
+    return spec(name, f"{profile.name} compared with the average", description, [bars, rule], data)
 
 
 def describe_ranges(analysis: Analysis, profile: SegmentProfile) -> ChartSpec | None:
@@ -63,20 +67,20 @@ def describe_ranges(analysis: Analysis, profile: SegmentProfile) -> ChartSpec | 
         ),
         legend=alt.Legend(orient="bottom"),
     )
-    base = alt.Chart(data).encode(y=alt.Y("row:N", title=None, sort=None), color=colour)
+    base = alt.Chart(inline(data)).encode(y=alt.Y("row:N", title=None, sort=None), color=colour)
     bars = base.mark_bar(size=14, opacity=0.6).encode(
         x=alt.X("q1:Q", title="Middle half (bar) and median (tick)"),
-        x2="q3:Q",
-        tooltip=["row:N", "q1:Q", "median:Q", "q3:Q"],
+        x2=alt.X2("q3"),
+        tooltip=[alt.Tooltip(f) for f in ("row:N", "q1:Q", "median:Q", "q3:Q")],
     )
-    ticks = base.mark_tick(thickness=3, size=22).encode(x="median:Q")
+    ticks = base.mark_tick(thickness=3, size=22).encode(x=alt.X("median:Q"))
     description = f"Ranges for {profile.name} against all customers: " + "; ".join(
         f"{analysis.label(c)} median {s.median:g}, middle half {s.q1:g} to {s.q3:g}"
         for c, s in profile.numeric
     )
     columns = ", ".join(analysis.label(c) for c, _ in profile.numeric)
     return spec(
-        f"ranges-{profile.slug}", f"{profile.name}: {columns}", description, bars + ticks, data
+        f"ranges-{profile.slug}", f"{profile.name}: {columns}", description, [bars, ticks], data
     )
 
 
@@ -109,7 +113,7 @@ def category_shares(
                 )
     data = pd.DataFrame(rows).assign(row=lambda d: d["measure"] + ", " + d["group"].str.lower())
     chart = (
-        alt.Chart(data)
+        alt.Chart(inline(data))
         .mark_bar()
         .encode(
             x=alt.X(
@@ -122,7 +126,11 @@ def category_shares(
                 scale=alt.Scale(range=list(PALETTE)),
                 legend=alt.Legend(orient="bottom"),
             ),
-            tooltip=["row:N", "value:N", alt.Tooltip("share:Q", format=".0%")],
+            tooltip=[
+                alt.Tooltip("row:N"),
+                alt.Tooltip("value:N"),
+                alt.Tooltip("share:Q", format=".0%"),
+            ],
         )
     )
     description = (
@@ -130,7 +138,7 @@ def category_shares(
         + "; ".join(f"{r['group']} {r['value']} {_share_words(r['share'])}" for r in rows)
     )
     columns = ", ".join(analysis.label(c) for c, _ in profile.categorical)
-    return spec(f"shares-{profile.slug}", f"{profile.name}: {columns}", description, chart, data)
+    return spec(f"shares-{profile.slug}", f"{profile.name}: {columns}", description, [chart], data)
 
 
 def _share_words(share: object) -> str:

@@ -7,7 +7,7 @@ import numpy as np
 import pandas as pd
 
 from generator.changes import Changes
-from generator.charts import PALETTE, spec
+from generator.charts import PALETTE, inline, spec
 from generator.model import Analysis, ChartSpec
 from generator.privacy import Suppressor
 
@@ -25,10 +25,11 @@ def k_search(analysis: Analysis) -> list[ChartSpec]:
     data = pd.DataFrame(
         [{**{m: getattr(s, m) for m, _, _ in METRICS}, "k": s.k} for s in seg.scores]
     )
+    rows = inline(data)
     charts = []
     for metric, title, reading in METRICS:
         line = (
-            alt.Chart(data)
+            alt.Chart(rows)
             .mark_line(point=True)
             .encode(
                 x=alt.X(
@@ -38,15 +39,15 @@ def k_search(analysis: Analysis) -> list[ChartSpec]:
                     scale=alt.Scale(zero=False),
                 ),
                 y=alt.Y(f"{metric}:Q", title=title, scale=alt.Scale(zero=False)),
-                tooltip=["k:Q", alt.Tooltip(f"{metric}:Q", format=".3f")],
+                tooltip=[alt.Tooltip("k:Q"), alt.Tooltip(f"{metric}:Q", format=".3f")],
             )
         )
-        chosen = pd.DataFrame({"k": [seg.k], "label": [f"chosen k = {seg.k}"]})
-        rule = alt.Chart(chosen).mark_rule(color=PALETTE[4], strokeWidth=2).encode(x="k:Q")
+        chosen = inline(pd.DataFrame({"k": [seg.k], "label": [f"chosen k = {seg.k}"]}))
+        rule = alt.Chart(chosen).mark_rule(color=PALETTE[4], strokeWidth=2).encode(x=alt.X("k:Q"))
         label = (
             alt.Chart(chosen)
             .mark_text(align="left", dx=4, y=8, color=PALETTE[4])
-            .encode(x="k:Q", text="label:N")
+            .encode(x=alt.X("k:Q"), text=alt.Text("label:N"))
         )
         values = "; ".join(f"k={k}: {v:.3g}" for k, v in zip(data["k"], data[metric], strict=True))
         description = f"Line chart of {title} for each k ({reading}); chosen k is {seg.k}. {values}"
@@ -55,8 +56,9 @@ def k_search(analysis: Analysis) -> list[ChartSpec]:
                 f"k-{metric.replace('_', '-')}",
                 f"{title} by number of segments",
                 description,
-                (line + rule + label).properties(height=240),
+                [line, rule, label],
                 data[["k", metric]],
+                height=240,
             )
         )
     return charts
@@ -82,12 +84,12 @@ def distributions(analysis: Analysis, suppress: Suppressor) -> list[ChartSpec]:
                 }
             )
             chart = (
-                alt.Chart(data)
+                alt.Chart(inline(data))
                 .mark_bar(color=PALETTE[0])
                 .encode(
                     y=alt.Y("value:N", title=None),
                     x=alt.X("customers:Q", title="Customers"),
-                    tooltip=["value:N", "customers:Q"],
+                    tooltip=[alt.Tooltip("value:N"), alt.Tooltip("customers:Q")],
                 )
             )
         else:
@@ -100,13 +102,13 @@ def distributions(analysis: Analysis, suppress: Suppressor) -> list[ChartSpec]:
                 }
             )
             chart = (
-                alt.Chart(data)
+                alt.Chart(inline(data))
                 .mark_bar(color=PALETTE[0])
                 .encode(
                     x=alt.X("from:Q", bin="binned", title=label),
-                    x2="to:Q",
+                    x2=alt.X2("to"),
                     y=alt.Y("customers:Q", title="Customers"),
-                    tooltip=["from:Q", "to:Q", "customers:Q"],
+                    tooltip=[alt.Tooltip(f) for f in ("from:Q", "to:Q", "customers:Q")],
                 )
             )
         description = f"Distribution of {label} over all customers, as counts per " + (
@@ -118,8 +120,9 @@ def distributions(analysis: Analysis, suppress: Suppressor) -> list[ChartSpec]:
                 f"distribution-{number}",
                 f"Distribution of {label}",
                 description,
-                chart.properties(height=220),
+                [chart],
                 data,
+                height=220,
             )
         )
     return charts
@@ -143,18 +146,20 @@ def flow(changes: Changes, suppress: Suppressor) -> ChartSpec | None:
             "customers": [c if ok else None for (_, _, c), ok in zip(cells, visible, strict=True)],
         }
     )
-    base = alt.Chart(data).encode(
+    base = alt.Chart(inline(data)).encode(
         x=alt.X("after:N", title="Segment in this release", sort=None),
         y=alt.Y("before:N", title="Segment in the previous release", sort=None),
     )
     heat = base.mark_rect().encode(
         color=alt.Color("customers:Q", title="Customers", scale=alt.Scale(scheme="blues")),
-        tooltip=["before:N", "after:N", "customers:Q"],
+        tooltip=[alt.Tooltip(f) for f in ("before:N", "after:N", "customers:Q")],
     )
-    text = base.mark_text(fontSize=12).encode(text=alt.Text("customers:Q"), color=alt.value("#333"))
+    text = base.mark_text(fontSize=12).encode(
+        text=alt.Text("customers:Q"), color=alt.ColorValue("#333")
+    )
     stayed = sum(c for old, new, c in cells if old == new)
     description = (
         f"Heatmap of the {changes.common:,} customers present in both releases by previous and "
         f"current segment; {stayed:,} stayed in the same segment."
     )
-    return spec("customer-flow", "Where customers moved", description, heat + text, data)
+    return spec("customer-flow", "Where customers moved", description, [heat, text], data)

@@ -129,9 +129,14 @@ def _suppressor(config: Config) -> Suppressor:
 
 def make_charts(release: Release, config: Config) -> list[ChartSpec]:
     """Every chart of the site (the slow part of rendering: Altair builds each spec)."""
+    from altair.utils.schemapi import debug_mode  # Altair: only when drawing
+
     suppress = _suppressor(config)
     shown = suppress.visible([p.size for p in release.analysis.profiles])
-    return _charts(release, config, suppress, shown)
+    # Debug mode validates each schema object as it is made, a chart's inline rows included:
+    # a third of the drawing time. Every finished spec is validated by tests/test_site.py.
+    with debug_mode(False):
+        return _charts(release, config, suppress, shown)
 
 
 def _context(release: Release, config: Config, drawn: list[ChartSpec]) -> SiteContext:
