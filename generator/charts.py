@@ -71,12 +71,12 @@ def segment_names(analysis: Analysis) -> list[str]:
     return [f"{p.number}. {p.name}" for p in analysis.profiles]
 
 
-def _colour(analysis: Analysis, field: str = "segment", legend: bool = True) -> alt.Color:
+def _colour(analysis: Analysis, legend: bool = True) -> alt.Color:
     """Segment colours; layers that share a legend must all pass the same ``legend``."""
     names = segment_names(analysis)
     palette = [PALETTE[i % len(PALETTE)] for i in range(len(names))]
     return alt.Color(
-        f"{field}:N",
+        "segment:N",
         title="Segment",
         scale=alt.Scale(domain=names, range=palette),
         legend=alt.Legend(orient="bottom", columns=1, labelLimit=280) if legend else None,
