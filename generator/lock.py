@@ -18,6 +18,7 @@ import hashlib
 import json
 import math
 import os
+from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -35,13 +36,24 @@ DIGITS = 10
 
 @dataclass(frozen=True)
 class LockedSegment:
-    """One segment of the locked release; ``centroid`` is in original units, feature order."""
+    """One segment of the locked release; ``centroid`` is in original units, feature order.
+
+    ``name`` is the name published; ``base_name`` is the one it had before a config persona
+    override (None when no override renamed it). Matching keeps the base name and the override
+    is applied again, so removing an override brings the segment's own name back.
+    """
 
     number: int
     slug: str
     name: str
     size: int
     centroid: tuple[float, ...]
+    base_name: str | None = None
+
+    @property
+    def own_name(self) -> str:
+        """The name the segment keeps across releases, without overrides."""
+        return self.base_name or self.name
 
 
 @dataclass(frozen=True)
@@ -99,6 +111,7 @@ def lock_from(
     config: Config,
     previous: Lock | None = None,
     assignments_sha256: str | None = None,
+    base_names: Mapping[int, str] | None = None,
 ) -> Lock:
     """The lock of a (matched) analysis, ready to be written after a successful build.
 
@@ -108,11 +121,20 @@ def lock_from(
         previous: The lock it replaces; its highest number is carried over so a retired
             number is never given to a new segment.
         assignments_sha256: The SHA-256 of the assignments sidecar written with this lock.
+        base_names: Each segment's name before persona overrides, by number.
     """
     seg = analysis.segmentation
     numbers = [p.number for p in analysis.profiles]
+    own = base_names or {}
     segments = tuple(
-        LockedSegment(p.number, p.slug, p.name, p.size, tuple(map(float, seg.centroids[i])))
+        LockedSegment(
+            p.number,
+            p.slug,
+            p.name,
+            p.size,
+            tuple(map(float, seg.centroids[i])),
+            own.get(p.number) if own.get(p.number) != p.name else None,
+        )
         for i, p in enumerate(analysis.profiles)
     )
     return Lock(
@@ -147,6 +169,7 @@ def lock_dict(lock: Lock) -> dict[str, Any]:
                 "name": s.name,
                 "size": s.size,
                 "centroid": _rounded(s.centroid),
+                **({"base_name": s.base_name} if s.base_name is not None else {}),
             }
             for s in lock.segments
         ],
@@ -270,7 +293,9 @@ def _segment(item: Any, n_features: int) -> LockedSegment:
     if number < 1:
         raise ValueError("'number' (>= 1)")
     slug, name = _strings([item["slug"], item["name"]])
-    return LockedSegment(number, slug, name, _int(item["size"]), centroid)
+    base = item.get("base_name")
+    base_name = _strings([base])[0] if base is not None else None
+    return LockedSegment(number, slug, name, _int(item["size"]), centroid, base_name)
 
 
 def _int(value: Any) -> int:

@@ -122,7 +122,8 @@ def match_radius(locked: np.ndarray) -> np.ndarray:
 def apply_match(analysis: Analysis, result: Match) -> Analysis:
     """A new analysis whose segments carry the matched numbers, slugs and names.
 
-    Matched segments take the locked number, slug and name; new ones keep their computed slug
+    Matched segments take the locked number, slug and name (the one before any persona
+    override, which ``refresh`` applies again); new ones keep their computed slug
     and name unless another segment (kept or retired) uses it, in which case the new number is
     appended. Segments are sorted by number and the labels remapped to the new order.
     """
@@ -144,12 +145,12 @@ def apply_match(analysis: Analysis, result: Match) -> Analysis:
 def _renamed(profiles: tuple[SegmentProfile, ...], result: Match) -> list[SegmentProfile]:
     kept = [s.locked for s in result.segments if s.locked is not None]
     slugs = {s.slug for s in (*kept, *result.retired)}
-    names = {s.name for s in kept}
+    names = {s.own_name for s in kept}
     out = []
     for profile, seg in zip(profiles, result.segments, strict=True):
         if seg.locked is not None:
             locked = seg.locked
-            out.append(replace(profile, number=seg.number, slug=locked.slug, name=locked.name))
+            out.append(replace(profile, number=seg.number, slug=locked.slug, name=locked.own_name))
             continue
         slug = _free(profile.slug, slugs, "-{}", seg.number)
         name = _free(profile.name, names, " ({})", seg.number)

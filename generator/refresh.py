@@ -24,12 +24,14 @@ class Refresh:
 
     Attributes:
         analysis: Segments numbered, named and overridden as they will be published.
+        matched: The same segments before the persona overrides (their own names).
         match: The pairing with the lock, or None on a first build or with ``--relock``.
         warnings: Sentences for the analyst (also logged), e.g. an override for a slug that no
             longer exists.
     """
 
     analysis: Analysis
+    matched: Analysis
     match: Match | None
     warnings: tuple[str, ...]
 
@@ -52,7 +54,7 @@ def refresh(analysis: Analysis, config: Config, lock: Lock | None) -> Refresh:
         log.info("%s", note)
     for warning in warnings:
         log.warning("%s", warning)
-    return Refresh(final, result, warnings)
+    return Refresh(final, matched, result, warnings)
 
 
 def apply_overrides(

@@ -72,7 +72,8 @@ def prepare(
     else:
         base, comparison = None, None
     report = _report(base, published, comparison)
-    lock = lock_from(published, config, locked, text_sha256(sidecar))
+    own_names = {p.number: p.name for p in refreshed.matched.profiles}
+    lock = lock_from(published, config, locked, text_sha256(sidecar), own_names)
     lock = replace(
         lock,
         previous=_bare(base),

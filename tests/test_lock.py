@@ -273,6 +273,23 @@ def test_overrides_follow_the_segment_and_stale_ones_are_reported(mall, tmp_path
     )
 
 
+def test_removing_an_override_brings_the_segments_own_name_back(mall, tmp_path: Path) -> None:
+    config, analysis, lock, _ = mall
+    renamed = replace(config, personas=(("high-income-high-spending", PersonaOverride("VIPs")),))
+    step = refresh(analysis, renamed, lock)
+    own = {p.number: p.name for p in step.matched.profiles}
+    path = tmp_path / "segments.lock.json"
+    path.write_text(lock_json(lock_from(step.analysis, renamed, lock, None, own)))
+    overridden = read_lock(path)
+    assert overridden is not None
+    first = overridden.segments[0]
+    assert (first.name, first.base_name) == ("VIPs", "High Income, High Spending")
+    assert all(s.base_name is None for s in overridden.segments[1:])
+    assert refresh(analysis, renamed, overridden).analysis.profiles[0].name == "VIPs"
+    restored = refresh(analysis, config, overridden).analysis
+    assert [p.name for p in restored.profiles] == [s.name for s in lock.segments]
+
+
 def test_an_override_name_may_not_take_another_segments_name(mall) -> None:
     _, analysis, _, _ = mall
     taken = analysis.profiles[1].name
