@@ -35,6 +35,7 @@ from benchmarks.bench import MALL, child_env, empty_caches, environment, measure
 
 PAGE = Path("templates") / "pages" / "index.md.j2"
 SLUG = "high-income-low-spending"
+CACHE = ".segments-cache"
 
 
 def project(folder: Path) -> Path:
@@ -64,7 +65,7 @@ def edit_persona(folder: Path, round_: int) -> None:
 
 
 EDITS: dict[str, Callable[[Path, int], None]] = {
-    "cold": lambda folder, _: empty_caches(folder),
+    "cold": lambda folder, _: empty_caches(folder / CACHE),
     "unchanged": lambda folder, _: None,
     "template edit": edit_template,
     "persona-name edit": edit_persona,
@@ -86,8 +87,8 @@ def main() -> None:
     parser.add_argument("--folder", type=Path, default=ROOT / ".bench-data" / "rebuilds")
     args = parser.parse_args()
 
-    env = child_env(native_blas=False)
     folder = project(args.folder)
+    env = child_env(False, folder / CACHE)
     build(folder, env)  # makes the Vega bundle once, and the lock's first release
     runs: dict[str, list[dict[str, Any]]] = {name: [] for name in EDITS}
     for round_ in range(args.rounds):
