@@ -16,11 +16,15 @@ import yaml
 # ColumnRule is re-exported: callers know it as generator.config.ColumnRule.
 from generator.config_columns import ColumnRule as ColumnRule
 from generator.config_columns import parse_columns
+
+# The same for the playbook and the persona overrides.
+from generator.config_personas import LEVELS as LEVELS
+from generator.config_personas import PersonaOverride as PersonaOverride
+from generator.config_personas import PlaybookRule as PlaybookRule
+from generator.config_personas import parse_personas, parse_playbook
 from generator.errors import ConfigError, collect
 
-LEVELS = ("Low", "Medium", "High")
 SCALINGS = ("standard", "robust", "log")
-SLUG = re.compile(r"[a-z0-9]+(-[a-z0-9]+)*")
 MISSING = ("error", "drop")
 DATA_KEYS = ("path", "id_column", "delimiter", "missing")
 DEFAULT_CONFIG = Path("data/segments.yml")
@@ -32,23 +36,6 @@ class Feature:
 
     column: str
     label: str
-
-
-@dataclass(frozen=True)
-class PlaybookRule:
-    """Recommended actions for segments whose levels match ``when`` (feature label to level)."""
-
-    when: tuple[tuple[str, str], ...]
-    actions: tuple[str, ...]
-
-
-@dataclass(frozen=True)
-class PersonaOverride:
-    """What the config says about one segment (by slug); None keeps the generated text."""
-
-    name: str | None = None
-    description: str | None = None
-    actions: tuple[str, ...] | None = None
 
 
 @dataclass(frozen=True)
@@ -190,13 +177,13 @@ class _Parser:
             n_init=self._int("n_init", 10, 10),
             scaling=self._choice("scaling", "standard", SCALINGS),
             sample_size=self._int("sample_size", 20_000, 1_000),
-            playbook=self._playbook(labels),
+            playbook=parse_playbook(self.raw.get("playbook", []), labels, self.fail),
             privacy=self._privacy(),
             columns=parse_columns(self.raw.get("columns", {}), self.fail),
             missing=self._missing(data),
             site_url=self._str(self.raw, "site_url", ""),
             value_feature=self._value_feature(features),
-            personas=self._personas(),
+            personas=parse_personas(self._mapping("personas"), self.fail),
             raw=self.raw,
         )
         collect(ConfigError, str(self.path), self.problems)
@@ -288,31 +275,6 @@ class _Parser:
             self.fail(f"describe repeats feature columns {clash}")
         return tuple(raw)
 
-    def _playbook(self, labels: set[str]) -> tuple[PlaybookRule, ...]:
-        raw = self.raw.get("playbook", [])
-        if not isinstance(raw, list):
-            self.fail("playbook should be a list of {when, actions} rules")
-            return ()
-        rules = []
-        for number, item in enumerate(raw, start=1):
-            where = f"playbook rule {number}"
-            when = item.get("when", {}) if isinstance(item, dict) else None
-            actions = item.get("actions") if isinstance(item, dict) else None
-            if not isinstance(when, dict):
-                self.fail(f"{where}: 'when' should map feature labels to Low/Medium/High")
-                continue
-            for key, level in when.items():
-                if key not in labels:
-                    self.fail(f"{where}: {key!r} is not a feature label or column")
-                if level not in LEVELS:
-                    self.fail(f"{where}: level {level!r} should be one of Low, Medium, High")
-            if not isinstance(actions, list) or not all(isinstance(a, str) for a in actions):
-                self.fail(f"{where}: 'actions' should be a list of sentences")
-                continue
-            pairs = tuple(sorted((str(k), str(v)) for k, v in when.items()))
-            rules.append(PlaybookRule(pairs, tuple(actions)))
-        return tuple(rules)
-
     def _privacy(self) -> Privacy:
         raw = self._mapping("privacy")
         points = raw.get("individual_points", False)
@@ -324,42 +286,6 @@ class _Parser:
             self.fail(f"privacy.min_group_size should be an integer >= 1, got {size!r}")
             size = 10
         return Privacy(points, size)
-
-    def _personas(self) -> tuple[tuple[str, PersonaOverride], ...]:
-        raw = self._mapping("personas")
-        found = []
-        for slug, spec in sorted(raw.items(), key=lambda kv: str(kv[0])):
-            where = f"personas.{slug}"
-            if not isinstance(slug, str) or not SLUG.fullmatch(slug):
-                self.fail(f"{where}: the key should be a segment slug (a-z, 0-9 and -)")
-            if not isinstance(spec, dict) or not spec:
-                self.fail(f"{where} should map name, description and/or actions to text")
-                continue
-            for key in sorted(set(map(str, spec)) - {"name", "description", "actions"}):
-                self.fail(f"{where}: unknown setting {key!r} (expected name, description, actions)")
-            found.append((str(slug), self._override(where, spec)))
-        names = [o.name for _, o in found if o.name is not None]
-        for name in sorted({n for n in names if names.count(n) > 1}):
-            self.fail(f"personas: the name {name!r} is given to two segments")
-        return tuple(found)
-
-    def _override(self, where: str, spec: dict[str, Any]) -> PersonaOverride:
-        texts: dict[str, str | None] = {}
-        for key in ("name", "description"):
-            value = spec.get(key)
-            if value is not None and (not isinstance(value, str) or not value.strip()):
-                self.fail(f"{where}.{key} should be non-empty text, got {value!r}")
-                value = None
-            texts[key] = value.strip() if isinstance(value, str) else None
-        actions = spec.get("actions")
-        if actions is not None and (
-            not isinstance(actions, list) or not all(isinstance(a, str) and a for a in actions)
-        ):
-            self.fail(f"{where}.actions should be a list of sentences, got {actions!r}")
-            actions = None
-        return PersonaOverride(
-            texts["name"], texts["description"], None if actions is None else tuple(actions)
-        )
 
     def _missing(self, data: dict[str, Any]) -> str:
         value = data.get("missing", "error")
