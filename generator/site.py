@@ -13,7 +13,7 @@ from typing import Any
 import yaml
 
 from generator import __version__, timing
-from generator.changes import Changes
+from generator.changes import Changes, SegmentChange
 from generator.config import Config
 from generator.lock import model_json
 from generator.model import Analysis, ChartSpec, RenderedPage, SegmentProfile
@@ -52,6 +52,8 @@ class SiteContext:
         suppress: Small-group suppression for every published count.
         size_visible: Per segment (in order), whether its size may be shown.
         changes: What changed since the previous release, or None on a first build.
+        change_visible: Per segment number on the changes page, whether its size then and its
+            size now may be shown (complementary suppression within each release).
         stability: Bootstrap stability by segment number.
         stability_seeds: The whole stability result (resamples, sample size, seed runs).
     """
@@ -66,6 +68,7 @@ class SiteContext:
     suppress: Suppressor
     size_visible: dict[int, bool]
     changes: Changes | None
+    change_visible: dict[int, tuple[bool, bool]]
     stability: dict[int, SegmentStability]
     stability_seeds: Stability
 
@@ -80,6 +83,15 @@ class SiteContext:
     def details_hidden(self, profile: SegmentProfile) -> bool:
         """Whether the segment is itself a group too small to describe (its statistics hidden)."""
         return not self.suppress.allows(profile.size)
+
+    def change_sizes(self, change: SegmentChange) -> tuple[int | None, int | None]:
+        """A segment's size in the last release and now, each None when privacy hides it."""
+        before, after = self.change_visible[change.number]
+        return (change.size_before if before else None, change.size_after if after else None)
+
+    def change_described(self, change: SegmentChange) -> bool:
+        """Whether the segment was and is a group large enough to say how its centre moved."""
+        return self.suppress.allows(change.size_before) and self.suppress.allows(change.size_after)
 
 
 def build_pages(
@@ -160,9 +172,18 @@ def _context(release: Release, config: Config, drawn: list[ChartSpec]) -> SiteCo
         suppress=suppress,
         size_visible=size_visible,
         changes=release.changes,
+        change_visible=_change_visible(release.changes, suppress),
         stability={s.number: s for s in release.stability.segments},
         stability_seeds=release.stability,
     )
+
+
+def _change_visible(changes: Changes | None, suppress: Suppressor) -> dict[int, tuple[bool, bool]]:
+    if changes is None:
+        return {}
+    before = suppress.visible([s.size_before for s in changes.segments])
+    after = suppress.visible([s.size_after for s in changes.segments])
+    return {s.number: (b, a) for s, b, a in zip(changes.segments, before, after, strict=True)}
 
 
 def _charts(

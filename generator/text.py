@@ -72,8 +72,9 @@ def percent(value: float | None, digits: int = 0) -> str:
 
 
 def signed(value: float, digits: int = 0) -> str:
-    """``12.3`` becomes ``+12``; used for differences."""
-    return f"{value:+.{digits}f}"
+    """``12.3`` becomes ``+12``; used for differences. What rounds to zero is ``0``, unsigned."""
+    text = f"{value:+.{digits}f}"
+    return text[1:] if float(text) == 0 else text
 
 
 def attr(value: Any) -> Markup:

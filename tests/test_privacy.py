@@ -24,6 +24,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
+from generator.text import MISSING
 from tests.conftest import ROOT, run_cli
 from tests.test_build import CACHE
 
@@ -181,3 +182,25 @@ def test_tiny_segment_publishes_no_statistics(site: tuple[Path, pd.DataFrame, in
     with (folder / "downloads" / "segment-profiles.csv").open(encoding="utf-8") as f:
         row = next(r for r in csv.DictReader(f) if r["number"] == str(number))
     assert all(v == "" for k, v in row.items() if k.startswith(("centroid:", "median:")))
+
+
+def test_changes_page_hides_the_tiny_segment(
+    site: tuple[Path, pd.DataFrame, int], tmp_path: Path
+) -> None:
+    built, table, number = site
+    folder = tmp_path / "refresh"
+    shutil.copytree(built.parent, folder, symlinks=True)
+    table.iloc[20:].to_csv(folder / "input" / "customers.csv", index=False)  # 20 customers left
+    result = run_cli("build", "--config", "input/segments.yml", cwd=folder, env=CACHE)
+    assert result.returncode == 0, result.stderr
+    page = (folder / "docs" / "changes.md").read_text(encoding="utf-8")
+    rows = {
+        int(cells[0]): cells[3:]
+        for line in page.splitlines()
+        if (cells := [c.strip() for c in line.strip("|").split("|")])[0].isdigit()
+    }
+    assert rows[number] == [MISSING] * 5  # then, now, change, share change, centre moved
+    # The totals (1,000 then, 980 now) minus the other counts must not give it away either.
+    others = [cells for n, cells in rows.items() if n != number]
+    assert sum(MISSING in cells[:2] for cells in others) >= 1
+    assert all(cells[4] != MISSING for cells in others)

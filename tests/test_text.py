@@ -8,7 +8,7 @@ import markdown
 import pytest
 
 from generator import csp
-from generator.text import code, html_text, md_text, yaml_string
+from generator.text import code, html_text, md_text, signed, yaml_string
 
 
 def to_html(text: str) -> str:
@@ -76,3 +76,11 @@ def test_policy_allows_only_hashed_inline_scripts() -> None:
         f'<html><head><meta charset="utf-8"><meta http-equiv="Content-Security-Policy" '
         f'content="{text}"><script>'
     )
+
+
+@pytest.mark.parametrize(
+    ("value", "digits", "text"),
+    [(12.3, 0, "+12"), (-0.04, 1, "0.0"), (0.04, 1, "0.0"), (-0.06, 1, "-0.1"), (0, 0, "0")],
+)
+def test_signed_differences_never_show_a_signed_zero(value: float, digits: int, text: str) -> None:
+    assert signed(value, digits) == text
