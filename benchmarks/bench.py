@@ -313,7 +313,9 @@ def main() -> None:
     parser.add_argument("--formats", default="csv,parquet")
     parser.add_argument("--repeat", type=int, default=1)
     parser.add_argument(
-        "--baseline-sizes", default="all", help="sizes that also time the baseline (or none)"
+        "--baseline-sizes",
+        default="100k,1M,10M",
+        help="sizes that also time the baseline: a list, all or none (default: 100k,1M,10M)",
     )
     parser.add_argument(
         "--baseline-timeout", type=float, default=1800, help="stop a baseline run after N s"
