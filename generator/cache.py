@@ -40,8 +40,8 @@ def folder() -> Path:
     return Path(os.environ.get("SEGMENTS_CACHE", ".segments-cache"))
 
 
-def templates(environment: str) -> jinja2.BytecodeCache:
-    """Compiled Jinja templates, checked against each template's source.
+def templates(environment: str) -> jinja2.BytecodeCache | None:
+    """Compiled Jinja templates, checked against each template's source (None: no cache).
 
     Jinja keys compiled code by template name and source only, yet settings such as
     autoescaping change the code, so every environment (``environment``) has a folder of its own.
@@ -49,7 +49,11 @@ def templates(environment: str) -> jinja2.BytecodeCache:
     import jinja2
 
     where = folder() / f"jinja-{environment}"
-    where.mkdir(parents=True, exist_ok=True)
+    try:
+        where.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        log.debug("not caching compiled templates in %s: %s", where, exc)
+        return None
     return jinja2.FileSystemBytecodeCache(str(where))
 
 
@@ -105,10 +109,13 @@ def save(kind: str, name: str, value: object, rows: int) -> None:
     if rows > MAX_ROWS:
         return
     target = folder()
-    target.mkdir(parents=True, exist_ok=True)
-    for old in target.glob(f"{kind}-*.pickle"):
-        old.unlink(missing_ok=True)
-    partial = target / f"{kind}-{name}.partial"
-    with partial.open("wb") as handle:
-        pickle.dump(value, handle, protocol=pickle.HIGHEST_PROTOCOL)
-    partial.replace(target / f"{kind}-{name}.pickle")
+    try:
+        target.mkdir(parents=True, exist_ok=True)
+        for old in target.glob(f"{kind}-*.pickle"):
+            old.unlink(missing_ok=True)
+        partial = target / f"{kind}-{name}.partial"
+        with partial.open("wb") as handle:
+            pickle.dump(value, handle, protocol=pickle.HIGHEST_PROTOCOL)
+        partial.replace(target / f"{kind}-{name}.pickle")
+    except OSError as exc:  # a cache never fails a build
+        log.warning("could not save the %s cache in %s: %s", kind, target, exc)

@@ -63,7 +63,7 @@ def on_config(config: Any) -> Any:
 
 def on_env(env: Any, config: Any, files: Any) -> Any:
     """Keep the theme's compiled templates between builds."""
-    env.bytecode_cache = cache.templates("theme")
+    env.bytecode_cache = cache.templates("theme") or env.bytecode_cache
     return env
 
 

@@ -25,6 +25,16 @@ def test_page_and_terminal_templates_do_not_share_compiled_code(tmp_path: Path) 
     assert sorted(p.name for p in (tmp_path / "cache").glob("jinja-*")) == ["jinja-md", "jinja-txt"]
 
 
+def test_an_unusable_cache_folder_only_costs_speed(tmp_path: Path) -> None:
+    blocker = tmp_path / "a-file"
+    blocker.write_text("")
+    cache = {"SEGMENTS_CACHE": str(blocker / "cache")}
+    assert run_cli("analyze", env=cache).returncode == 0
+    check = run_cli("generate", "--check", env=cache)
+    assert check.returncode == 0, check.stderr
+    assert "could not save the analysis cache" in check.stderr
+
+
 def test_analyze_json_matches_golden() -> None:
     result = run_cli("analyze", "--json")
     assert result.returncode == 0, result.stderr
