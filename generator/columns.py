@@ -10,6 +10,33 @@ def _fold(name: str) -> str:
     return name.strip().casefold()
 
 
+def _matches(header: list[str], column: str, config: Config) -> list[int]:
+    """Positions of the header columns that hold ``column`` (by name or alias, folded)."""
+    names = {_fold(c) for c in (column, *config.rule_for(column).aliases)}
+    return [i for i, name in enumerate(header) if _fold(name) in names]
+
+
+def _wanted(config: Config) -> list[str]:
+    return [config.id_column, *config.feature_columns, *config.describe]
+
+
+def used_columns(header: list[str], config: Config) -> list[str] | None:
+    """The header's columns that the config reads, in file order, so a wide table is read narrow.
+
+    None means read every column: a configured column is missing, or a header name repeats,
+    and the error ``resolve_columns`` then raises lists the whole header.
+    """
+    if len(set(header)) != len(header):
+        return None
+    used: set[int] = set()
+    for column in _wanted(config):
+        matches = _matches(header, column, config)
+        if not matches:
+            return None
+        used.update(matches)
+    return [header[i] for i in sorted(used)]
+
+
 def resolve_columns(
     header: list[str], config: Config, where: str
 ) -> tuple[dict[str, int], list[str]]:
@@ -24,12 +51,10 @@ def resolve_columns(
     Raises:
         DataError: When a column is missing or two header columns match one configured column.
     """
-    wanted = [config.id_column, *config.feature_columns, *config.describe]
     found: dict[str, int] = {}
     notes, problems = [], []
-    for column in wanted:
-        names = {_fold(c) for c in (column, *config.rule_for(column).aliases)}
-        matches = [i for i, name in enumerate(header) if _fold(name) in names]
+    for column in _wanted(config):
+        matches = _matches(header, column, config)
         if not matches:
             listed = ", ".join(repr(c) for c in header)
             problems.append(f"missing column {column!r} (the file has {listed})")

@@ -13,9 +13,10 @@ from pathlib import Path
 import pyarrow as pa
 import pyarrow.parquet as pq
 
+from generator.columns import used_columns
 from generator.config import Config
 from generator.errors import DataError
-from generator.load_csv import BLOCK, TextFacts, read_csv
+from generator.load_csv import BLOCK, TextFacts, read_csv, read_header
 from generator.load_excel import read_excel
 from generator.model import RowLines, SourceInfo
 
@@ -49,14 +50,17 @@ def read_table(config: Config) -> tuple[pa.Table, SourceInfo]:
     sha256, facts = _scan(path)
     notes: tuple[str, ...] = ()
     if suffix == ".parquet":
-        table, lines = _read_parquet(path), RowLines("row", 1)
+        header = _parquet_header(path)
+        table = _read_parquet(path, used_columns(header, config))
+        lines = RowLines("row", 1)
     elif suffix == ".xlsx":
         table, lines, notes = read_excel(path)
+        header = table.column_names
     else:
         delimiter = "\t" if suffix == ".tsv" else config.delimiter
-        table, lines = read_csv(path, delimiter, facts)
-    columns = tuple(table.column_names)
-    return table, SourceInfo(path, sha256, table.num_rows, columns, notes, lines=lines)
+        header = read_header(path, delimiter)
+        table, lines = read_csv(path, delimiter, facts, header, used_columns(header, config))
+    return table, SourceInfo(path, sha256, table.num_rows, tuple(header), notes, lines=lines)
 
 
 def _scan(path: Path) -> tuple[str, TextFacts]:
@@ -77,10 +81,21 @@ def _scan(path: Path) -> tuple[str, TextFacts]:
     return digest.hexdigest(), TextFacts(breaks - trailing + 1, quotes % 2 == 1)
 
 
-def _read_parquet(path: Path) -> pa.Table:
+def _parquet_header(path: Path) -> list[str]:
     try:
-        return pq.read_table(path)
+        return list(pq.read_schema(path).names)
     except (pa.ArrowInvalid, OSError) as exc:
-        # pyarrow names the file again ("Could not open Parquet input source '...': why").
-        reason = str(exc).split(f"'{path}': ", 1)[-1]
-        raise DataError(f"{path}: cannot be read as Parquet: {reason}") from exc
+        raise _not_parquet(path, exc) from exc
+
+
+def _read_parquet(path: Path, columns: list[str] | None) -> pa.Table:
+    try:
+        return pq.read_table(path, columns=columns)
+    except (pa.ArrowInvalid, OSError) as exc:
+        raise _not_parquet(path, exc) from exc
+
+
+def _not_parquet(path: Path, exc: Exception) -> DataError:
+    # pyarrow names the file again ("Could not open Parquet input source '...': why").
+    reason = str(exc).split(f"'{path}': ", 1)[-1]
+    return DataError(f"{path}: cannot be read as Parquet: {reason}")

@@ -39,26 +39,38 @@ class TextFacts:
     odd_quotes: bool
 
 
-def read_csv(path: Path, delimiter: str, facts: TextFacts) -> tuple[pa.Table, RowLines]:
-    """Read ``path`` as text columns named by its header row.
+def read_header(path: Path, delimiter: str) -> list[str]:
+    """The column names on line 1 (after checking the file is text with a usable header).
+
+    Raises:
+        DataError: For a file that is not UTF-8 text or has no usable header.
+    """
+    _check_is_text(path)
+    return _header(path, delimiter)
+
+
+def read_csv(
+    path: Path, delimiter: str, facts: TextFacts, header: list[str], columns: list[str] | None
+) -> tuple[pa.Table, RowLines]:
+    """Read ``path`` as text columns named by its ``header`` row (only ``columns``, if given).
 
     Returns:
         The table and how to name its rows (``line N`` of the file).
 
     Raises:
-        DataError: For a file that is not UTF-8 text, has no usable header, or has rows with the
-            wrong number of fields (all listed, with their lines).
+        DataError: For rows with the wrong number of fields (all listed, with their lines) or a
+            quote that never closes.
     """
-    _check_is_text(path)
-    header = _header(path, delimiter)
-    table, bad = _parse(path, delimiter, header, threads=True)
+    if columns is not None and facts.odd_quotes and header[-1] not in columns:
+        columns = [*columns, header[-1]]  # where an unclosed quote would show (see below)
+    table, bad = _parse(path, delimiter, header, columns, threads=True)
     lines = _row_lines(path, delimiter, facts, table.num_rows + len(bad))
     if bad:
         # Threaded reads do not number rows; read again on one thread to name them.
-        _, bad = _parse(path, delimiter, header, threads=False)
+        _, bad = _parse(path, delimiter, header, columns, threads=False)
         problems = [_structure_problem(row, lines) for row in bad]
         collect(DataError, str(path), problems)
-    _check_quotes_closed(path, table, facts, lines)
+    _check_quotes_closed(path, table.column(header[-1]) if facts.odd_quotes else None, lines)
     return table, lines
 
 
@@ -96,9 +108,9 @@ def _separator_hint(text: str) -> str:
 
 
 def _parse(
-    path: Path, delimiter: str, header: list[str], threads: bool
+    path: Path, delimiter: str, header: list[str], columns: list[str] | None, threads: bool
 ) -> tuple[pa.Table, list[pacsv.InvalidRow]]:
-    """Parse with pyarrow, every column as text; return the table and the malformed rows."""
+    """Parse with pyarrow, ``columns`` (all when None) as text; the table and malformed rows."""
     bad: list[pacsv.InvalidRow] = []
 
     def on_bad_row(row: pacsv.InvalidRow) -> str:
@@ -113,6 +125,7 @@ def _parse(
                 delimiter=delimiter, invalid_row_handler=on_bad_row, newlines_in_values=True
             ),
             convert_options=pacsv.ConvertOptions(
+                include_columns=columns,
                 column_types={name: pa.string() for name in header},
                 strings_can_be_null=False,
                 quoted_strings_can_be_null=False,
@@ -197,13 +210,17 @@ def _record_lines(path: Path, delimiter: str, count: int) -> np.ndarray:
     return numbers
 
 
-def _check_quotes_closed(path: Path, table: pa.Table, facts: TextFacts, lines: RowLines) -> None:
-    """A quote that never closes swallows the rest of the file into the last field."""
-    if not facts.odd_quotes or table.num_rows == 0 or table.num_columns == 0:
+def _check_quotes_closed(path: Path, last_column: pa.ChunkedArray | None, lines: RowLines) -> None:
+    """A quote that never closes swallows the rest of the file into the last field.
+
+    ``last_column`` is the file's last column, read only when the file has an odd number of
+    quotes (else None).
+    """
+    if last_column is None or len(last_column) == 0:
         return
-    last = table.column(table.num_columns - 1)[table.num_rows - 1].as_py()
+    last = last_column[len(last_column) - 1].as_py()
     if isinstance(last, str) and "\n" in last:
         raise DataError(
-            f"{path}: {lines.name(table.num_rows - 1)} opens a quoted field that never closes; "
-            'expected a closing quote (")'
+            f"{path}: {lines.name(len(last_column) - 1)} opens a quoted field that never "
+            'closes; expected a closing quote (")'
         )

@@ -1,4 +1,5 @@
 import hashlib
+import io
 from pathlib import Path
 
 import numpy as np
@@ -10,6 +11,7 @@ from generator.config import load_config
 from generator.errors import DataError
 from generator.load import _scan, read_table
 from generator.load_excel import _text
+from generator.pipeline import load_table
 from tests.conftest import write_config
 
 CONFIG = "data: {path: %s, id_column: id%s}\nfeatures: [x]\n"
@@ -133,3 +135,35 @@ def test_excel_reads_the_first_sheet_as_text_with_sheet_row_numbers(
 )
 def test_excel_cells_read_as_typed(value: object, text: str | None) -> None:
     assert _text(value) == text
+
+
+WIDE = b'id,notes,x,region\n1,"a, b",2,N\n3,c,4,S\n'
+
+
+@pytest.mark.parametrize("name", ["t.csv", "t.parquet"])
+def test_only_the_configured_columns_are_read(tmp_path: Path, name: str) -> None:
+    if name.endswith(".parquet"):
+        frame = pd.read_csv(io.BytesIO(WIDE), dtype=str)
+        frame.to_parquet(tmp_path / name, index=False)
+        table, info = read_table(load_config(write_config(tmp_path, CONFIG % (name, ""))))
+    else:
+        table, info = read(tmp_path, WIDE, name)
+    assert table.column_names == ["id", "x"]
+    assert info.columns == ("id", "notes", "x", "region")
+
+
+def test_an_alias_is_read_and_a_missing_column_error_lists_the_whole_header(
+    tmp_path: Path,
+) -> None:
+    aliased = "\ncolumns: {x: {aliases: [X Value]}}"
+    (tmp_path / "t.csv").write_bytes(b"id,notes,X Value\n1,a,2\n")
+    table, _ = read_table(load_config(write_config(tmp_path, CONFIG % ("t.csv", "") + aliased)))
+    assert table.column_names == ["id", "X Value"]
+    (tmp_path / "t.csv").write_bytes(b"id,notes,y\n1,a,2\n")
+    with pytest.raises(DataError, match=r"missing column 'x' \(the file has 'id', 'notes', 'y'\)"):
+        load_table(load_config(write_config(tmp_path, CONFIG % ("t.csv", ""))))
+
+
+def test_an_unclosed_quote_in_a_column_not_used_is_still_found(tmp_path: Path) -> None:
+    with pytest.raises(DataError, match="line 3 opens a quoted field that never closes"):
+        read(tmp_path, b'id,x,notes\n1,2,a\n3,4,"b\n5,6,c\n')
