@@ -53,6 +53,7 @@ LINT_DIRS := $(wildcard generator tests benchmarks scripts)
 lint: $(BIN)/segments
 	$(BIN)/ruff check $(LINT_DIRS)
 	$(BIN)/ruff format --check $(LINT_DIRS)
+	$(BIN)/lint-imports
 
 typecheck: $(BIN)/segments
 	$(BIN)/mypy generator

@@ -3,7 +3,7 @@
 For every size and format it runs, each in a fresh child process (so peak RSS is that run's):
 
 - ``engine``: load, validate, k search, fit and profile through ``run_analysis`` with the
-  library's stage timings (``generator.timing``);
+  library's stage timings (``generator.runtime.timing``);
 - ``build``: ``segments build`` end to end, when the CLI has that command (detected), with the
   size of ``site/`` and of its largest page including the chart specs it references;
 - ``baseline``: the naive way on the same file (pandas read, then ``KMeans(n_init=10)`` on every
@@ -54,9 +54,9 @@ LINKED = ("mkdocs.yml", "templates", "generator")  # generator/ holds the MkDocs
 def child_engine(config_path: str, out: str) -> None:
     """Run the analysis stages with timings; write them and a few invariants as JSON."""
     start = time.perf_counter()
-    from generator.config import load_config
-    from generator.pipeline import run_analysis
-    from generator.timing import recording
+    from generator.analysis.run import run_analysis
+    from generator.config.settings import load_config
+    from generator.runtime.timing import recording
 
     imported = time.perf_counter()
     with recording() as seconds:

@@ -16,7 +16,7 @@ from typing import Any
 
 import click
 
-from generator.config import DEFAULT_CONFIG, load_config
+from generator.config.settings import DEFAULT_CONFIG, load_config
 from generator.errors import ConfigError, SegmentsError
 
 CONFIG_OPTION = click.option(
@@ -45,8 +45,8 @@ def cli(ctx: click.Context, verbose: bool, quiet: bool, timings: bool) -> None:
 
 def _observe_stages(ctx: click.Context, quiet: bool, timings: bool) -> None:
     """Record stage timings for the command's lifetime; draw progress bars on a terminal."""
-    from generator.progress import ProgressBars, wanted
-    from generator.timing import recording
+    from generator.runtime.progress import ProgressBars, wanted
+    from generator.runtime.timing import recording
 
     bars = ProgressBars() if wanted(quiet, sys.stderr) else None
     seconds = ctx.with_resource(recording(bars))
@@ -66,9 +66,9 @@ def _observe_stages(ctx: click.Context, quiet: bool, timings: bool) -> None:
 @click.option("--json", "as_json", is_flag=True, help="Print the machine-readable summary.")
 def analyze(config_path: Path, as_json: bool) -> None:
     """Segment the customers and print the segments (or the JSON summary)."""
-    from generator.pipeline import run_analysis
-    from generator.summary import summary, to_json
-    from generator.text import render
+    from generator.analysis.run import run_analysis
+    from generator.analysis.summary import summary, to_json
+    from generator.report.text import render
 
     analysis = run_analysis(load_config(config_path))
     if as_json:
@@ -87,7 +87,7 @@ def analyze(config_path: Path, as_json: bool) -> None:
 )
 def validate(config_path: Path, report_path: Path | None) -> None:
     """Check the config and the customer table, without segmenting."""
-    from generator.pipeline import load_table
+    from generator.analysis.run import load_table
 
     try:
         table = load_table(load_config(config_path))
@@ -118,7 +118,7 @@ MKDOCS_OPTION = click.option(
 @click.option("--check", is_flag=True, help="Exit 1 if docs/ differs from what would be written.")
 def generate(config_path: Path, mkdocs_path: Path, check: bool) -> None:
     """Render the Markdown pages and chart specs into docs/."""
-    from generator import build
+    from generator.commands import build
 
     project = build.Project(config_path, mkdocs_path)
     if not check:
@@ -145,7 +145,7 @@ def build_command(
     config_path: Path, mkdocs_path: Path, offline: bool, relock: bool, strict: bool
 ) -> None:
     """Generate docs/ and build the site with mkdocs build --strict."""
-    from generator import build
+    from generator.commands import build
 
     project = build.Project(config_path, mkdocs_path, relock=relock, strict=strict)
     target = build.build(project, offline=offline)
@@ -160,7 +160,7 @@ def serve(config_path: Path, mkdocs_path: Path, port: int) -> None:
     """Generate docs/ and preview the site with live reload (Ctrl+C stops)."""
     from mkdocs.commands.serve import serve as mkdocs_serve
 
-    from generator import build
+    from generator.commands import build
 
     build.generate(build.Project(config_path, mkdocs_path))
     mkdocs_serve(str(mkdocs_path), dev_addr=f"127.0.0.1:{port}", livereload=True)
@@ -178,8 +178,8 @@ def serve(config_path: Path, mkdocs_path: Path, port: int) -> None:
 @CONFIG_OPTION
 def assign(table_path: Path, out_path: Path, config_path: Path) -> None:
     """Label the customers of TABLE with the locked (published) segments."""
-    from generator.assign import score_file, scored_csv
-    from generator.write import write_file
+    from generator.commands.assign import score_file, scored_csv
+    from generator.site.write import write_file
 
     scored = score_file(load_config(config_path), table_path)
     write_file(out_path, scored_csv(scored))
@@ -199,8 +199,8 @@ def assign(table_path: Path, out_path: Path, config_path: Path) -> None:
 @click.option("--force", is_flag=True, help="Overwrite an existing config file.")
 def init(table_path: Path, out_path: Path, force: bool) -> None:
     """Inspect TABLE and write a starter config for it."""
-    from generator.starter import inspect, read_text_table, starter_yaml
-    from generator.write import write_file
+    from generator.commands.init import inspect, read_text_table, starter_yaml
+    from generator.site.write import write_file
 
     if out_path.exists() and not force:
         raise ConfigError(f"{out_path}: already exists; pass --force to overwrite it")

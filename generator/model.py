@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+import csv
+import functools
+import sys
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -17,27 +19,54 @@ class RowLines:
 
     Data row ``i`` (0-based, header excluded) is ``{word} {first + i}`` unless the file has
     blank lines, multi-line quoted fields or blank sheet rows: then ``numbers`` holds the
-    number of every row, or ``locate(n)`` computes the numbers of rows ``0..n-1`` on demand
-    (only error paths pay for that scan).
+    number of every row, or ``records_in`` names the delimited file whose records are counted
+    on demand (only error paths pay for that scan). Plain data, so it pickles and compares.
     """
 
     word: str = "line"
     first: int = 2
     numbers: np.ndarray | None = field(default=None, compare=False)
-    locate: Callable[[int], np.ndarray] | None = field(default=None, compare=False)
+    records_in: Path | None = None
+    delimiter: str = ","
 
     def of(self, rows: np.ndarray) -> np.ndarray:
         """The line (or row) numbers of the 0-based data ``rows``."""
         rows = np.asarray(rows, dtype=np.int64)
         if self.numbers is not None:
             return np.asarray(self.numbers[rows], dtype=np.int64)
-        if self.locate is not None and len(rows):
-            return np.asarray(self.locate(int(rows.max()) + 1)[rows], dtype=np.int64)
+        if self.records_in is not None and len(rows):
+            starts = _record_lines(self.records_in, self.delimiter, int(rows.max()) + 1)
+            return np.asarray(starts[rows], dtype=np.int64)
         return rows + self.first
 
     def name(self, row: int) -> str:
         """``line 7`` (CSV), ``row 7`` (sheet row or Parquet row) for 0-based data ``row``."""
         return f"{self.word} {int(self.of(np.array([row]))[0])}"
+
+
+@functools.lru_cache(maxsize=4)
+def _record_lines(path: Path, delimiter: str, count: int) -> np.ndarray:
+    """The first line of each of the first ``count`` data records, skipping blank lines.
+
+    Row-wise (Python's csv module follows quoted fields across lines), so only error messages
+    and drop logs of irregular files use it, and it stops after ``count`` records.
+    """
+    csv.field_size_limit(sys.maxsize)
+    numbers = np.zeros(count, dtype=np.int64)
+    with path.open(newline="", encoding="utf-8-sig", errors="replace") as handle:
+        reader = csv.reader(handle, delimiter=delimiter)
+        end, record = 0, -1
+        for fields in reader:
+            start, end = end + 1, reader.line_num
+            if not fields:
+                continue
+            if record >= 0:
+                numbers[record] = start
+            record += 1
+            if record == count:
+                break
+    numbers.flags.writeable = False
+    return numbers
 
 
 @dataclass(frozen=True)

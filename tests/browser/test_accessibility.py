@@ -8,7 +8,7 @@ from typing import Any
 import pytest
 from helpers import AXE, STATS, Built, Tab, check_page, describe_violations, run_axe, toggle_palette
 
-from generator.charts import PALETTE
+from generator.report.charts.common import PALETTE
 
 OKABE_ITO = {"#000000", "#E69F00", "#56B4E9", "#009E73", "#F0E442", "#0072B2", "#D55E00", "#CC79A7"}
 

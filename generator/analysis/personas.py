@@ -1,0 +1,149 @@
+"""Persona names, URL slugs, rules of thumb and playbook actions for the segments."""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+
+import numpy as np
+from sklearn.tree import DecisionTreeClassifier
+
+from generator.config.settings import Config
+from generator.model import CustomerTable, Rule
+
+NAME_FEATURES = 2
+RULE_ROWS = 50_000
+
+
+def name_segments(
+    levels: tuple[tuple[str, ...], ...], z: np.ndarray, labels: list[str]
+) -> tuple[list[str], list[str], list[list[int]]]:
+    """Name each segment by the levels of its most distinctive features.
+
+    With up to two features every feature is named, in config order. With more, the two
+    farthest from the population average (in standard deviations) are named; a name shared by
+    two segments grows by the next most distinctive feature until it is unique.
+
+    Returns:
+        Names, slugs and, per segment, the indexes of the features used in its name.
+    """
+    k, n = z.shape
+    ranking = [list(np.argsort(-np.abs(z[i]), kind="stable")) for i in range(k)]
+    used = [min(n, NAME_FEATURES)] * k
+    names = [""] * k
+    for _ in range(n + 1):
+        names = [_name(levels[i], labels, sorted(ranking[i][: used[i]])) for i in range(k)]
+        clashes = {name for name in names if names.count(name) > 1}
+        if not clashes:
+            break
+        used = [u + 1 if names[i] in clashes and u < n else u for i, u in enumerate(used)]
+    names = _unique(names, " ({})")
+    slugs = _unique([slugify(name) or f"segment-{i + 1}" for i, name in enumerate(names)], "-{}")
+    return names, slugs, [sorted(int(j) for j in ranking[i][: used[i]]) for i in range(k)]
+
+
+def _name(levels: tuple[str, ...], labels: list[str], features: list[int]) -> str:
+    return ", ".join(f"{levels[j]} {labels[j]}" for j in features)
+
+
+def _unique(values: list[str], pattern: str) -> list[str]:
+    """Number repeats (``x``, ``x (2)``) so every value is unique, keeping segment order."""
+    seen: dict[str, int] = {}
+    out = []
+    for value in values:
+        seen[value] = seen.get(value, 0) + 1
+        out.append(value if seen[value] == 1 else value + pattern.format(seen[value]))
+    return out
+
+
+def slugify(text: str) -> str:
+    """An ASCII, lower-case, hyphenated slug: only ``a-z``, ``0-9`` and ``-``."""
+    ascii_text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode("ascii")
+    return re.sub(r"[^a-z0-9]+", "-", ascii_text.lower()).strip("-")[:60].strip("-")
+
+
+def playbook_actions(config: Config, levels: dict[str, str]) -> tuple[str, ...]:
+    """The actions of the most specific playbook rule whose conditions all match ``levels``.
+
+    Conditions name a feature by label or by column; ties go to the rule listed first.
+    """
+    by_name = {**levels, **{f.label: levels[f.column] for f in config.features}}
+    best: tuple[int, tuple[str, ...]] | None = None
+    for rule in config.playbook:
+        matches = all(by_name.get(key) == level for key, level in rule.when)
+        if matches and (best is None or len(rule.when) > best[0]):
+            best = (len(rule.when), rule.actions)
+    return best[1] if best else ()
+
+
+def rules_of_thumb(table: CustomerTable, labels: np.ndarray, k: int, seed: int) -> list[Rule]:
+    """For each segment, the best leaf of a depth-2 tree that separates it from the rest.
+
+    The tree learns on at most ``RULE_ROWS`` rows; the rule is then scored on every row.
+    """
+    x = table.feature_matrix()
+    rng = np.random.default_rng(seed)
+    rows = np.sort(rng.choice(len(x), RULE_ROWS, replace=False)) if len(x) > RULE_ROWS else None
+    train_x, train_y = (x, labels) if rows is None else (x[rows], labels[rows])
+    return [_rule(x, labels == i, train_x, train_y == i, table.features, seed) for i in range(k)]
+
+
+def _rule(
+    x: np.ndarray,
+    member: np.ndarray,
+    train_x: np.ndarray,
+    train_y: np.ndarray,
+    features: tuple[str, ...],
+    seed: int,
+) -> Rule:
+    tree = DecisionTreeClassifier(max_depth=2, random_state=seed).fit(train_x, train_y)
+    best: tuple[float, tuple[tuple[str, str, float], ...], np.ndarray] | None = None
+    for path in _leaf_paths(tree):
+        matched = np.ones(len(x), dtype=bool)
+        for column, op, threshold in path:
+            values = x[:, column]
+            matched &= values <= threshold if op == "<=" else values > threshold
+        hits = int((matched & member).sum())
+        f1 = 2 * hits / max(int(matched.sum()) + int(member.sum()), 1)
+        if best is None or f1 > best[0]:
+            named = tuple((features[c], op, t) for c, op, t in _merge(path))
+            best = (f1, named, matched)
+    assert best is not None
+    matched = best[2]
+    hits = int((matched & member).sum())
+    return Rule(
+        conditions=best[1],
+        recall=hits / max(int(member.sum()), 1),
+        precision=hits / max(int(matched.sum()), 1),
+        accuracy=float((matched == member).mean()),
+    )
+
+
+def _leaf_paths(tree: DecisionTreeClassifier) -> list[list[tuple[int, str, float]]]:
+    """Every root-to-leaf path as (feature index, operator, threshold) conditions."""
+    t = tree.tree_
+    paths: list[list[tuple[int, str, float]]] = []
+
+    def walk(node: int, path: list[tuple[int, str, float]]) -> None:
+        if t.children_left[node] == -1:
+            paths.append(path)
+            return
+        feature, threshold = int(t.feature[node]), float(t.threshold[node])
+        walk(int(t.children_left[node]), [*path, (feature, "<=", threshold)])
+        walk(int(t.children_right[node]), [*path, (feature, ">", threshold)])
+
+    walk(0, [])
+    return paths
+
+
+def _merge(path: list[tuple[int, str, float]]) -> list[tuple[int, str, float]]:
+    """Keep the tightest bound per feature and direction, in feature order."""
+    tightest: dict[tuple[int, str], float] = {}
+    for feature, op, threshold in path:
+        key = (feature, op)
+        pick = min if op == "<=" else max
+        tightest[key] = pick(tightest.get(key, threshold), threshold)
+    return [
+        (f, op, t)
+        for (f, op), t in sorted(tightest.items(), key=lambda kv: (kv[0][0], kv[0][1] != ">"))
+    ]

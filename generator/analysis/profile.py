@@ -1,0 +1,190 @@
+"""Describe each segment: sizes, centroids, medians, indexes and the describe columns.
+
+Everything here is vectorised over all rows (group-bys and bincounts, no row-wise Python).
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+from generator.analysis.personas import name_segments, playbook_actions, rules_of_thumb
+from generator.config.settings import Config
+from generator.model import (
+    Analysis,
+    CustomerTable,
+    Insight,
+    NumericStats,
+    Population,
+    Segmentation,
+    SegmentProfile,
+)
+
+
+def analyse(table: CustomerTable, segmentation: Segmentation, config: Config) -> Analysis:
+    """Build every segment's profile and the population facts."""
+    frame = table.frame
+    labels = segmentation.labels
+    k = segmentation.k
+    sizes = np.bincount(labels, minlength=k)
+    features = list(table.features)
+    pop_mean = frame[features].mean().to_numpy()
+    pop_std = frame[features].std(ddof=0).to_numpy()
+    groups = _Groups(labels, k)
+    stats = np.stack([groups.stats(frame[f].to_numpy(dtype=np.float64)) for f in features], 1)
+    means, medians = stats[:, :, 0], stats[:, :, 1]
+    z = (segmentation.centroids - pop_mean) / np.where(pop_std > 0, pop_std, 1.0)
+    label_of = {f.column: f.label for f in config.features}
+    names, slugs, distinctive = name_segments(
+        segmentation.levels, z, [label_of[f] for f in features]
+    )
+    rules = rules_of_thumb(table, labels, k, config.random_state)
+    numeric, categorical = _describe_groups(frame, groups, table.describe)
+    profiles = []
+    for i in range(k):
+        levels = dict(zip(features, segmentation.levels[i], strict=True))
+        profiles.append(
+            SegmentProfile(
+                number=i + 1,
+                slug=slugs[i],
+                name=names[i],
+                size=int(sizes[i]),
+                share=float(sizes[i] / len(frame)),
+                centroid=_pairs(features, segmentation.centroids[i]),
+                median=_pairs(features, medians[i]),
+                index=_pairs(features, 100 * means[i] / np.where(pop_mean != 0, pop_mean, np.nan)),
+                levels=tuple(levels.items()),
+                distinctive=tuple(features[j] for j in distinctive[i]),
+                numeric=tuple((c, stats[i]) for c, stats in numeric.items()),
+                categorical=tuple((c, shares[i]) for c, shares in categorical.items()),
+                rule=rules[i],
+                actions=playbook_actions(config, levels),
+            )
+        )
+    return Analysis(
+        table=table,
+        segmentation=segmentation,
+        profiles=tuple(profiles),
+        population=_population(table, pop_mean),
+        labels=tuple(label_of.items()),
+    )
+
+
+def _pairs(names: list[str], values: np.ndarray) -> tuple[tuple[str, float], ...]:
+    return tuple((n, float(v)) for n, v in zip(names, values, strict=True))
+
+
+class _Groups:
+    """Per-segment statistics from one stable sort of the rows by segment (no pandas group-by).
+
+    Quantiles interpolate linearly, as pandas does; a segment with no rows gets NaN.
+    """
+
+    def __init__(self, labels: np.ndarray, k: int) -> None:
+        small = labels.astype(np.uint8) if k <= 255 else labels
+        self.k = k
+        self.order = np.argsort(small, kind="stable")  # a radix sort for uint8 labels
+        self.sizes = np.bincount(labels, minlength=k)
+        self.bounds = np.cumsum(self.sizes)[:-1]
+        self.labels = labels
+
+    def stats(self, values: np.ndarray) -> np.ndarray:
+        """Rows of (mean, median, q1, q3) per segment."""
+        out = np.full((self.k, 4), np.nan)
+        for i, part in enumerate(np.split(values[self.order], self.bounds)):
+            if len(part):
+                q1, median, q3 = np.quantile(part, [0.25, 0.5, 0.75])
+                out[i] = (part.mean(), median, q1, q3)
+        return out
+
+    def shares(self, codes: np.ndarray, n_values: int) -> np.ndarray:
+        """Share of each category code within each segment (rows sum to 1; -1 codes ignored)."""
+        valid = codes >= 0
+        flat = self.labels[valid].astype(np.int64) * n_values + codes[valid]
+        counts = np.bincount(flat, minlength=self.k * n_values).reshape(self.k, n_values)
+        shares: np.ndarray = counts / np.maximum(counts.sum(axis=1, keepdims=True), 1)
+        return shares
+
+
+def _describe_groups(
+    frame: pd.DataFrame, groups: _Groups, columns: tuple[str, ...]
+) -> tuple[dict[str, list[NumericStats]], dict[str, list[tuple[tuple[str, float], ...]]]]:
+    numeric: dict[str, list[NumericStats]] = {}
+    categorical: dict[str, list[tuple[tuple[str, float], ...]]] = {}
+    for column in columns:
+        series = frame[column]
+        if isinstance(series.dtype, pd.CategoricalDtype):
+            names = [str(c) for c in series.cat.categories]
+            shares = groups.shares(series.cat.codes.to_numpy(), len(names))
+            categorical[column] = [
+                tuple(zip(names, map(float, row), strict=True)) for row in shares
+            ]
+        else:
+            stats = groups.stats(series.to_numpy(dtype=np.float64))
+            numeric[column] = [
+                NumericStats(mean, median, q1, q3) for mean, median, q1, q3 in stats.tolist()
+            ]
+    return numeric, categorical
+
+
+def _numeric_stats(series: pd.Series) -> NumericStats:
+    q1, median, q3 = series.quantile([0.25, 0.5, 0.75]).to_numpy()
+    return NumericStats(float(series.mean()), float(median), float(q1), float(q3))
+
+
+def _population(table: CustomerTable, pop_mean: np.ndarray) -> Population:
+    frame = table.frame
+    numeric = []
+    categorical = []
+    insights = []
+    for column in (*table.features, *table.describe):
+        series = frame[column]
+        if isinstance(series.dtype, pd.CategoricalDtype):
+            shares = series.value_counts(normalize=True, sort=False).sort_index()
+            pairs = tuple((str(c), float(v)) for c, v in shares.items())
+            categorical.append((column, pairs))
+            if column in table.describe and len(pairs) >= 2:
+                top = max(pairs, key=lambda p: (p[1], p[0]))
+                insights.append(
+                    Insight(
+                        "balance",
+                        column,
+                        (("value", top[0]), ("share", top[1]), ("n_values", len(pairs))),
+                    )
+                )
+        else:
+            stats = _numeric_stats(series)
+            numeric.append((column, stats))
+            if column in table.describe:
+                insights.append(
+                    Insight(
+                        "spread",
+                        column,
+                        (("q1", stats.q1), ("median", stats.median), ("q3", stats.q3)),
+                    )
+                )
+    insights.extend(_relation(frame, table.features))
+    return Population(
+        n_customers=len(frame),
+        mean=_pairs(list(table.features), pop_mean),
+        numeric=tuple(numeric),
+        categorical=tuple(categorical),
+        insights=tuple(insights),
+    )
+
+
+def _relation(frame: pd.DataFrame, features: tuple[str, ...]) -> list[Insight]:
+    """The strongest linear relation between two features, as a correlation."""
+    if len(features) < 2:
+        return []
+    corr = np.corrcoef(frame[list(features)].to_numpy(dtype=np.float64), rowvar=False)
+    np.fill_diagonal(corr, 0.0)
+    i, j = np.unravel_index(int(np.argmax(np.abs(corr))), corr.shape)
+    first, second = sorted((int(i), int(j)))
+    return [
+        Insight(
+            "relation",
+            features[first],
+            (("other", features[second]), ("r", float(corr[first, second]))),
+        )
+    ]

@@ -1,0 +1,35 @@
+"""The analysis half of the program: config and table in, ``Analysis`` out."""
+
+from __future__ import annotations
+
+import pyarrow as pa
+
+from generator.config.settings import Config
+from generator.model import Analysis, CustomerTable
+from generator.runtime.timing import stage
+from generator.table.read import read_table
+from generator.table.validation import validate
+
+
+def load_table(config: Config) -> CustomerTable:
+    """Read and validate the configured table."""
+    with stage("load"):
+        raw, source = read_table(config)
+    with stage("validate"):
+        table = validate(raw, source, config)
+    del raw
+    # Arrow's allocator keeps freed pages for reuse; hand the raw table's back to the system.
+    pa.default_memory_pool().release_unused()
+    return table
+
+
+def run_analysis(config: Config) -> Analysis:
+    """Load, validate, segment and profile (stages timed when a caller is recording)."""
+    # Imported here so `segments validate` does not pay for loading scikit-learn.
+    from generator.analysis.kmeans import segment
+    from generator.analysis.profile import analyse
+
+    table = load_table(config)
+    segmentation = segment(table, config)
+    with stage("profile"):
+        return analyse(table, segmentation, config)

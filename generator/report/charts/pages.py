@@ -1,0 +1,165 @@
+"""The charts of the methodology, data and What-changed pages."""
+
+from __future__ import annotations
+
+import altair as alt
+import numpy as np
+import pandas as pd
+
+from generator.model import Analysis, ChartSpec
+from generator.release.changes import Changes
+from generator.report.charts.common import PALETTE, inline, spec
+from generator.report.privacy import Suppressor
+
+METRICS = (
+    ("inertia", "Inertia (within-segment spread)", "lower is tighter; look for the elbow"),
+    ("silhouette", "Silhouette", "higher means better separated segments"),
+    ("calinski_harabasz", "Calinski-Harabasz", "higher means denser, better separated"),
+    ("davies_bouldin", "Davies-Bouldin", "lower means better separated"),
+)
+
+
+def k_search(analysis: Analysis) -> list[ChartSpec]:
+    """One line chart per metric over k, with the chosen k marked."""
+    seg = analysis.segmentation
+    data = pd.DataFrame(
+        [{**{m: getattr(s, m) for m, _, _ in METRICS}, "k": s.k} for s in seg.scores]
+    )
+    rows = inline(data)
+    charts = []
+    for metric, title, reading in METRICS:
+        line = (
+            alt.Chart(rows)
+            .mark_line(point=True)
+            .encode(
+                x=alt.X(
+                    "k:Q",
+                    title="Number of segments (k)",
+                    axis=alt.Axis(tickMinStep=1, format="d"),
+                    scale=alt.Scale(zero=False),
+                ),
+                y=alt.Y(f"{metric}:Q", title=title, scale=alt.Scale(zero=False)),
+                tooltip=[alt.Tooltip("k:Q"), alt.Tooltip(f"{metric}:Q", format=".3f")],
+            )
+        )
+        chosen = inline(pd.DataFrame({"k": [seg.k], "label": [f"chosen k = {seg.k}"]}))
+        rule = alt.Chart(chosen).mark_rule(color=PALETTE[4], strokeWidth=2).encode(x=alt.X("k:Q"))
+        label = (
+            alt.Chart(chosen)
+            .mark_text(align="left", dx=4, y=8, color=PALETTE[4])
+            .encode(x=alt.X("k:Q"), text=alt.Text("label:N"))
+        )
+        values = "; ".join(f"k={k}: {v:.3g}" for k, v in zip(data["k"], data[metric], strict=True))
+        description = f"Line chart of {title} for each k ({reading}); chosen k is {seg.k}. {values}"
+        charts.append(
+            spec(
+                f"k-{metric.replace('_', '-')}",
+                f"{title} by number of segments",
+                description,
+                [line, rule, label],
+                data[["k", metric]],
+                height=240,
+            )
+        )
+    return charts
+
+
+def _visible_counts(counts: list[int], suppress: Suppressor) -> list[int | None]:
+    return [c if ok else None for c, ok in zip(counts, suppress.visible(counts), strict=True)]
+
+
+def distributions(analysis: Analysis, suppress: Suppressor) -> list[ChartSpec]:
+    """A histogram per numeric column and a bar chart per categorical column of all customers."""
+    frame = analysis.table.frame
+    charts = []
+    for number, column in enumerate((*analysis.table.features, *analysis.table.describe), 1):
+        label = analysis.label(column)
+        series = frame[column]
+        if isinstance(series.dtype, pd.CategoricalDtype):
+            counts = series.value_counts(sort=False).sort_index()
+            data = pd.DataFrame(
+                {
+                    "value": [str(v) for v in counts.index],
+                    "customers": _visible_counts(counts.tolist(), suppress),
+                }
+            )
+            chart = (
+                alt.Chart(inline(data))
+                .mark_bar(color=PALETTE[0])
+                .encode(
+                    y=alt.Y("value:N", title=None),
+                    x=alt.X("customers:Q", title="Customers"),
+                    tooltip=[alt.Tooltip("value:N"), alt.Tooltip("customers:Q")],
+                )
+            )
+        else:
+            hist, edges = np.histogram(series.to_numpy(dtype=np.float64), bins=20)
+            data = pd.DataFrame(
+                {
+                    "from": edges[:-1],
+                    "to": edges[1:],
+                    "customers": _visible_counts(hist.astype(int).tolist(), suppress),
+                }
+            )
+            chart = (
+                alt.Chart(inline(data))
+                .mark_bar(color=PALETTE[0])
+                .encode(
+                    x=alt.X("from:Q", bin="binned", title=label),
+                    x2=alt.X2("to"),
+                    y=alt.Y("customers:Q", title="Customers"),
+                    tooltip=[alt.Tooltip(f) for f in ("from:Q", "to:Q", "customers:Q")],
+                )
+            )
+        description = f"Distribution of {label} over all customers, as counts per " + (
+            "value." if "value" in data else "range of 20 equal bins."
+        )
+        # Numbered, so no file name ever comes from a column name in the data.
+        charts.append(
+            spec(
+                f"distribution-{number}",
+                f"Distribution of {label}",
+                description,
+                [chart],
+                data,
+                height=220,
+            )
+        )
+    return charts
+
+
+def flow(changes: Changes, suppress: Suppressor) -> ChartSpec | None:
+    """A heatmap of customers by old segment (rows) and new segment (columns)."""
+    moves = changes.flow
+    if moves is None:
+        return None
+    cells = [
+        (old, new, count)
+        for old, row in zip(moves.rows, moves.counts, strict=True)
+        for new, count in zip(moves.columns, row, strict=True)
+    ]
+    visible = suppress.visible([c for _, _, c in cells])
+    data = pd.DataFrame(
+        {
+            "before": [f"was {old}" for old, _, _ in cells],
+            "after": [f"now {new}" for _, new, _ in cells],
+            "customers": [c if ok else None for (_, _, c), ok in zip(cells, visible, strict=True)],
+        }
+    )
+    base = alt.Chart(inline(data)).encode(
+        x=alt.X("after:N", title="Segment in this release", sort=None),
+        y=alt.Y("before:N", title="Segment in the previous release", sort=None),
+    )
+    heat = base.mark_rect().encode(
+        color=alt.Color("customers:Q", title="Customers", scale=alt.Scale(scheme="blues")),
+        tooltip=[alt.Tooltip(f) for f in ("before:N", "after:N", "customers:Q")],
+    )
+    text = base.mark_text(fontSize=12).encode(
+        text=alt.Text("customers:Q"), color=alt.ColorValue("#333")
+    )
+    stayed = sum(c for old, new, c in cells if old == new)
+    description = (
+        f"Heatmap of the {changes.common:,} customers present in both releases by previous and "
+        f"current segment; {stayed:,} stayed in the same segment."
+    )
+    return spec("customer-flow", "Where customers moved", description, [heat, text], data)

@@ -1,0 +1,145 @@
+"""The charts of a persona page: how a segment differs from everyone, by number and category."""
+
+from __future__ import annotations
+
+import altair as alt
+import pandas as pd
+
+from generator.model import Analysis, ChartSpec, SegmentProfile
+from generator.report.charts.common import PALETTE, inline, spec
+from generator.report.privacy import Suppressor
+
+
+def index_bars(analysis: Analysis, profile: SegmentProfile) -> ChartSpec:
+    """How the segment's averages compare with everyone's (100 = the population average)."""
+    rows = [(analysis.label(c), v) for c, v in profile.index]
+    pop = dict(analysis.population.numeric)
+    for column, stats in profile.numeric:
+        mean = pop[column].mean
+        rows.append((analysis.label(column), 100 * stats.mean / mean if mean else float("nan")))
+    data = pd.DataFrame({"measure": [r[0] for r in rows], "index": [round(r[1], 1) for r in rows]})
+    bars = (
+        alt.Chart(inline(data))
+        .mark_bar(color=_segment_colour(profile))
+        .encode(
+            y=alt.Y("measure:N", title=None, sort=None),
+            x=alt.X("index:Q", title="Index (100 = average customer)"),
+            tooltip=[alt.Tooltip("measure:N"), alt.Tooltip("index:Q")],
+        )
+    )
+    rule = (
+        alt.Chart(inline(pd.DataFrame({"x": [100]})))
+        .mark_rule(strokeDash=[4, 4])
+        .encode(x=alt.X("x:Q"))
+    )
+    description = (
+        f"Bar chart of {profile.name} against the average customer, as an index: "
+        + "; ".join(f"{m} {i:.0f}" for m, i in zip(data["measure"], data["index"], strict=True))
+    )
+    name = f"index-{profile.slug}"
+    return spec(name, f"{profile.name} compared with the average", description, [bars, rule], data)
+
+
+def describe_ranges(analysis: Analysis, profile: SegmentProfile) -> ChartSpec | None:
+    """The middle half (quartiles) and median of each numeric describe column, segment vs all."""
+    if not profile.numeric:
+        return None
+    pop = dict(analysis.population.numeric)
+    rows = []
+    for column, stats in profile.numeric:
+        label = analysis.label(column)
+        for group, s in (("this segment", stats), ("all customers", pop[column])):
+            rows.append(
+                {
+                    "row": f"{label}, {group}",
+                    "group": group,
+                    "q1": s.q1,
+                    "median": s.median,
+                    "q3": s.q3,
+                }
+            )
+    data = pd.DataFrame(rows)
+    colour = alt.Color(
+        "group:N",
+        title=None,
+        scale=alt.Scale(
+            domain=["this segment", "all customers"], range=[_segment_colour(profile), "#888888"]
+        ),
+        legend=alt.Legend(orient="bottom"),
+    )
+    base = alt.Chart(inline(data)).encode(y=alt.Y("row:N", title=None, sort=None), color=colour)
+    bars = base.mark_bar(size=14, opacity=0.6).encode(
+        x=alt.X("q1:Q", title="Middle half (bar) and median (tick)"),
+        x2=alt.X2("q3"),
+        tooltip=[alt.Tooltip(f) for f in ("row:N", "q1:Q", "median:Q", "q3:Q")],
+    )
+    ticks = base.mark_tick(thickness=3, size=22).encode(x=alt.X("median:Q"))
+    description = f"Ranges for {profile.name} against all customers: " + "; ".join(
+        f"{analysis.label(c)} median {s.median:g}, middle half {s.q1:g} to {s.q3:g}"
+        for c, s in profile.numeric
+    )
+    columns = ", ".join(analysis.label(c) for c, _ in profile.numeric)
+    return spec(
+        f"ranges-{profile.slug}", f"{profile.name}: {columns}", description, [bars, ticks], data
+    )
+
+
+def _segment_colour(profile: SegmentProfile) -> str:
+    return PALETTE[(profile.number - 1) % len(PALETTE)]
+
+
+def category_shares(
+    analysis: Analysis, profile: SegmentProfile, suppress: Suppressor
+) -> ChartSpec | None:
+    """Share of each category value (e.g. gender) in the segment and in all customers."""
+    if not profile.categorical:
+        return None
+    pop = dict(analysis.population.categorical)
+    rows = []
+    for column, shares in profile.categorical:
+        groups = (
+            ("This segment", shares, profile.size),
+            ("All customers", pop[column], analysis.table.n_customers),
+        )
+        for group, parts, total in groups:
+            for value, share in suppress.shares(parts, total):
+                rows.append(
+                    {
+                        "measure": analysis.label(column),
+                        "value": value,
+                        "group": group,
+                        "share": share,
+                    }
+                )
+    data = pd.DataFrame(rows).assign(row=lambda d: d["measure"] + ", " + d["group"].str.lower())
+    chart = (
+        alt.Chart(inline(data))
+        .mark_bar()
+        .encode(
+            x=alt.X(
+                "share:Q", title="Share", axis=alt.Axis(format="%"), scale=alt.Scale(domain=[0, 1])
+            ),
+            y=alt.Y("row:N", title=None, sort=None),
+            color=alt.Color(
+                "value:N",
+                title=None,
+                scale=alt.Scale(range=list(PALETTE)),
+                legend=alt.Legend(orient="bottom"),
+            ),
+            tooltip=[
+                alt.Tooltip("row:N"),
+                alt.Tooltip("value:N"),
+                alt.Tooltip("share:Q", format=".0%"),
+            ],
+        )
+    )
+    description = (
+        f"Stacked bars of category shares in {profile.name} and in all customers: "
+        + "; ".join(f"{r['group']} {r['value']} {_share_words(r['share'])}" for r in rows)
+    )
+    columns = ", ".join(analysis.label(c) for c, _ in profile.categorical)
+    return spec(f"shares-{profile.slug}", f"{profile.name}: {columns}", description, [chart], data)
+
+
+def _share_words(share: object) -> str:
+    return f"{share:.0%}" if isinstance(share, float) else "hidden"

@@ -1,0 +1,101 @@
+"""Read the customer table from disk: the only stage besides ``write`` that touches files.
+
+Values are read as text (or as the file's own numeric type for Parquet) and converted later by
+``validate`` against the config, so pandas never guesses a type or shifts a column. CSV goes
+through ``table.delimited`` and Excel through ``table.excel``; this module picks by file extension.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from pathlib import Path
+
+import pyarrow as pa
+import pyarrow.parquet as pq
+
+from generator.config.settings import Config
+from generator.errors import DataError
+from generator.model import RowLines, SourceInfo
+from generator.table.columns import used_columns
+from generator.table.delimited import BLOCK, TextFacts, read_csv, read_header
+from generator.table.excel import read_excel
+
+READERS = (".csv", ".txt", ".tsv", ".parquet", ".xlsx")
+
+
+def file_sha256(path: Path) -> str:
+    """The SHA-256 of a file, read in 1 MiB blocks."""
+    return _scan(path)[0]
+
+
+def read_table(config: Config) -> tuple[pa.Table, SourceInfo]:
+    """Read the configured table into an Arrow table with the file's own header.
+
+    Returns:
+        The table and facts about its source file.
+
+    Raises:
+        DataError: When the file is missing, empty, of an unknown type or malformed.
+    """
+    path = config.data_path
+    if not path.is_file():
+        raise DataError(f"{path}: data file not found (set data.path in {config.path.name})")
+    if path.stat().st_size == 0:
+        raise DataError(f"{path}: the file is empty; expected a header row and customer rows")
+    suffix = path.suffix.lower()
+    if suffix not in READERS:
+        raise DataError(
+            f"{path}: unknown file type {suffix!r}; expected one of {', '.join(READERS)}"
+        )
+    sha256, facts = _scan(path)
+    notes: tuple[str, ...] = ()
+    if suffix == ".parquet":
+        header = _parquet_header(path)
+        table = _read_parquet(path, used_columns(header, config))
+        lines = RowLines("row", 1)
+    elif suffix == ".xlsx":
+        table, lines, notes = read_excel(path)
+        header = table.column_names
+    else:
+        delimiter = "\t" if suffix == ".tsv" else config.delimiter
+        header = read_header(path, delimiter)
+        table, lines = read_csv(path, delimiter, facts, header, used_columns(header, config))
+    return table, SourceInfo(path, sha256, table.num_rows, tuple(header), notes, lines=lines)
+
+
+def _scan(path: Path) -> tuple[str, TextFacts]:
+    """One pass over the bytes: the SHA-256, the number of lines and whether quotes pair up.
+
+    Line breaks at the very end of the file do not start a line.
+    """
+    digest = hashlib.sha256()
+    breaks = trailing = quotes = 0
+    with path.open("rb") as handle:
+        for block in iter(lambda: handle.read(BLOCK), b""):
+            digest.update(block)
+            breaks += block.count(b"\n")
+            quotes += block.count(b'"')
+            body = block.rstrip(b"\r\n")
+            tail = block[len(body) :].count(b"\n")
+            trailing = trailing + tail if not body else tail
+    return digest.hexdigest(), TextFacts(breaks - trailing + 1, quotes % 2 == 1)
+
+
+def _parquet_header(path: Path) -> list[str]:
+    try:
+        return list(pq.read_schema(path).names)
+    except (pa.ArrowInvalid, OSError) as exc:
+        raise _not_parquet(path, exc) from exc
+
+
+def _read_parquet(path: Path, columns: list[str] | None) -> pa.Table:
+    try:
+        return pq.read_table(path, columns=columns)
+    except (pa.ArrowInvalid, OSError) as exc:
+        raise _not_parquet(path, exc) from exc
+
+
+def _not_parquet(path: Path, exc: Exception) -> DataError:
+    # pyarrow names the file again ("Could not open Parquet input source '...': why").
+    reason = str(exc).split(f"'{path}': ", 1)[-1]
+    return DataError(f"{path}: cannot be read as Parquet: {reason}")

@@ -1,0 +1,191 @@
+"""Turn the raw table into a typed ``CustomerTable``, reporting every problem at once.
+
+Text becomes numbers with vectorised Arrow kernels (``convert``); rows with missing values are
+an error or dropped (``data.missing``); the declared rules (unique IDs, bounds) are checked with
+a pandera schema. Every problem is collected before one ``DataError`` is raised.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import replace
+
+import numpy as np
+import pandas as pd
+import pandera.pandas as pdv
+import pyarrow as pa
+
+from generator.config.settings import Config
+from generator.errors import DataError, collect
+from generator.model import CustomerTable, RowLines, SourceInfo
+from generator.table.columns import resolve_columns
+from generator.table.convert import Converted, is_numeric, to_categories, to_ids, to_numbers
+from generator.table.problems import CellIssue, ProblemList, show
+
+log = logging.getLogger(__name__)
+
+MAX_PROBLEMS = 20
+SHOWN_LINES = 5
+DROP_HINT = "set data.missing: drop to drop rows with missing values"
+
+
+def validate(raw: pa.Table, source: SourceInfo, config: Config) -> CustomerTable:
+    """Check ``raw`` against the config and return the typed, ID-sorted table.
+
+    Raises:
+        DataError: Listing every problem (up to a limit in the message, all in ``details``)
+            with line, column, value and expectation.
+    """
+    where = str(source.path)
+    found, notes = resolve_columns(raw.column_names, config, where)
+    if raw.num_rows == 0:
+        raise DataError(f"{where}: the file has a header but no customer rows")
+    columns = {c: _convert(c, raw.column(i).combine_chunks(), config) for c, i in found.items()}
+    notes += [c.note for c in columns.values() if c.note]
+    missing = np.logical_or.reduce([c.missing for c in columns.values()])
+    keep = ~missing if config.missing == "drop" else np.ones(raw.num_rows, dtype=bool)
+    dropped = _log_drop(where, missing & ~keep, source.lines)
+    frame = pd.DataFrame({c: v.values for c, v in columns.items()})[keep]
+    issues = [_kept(issue, keep) for c in columns.values() for issue in c.issues]
+    if config.missing == "error":
+        issues += [_missing_issue(c, v) for c, v in columns.items()]
+    issues += _schema_issues(frame, config)
+    # Problems are listed by line, then in the config's column order.
+    rank = {column: n for n, column in enumerate(columns)}
+    issues.sort(key=lambda issue: rank[issue.column])
+    problems = ProblemList(issues, source.lines)
+    hint = DROP_HINT if config.missing == "error" and missing.any() else ""
+    collect(DataError, where, problems, MAX_PROBLEMS, hint)
+    if frame.empty:
+        raise DataError(f"{where}: no customer rows left after dropping rows with missing values")
+    frame = _finish(frame, config)
+    _check_spread(frame, config, where)
+    for note in notes:
+        log.info("%s: %s", where, note)
+    notes += dropped[1:]
+    return CustomerTable(
+        frame=frame,
+        source=replace(source, notes=source.notes + tuple(notes), rows_dropped=dropped[0]),
+        id_column=config.id_column,
+        features=config.feature_columns,
+        describe=config.describe,
+    )
+
+
+def _convert(column: str, array: pa.Array, config: Config) -> Converted:
+    rule = config.rule_for(column)
+    try:
+        if column == config.id_column:
+            return to_ids(column, array)
+        if column in config.feature_columns or is_numeric(column, array, rule):
+            return to_numbers(column, array)
+        return to_categories(column, array, rule)
+    except DataError as exc:
+        raise DataError(f"{config.data_path}: {exc}") from exc
+
+
+def _missing_issue(column: str, converted: Converted) -> CellIssue:
+    rows = np.flatnonzero(converted.missing)
+    return CellIssue(column, rows, None, f"missing value; expected {converted.expected}")
+
+
+def _kept(issue: CellIssue, keep: np.ndarray) -> CellIssue:
+    """Restrict an issue to the rows that are not dropped."""
+    if keep.all() or issue.values is None:
+        return issue
+    inside = keep[issue.rows]
+    values = issue.values.filter(pa.array(inside))
+    return replace(issue, rows=issue.rows[inside], values=values)
+
+
+def _log_drop(where: str, dropped: np.ndarray, lines: RowLines) -> tuple[int, *tuple[str, ...]]:
+    """Log how many rows ``data.missing: drop`` removed and where: never a silent drop.
+
+    Returns:
+        The number of rows dropped, then the note said about it (if any).
+    """
+    rows = np.flatnonzero(dropped)
+    if not len(rows):
+        return (0,)
+    shown = ", ".join(str(n) for n in lines.of(rows[:SHOWN_LINES]))
+    more = f" and {len(rows) - SHOWN_LINES:,} more" if len(rows) > SHOWN_LINES else ""
+    noun = "row" if len(rows) == 1 else "rows"
+    note = f"dropped {len(rows):,} {noun} with missing values ({lines.word}s {shown}{more})"
+    log.info("%s: %s", where, note)
+    return len(rows), note
+
+
+def _schema_issues(frame: pd.DataFrame, config: Config) -> list[CellIssue]:
+    """Check the declared rules (unique ID, bounds) with pandera; missing cells are skipped."""
+    id_rule = pdv.Column(unique=True, report_duplicates="exclude_first", nullable=True)
+    columns = {config.id_column: id_rule}
+    for column in frame.columns:
+        rule = config.rule_for(column)
+        checks = []
+        if rule.minimum is not None:
+            checks.append(pdv.Check.ge(rule.minimum, error=f"a number >= {rule.minimum:g}"))
+        if rule.maximum is not None:
+            checks.append(pdv.Check.le(rule.maximum, error=f"a number <= {rule.maximum:g}"))
+        if checks and column != config.id_column:
+            columns[column] = pdv.Column(checks=checks, nullable=True)
+    try:
+        pdv.DataFrameSchema(columns).validate(frame, lazy=True)
+    except pdv.errors.SchemaErrors as exc:
+        return _failures(exc.failure_cases, frame, config.id_column)
+    return []
+
+
+def _failures(cases: pd.DataFrame, frame: pd.DataFrame, id_column: str) -> list[CellIssue]:
+    """Turn pandera's failure cases into issues; rows are the frame's index (file positions)."""
+    cases = cases[cases["index"].notna()]
+    issues = []
+    for (column, check), group in cases.groupby(["column", "check"], sort=False):
+        rows = np.sort(group["index"].to_numpy(dtype=np.int64))
+        values = frame[str(column)].loc[rows].to_numpy()
+        if check != "field_uniqueness":
+            issues.append(CellIssue(str(column), rows, values, f"value {{value}} is not {check}"))
+            continue
+        present = ~pd.isna(values)
+        rows, values = rows[present], values[present]
+        firsts = _first_rows(frame[column], values)
+        template = "value {value} repeats the ID on {other}; expected unique IDs"
+        issues.append(CellIssue(str(column), rows, values, template, firsts))
+    return issues
+
+
+def _first_rows(ids: pd.Series, repeated: np.ndarray) -> np.ndarray:
+    """The file position of the first row holding each of the ``repeated`` IDs."""
+    first = ids[~ids.duplicated(keep="first")]
+    position = pd.Series(first.index.to_numpy(), index=first.to_numpy())
+    return position.reindex(pd.Index(repeated)).to_numpy(dtype=np.int64)
+
+
+def _finish(frame: pd.DataFrame, config: Config) -> pd.DataFrame:
+    """Give IDs their plain type and sort rows by ID, so row order never matters."""
+    ids = frame[config.id_column]
+    if isinstance(ids.dtype, pd.Int64Dtype):
+        frame = frame.assign(**{config.id_column: ids.to_numpy(dtype=np.int64)})
+    return frame.sort_values(config.id_column, kind="stable", ignore_index=True)
+
+
+def _check_spread(frame: pd.DataFrame, config: Config, where: str) -> None:
+    """Features must vary, suit the scaling, and leave enough customers for k."""
+    problems = []
+    for column in config.feature_columns:
+        values = frame[column].to_numpy()
+        if values.min() == values.max():
+            problems.append(
+                f"column {column!r} has the same value ({show(float(values[0]))}) for every "
+                "customer; a feature must vary to separate segments"
+            )
+        if config.scaling == "log" and values.min() < 0:
+            problems.append(
+                f"column {column!r} has negative values (min {values.min():g}); "
+                "scaling 'log' expects values >= 0"
+            )
+    n = len(frame)
+    if config.k is not None and n < config.k:
+        problems.append(f"n_customers={n} should be >= k={config.k}")
+    elif config.k is None and n <= config.k_min:
+        problems.append(f"n_customers={n} should be > k_min={config.k_min} to search for k")
+    collect(DataError, where, problems)

@@ -1,0 +1,67 @@
+import numpy as np
+import pytest
+
+from generator.analysis.personas import name_segments, playbook_actions, slugify
+from generator.config.settings import load_config
+from tests.conftest import MALL_CONFIG
+
+
+@pytest.mark.parametrize(
+    ("text", "slug"),
+    [
+        ("High Income, Low Spending", "high-income-low-spending"),
+        ("Überkunden <script>", "uberkunden-script"),
+        ("../../etc/passwd", "etc-passwd"),
+        ("\u202eevil\u202c", "evil"),
+        ("***", ""),
+    ],
+)
+def test_slugify_keeps_only_safe_characters(text: str, slug: str) -> None:
+    assert slugify(text) == slug
+
+
+def test_two_features_are_named_in_config_order() -> None:
+    levels = (("High", "Low"), ("Low", "High"))
+    z = np.array([[0.1, -2.0], [-2.0, 0.1]])
+    names, slugs, used = name_segments(levels, z, ["Income", "Spending"])
+    assert names == ["High Income, Low Spending", "Low Income, High Spending"]
+    assert slugs == ["high-income-low-spending", "low-income-high-spending"]
+    assert used == [[0, 1], [0, 1]]
+
+
+def test_more_features_name_the_most_distinctive_and_stay_unique() -> None:
+    levels = (("High", "Low", "Medium"), ("High", "Low", "High"), ("Low", "Medium", "Medium"))
+    z = np.array([[2.0, -1.5, 0.1], [2.0, -1.5, 0.5], [-1.0, 0.0, 0.3]])
+    names, slugs, _ = name_segments(levels, z, ["A", "B", "C"])
+    assert names == ["High A, Low B, Medium C", "High A, Low B, High C", "Low A, Medium C"]
+    assert len(set(slugs)) == 3
+
+
+def test_identical_levels_get_numbered_names() -> None:
+    levels = (("High",), ("High",))
+    names, slugs, _ = name_segments(levels, np.array([[1.0], [2.0]]), ["Spend"])
+    assert names == ["High Spend", "High Spend (2)"]
+    assert slugs == ["high-spend", "high-spend-2"]
+
+
+def test_hostile_labels_fall_back_to_numbered_slugs() -> None:
+    _, slugs, _ = name_segments((("High",), ("Low",)), np.array([[1.0], [-1.0]]), ["<>"])
+    assert slugs == ["high", "low"]
+    _, slugs, _ = name_segments((("High",),), np.array([[1.0]]), ["\u4e2d"])
+    assert slugs == ["high"]
+
+
+@pytest.mark.parametrize(
+    ("levels", "first_action"),
+    [
+        (
+            {"Annual Income (k$)": "High", "Spending Score (1-100)": "High"},
+            "Offer premium products",
+        ),
+        ({"Annual Income (k$)": "Low", "Spending Score (1-100)": "High"}, "Offer budget-friendly"),
+        ({"Annual Income (k$)": "Medium", "Spending Score (1-100)": "High"}, "Study this segment"),
+    ],
+)
+def test_most_specific_playbook_rule_wins(levels: dict[str, str], first_action: str) -> None:
+    actions = playbook_actions(load_config(MALL_CONFIG), levels)
+    assert actions[0].startswith(first_action)

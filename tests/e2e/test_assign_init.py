@@ -1,0 +1,205 @@
+import json
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from generator.analysis.run import run_analysis
+from generator.commands.assign import nearest_segment
+from generator.commands.init import inspect, looks_like_id
+from generator.config.settings import load_config
+from generator.errors import DataError
+from generator.release.lockfile import lock_from, lock_json
+from generator.release.sidecar import segment_numbers
+from tests.conftest import INCOME, SPENDING, blobs, mall_frame, run_cli, write_mall
+
+
+@pytest.fixture(scope="module")
+def built(tmp_path_factory):
+    """A Mall project with a lock file, as `segments build` leaves it."""
+    folder = tmp_path_factory.mktemp("mall")
+    config_path = write_mall(folder, mall_frame())
+    config = load_config(config_path)
+    analysis = run_analysis(config)
+    (folder / "segments.lock.json").write_text(lock_json(lock_from(analysis, config)))
+    return config_path, analysis
+
+
+def test_assign_reproduces_the_builds_labels(built, tmp_path: Path) -> None:
+    config_path, analysis = built
+    out = tmp_path / "scored.csv"
+    result = run_cli(
+        "assign", str(config_path.parent / "mall_customers.csv"), "--out", str(out),
+        "--config", str(config_path),
+    )  # fmt: skip
+    assert result.returncode == 0, result.stderr
+    assert result.stdout == f"{out}: 200 customers scored with the locked segments\n"
+    scored = pd.read_csv(out)
+    assert list(scored.columns) == ["CustomerID", "segment", "slug", "name"]
+    assert scored["CustomerID"].tolist() == analysis.table.frame["CustomerID"].tolist()
+    assert np.array_equal(scored["segment"].to_numpy(), segment_numbers(analysis))
+    first = analysis.profiles[0]
+    assert set(scored.loc[scored["segment"] == 1, "slug"]) == {first.slug}
+    assert set(scored.loc[scored["segment"] == 1, "name"]) == {first.name}
+
+
+def test_assign_needs_only_the_id_and_features(built, tmp_path: Path) -> None:
+    config_path, _ = built
+    new = pd.DataFrame(
+        {"CustomerID": ["9001", "9002", "9003"], INCOME: [120, 20, 60], SPENDING: [90, 10, 50]}
+    )
+    new.to_csv(tmp_path / "new.csv", index=False)
+    out = tmp_path / "scored.csv"
+    result = run_cli(
+        "assign", str(tmp_path / "new.csv"), "--out", str(out), "--config", str(config_path)
+    )
+    assert result.returncode == 0, result.stderr
+    assert pd.read_csv(out)["slug"].tolist() == [
+        "high-income-high-spending",
+        "low-income-low-spending",
+        "medium-income-medium-spending",
+    ]
+
+
+def test_assign_validates_like_the_build(built, tmp_path: Path) -> None:
+    config_path, _ = built
+    (tmp_path / "new.csv").write_text(f"CustomerID,{INCOME},{SPENDING}\n1,10,50\n2,20,500\n")
+    result = run_cli(
+        "assign", str(tmp_path / "new.csv"), "--out", str(tmp_path / "s.csv"),
+        "--config", str(config_path),
+    )  # fmt: skip
+    assert result.returncode == 2
+    assert result.stderr == (
+        f"error: {tmp_path / 'new.csv'}: 1 problem: line 3, column 'Spending Score (1-100)': "
+        "value 500 is not a number <= 100\n"
+    )
+    assert not (tmp_path / "s.csv").exists()
+
+
+def test_assign_without_a_lock_says_what_to_do(tmp_path: Path) -> None:
+    config_path = write_mall(tmp_path, mall_frame())
+    result = run_cli(
+        "assign", str(tmp_path / "mall_customers.csv"), "--out", str(tmp_path / "s.csv"),
+        "--config", str(config_path),
+    )  # fmt: skip
+    assert result.returncode == 2
+    assert result.stderr == (
+        f"error: {tmp_path / 'segments.lock.json'}: no segments lock file; build the site first "
+        "(segments build) so there is a published model to score customers with\n"
+    )
+
+
+def test_nearest_segment_works_in_chunks(built, monkeypatch) -> None:
+    config_path, analysis = built
+    lock = lock_from(analysis, load_config(config_path))
+    monkeypatch.setattr("generator.commands.assign.CHUNK_CELLS", 30)
+    index = nearest_segment(lock, analysis.table.feature_matrix())
+    assert np.array_equal(index, analysis.segmentation.labels)
+
+
+def other_schema(seed: int = 11) -> pd.DataFrame:
+    """A shop table: semicolons, a skewed spend, a name column, gaps and a constant."""
+    x = blobs([70, 50, 40], [[5, 2, 30], [25, 8, 5], [12, 20, 60]], seed=seed, spread=2.0)
+    rng = np.random.default_rng(seed)
+    n = len(x)
+    return pd.DataFrame(
+        {
+            "full name": [f"Person {i}" for i in range(n)],
+            "Client No": [f"K-{i:05d}" for i in range(n)],
+            "orders": np.abs(x[:, 0]).round(0),
+            "spend (EUR)": np.round(np.exp(x[:, 1] / 5) * 10, 2),
+            "days since last visit": np.abs(x[:, 2]).round(0),
+            "store_id": rng.integers(1, 4, size=n),
+            "channel": rng.choice(["web", "shop"], size=n),
+            "email": [f"p{i}@example.com" if i % 7 else "" for i in range(n)],
+            "country": "NL",
+        }
+    )
+
+
+def test_init_writes_a_config_that_analyze_accepts(tmp_path: Path) -> None:
+    other_schema().to_csv(tmp_path / "shop.csv", sep=";", index=False)
+    config_path = tmp_path / "conf" / "segments.yml"
+    result = run_cli("init", str(tmp_path / "shop.csv"), "--out", str(config_path))
+    assert result.returncode == 0, result.stderr
+    assert result.stdout == (
+        f"{config_path}: starter config for shop.csv (ID 'Client No', 3 features, scaling log); "
+        f"next: segments analyze --config {config_path}\n"
+    )
+    text = config_path.read_text()
+    assert '  path: "../shop.csv"  # relative to this file' in text
+    assert '  delimiter: ";"' in text
+    assert "#   full name: text with 160 values (free text or personal data?)" in text
+    assert "#   email: has empty cells (the build needs a value on every row)" in text
+    assert "#   country: the same value on every row" in text
+    assert "# 'spend (EUR)' is strongly right-skewed" in text
+    config = load_config(config_path)
+    assert config.feature_columns == ("orders", "spend (EUR)", "days since last visit")
+    assert config.describe == ("store_id", "channel")
+    analyzed = run_cli("analyze", "--json", "--config", str(config_path))
+    assert analyzed.returncode == 0, analyzed.stderr
+    assert json.loads(analyzed.stdout)["n_customers"] == 160
+
+
+def test_init_on_the_mall_table(tmp_path: Path) -> None:
+    mall_frame().to_csv(tmp_path / "mall.csv", index=False)
+    result = run_cli("init", str(tmp_path / "mall.csv"), "--out", str(tmp_path / "s.yml"))
+    assert result.returncode == 0, result.stderr
+    config = load_config(tmp_path / "s.yml")
+    assert config.id_column == "CustomerID"
+    assert config.feature_columns == ("Age", INCOME, SPENDING)
+    assert config.describe == ("Gender",)
+    assert config.scaling == "standard"
+    assert [f.label for f in config.features] == ["Age", "Annual Income", "Spending Score"]
+
+
+def test_init_does_not_overwrite_a_config(tmp_path: Path) -> None:
+    mall_frame().to_csv(tmp_path / "mall.csv", index=False)
+    (tmp_path / "s.yml").write_text("title: mine\n")
+    result = run_cli("init", str(tmp_path / "mall.csv"), "--out", str(tmp_path / "s.yml"))
+    assert result.returncode == 2
+    assert (
+        result.stderr
+        == f"error: {tmp_path / 's.yml'}: already exists; pass --force to overwrite it\n"
+    )
+    assert (tmp_path / "s.yml").read_text() == "title: mine\n"
+
+
+def test_init_needs_a_unique_column() -> None:
+    frame = pd.DataFrame({"a": ["1", "1", "2"], "b": ["x", "y", "x"]})
+    with pytest.raises(DataError, match="no column has a unique, non-empty value on every row"):
+        inspect(frame)
+
+
+def test_init_chooses_robust_scaling_for_skewed_signed_data() -> None:
+    rng = np.random.default_rng(0)
+    frame = pd.DataFrame(
+        {
+            "id": [str(i) for i in range(300)],
+            "profit": (rng.lognormal(0, 1.2, 300) - 1).round(3).astype(str),
+            "visits": rng.normal(10, 2, 300).round(2).astype(str),
+        }
+    )
+    starter = inspect(frame)
+    assert starter.scaling == "robust"
+    assert starter.scaling_reason.startswith("'profit' is strongly skewed (skewness ")
+
+
+@pytest.mark.parametrize(
+    ("name", "expected"),
+    [
+        ("id", True),
+        ("CustomerID", True),
+        ("customer_id", True),
+        ("clientId", True),
+        ("Client No", True),
+        ("member number", True),
+        ("paid", False),
+        ("valid", False),
+        ("Annual Income (k$)", False),
+        ("idle days", False),
+    ],
+)
+def test_looks_like_id(name: str, expected: bool) -> None:
+    assert looks_like_id(name) is expected

@@ -1,0 +1,206 @@
+"""Privacy by default, end to end: 1,000 synthetic customers, the default privacy settings.
+
+No customer ID and no individual (income, spending) pair may appear in any file under site/;
+a group under ``privacy.min_group_size`` (a tiny segment, a rare category) shows no count or
+share anywhere, and a second group is hidden with it so totals cannot give it away.
+
+The values are chosen so their text cannot be mistaken for other numbers: IDs have six digits
+(100000 to 100999), incomes five (20000 to 99999) and spending four (1000 to 9999). A pair
+counts as published when the two numbers stand next to each other (in either order) in a
+file's sequence of numbers: a CSV row, a JSON record, a table row.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import itertools
+import json
+import re
+import shutil
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from generator.report.text import MISSING
+from tests.conftest import ROOT, run_cli
+from tests.e2e.test_build import CACHE
+
+pytestmark = pytest.mark.e2e
+NUMBER = re.compile(r"\d{1,3}(?:,\d{3})+(?![\d,])|\d+(?:\.\d+)?")
+RARE = "Islands"
+CONFIG = """\
+title: Private shop
+data: {path: customers.csv, id_column: customer}
+features: [income, spending]
+describe: [region]
+k: 5
+random_state: 3
+"""
+
+
+def customers() -> pd.DataFrame:
+    """Four big groups and a tiny one of 8 high spenders; 7 customers in a rare region."""
+    rng = np.random.default_rng(8)
+    centres = [(30000, 2000), (30000, 8000), (90000, 2000), (90000, 5000)]
+    parts = [rng.normal(c, (3000, 400), size=(248, 2)) for c in centres]
+    parts.append(rng.normal((60000, 9700), (500, 60), size=(8, 2)))
+    values = np.vstack(parts).round().astype(int)
+    values[:, 0] = values[:, 0].clip(20000, 99999)
+    values[:, 1] = values[:, 1].clip(1000, 9999)
+    regions = np.array(["North", "South", "East"] * 334)[:1000].astype(object)
+    regions[rng.choice(992, 7, replace=False)] = RARE
+    return pd.DataFrame(
+        {
+            "customer": 100000 + np.arange(1000),
+            "income": values[:, 0],
+            "spending": values[:, 1],
+            "region": regions,
+        }
+    )
+
+
+@pytest.fixture(scope="module")
+def site(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, pd.DataFrame, int]:
+    """The built site/, the table, and the number of the segment of 8 (flagged by the build)."""
+    folder = tmp_path_factory.mktemp("private")
+    shutil.copy(ROOT / "mkdocs.yml", folder / "mkdocs.yml")
+    (folder / "generator").symlink_to(ROOT / "generator")
+    (folder / "input").mkdir()
+    table = customers()
+    table.to_csv(folder / "input" / "customers.csv", index=False)
+    (folder / "input" / "segments.yml").write_text(CONFIG, encoding="utf-8")
+    result = run_cli("build", "--config", "input/segments.yml", cwd=folder, env=CACHE)
+    assert result.returncode == 0, result.stderr
+    flagged = re.fullmatch(
+        r"WARNING: segment (\d+) \(.*\) has 8 customers, fewer than privacy.min_group_size=10\n",
+        result.stderr,
+    )
+    assert flagged, result.stderr
+    return folder / "site", table, int(flagged.group(1))
+
+
+def text_files(site: Path) -> dict[str, str]:
+    found = {}
+    for path in sorted(site.rglob("*")):
+        if path.is_file() and path.suffix != ".gz":
+            try:
+                found[path.relative_to(site).as_posix()] = path.read_text(encoding="utf-8")
+            except UnicodeDecodeError:  # images: no text to search
+                continue
+    return found
+
+
+def numbers(text: str) -> list[str]:
+    """Every number in the text, thousands separators removed, in order."""
+    return [match.replace(",", "") for match in NUMBER.findall(text)]
+
+
+def test_no_customer_id_or_individual_pair_in_any_file(
+    site: tuple[Path, pd.DataFrame, int],
+) -> None:
+    folder, table, _ = site
+    ids = {str(i) for i in table["customer"]}
+    pairs = {(str(a), str(b)) for a, b in zip(table["income"], table["spending"], strict=True)}
+    pairs |= {(b, a) for a, b in pairs}
+    files = text_files(folder)
+    assert len(files) > 40 and "search/search_index.json" in files
+    leaks = []
+    # vl-convert's bundle is the same file whatever the data (and holds 100255 as a constant)
+    bundle = next((ROOT / ".segments-cache").glob("vega-bundle-*.js")).read_text(encoding="utf-8")
+    assert files.pop("assets/vendor/vega-bundle.js") == bundle
+    for name, text in files.items():
+        found = numbers(text)
+        leaks += [f"{name}: ID {n}" for n in sorted(ids & set(found))]
+        leaks += [f"{name}: pair {p}" for p in sorted(pairs & set(itertools.pairwise(found)))]
+    assert leaks == []
+    assert "customer" in files["data.html"] and "never published" in files["data.html"]
+
+
+def chart_rows(site: Path, name: str) -> list[dict[str, object]]:
+    spec = json.loads((site / "charts" / f"{name}.json").read_text(encoding="utf-8"))
+    return [row for rows in spec["datasets"].values() for row in rows]
+
+
+def test_tiny_segment_shows_no_size_or_share(site: tuple[Path, pd.DataFrame, int]) -> None:
+    folder, _, number = site
+    summary = json.loads((folder / "downloads" / "segments.json").read_text(encoding="utf-8"))
+    tiny = next(s for s in summary["segments"] if s["number"] == number)
+    assert (tiny["size"], tiny["share"]) == (None, None)
+    hidden = [s["number"] for s in summary["segments"] if s["size"] is None]
+    assert len(hidden) == 2, hidden  # complementary suppression: the total gives nothing away
+    bars = chart_rows(folder, "segment-sizes")
+    assert sorted(int(r["segment"].split(".")[0]) for r in bars if r["customers"] is None) == hidden
+    assert [r for r in bars if r["customers"] is None and r.get("share") is not None] == []
+    with (folder / "downloads" / "segment-profiles.csv").open(encoding="utf-8") as f:
+        rows = {row["number"]: row for row in csv.DictReader(f)}
+    assert all((rows[str(n)]["size"], rows[str(n)]["share"]) == ("", "") for n in hidden)
+    index = (folder / "index.html").read_text(encoding="utf-8")
+    for n in hidden:
+        row = re.search(rf"<tr>\s*<td>{n}</td>.*?</tr>", index, re.DOTALL)
+        assert row and row.group().count('right;">\u2013</td>') == 2, row
+    assert "0.8%" not in index and ">1%<" not in index and " 1%" not in index
+    page = (folder / "segments" / f"{tiny['slug']}.html").read_text(encoding="utf-8")
+    assert "\u2013 customers, \u2013 of all." in page
+
+
+def test_rare_category_shows_no_count_or_share(site: tuple[Path, pd.DataFrame, int]) -> None:
+    folder, _, _ = site
+    spec_files = sorted(p.stem for p in (folder / "charts").glob("*.json"))
+    region = next(
+        n
+        for n in spec_files
+        if n.startswith("distribution-") and "East" in str(chart_rows(folder, n))
+    )
+    counts = {r["value"]: r["customers"] for r in chart_rows(folder, region)}
+    assert counts[RARE] is None
+    assert sum(c is None for c in counts.values()) == 2  # complementary suppression
+    shares = [r for n in spec_files if n.startswith("shares-") for r in chart_rows(folder, n)]
+    # a segment with no customer of the region may say so (0%); no other share is published
+    assert shares and all(r["share"] in (None, 0.0) for r in shares if r["value"] == RARE)
+    table = (folder / "downloads" / "segment-profiles.csv").read_text(encoding="utf-8")
+    for row in csv.DictReader(io.StringIO(table)):
+        assert row[f"share region: {RARE}"] in ("", "0")
+    data_csv = (folder / "downloads" / "data" / f"{region}.csv").read_text(encoding="utf-8")
+    assert f"\n{RARE},\n" in data_csv
+
+
+def test_tiny_segment_publishes_no_statistics(site: tuple[Path, pd.DataFrame, int]) -> None:
+    folder, _, number = site
+    summary = json.loads((folder / "downloads" / "segments.json").read_text(encoding="utf-8"))
+    tiny = next(s for s in summary["segments"] if s["number"] == number)
+    assert set(tiny["centroid"].values()) == {None}
+    charts = {p.stem for p in (folder / "charts").glob("*.json")}
+    assert not {c for c in charts if c.endswith(tiny["slug"])}
+    centres = [r for r in chart_rows(folder, "segment-map") if "number" in r]
+    assert str(number) not in {r["number"] for r in centres} and len(centres) == 4
+    page = (folder / "segments" / f"{tiny['slug']}.html").read_text(encoding="utf-8")
+    assert "its averages, ranges and rule of thumb are not published" in page
+    assert "How to recognise them" not in page and "Key numbers" not in page
+    with (folder / "downloads" / "segment-profiles.csv").open(encoding="utf-8") as f:
+        row = next(r for r in csv.DictReader(f) if r["number"] == str(number))
+    assert all(v == "" for k, v in row.items() if k.startswith(("centroid:", "median:")))
+
+
+def test_changes_page_hides_the_tiny_segment(
+    site: tuple[Path, pd.DataFrame, int], tmp_path: Path
+) -> None:
+    built, table, number = site
+    folder = tmp_path / "refresh"
+    shutil.copytree(built.parent, folder, symlinks=True)
+    table.iloc[20:].to_csv(folder / "input" / "customers.csv", index=False)  # 20 customers left
+    result = run_cli("build", "--config", "input/segments.yml", cwd=folder, env=CACHE)
+    assert result.returncode == 0, result.stderr
+    page = (folder / "docs" / "changes.md").read_text(encoding="utf-8")
+    rows = {
+        int(cells[0]): cells[3:]
+        for line in page.splitlines()
+        if (cells := [c.strip() for c in line.strip("|").split("|")])[0].isdigit()
+    }
+    assert rows[number] == [MISSING] * 5  # then, now, change, share change, centre moved
+    # The totals (1,000 then, 980 now) minus the other counts must not give it away either.
+    others = [cells for n, cells in rows.items() if n != number]
+    assert sum(MISSING in cells[:2] for cells in others) >= 1
+    assert all(cells[4] != MISSING for cells in others)

@@ -1,0 +1,86 @@
+"""Escaping filters: every value from data or config reads as text in its context."""
+
+from __future__ import annotations
+
+import html
+
+import markdown
+import pytest
+
+from generator.report.text import code, html_text, md_text, signed, yaml_string
+from generator.site import csp
+
+
+def to_html(text: str) -> str:
+    """Markdown as MkDocs renders it here (tables, attr_list, md_in_html)."""
+    return markdown.markdown(text, extensions=["tables", "attr_list", "md_in_html"])
+
+
+@pytest.mark.parametrize(
+    ("value", "shown"),
+    [
+        ("<script>x()</script>", "<script>x()</script>"),
+        ("[a](javascript:x)", "[a](javascript:x)"),
+        ("# heading", "# heading"),
+        ("- item", "- item"),
+        ("+ item", "+ item"),
+        ("1. item", "1. item"),
+        ("---", "---"),
+        ("    code", "code"),
+        ("a *b* _c_ `d`", "a *b* _c_ `d`"),
+        ("x {: onclick=y }", "x {: onclick=y }"),
+        ("&lt;b&gt;", "&lt;b&gt;"),
+        ("-5 and +12 and 1.5", "-5 and +12 and 1.5"),
+        ("bidi \u202eevil\u202c bell\x07", "bidi evil bell"),
+        ("two\nlines", "two lines"),
+    ],
+)
+def test_md_text_reads_as_text_at_the_start_of_a_line(value: str, shown: str) -> None:
+    out = to_html(str(md_text(value)))
+    assert out.startswith("<p>") and out.endswith("</p>"), out  # one paragraph
+    assert "<" not in out[3:-4], out  # no element inside it
+    assert html.unescape(out[3:-4]) == shown
+
+
+def test_md_text_keeps_table_cells_and_heading_ends() -> None:
+    row = f"| {md_text('a | b')} | {md_text('C#')} |"
+    table = to_html(f"| x | y |\n|---|---|\n{row}\n")
+    assert "<td>a | b</td>\n<td>C#</td>" in table
+    assert to_html(f"### {md_text('C#')}") == "<h3>C#</h3>"
+
+
+def test_code_shows_the_value_exactly() -> None:
+    assert to_html(f"read from {code('my_file `x` <b>.csv')}") == (
+        "<p>read from <code>my_file `x` &lt;b&gt;.csv</code></p>"
+    )
+
+
+def test_titles_are_html_escaped_for_mkdocs() -> None:
+    assert html_text("</title><script>") == "&lt;/title&gt;&lt;script&gt;"
+    assert str(yaml_string('a "b" <i>\n')) == '"a &#34;b&#34; &lt;i&gt; "'
+
+
+def test_policy_allows_only_hashed_inline_scripts() -> None:
+    page = (
+        '<html><head><meta charset="utf-8"><script>theme()</script></head><body>'
+        '<article><script>data()</script><script type="application/json">{}</script></article>'
+        '<script src="x.js"></script></body></html>'
+    )
+    hashes = csp.theme_script_hashes(page, "<script>data()</script>")
+    assert hashes == {csp.script_hash("theme()")}
+    text = csp.policy(hashes)
+    assert f"script-src 'self' {csp.script_hash('theme()')};" in text
+    assert "unsafe" not in text.split("; ")[1]
+    assert "script-src 'self' 'unsafe-inline';" in csp.policy(hashes, inline=True)
+    assert csp.with_policy(page, text).startswith(
+        f'<html><head><meta charset="utf-8"><meta http-equiv="Content-Security-Policy" '
+        f'content="{text}"><script>'
+    )
+
+
+@pytest.mark.parametrize(
+    ("value", "digits", "text"),
+    [(12.3, 0, "+12"), (-0.04, 1, "0.0"), (0.04, 1, "0.0"), (-0.06, 1, "-0.1"), (0, 0, "0")],
+)
+def test_signed_differences_never_show_a_signed_zero(value: float, digits: int, text: str) -> None:
+    assert signed(value, digits) == text
