@@ -30,6 +30,8 @@ SEEDS = 5
 STABILITY_ROWS = 1_000
 READINGS = ((0.85, "highly stable"), (0.75, "stable"), (0.6, "doubtful"))
 UNTRUSTED = "do not trust"
+# Under this score a segment is not to be trusted: --strict fails and the summary marks it.
+UNSTABLE = 0.6
 DISSOLVED = 0.5
 
 
@@ -69,7 +71,7 @@ class Stability:
     segments: tuple[SegmentStability, ...]
     seeds: tuple[SeedRun, ...]
 
-    def below(self, threshold: float = 0.6) -> tuple[SegmentStability, ...]:
+    def below(self, threshold: float = UNSTABLE) -> tuple[SegmentStability, ...]:
         """The segments whose score is under ``threshold`` (``--strict`` fails on 0.6)."""
         return tuple(s for s in self.segments if s.jaccard < threshold)
 

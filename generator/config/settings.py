@@ -22,6 +22,8 @@ from generator.config.personas import LEVELS as LEVELS
 from generator.config.personas import PersonaOverride as PersonaOverride
 from generator.config.personas import PlaybookRule as PlaybookRule
 from generator.config.personas import parse_personas, parse_playbook
+from generator.config.value import Value as Value
+from generator.config.value import parse_value
 from generator.errors import ConfigError, collect
 
 SCALINGS = ("standard", "robust", "log")
@@ -69,7 +71,7 @@ class Config:
     columns: tuple[tuple[str, ColumnRule], ...] = ()
     missing: str = "error"
     site_url: str = ""
-    value_feature: str = ""
+    value: Value = field(default_factory=Value)
     personas: tuple[tuple[str, PersonaOverride], ...] = ()
     raw: dict[str, Any] = field(default_factory=dict, compare=False, repr=False)
 
@@ -101,6 +103,11 @@ def default_label(column: str) -> str:
     """A short label from a column name: ``Annual Income (k$)`` becomes ``Annual Income``."""
     label = re.sub(r"\s*\([^)]*\)", "", column).strip()
     return label or column
+
+
+def _value_columns(features: tuple[Feature, ...]) -> dict[str, str]:
+    """Feature columns and labels, each to its column (what ``value.feature`` may name)."""
+    return {**{f.column: f.column for f in features}, **{f.label: f.column for f in features}}
 
 
 def load_config(path: Path = DEFAULT_CONFIG) -> Config:
@@ -138,6 +145,7 @@ class _Parser:
             *("title", "data", "features", "describe", "k", "k_min", "k_max", "random_state"),
             *("n_init", "scaling", "sample_size", "playbook", "privacy", "columns", "site_url"),
             "value_feature",
+            "value",
             "personas",
         }
     )
@@ -182,7 +190,7 @@ class _Parser:
             columns=parse_columns(self.raw.get("columns", {}), self.fail),
             missing=self._missing(data),
             site_url=self._str(self.raw, "site_url", ""),
-            value_feature=self._value_feature(features),
+            value=parse_value(self.raw, _value_columns(features), self.fail),
             personas=parse_personas(self._mapping("personas"), self.fail),
             raw=self.raw,
         )
@@ -252,18 +260,6 @@ class _Parser:
             for name in sorted({n for n in names if names.count(n) > 1}):
                 self.fail(f"features has the {kind} {name!r} twice")
         return tuple(features)
-
-    def _value_feature(self, features: tuple[Feature, ...]) -> str:
-        """The feature whose high values make a segment "most valuable" (default: the last)."""
-        default = features[-1].column if features else ""
-        value = self.raw.get("value_feature", default)
-        by_label = {f.label: f.column for f in features}
-        if value in by_label:
-            return by_label[value]
-        if features and value not in {f.column for f in features}:
-            self.fail(f"value_feature should name a feature, got {value!r}")
-            return default
-        return str(value)
 
     def _describe(self, features: tuple[Feature, ...]) -> tuple[str, ...]:
         raw = self.raw.get("describe", [])

@@ -12,7 +12,7 @@ from typing import Any
 import yaml
 
 from generator import __version__
-from generator.analysis.stability import SegmentStability, Stability
+from generator.analysis.stability import UNSTABLE, SegmentStability, Stability
 from generator.analysis.summary import summary, to_json
 from generator.config.settings import Config
 from generator.model import Analysis, ChartSpec, RenderedPage, SegmentProfile
@@ -45,7 +45,8 @@ class SiteContext:
         analysis: The segmentation and profiles.
         config: The validated config.
         charts: Chart specs by name.
-        value_segment: The segment with the highest centroid on the value feature.
+        value_segment: The segment with the best mean on ``config.value`` (highest, or lowest
+            when lower is better), or None when the config names no value feature.
         largest: The segment with the most customers.
         versions: Library name to version, for the reproducibility facts.
         config_text: The config file as written by the analyst.
@@ -61,7 +62,7 @@ class SiteContext:
     analysis: Analysis
     config: Config
     charts: dict[str, ChartSpec]
-    value_segment: SegmentProfile
+    value_segment: SegmentProfile | None
     largest: SegmentProfile
     versions: dict[str, str]
     config_text: str
@@ -79,6 +80,23 @@ class SiteContext:
     def share(self, profile: SegmentProfile) -> float | None:
         """A segment's share of customers, or None when privacy hides it."""
         return profile.share if self.size_visible[profile.number] else None
+
+    def value_share(self, profile: SegmentProfile) -> float | None:
+        """The segment's share of the value column's total (an additive value only)."""
+        value = self.config.value
+        if not value.additive or not self.size_visible[profile.number]:
+            return None
+        total = dict(self.analysis.population.mean)[value.feature] * self.analysis.table.n_customers
+        return dict(profile.mean)[value.feature] * profile.size / total if total else None
+
+    @property
+    def unstable_below(self) -> float:
+        """The stability under which a segment is marked "do not trust"."""
+        return UNSTABLE
+
+    def unstable(self, profile: SegmentProfile) -> bool:
+        """Whether the segment's stability is under the threshold (``--strict`` fails there)."""
+        return self.stability[profile.number].jaccard < UNSTABLE
 
     def details_hidden(self, profile: SegmentProfile) -> bool:
         """Whether the segment is itself a group too small to describe (its statistics hidden)."""
@@ -156,10 +174,7 @@ def _context(release: Release, config: Config, drawn: list[ChartSpec]) -> SiteCo
     suppress = _suppressor(config)
     shown = suppress.visible([p.size for p in analysis.profiles])
     size_visible = {p.number: ok for p, ok in zip(analysis.profiles, shown, strict=True)}
-    value_column = config.value_feature
-    value_segment = max(
-        analysis.profiles, key=lambda p: (dict(p.centroid)[value_column], -p.number)
-    )
+    value_segment = _value_segment(analysis, config)
     largest = max(analysis.profiles, key=lambda p: (p.size, -p.number))
     return SiteContext(
         analysis=analysis,
@@ -176,6 +191,15 @@ def _context(release: Release, config: Config, drawn: list[ChartSpec]) -> SiteCo
         stability={s.number: s for s in release.stability.segments},
         stability_seeds=release.stability,
     )
+
+
+def _value_segment(analysis: Analysis, config: Config) -> SegmentProfile | None:
+    """The segment with the best mean on the value feature (ties: the lower number)."""
+    column = config.value.feature
+    if not column:
+        return None
+    sign = 1.0 if config.value.better == "higher" else -1.0
+    return max(analysis.profiles, key=lambda p: (sign * dict(p.mean)[column], -p.number))
 
 
 def _change_visible(changes: Changes | None, suppress: Suppressor) -> dict[int, tuple[bool, bool]]:
@@ -257,7 +281,8 @@ def _published_summary(site: SiteContext) -> dict[str, Any]:
         if not site.size_visible[profile.number]:
             item["size"] = item["share"] = None
         if site.details_hidden(profile):
-            item["centroid"] = dict.fromkeys(item["centroid"])
+            item["means"] = dict.fromkeys(item["means"])
+            item["medians"] = dict.fromkeys(item["medians"])
     return data
 
 
@@ -274,10 +299,13 @@ def _profiles_csv(site: SiteContext) -> str:
             "share": site.share(p),
         }
         hidden = site.details_hidden(p)
-        for column, value in p.centroid:
-            row[f"centroid: {column}"] = None if hidden else value
+        medians = dict(p.median)
+        for column, value in p.mean:
+            row[f"mean: {column}"] = None if hidden else value
+            row[f"median: {column}"] = None if hidden else medians[column]
             row[f"level: {column}"] = dict(p.levels)[column]
         for column, stats in p.numeric:
+            row[f"mean: {column}"] = None if hidden else stats.mean
             row[f"median: {column}"] = None if hidden else stats.median
         for column, shares in p.categorical:
             for category, share in site.suppress.shares(shares, p.size):

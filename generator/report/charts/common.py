@@ -17,6 +17,7 @@ from generator.config.settings import Config
 from generator.model import Analysis, ChartSpec
 from generator.report.downloads import csv_text
 from generator.report.privacy import Suppressor
+from generator.report.text import percent
 
 # Okabe-Ito, the colour-blind-safe palette, ordered for contrast on light and dark backgrounds.
 PALETTE = ("#0072B2", "#E69F00", "#009E73", "#CC79A7", "#D55E00", "#56B4E9", "#F0E442", "#999999")
@@ -98,8 +99,8 @@ def _centroids(analysis: Analysis, columns: tuple[str, str], min_size: int) -> p
     names = segment_names(analysis)
     centres = pd.DataFrame(
         {
-            "x": [dict(p.centroid)[columns[0]] for p in analysis.profiles],
-            "y": [dict(p.centroid)[columns[1]] for p in analysis.profiles],
+            "x": [dict(p.mean)[columns[0]] for p in analysis.profiles],
+            "y": [dict(p.mean)[columns[1]] for p in analysis.profiles],
             "segment": names,
             "number": [str(p.number) for p in analysis.profiles],
         }
@@ -246,8 +247,10 @@ def segment_sizes(analysis: Analysis, visible: list[bool]) -> ChartSpec:
             ],
         )
     )
+    # The label is the pages' own rounding of the share (Vega's ".0%" rounds halves otherwise).
+    data["label"] = [percent(v) if v is not None else None for v in data["share"]]
     text = bars.mark_text(align="left", dx=4).encode(
-        text=alt.Text("share:Q", format=".0%"), color=alt.ColorValue("#666")
+        text=alt.Text("label:N"), color=alt.ColorValue("#666")
     )
     description = "Bar chart of the number of customers in each segment. " + "; ".join(
         f"{n}: {c if c is not None else 'hidden'}"

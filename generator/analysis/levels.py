@@ -1,0 +1,65 @@
+"""Levels (None, Low, Medium, High) of each segment on each feature, from the segment's mean.
+
+The rules, as the README states them:
+
+- A 0/1 column is a rate: High when the segment's rate is at least ``RATE_STEP`` population
+  standard deviations above everyone's rate, Low when as far below, Medium otherwise.
+- Any other column places the segment's mean among all customers by its mid-rank (ties count
+  half), so a column where a third of the customers share one value (often 0) does not push every
+  segment up a level. High needs a mid-rank above two thirds *and* a mean above everyone's mean;
+  Low needs a mid-rank below one third *and* a mean below; everything else is Medium.
+- On a zero-inflated column (at least a third of all customers at exactly 0, none below), a
+  segment whose median customer is at 0 (mostly zeros) is None, never Medium or High.
+
+So High always means "mean above the population's" and Low "below", on the published numbers.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from generator.config.personas import LEVELS
+
+# Index of each level in LEVELS: segments sort High before Low by this index.
+NONE, LOW, MEDIUM, HIGH = (LEVELS.index(name) for name in ("None", "Low", "Medium", "High"))
+# A normal distribution's tertiles lie 0.43 standard deviations either side of the mean; a rate
+# that far from everyone's is as unusual as a tertile on a continuous column.
+RATE_STEP = 0.43
+ZERO_INFLATED = 1 / 3
+
+
+def is_binary(values: np.ndarray) -> bool:
+    """Whether a column holds only 0 and 1 (missing cells aside): a flag, read as a rate."""
+    present = values[~np.isnan(values)]
+    return bool(len(present)) and bool(np.isin(present, (0.0, 1.0)).all())
+
+
+def segment_levels(x: np.ndarray, labels: np.ndarray, k: int) -> np.ndarray:
+    """Level index (into ``LEVELS``) of each segment (rows) on each feature column of ``x``."""
+    out = np.empty((k, x.shape[1]), dtype=np.int64)
+    for j in range(x.shape[1]):
+        out[:, j] = column_levels(x[:, j], labels, k)
+    return out
+
+
+def column_levels(values: np.ndarray, labels: np.ndarray, k: int) -> np.ndarray:
+    """Level index of each of ``k`` segments on one column."""
+    sizes = np.maximum(np.bincount(labels, minlength=k), 1)
+    means = np.bincount(labels, weights=values, minlength=k) / sizes
+    mean, std = float(values.mean()), float(values.std())
+    if is_binary(values):
+        step = RATE_STEP * std
+        return np.where(means >= mean + step, HIGH, np.where(means <= mean - step, LOW, MEDIUM))
+    ordered = np.sort(values)
+    below = np.searchsorted(ordered, means, side="left")
+    upto = np.searchsorted(ordered, means, side="right")
+    midrank = (below + upto) / 2 / len(values)
+    levels = np.where(
+        (midrank > 2 / 3) & (means > mean),
+        HIGH,
+        np.where((midrank < 1 / 3) & (means < mean), LOW, MEDIUM),
+    )
+    if ordered[0] == 0 and (ordered == 0).mean() >= ZERO_INFLATED:
+        zeros = np.bincount(labels, weights=(values == 0).astype(np.float64), minlength=k)
+        levels = np.where(zeros / sizes >= 0.5, NONE, levels)
+    return np.asarray(levels, dtype=np.int64)
