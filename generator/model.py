@@ -266,8 +266,8 @@ class Analysis:
 class ChartSpec:
     """One Vega-Lite chart, stored as JSON, with the words the page shows around it.
 
-    ``note`` is a sentence computed with the chart that its caption must carry (for example how
-    many customers lie outside the axes), or empty.
+    ``facts`` are numbers computed with the chart that its caption states (for the map: how many
+    customers lie outside the axes, whether the density grid is empty); the template words them.
     """
 
     name: str
@@ -275,7 +275,7 @@ class ChartSpec:
     description: str
     spec: dict[str, Any]
     data_csv: str
-    note: str = ""
+    facts: tuple[tuple[str, Any], ...] = ()
 
 
 @dataclass(frozen=True)

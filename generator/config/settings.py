@@ -16,6 +16,7 @@ import yaml
 # ColumnRule is re-exported: callers know it as generator.config.settings.ColumnRule.
 from generator.config.columns import ColumnRule as ColumnRule
 from generator.config.columns import parse_columns
+from generator.config.mapaxes import parse_map
 
 # The same for the playbook and the persona overrides.
 from generator.config.personas import LEVELS as LEVELS
@@ -72,6 +73,7 @@ class Config:
     missing: str = "error"
     site_url: str = ""
     value: Value = field(default_factory=Value)
+    map_axes: tuple[str, str] | None = None
     personas: tuple[tuple[str, PersonaOverride], ...] = ()
     raw: dict[str, Any] = field(default_factory=dict, compare=False, repr=False)
 
@@ -105,7 +107,7 @@ def default_label(column: str) -> str:
     return label or column
 
 
-def _value_columns(features: tuple[Feature, ...]) -> dict[str, str]:
+def _feature_names(features: tuple[Feature, ...]) -> dict[str, str]:
     """Feature columns and labels, each to its column (what ``value.feature`` may name)."""
     return {**{f.column: f.column for f in features}, **{f.label: f.column for f in features}}
 
@@ -146,6 +148,7 @@ class _Parser:
             *("n_init", "scaling", "sample_size", "playbook", "privacy", "columns", "site_url"),
             "value_feature",
             "value",
+            "map",
             "personas",
         }
     )
@@ -190,7 +193,8 @@ class _Parser:
             columns=parse_columns(self.raw.get("columns", {}), self.fail),
             missing=self._missing(data),
             site_url=self._str(self.raw, "site_url", ""),
-            value=parse_value(self.raw, _value_columns(features), self.fail),
+            value=parse_value(self.raw, _feature_names(features), self.fail),
+            map_axes=parse_map(self.raw.get("map"), _feature_names(features), self.fail),
             personas=parse_personas(self._mapping("personas"), self.fail),
             raw=self.raw,
         )

@@ -216,11 +216,12 @@ def _charts(
     from generator.report.charts import common as charts  # Altair: only when drawing
     from generator.report.charts import pages as charts_report
     from generator.report.charts import persona as charts_persona
+    from generator.report.charts import segmap
 
     analysis = release.analysis
     found: list[ChartSpec | None] = [
         charts_report.flow(release.changes, suppress) if release.changes is not None else None,
-        charts.segment_map(analysis, config),
+        segmap.segment_map(analysis, config),
         charts.segment_sizes(analysis, size_visible),
         *charts_report.k_search(analysis),
         *charts_report.distributions(analysis, suppress),
@@ -232,7 +233,7 @@ def _charts(
             charts_persona.index_bars(analysis, profile),
             charts_persona.describe_ranges(analysis, profile),
             charts_persona.category_shares(analysis, profile, suppress),
-            charts.segment_map(analysis, config, f"map-{profile.slug}", highlight=profile.number),
+            segmap.segment_map(analysis, config, f"map-{profile.slug}", highlight=profile.number),
         ]
     return [c for c in found if c is not None]
 
