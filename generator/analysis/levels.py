@@ -2,8 +2,8 @@
 
 The rules, as the README states them:
 
-- A 0/1 column is a rate: High when the segment's rate is at least ``RATE_STEP`` population
-  standard deviations above everyone's rate, Low when as far below, Medium otherwise.
+- A 0/1 column is a rate: High when the segment's odds of a 1 are at least ``ODDS`` times
+  everyone's (19% against 9% is 2.4 times), Low when at most a ``1 / ODDS``-th, Medium otherwise.
 - Any other column places the segment's mean among all customers by its mid-rank (ties count
   half), so a column where a third of the customers share one value (often 0) does not push every
   segment up a level. High needs a mid-rank above two thirds *and* a mean above everyone's mean;
@@ -22,9 +22,8 @@ from generator.config.personas import LEVELS
 
 # Index of each level in LEVELS: segments sort High before Low by this index.
 NONE, LOW, MEDIUM, HIGH = (LEVELS.index(name) for name in ("None", "Low", "Medium", "High"))
-# A normal distribution's tertiles lie 0.43 standard deviations either side of the mean; a rate
-# that far from everyone's is as unusual as a tertile on a continuous column.
-RATE_STEP = 0.43
+# Odds, not rates, so the rule reads the same for a rare flag (9%) and a common one (91%).
+ODDS = 2.0
 ZERO_INFLATED = 1 / 3
 
 
@@ -46,10 +45,9 @@ def column_levels(values: np.ndarray, labels: np.ndarray, k: int) -> np.ndarray:
     """Level index of each of ``k`` segments on one column."""
     sizes = np.maximum(np.bincount(labels, minlength=k), 1)
     means = np.bincount(labels, weights=values, minlength=k) / sizes
-    mean, std = float(values.mean()), float(values.std())
+    mean = float(values.mean())
     if is_binary(values):
-        step = RATE_STEP * std
-        return np.where(means >= mean + step, HIGH, np.where(means <= mean - step, LOW, MEDIUM))
+        return _rate_levels(means, mean)
     ordered = np.sort(values)
     below = np.searchsorted(ordered, means, side="left")
     upto = np.searchsorted(ordered, means, side="right")
@@ -63,3 +61,10 @@ def column_levels(values: np.ndarray, labels: np.ndarray, k: int) -> np.ndarray:
         zeros = np.bincount(labels, weights=(values == 0).astype(np.float64), minlength=k)
         levels = np.where(zeros / sizes >= 0.5, NONE, levels)
     return np.asarray(levels, dtype=np.int64)
+
+
+def _rate_levels(rates: np.ndarray, rate: float) -> np.ndarray:
+    """Levels of segment rates against everyone's ``rate`` (strictly between 0 and 1)."""
+    with np.errstate(divide="ignore", invalid="ignore"):
+        ratio = (rates / (1 - rates)) / (rate / (1 - rate))
+    return np.asarray(np.where(ratio >= ODDS, HIGH, np.where(ratio <= 1 / ODDS, LOW, MEDIUM)))
