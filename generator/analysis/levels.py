@@ -4,10 +4,13 @@ The rules, as the README states them:
 
 - A 0/1 column is a rate: High when the segment's odds of a 1 are at least ``ODDS`` times
   everyone's (19% against 9% is 2.4 times), Low when at most a ``1 / ODDS``-th, Medium otherwise.
-- Any other column places the segment's mean among all customers by its mid-rank (ties count
-  half), so a column where a third of the customers share one value (often 0) does not push every
-  segment up a level. High needs a mid-rank above two thirds *and* a mean above everyone's mean;
-  Low needs a mid-rank below one third *and* a mean below; everything else is Medium.
+  Any two-valued column (a code such as channel 1 or 2) is read the same way, as the share of
+  customers holding the higher value.
+- Any other column ranks every customer (0 to 1, tied customers sharing the middle of their run,
+  so a column where a third of the customers share one value, often 0, does not push every
+  segment up a level) and averages the ranks over the segment: skew cannot make a segment High
+  the way it drags a mean. High needs an average rank above two thirds *and* a mean above
+  everyone's mean; Low an average rank below one third *and* a mean below; the rest is Medium.
 - On a zero-inflated column (at least a third of all customers at exactly 0, none below), a
   segment whose median customer is at 0 (mostly zeros) is None, never Medium or High.
 
@@ -46,12 +49,17 @@ def column_levels(values: np.ndarray, labels: np.ndarray, k: int) -> np.ndarray:
     sizes = np.maximum(np.bincount(labels, minlength=k), 1)
     means = np.bincount(labels, weights=values, minlength=k) / sizes
     mean = float(values.mean())
-    if is_binary(values):
-        return _rate_levels(means, mean)
+    distinct = np.unique(values)
+    if len(distinct) == 2:
+        # Two values (0/1, or a code such as channel 1/2): the share holding the higher one.
+        flags = (values == distinct[1]).astype(np.float64)
+        rates = np.bincount(labels, weights=flags, minlength=k) / sizes
+        return _rate_levels(rates, float(flags.mean()))
     ordered = np.sort(values)
-    below = np.searchsorted(ordered, means, side="left")
-    upto = np.searchsorted(ordered, means, side="right")
-    midrank = (below + upto) / 2 / len(values)
+    # Each customer's mid-rank (0 to 1, ties share the middle of their run); a segment's level
+    # reads the average over its customers, which a long tail cannot drag the way it drags a mean.
+    ranks = np.searchsorted(ordered, values, "left") + np.searchsorted(ordered, values, "right")
+    midrank = np.bincount(labels, weights=ranks / 2 / len(values), minlength=k) / sizes
     levels = np.where(
         (midrank > 2 / 3) & (means > mean),
         HIGH,

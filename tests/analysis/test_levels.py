@@ -58,3 +58,11 @@ def test_high_and_low_always_agree_with_the_mean() -> None:
                 assert mean < values.mean()
             elif level == "None":
                 assert (values[labels == segment] == 0).mean() >= 0.5
+
+
+def test_a_two_valued_code_is_read_as_the_share_of_its_higher_value() -> None:
+    # Channel 1 (Horeca) or 2 (Retail): all-Horeca is Low, mostly Retail High, never one level.
+    values = [1] * 40 + [2] * 10 + [1] * 10 + [2] * 40 + [1] * 25 + [2] * 5
+    labels = [0] * 50 + [1] * 50 + [2] * 30
+    assert _levels(values, labels) == ["Low", "High", "Low"]
+    assert _levels([1] * 30 + [2] * 30, [0] * 30 + [1] * 30) == ["Low", "High"]

@@ -308,7 +308,7 @@ def check_quartiles(truth: Truth, column: str, values: pd.Series, text: str, siz
     label = md(truth.label(column))
     found = re.search(
         rf"\*\*{label}\*\*: .*?half of them are between {NUMBER} and {NUMBER} "
-        rf"\(median {NUMBER}\)( \(known for {NUMBER} of them\))?\.",
+        rf"\(median {NUMBER}\)(; known for {NUMBER} of them)?\.",
         text,
     )
     assert found, column

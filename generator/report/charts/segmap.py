@@ -2,8 +2,9 @@
 
 The axes are ``map: [x, y]`` from the config, or else the two features that separate the
 segments best (the largest share of the column's variance lying between segments). Each axis
-stops at Tukey's far fence (three interquartile ranges beyond the quartiles), so one extreme
-customer cannot squash everyone else into a corner; the chart's facts say how many customers lie
+stops at Tukey's far fence (three interquartile ranges beyond the quartiles; measured in
+``log1p`` units on the log axes of ``scaling: log``), so one extreme customer cannot squash
+everyone else into a corner; the chart's facts say how many customers lie
 outside. Individual customers appear only when the config allows it; otherwise a density grid,
 whose small cells are hidden, is drawn (and when every cell is too small, nothing is, and the
 facts say so).
@@ -58,8 +59,13 @@ def separation(values: np.ndarray, labels: np.ndarray) -> float:
     return float((sizes * (means - values.mean()) ** 2).sum() / total)
 
 
-def axis_range(values: np.ndarray, centres: np.ndarray) -> tuple[float, float]:
-    """The data range cut at the far fences, widened to keep every segment centre in view."""
+def axis_range(values: np.ndarray, centres: np.ndarray, log: bool = False) -> tuple[float, float]:
+    """The data range cut at the far fences, widened to keep every segment centre in view.
+
+    With ``log`` the fences are measured on ``log1p`` of the values, as the axis shows them.
+    """
+    if log:
+        values, centres = np.log1p(values), np.log1p(centres)
     q1, q3 = np.quantile(values, [0.25, 0.75])
     spread = FENCE * (q3 - q1)
     low, high = float(values.min()), float(values.max())
@@ -67,32 +73,42 @@ def axis_range(values: np.ndarray, centres: np.ndarray) -> tuple[float, float]:
         low, high = max(low, q1 - spread), min(high, q3 + spread)
     if len(centres):
         low, high = min(low, float(centres.min())), max(high, float(centres.max()))
-    return low, high
+    return (float(np.expm1(low)), float(np.expm1(high))) if log else (low, high)
+
+
+def _scale(bounds: tuple[float, float], log: bool) -> alt.Scale:
+    # symlog with constant 1 is log1p: zeros (common in spend) stay on the axis.
+    if log:
+        return alt.Scale(type="symlog", constant=1, domain=list(bounds), nice=False)
+    return alt.Scale(domain=list(bounds), zero=False, nice=False)
 
 
 def segment_map(
     analysis: Analysis, config: Config, name: str = "segment-map", highlight: int | None = None
 ) -> ChartSpec | None:
-    """The map chart; ``highlight`` (a segment number) colours that segment alone."""
+    """The map chart; ``highlight`` (a segment number) colours that segment alone.
+
+    Under ``scaling: log`` both axes are log axes (symlog, so zeros stay), as K-Means saw them.
+    """
     columns = map_columns(analysis, config)
     if columns is None:
         return None
-    private = not config.privacy.individual_points
+    private, log = not config.privacy.individual_points, config.scaling == "log"
     centres = _centres(analysis, columns, config.privacy.min_group_size if private else 0)
-    frame = analysis.table.frame
-    xs, ys = (frame[c].to_numpy(dtype=np.float64) for c in columns)
-    x_range = axis_range(xs, centres["x"].to_numpy(dtype=np.float64))
-    y_range = axis_range(ys, centres["y"].to_numpy(dtype=np.float64))
-    inside = _within(xs, x_range) & _within(ys, y_range)
-    x_title, y_title = analysis.label(columns[0]), analysis.label(columns[1])
-    scales = [alt.Scale(domain=list(r), zero=False, nice=False) for r in (x_range, y_range)]
-    x = alt.X("x:Q", title=x_title, scale=scales[0])
-    y = alt.Y("y:Q", title=y_title, scale=scales[1])
+    xs, ys = (analysis.table.frame[c].to_numpy(dtype=np.float64) for c in columns)
+    ranges = [
+        axis_range(v, centres[a].to_numpy(dtype=np.float64), log) for v, a in ((xs, "x"), (ys, "y"))
+    ]
+    inside = _within(xs, ranges[0]) & _within(ys, ranges[1])
+    titles = (analysis.label(columns[0]), analysis.label(columns[1]))
+    scales = [_scale(r, log) for r in ranges]
+    x = alt.X("x:Q", title=titles[0], scale=scales[0])
+    y = alt.Y("y:Q", title=titles[1], scale=scales[1])
     layers: list[alt.Chart] = []
     if private:
-        data = _density(xs[inside], ys[inside], x_range, y_range, config.privacy.min_group_size)
+        data = _density(xs[inside], ys[inside], ranges, config.privacy.min_group_size, log)
         if len(data):
-            layers.append(_density_layer(data, x_title, y_title, scales))
+            layers.append(_density_layer(data, titles, scales))
         what = "a density grid of customers (cells with few customers hidden)"
     else:
         data = _points(analysis, xs, ys, inside)
@@ -100,7 +116,7 @@ def segment_map(
         what = f"{len(data):,} customers as points"
     layers += _centre_layers(analysis, centres, x, y, highlight)
     description = (
-        f"Scatter map of {x_title} against {y_title} showing {what}, with each segment's "
+        f"Scatter map of {titles[0]} against {titles[1]} showing {what}, with each segment's "
         "centre (its customers' average) marked by its number."
     )
     facts = (
@@ -108,13 +124,16 @@ def segment_map(
         ("empty_grid", private and not len(data)),
         ("points", not private),
         ("highlight", highlight is not None),
+        ("log", log),
     )
-    title = f"Segment map: {x_title} vs {y_title}"
+    title = f"Segment map: {titles[0]} vs {titles[1]}"
     return spec(name, title, description, layers, data, HEIGHT + 80, facts)
 
 
 def _within(values: np.ndarray, bounds: tuple[float, float]) -> np.ndarray:
-    return np.asarray((values >= bounds[0]) & (values <= bounds[1]))
+    # A hair of slack: a log axis's bounds went through log1p and back (last-bit noise).
+    low, high = bounds[0] - 1e-9 * abs(bounds[0]), bounds[1] + 1e-9 * abs(bounds[1])
+    return np.asarray((values >= low) & (values <= high))
 
 
 def _centres(analysis: Analysis, columns: tuple[str, str], min_size: int) -> pd.DataFrame:
@@ -201,12 +220,19 @@ def _plot_precision(values: np.ndarray) -> np.ndarray:
 def _density(
     xs: np.ndarray,
     ys: np.ndarray,
-    x_range: tuple[float, float],
-    y_range: tuple[float, float],
+    ranges: list[tuple[float, float]],
     min_group_size: int,
+    log: bool,
 ) -> pd.DataFrame:
-    """Counts on a GRID x GRID grid over the axes' ranges; small cells are dropped."""
-    counts, x_edges, y_edges = np.histogram2d(xs, ys, bins=GRID, range=[x_range, y_range])
+    """Counts on a GRID x GRID grid over the axes' ranges; small cells are dropped.
+
+    On log axes the cells are equal in ``log1p`` units, so they look equal on the chart.
+    """
+    forward = np.log1p if log else (lambda v: v)
+    bounds = [(float(forward(low)), float(forward(high))) for low, high in ranges]
+    counts, x_edges, y_edges = np.histogram2d(forward(xs), forward(ys), bins=GRID, range=bounds)
+    if log:
+        x_edges, y_edges = np.expm1(x_edges), np.expm1(y_edges)
     i, j = np.nonzero(counts)
     cells = pd.DataFrame(
         {
@@ -222,16 +248,16 @@ def _density(
 
 
 def _density_layer(
-    data: pd.DataFrame, x_title: str, y_title: str, scales: list[alt.Scale]
+    data: pd.DataFrame, titles: tuple[str, str], scales: list[alt.Scale]
 ) -> alt.Chart:
     # Opacity, not colour: the colour scale belongs to the segments (one legend per chart).
     chart: alt.Chart = (
         alt.Chart(inline(data))
         .mark_rect(color="#555555")
         .encode(
-            x=alt.X("x0:Q", title=x_title, bin="binned", scale=scales[0]),
+            x=alt.X("x0:Q", title=titles[0], bin="binned", scale=scales[0]),
             x2=alt.X2("x1"),
-            y=alt.Y("y0:Q", title=y_title, bin="binned", scale=scales[1]),
+            y=alt.Y("y0:Q", title=titles[1], bin="binned", scale=scales[1]),
             y2=alt.Y2("y1"),
             opacity=alt.Opacity("customers:Q", legend=None, scale=alt.Scale(range=[0.15, 0.8])),
             tooltip=[alt.Tooltip("customers:Q", title="Customers")],
