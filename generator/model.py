@@ -7,7 +7,7 @@ import functools
 import sys
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
 import numpy as np
 import pandas as pd
@@ -132,6 +132,18 @@ class KChoice:
 
 
 @dataclass(frozen=True)
+class Scaler:
+    """The scaling as plain numbers, so other systems can score customers without sklearn.
+
+    A customer's scaled features are ``(log1p(x) if log1p else x - center) / scale``.
+    """
+
+    log1p: bool
+    center: tuple[float, ...]
+    scale: tuple[float, ...]
+
+
+@dataclass(frozen=True)
 class Segmentation:
     """The fitted segmentation, in segment order (segment 1 first), with no live estimator.
 
@@ -141,7 +153,7 @@ class Segmentation:
     labels: np.ndarray
     centroids: np.ndarray
     scaled_centroids: np.ndarray
-    scaler: dict[str, Any]
+    scaler: Scaler
     levels: tuple[tuple[str, ...], ...]
     thresholds: np.ndarray
     scores: tuple[KScore, ...]
@@ -200,7 +212,7 @@ class SegmentProfile:
 class Insight:
     """One population fact; the template turns its ``kind`` and numbers into a sentence."""
 
-    kind: str
+    kind: Literal["balance", "spread", "relation"]
     column: str
     values: tuple[tuple[str, Any], ...]
 

@@ -19,7 +19,7 @@ from threadpoolctl import threadpool_limits
 
 from generator.config.settings import LEVELS, Config
 from generator.errors import DataError
-from generator.model import CustomerTable, KChoice, KScore, Segmentation
+from generator.model import CustomerTable, KChoice, KScore, Scaler, Segmentation
 from generator.runtime.timing import stage
 
 SILHOUETTE_ROWS = 5_000
@@ -273,12 +273,12 @@ def _ordered(
     )
 
 
-def _scaler_params(pipeline: Pipeline) -> dict[str, Any]:
-    """The scaling as plain numbers, so other systems can score customers without sklearn."""
+def _scaler_params(pipeline: Pipeline) -> Scaler:
+    """The fitted scaling step as a ``Scaler`` record."""
     scaler = pipeline.named_steps["scale"]
     center = scaler.mean_ if isinstance(scaler, StandardScaler) else scaler.center_
-    return {
-        "log1p": "log1p" in pipeline.named_steps,
-        "center": [float(v) for v in center],
-        "scale": [float(v) for v in scaler.scale_],
-    }
+    return Scaler(
+        log1p="log1p" in pipeline.named_steps,
+        center=tuple(float(v) for v in center),
+        scale=tuple(float(v) for v in scaler.scale_),
+    )

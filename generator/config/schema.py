@@ -14,14 +14,16 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal, get_args
 
 from generator.config.columns import parse_columns
 from generator.config.features import Feature, parse_features
 from generator.config.personas import parse_personas, parse_playbook
 
-SCALINGS = ("standard", "robust", "log")
-MISSING = ("error", "drop")
+Scaling = Literal["standard", "robust", "log"]
+Missing = Literal["error", "drop"]
+SCALINGS: tuple[str, ...] = get_args(Scaling)
+MISSING: tuple[str, ...] = get_args(Missing)
 
 
 @dataclass

@@ -22,7 +22,15 @@ from generator.config.features import default_label as default_label
 from generator.config.personas import LEVELS as LEVELS
 from generator.config.personas import PersonaOverride as PersonaOverride
 from generator.config.personas import PlaybookRule as PlaybookRule
-from generator.config.schema import DEFAULTS, SECTIONS, SETTINGS, Context, keys_of
+from generator.config.schema import (
+    DEFAULTS,
+    SECTIONS,
+    SETTINGS,
+    Context,
+    Missing,
+    Scaling,
+    keys_of,
+)
 from generator.errors import ConfigError, collect
 
 DEFAULT_CONFIG = Path("data/segments.yml")
@@ -46,14 +54,14 @@ class Config:
     features: tuple[Feature, ...]
     title: str = DEFAULTS["title"]
     delimiter: str = DEFAULTS["data.delimiter"]
-    missing: str = DEFAULTS["data.missing"]
+    missing: Missing = DEFAULTS["data.missing"]
     describe: tuple[str, ...] = DEFAULTS["describe"]
     k: int | None = DEFAULTS["k"]
     k_min: int = DEFAULTS["k_min"]
     k_max: int = DEFAULTS["k_max"]
     random_state: int = DEFAULTS["random_state"]
     n_init: int = DEFAULTS["n_init"]
-    scaling: str = DEFAULTS["scaling"]
+    scaling: Scaling = DEFAULTS["scaling"]
     sample_size: int = DEFAULTS["sample_size"]
     value_feature: str = DEFAULTS["value_feature"]
     columns: tuple[tuple[str, ColumnRule], ...] = DEFAULTS["columns"]

@@ -12,7 +12,7 @@ from typing import Any
 import yaml
 
 from generator import __version__
-from generator.analysis.stability import SegmentStability, Stability
+from generator.analysis.stability import READINGS, UNTRUSTED, SegmentStability, Stability
 from generator.analysis.summary import summary, to_json
 from generator.config.settings import Config
 from generator.model import Analysis, ChartSpec, RenderedPage, SegmentProfile
@@ -71,6 +71,16 @@ class SiteContext:
     change_visible: dict[int, tuple[bool, bool]]
     stability: dict[int, SegmentStability]
     stability_seeds: Stability
+
+    @property
+    def stability_readings(self) -> tuple[tuple[float, str], ...]:
+        """The readings of a stability score, highest floor first (``0.85``: highly stable)."""
+        return READINGS
+
+    @property
+    def untrusted(self) -> str:
+        """The reading of a score under the lowest floor."""
+        return UNTRUSTED
 
     def size(self, profile: SegmentProfile) -> int | None:
         """A segment's size, or None when privacy hides it."""

@@ -54,7 +54,7 @@ def test_every_scaling_finds_segments(mall, scaling: str) -> None:
     config, table = mall
     seg = segment(table, replace(config, scaling=scaling, k=5))
     assert seg.k == 5 and len(np.unique(seg.labels)) == 5
-    assert seg.scaler["log1p"] is (scaling == "log")
+    assert seg.scaler.log1p is (scaling == "log")
 
 
 def test_fixed_k_is_used_and_explained(mall) -> None:
