@@ -67,7 +67,7 @@ def _observe_stages(ctx: click.Context, quiet: bool, timings: bool) -> None:
 def analyze(config_path: Path, as_json: bool) -> None:
     """Segment the customers and print the segments (or the JSON summary)."""
     from generator.analysis.run import run_analysis
-    from generator.analysis.summary import summary, to_json
+    from generator.report.summary import summary, to_json
     from generator.report.text import render
 
     analysis = run_analysis(load_config(config_path))

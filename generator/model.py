@@ -121,14 +121,21 @@ class KScore:
     davies_bouldin: float
 
 
+Agreement = Literal["fixed", "all", "two", "none"]
+
+
 @dataclass(frozen=True)
 class KChoice:
-    """The chosen k, which signal pointed where, and the reason in words."""
+    """The chosen k and which signal pointed where.
+
+    ``agreement`` is ``fixed`` (set in the config), ``all`` or ``two`` (signals agreeing on k)
+    or ``none`` (the silhouette maximum wins); the words are in ``partials/k_reason.j2``.
+    """
 
     k: int
     auto: bool
     signals: tuple[tuple[str, int], ...]
-    reason: str
+    agreement: Agreement
 
 
 @dataclass(frozen=True)

@@ -13,7 +13,6 @@ import yaml
 
 from generator import __version__
 from generator.analysis.stability import READINGS, UNTRUSTED, SegmentStability, Stability
-from generator.analysis.summary import summary, to_json
 from generator.config.settings import Config
 from generator.model import Analysis, ChartSpec, RenderedPage, SegmentProfile
 from generator.release.changes import Changes, SegmentChange
@@ -21,6 +20,7 @@ from generator.release.lockfile import model_json
 from generator.release.prepare import Release
 from generator.report.downloads import csv_text
 from generator.report.privacy import Suppressor
+from generator.report.summary import summary, to_json
 from generator.report.text import TEMPLATES, html_text, render
 from generator.runtime import timing
 
