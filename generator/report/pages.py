@@ -9,8 +9,6 @@ from dataclasses import dataclass
 from importlib import metadata
 from typing import Any
 
-import yaml
-
 from generator import __version__
 from generator.analysis.stability import READINGS, UNTRUSTED, SegmentStability, Stability
 from generator.config.settings import Config
@@ -21,7 +19,7 @@ from generator.release.prepare import Release
 from generator.report.downloads import csv_text
 from generator.report.privacy import Suppressor
 from generator.report.summary import summary, to_json
-from generator.report.text import TEMPLATES, html_text, render
+from generator.report.text import TEMPLATES, render
 from generator.runtime import timing
 
 PACKAGES = (
@@ -245,19 +243,7 @@ def _text(path: str, text: str) -> RenderedPage:
 
 def _nav(analysis: Analysis, with_changes: bool) -> str:
     """The navigation, read by the MkDocs hook (segment pages in segment order)."""
-    # MkDocs prints navigation titles as HTML, unescaped.
-    segments = [
-        {html_text(f"{p.number}. {p.name}"): f"segments/{p.slug}.md"} for p in analysis.profiles
-    ]
-    nav: list[dict[str, Any]] = [
-        {"Summary": "index.md"},
-        {"Segments": segments},
-        *([{"What changed": "changes.md"}] if with_changes else []),
-        {"Methodology": "methodology.md"},
-        {"Data": "data.md"},
-        {"Downloads": "downloads.md"},
-    ]
-    return yaml.safe_dump(nav, sort_keys=False, allow_unicode=True)
+    return render("pages/nav.yml.j2", "txt", profiles=analysis.profiles, with_changes=with_changes)
 
 
 def _published_summary(site: SiteContext) -> dict[str, Any]:
