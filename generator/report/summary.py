@@ -6,7 +6,8 @@ import json
 import math
 from typing import Any
 
-from generator.model import Analysis
+from generator.model import Analysis, KChoice
+from generator.report.text import render
 
 DIGITS = 6
 
@@ -21,7 +22,7 @@ def summary(analysis: Analysis) -> dict[str, Any]:
     seg = analysis.segmentation
     return {
         "k": seg.k,
-        "k_reason": seg.choice.reason,
+        "k_reason": k_reason(seg.choice),
         "k_signals": dict(seg.choice.signals),
         "k_at_bound": seg.k_at_bound,
         "n_customers": analysis.table.n_customers,
@@ -60,6 +61,11 @@ def _columns(
     values = {c: _round(v) for c, v in features}
     values.update({c: _round(getattr(s, stat)) for c, s in describe})
     return values
+
+
+def k_reason(choice: KChoice) -> str:
+    """Why the analysis has k segments, in one plain sentence (from ``partials/k_reason.j2``)."""
+    return render("partials/k_reason.txt.j2", "txt", choice=choice).strip()
 
 
 def to_json(data: Any, compact: bool = False) -> str:
