@@ -56,7 +56,7 @@ def _block_start(text: str) -> str:
 
 
 def number(value: float | int | None, digits: int = 1, year: bool = False) -> str:
-    """``1234.5`` becomes ``1,234.5``; whole numbers lose decimals; missing is an en dash.
+    """``1234.5`` becomes ``1,234.5``; whole numbers and zeros lose decimals; missing is a dash.
 
     A ``year`` (a column of years, such as a birth year) rounds to a whole number with no
     thousands separator: ``1968.7`` becomes ``1969``.
@@ -67,7 +67,9 @@ def number(value: float | int | None, digits: int = 1, year: bool = False) -> st
         return f"{round(value):d}"
     if float(value).is_integer():
         return f"{int(value):,}"
-    return f"{value:,.{digits}f}"
+    text = f"{value:,.{digits}f}"
+    # What rounds to zero is 0: "-0.0" reads as a value below zero ("Teenhome -0.0").
+    return "0" if float(text.replace(",", "")) == 0 else text
 
 
 def percent(value: float | None, digits: int = 0) -> str:

@@ -118,7 +118,44 @@ def audit(folder: Path, config_path: Path) -> dict[str, int]:
         for seg in summary["segments"]
     )
     counts["categories"] = check_categories(truth, docs)
+    counts["trust"] = check_trust_marks(summary, docs)
+    counts["data page"] = check_data_page(truth, docs)
     return counts
+
+
+def check_trust_marks(summary: dict[str, Any], docs: Path) -> int:
+    """The summary marks exactly the segments whose stability is under 0.6 "do not trust"."""
+    methodology = (docs / "methodology.md").read_text(encoding="utf-8")
+    index = (docs / "index.md").read_text(encoding="utf-8")
+    for seg in summary["segments"]:
+        slug = re.escape(seg["slug"])
+        score = re.search(
+            rf"^\| {seg['number']} \| \[.*?\]\(segments/{slug}\.md\) \| ([\d.]+) \|",
+            methodology,
+            re.M,
+        )
+        row = re.search(rf"^\| {seg['number']} \| \[.*?\]\(segments/{slug}\.md\) .*$", index, re.M)
+        assert score and row, seg["slug"]
+        assert ("do not trust" in row.group(0)) == (float(score.group(1)) < 0.6), row.group(0)
+    return len(summary["segments"])
+
+
+def check_data_page(truth: Truth, docs: Path) -> int:
+    """The Data page's count of rows left out is the table's rows minus those segmented."""
+    text = (docs / "data.md").read_text(encoding="utf-8")
+    read = len(pd.read_csv(truth_path(truth)))
+    left_out = read - len(truth.frame)
+    assert "a value in every column used" not in text  # the old self-contradiction
+    if left_out:
+        found = re.search(rf"^- {NUMBER} of the {NUMBER} rows read were left out\.$", text, re.M)
+        assert found and parse(found.group(1)) == left_out and parse(found.group(2)) == read
+    else:
+        assert "- No row was left out." in text
+    for column in truth.describe:
+        known = int(truth.frame[column].notna().sum())
+        if known < len(truth.frame):
+            assert f"is known for {known:,} of the {len(truth.frame):,} customers" in text, column
+    return 1 + len(truth.describe)
 
 
 def check_summary(truth: Truth, summary: dict[str, Any]) -> int:

@@ -69,6 +69,19 @@ def test_every_stated_number_is_true(built) -> None:
         ]
 
 
+def test_analyze_json_states_the_same_means(built) -> None:
+    _, folder, config, _ = built
+    truth = load_truth(folder, config)
+    result = run_cli("analyze", "--json", "--config", str(config), cwd=folder, env=CACHE)
+    assert result.returncode == 0, result.stderr
+    for seg in json.loads(result.stdout)["segments"]:
+        # A first build keeps the analysis' numbering, so the sidecar's numbers apply.
+        part = truth.segment(seg["number"])
+        assert seg["size"] == len(part)
+        for column, mean in seg["means"].items():
+            assert mean == pytest.approx(part[column].mean(), rel=1e-5), (seg["name"], column)
+
+
 def test_k_at_the_edge_is_warned_about(built) -> None:
     _, folder, _, stderr = built
     summary = json.loads((folder / "docs/downloads/segments.json").read_text(encoding="utf-8"))
