@@ -215,6 +215,11 @@ def check_levels(truth: Truth, summary: dict[str, Any]) -> int:
             elif level == "None":
                 assert (part[column] == 0).mean() >= 0.5, (seg["name"], column)
                 assert not truth.is_rate(column)
+            values = truth.frame[column]
+            zero_inflated = values.min() == 0 and (values == 0).mean() >= 1 / 3
+            if zero_inflated and (part[column] == 0).mean() >= 0.5 and not truth.is_rate(column):
+                # A segment of mostly zeros is never Medium or High on such a column.
+                assert level in ("None", "Low"), (seg["name"], column, level)
             checked += 1
     return checked
 
