@@ -399,7 +399,7 @@ def check_category_sentences(truth: Truth, column: str, counts: pd.Series, docs:
         if line is None:
             continue
         part = pooled[truth.frame["segment"] == number].dropna()
-        for share, value in re.findall(r"(\d+)% ([^,]+)", line.group(1)):
+        for value, share in re.findall(r"(?:^|, )([^,(]+) \((\d+)%\)", line.group(1)):
             close_pct(share, (part == value).mean(), f"{column}={value} in segment {number}")
             checked += 1
     return checked

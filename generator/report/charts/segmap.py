@@ -1,7 +1,8 @@
 """The segment map: two features against each other, every segment's centre marked.
 
 The axes are ``map: [x, y]`` from the config, or else the two features that separate the
-segments best (the largest share of the column's variance lying between segments). Each axis
+segments best (the largest share of the column's variance lying between segments), leaving out
+flags and two-valued codes while two other features remain. Each axis
 stops at Tukey's far fence (three interquartile ranges beyond the quartiles; measured in
 ``log1p`` units on the log axes of ``scaling: log``), so one extreme customer cannot squash
 everyone else into a corner; the chart's facts say how many customers lie
@@ -44,7 +45,10 @@ def map_columns(analysis: Analysis, config: Config) -> tuple[str, str] | None:
     frame = analysis.table.frame
     labels = analysis.segmentation.labels
     score = {f: separation(frame[f].to_numpy(dtype=np.float64), labels) for f in features}
-    best = sorted(features, key=lambda f: (-score[f], features.index(f)))[:2]
+    # A flag or a two-valued code makes a map of two lines: used only when nothing else is left.
+    spread = [f for f in features if frame[f].nunique() > 2]
+    candidates = spread if len(spread) >= 2 else list(features)
+    best = sorted(candidates, key=lambda f: (-score[f], features.index(f)))[:2]
     first, second = sorted(best, key=features.index)
     return first, second
 
