@@ -278,9 +278,14 @@ def check_value_headline(truth: Truth, summary: dict[str, Any], text: str) -> in
         return 1
     column = next(c for c in truth.features if value["feature"] in (c, truth.label(c)))
     sign = 1 if value.get("better", "higher") == "higher" else -1
-    means = {
-        s["number"]: sign * truth.segment(s["number"])[column].mean() for s in summary["segments"]
-    }
+    private = not truth.config.get("privacy", {}).get("individual_points", False)
+    # A segment too small to describe is never called most valuable.
+    ranked = [
+        s["number"]
+        for s in summary["segments"]
+        if not private or len(truth.segment(s["number"])) >= truth.min_group_size
+    ]
+    means = {n: sign * truth.segment(n)[column].mean() for n in ranked}
     best = max(means, key=lambda k: (means[k], -k))
     slug = next(s["slug"] for s in summary["segments"] if s["number"] == best)
     found = re.search(
