@@ -118,7 +118,10 @@ def segment_map(
         data = _points(analysis, xs, ys, inside)
         layers.append(_points_layer(analysis, data, x, y, highlight))
         what = f"{len(data):,} customers as points"
-    layers += _centre_layers(analysis, centres, x, y, highlight)
+    if len(centres):
+        layers += _centre_layers(analysis, centres, x, y, highlight)
+    if not layers:
+        return None  # nothing may be drawn: no map rather than an empty frame
     description = (
         f"Scatter map of {titles[0]} against {titles[1]} showing {what}, with each segment's "
         "centre (its customers' average) marked by its number."
