@@ -118,9 +118,31 @@ def audit(folder: Path, config_path: Path) -> dict[str, int]:
         for seg in summary["segments"]
     )
     counts["categories"] = check_categories(truth, docs)
+    counts["index bars"] = check_index_bars(truth, summary, docs)
     counts["trust"] = check_trust_marks(summary, docs)
     counts["data page"] = check_data_page(truth, docs)
     return counts
+
+
+def check_index_bars(truth: Truth, summary: dict[str, Any], docs: Path) -> int:
+    """Each bar beside a sentence is 100 times the same mean over everyone's."""
+    checked = 0
+    for seg in summary["segments"]:
+        path = docs / "downloads" / "data" / f"index-{seg['slug']}.csv"
+        if not path.is_file():  # a segment too small to describe has no charts
+            continue
+        bars = pd.read_csv(path, keep_default_na=False)
+        part = truth.segment(seg["number"])
+        for column in (*truth.features, *truth.describe):
+            if not truth.numeric(column):
+                continue
+            row = bars[bars["measure"] == truth.label(column)]
+            assert len(row) == 1, (seg["slug"], column)
+            everyone = truth.frame[column].mean()
+            true = 100 * part[column].mean() / everyone
+            assert abs(float(row["index"].iloc[0]) - true) <= 0.05 + 1e-9, (seg["slug"], column)
+            checked += 1
+    return checked
 
 
 def check_trust_marks(summary: dict[str, Any], docs: Path) -> int:
