@@ -106,6 +106,11 @@ class SiteContext:
         """Whether the segment's stability is under the threshold (``--strict`` fails there)."""
         return self.stability[profile.number].jaccard < TRUSTED
 
+    @property
+    def any_unstable(self) -> bool:
+        """Whether any segment is marked "do not trust" (the summary then says what it means)."""
+        return any(self.unstable(p) for p in self.analysis.profiles)
+
     def details_hidden(self, profile: SegmentProfile) -> bool:
         """Whether the segment is itself a group too small to describe (its statistics hidden)."""
         return not self.suppress.allows(profile.size)
