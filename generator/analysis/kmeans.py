@@ -17,6 +17,7 @@ from sklearn.pipeline import Pipeline
 from sklearn.preprocessing import FunctionTransformer, RobustScaler, StandardScaler
 from threadpoolctl import threadpool_limits
 
+from generator.analysis.levels import segment_levels
 from generator.config.settings import LEVELS, Config
 from generator.errors import DataError
 from generator.model import Agreement, CustomerTable, KChoice, KScore, Scaler, Segmentation
@@ -223,13 +224,6 @@ def _agreement(k: int, fixed: int | None, signals: dict[str, int]) -> Agreement:
     return "all" if agree == 3 else "two" if agree == 2 else "none"
 
 
-def levels_of(centroids: np.ndarray, thresholds: np.ndarray) -> np.ndarray:
-    """Level index (0 Low, 1 Medium, 2 High) of each centroid value against the tertiles."""
-    below = centroids < thresholds[0]
-    above = centroids > thresholds[1]
-    return np.where(below, 0, np.where(above, 2, 1))
-
-
 def _ordered(
     x: np.ndarray,
     pipeline: Pipeline,
@@ -239,10 +233,13 @@ def _ordered(
     search_rows: int,
     silhouette_rows: int,
 ) -> Segmentation:
-    """Put segments in order: High before Low for each feature in turn, then by centroid."""
+    """Put segments in order: High before Low for each feature in turn, then by centroid.
+
+    Levels come from each segment's mean in original units (``analysis/levels.py``), the number
+    the pages publish; the centroid stays in the model (``model.json``) and breaks ties.
+    """
     centroids = _centroids(pipeline)
-    thresholds = np.quantile(x, [1 / 3, 2 / 3], axis=0)
-    levels = levels_of(centroids, thresholds)
+    levels = segment_levels(x, labels, len(centroids))
     keys = [(*(-levels[i]), *(-centroids[i])) for i in range(len(centroids))]
     order = sorted(range(len(centroids)), key=lambda i: keys[i])
     new_index = np.empty(len(order), dtype=np.int64)
@@ -254,7 +251,6 @@ def _ordered(
         scaled_centroids=np.asarray(scaled)[order],
         scaler=_scaler_params(pipeline),
         levels=tuple(tuple(LEVELS[v] for v in levels[i]) for i in order),
-        thresholds=thresholds,
         scores=scores,
         choice=choice,
         search_rows=search_rows,

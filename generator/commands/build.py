@@ -54,6 +54,7 @@ def generate_pages(project: Project) -> Generated:
     config = load_config(project.config_path)
     release, drawn = _release_and_charts(config, project.relock)
     _flag_small_segments(release.analysis, config)
+    _flag_k_at_bound(release.analysis)
     _check_stability(release, project.strict)
     return Generated(config, release, build_pages(release, config, drawn))
 
@@ -115,6 +116,17 @@ def _check_stability(release: Release, strict: bool) -> None:
         if strict:
             raise DataError(f"{message}; --strict refuses to publish it (try another k)")
         log.warning("%s", message)
+
+
+def _flag_k_at_bound(analysis: Analysis) -> None:
+    seg = analysis.segmentation
+    if seg.k_at_bound is not None:
+        log.warning(
+            "k=%d is at %s, the edge of the searched range: a better k may lie beyond it "
+            "(widen k_min/k_max or set k)",
+            seg.k,
+            seg.k_at_bound,
+        )
 
 
 def _flag_small_segments(analysis: Analysis, config: Config) -> None:

@@ -18,7 +18,9 @@ from typing import Any, Literal, get_args
 
 from generator.config.columns import parse_columns
 from generator.config.features import Feature, parse_features
+from generator.config.mapaxes import map_columns
 from generator.config.personas import parse_personas, parse_playbook
+from generator.config.value import BETTER, value_column
 
 Scaling = Literal["standard", "robust", "log"]
 Missing = Literal["error", "drop"]
@@ -49,11 +51,14 @@ class Setting:
     shown: str = ""
     absent: Any = field(default=None)
     analysis: bool = False  # part of the analysis: changing it changes the segments
+    name: str = ""  # the Config attribute, when not the key's own name (``map``: ``map_axes``)
 
     @property
     def attribute(self) -> str:
         """The ``Config`` attribute (``data.path`` is ``data_path``, ``privacy.x`` is ``x``)."""
         section, _, name = self.key.rpartition(".")
+        if self.name:
+            return self.name
         return "data_path" if self.key == "data.path" else (name if section else self.key)
 
     @property
@@ -146,18 +151,13 @@ def describe(value: Any, key: str, ctx: Context) -> tuple[str, ...]:
 
 
 def value_feature(value: Any, key: str, ctx: Context) -> str:
-    """A feature (by column or label); the last feature when not set."""
-    chosen: tuple[Feature, ...] = ctx.parsed["features"]
-    default = chosen[-1].column if chosen else ""
-    if value in (None, ""):
-        return default
-    by_label = {f.label: f.column for f in chosen}
-    if value in by_label:
-        return by_label[value]
-    if chosen and value not in {f.column for f in chosen}:
-        ctx.fail(f"{key} should name a feature, got {value!r}")
-        return default
-    return str(value)
+    """A feature (by column or label), or "" for none."""
+    return value_column(value, key, ctx.parsed["features"], ctx.fail)
+
+
+def map_axes(value: Any, key: str, ctx: Context) -> tuple[str, str] | None:
+    """Two features (by column or label) for the segment map, or None for the default."""
+    return map_columns(value, key, ctx.parsed["features"], ctx.fail)
 
 
 def playbook(value: Any, key: str, ctx: Context) -> Any:
@@ -219,7 +219,8 @@ SETTINGS: tuple[Setting, ...] = (
         "describe",
         (),
         describe,
-        "columns profiled per segment but not clustered (numbers: quartiles; categories: shares)",
+        "columns profiled per segment but not clustered (numbers: average and quartiles; 0/1 "
+        "columns: rates; categories: shares); a gap in one never removes a customer",
         "`[]`",
         absent=[],
         analysis=True,
@@ -252,11 +253,41 @@ SETTINGS: tuple[Setting, ...] = (
         analysis=True,
     ),
     Setting(
+        "value.feature",
+        "",
+        value_feature,
+        'the feature (column or label) that makes a segment "most valuable" on the summary page; '
+        "with none, no segment is called most valuable",
+        "none",
+    ),
+    Setting(
+        "value.better",
+        "higher",
+        one_of(BETTER),
+        "`higher` or `lower` (e.g. days since the last purchase): which end of `value.feature` "
+        "is valuable",
+    ),
+    Setting(
+        "value.additive",
+        False,
+        boolean,
+        "`true` when the value column adds up over customers (spend, revenue): each segment then "
+        'also shows its share of the total ("12% of customers and 29% of all Grocery")',
+    ),
+    Setting(
         "value_feature",
         "",
         value_feature,
-        'the feature whose high values make a segment "most valuable" on the home page',
-        "the last feature",
+        "the older spelling of `value.feature`",
+        "none",
+    ),
+    Setting(
+        "map",
+        None,
+        map_axes,
+        "the two features the segment map plots, e.g. `[Income, Spending]` (columns or labels)",
+        "the two best-separating features",
+        name="map_axes",
     ),
     Setting(
         "columns",

@@ -31,6 +31,8 @@ from generator.config.schema import (
     Scaling,
     keys_of,
 )
+from generator.config.value import Value as Value
+from generator.config.value import value_of
 from generator.errors import ConfigError, collect
 
 DEFAULT_CONFIG = Path("data/segments.yml")
@@ -63,7 +65,8 @@ class Config:
     n_init: int = DEFAULTS["n_init"]
     scaling: Scaling = DEFAULTS["scaling"]
     sample_size: int = DEFAULTS["sample_size"]
-    value_feature: str = DEFAULTS["value_feature"]
+    value: Value = field(default_factory=Value)
+    map_axes: tuple[str, str] | None = DEFAULTS["map"]
     columns: tuple[tuple[str, ColumnRule], ...] = DEFAULTS["columns"]
     playbook: tuple[PlaybookRule, ...] = DEFAULTS["playbook"]
     personas: tuple[tuple[str, PersonaOverride], ...] = DEFAULTS["personas"]
@@ -132,8 +135,10 @@ def parse(path: Path, raw: dict[str, Any]) -> Config:
     privacy = Privacy(
         **{s.attribute: values[s.key] for s in SETTINGS if s.key.startswith("privacy.")}
     )
-    fields = {s.attribute: values[s.key] for s in SETTINGS if not s.key.startswith("privacy.")}
-    return Config(path=path.resolve(), privacy=privacy, **fields)
+    # Sections with a value type of their own, and the older spelling folded into one.
+    grouped = ("privacy.", "value.", "value_feature")
+    fields = {s.attribute: values[s.key] for s in SETTINGS if not s.key.startswith(grouped)}
+    return Config(path=path.resolve(), privacy=privacy, value=value_of(values), **fields)
 
 
 def _unknown_keys(raw: dict[str, Any], context: Context) -> None:

@@ -42,13 +42,16 @@ def validate(raw: pa.Table, source: SourceInfo, config: Config) -> CustomerTable
         raise DataError(f"{where}: the file has a header but no customer rows")
     columns = {c: _convert(c, raw.column(i).combine_chunks(), config) for c, i in found.items()}
     notes += [c.note for c in columns.values() if c.note]
-    missing = np.logical_or.reduce([c.missing for c in columns.values()])
+    # A gap in a describe-only column never removes a customer (nor is an error): the
+    # profiles say how many customers each such column covers.
+    required = {c: v for c, v in columns.items() if c not in config.describe}
+    missing = np.logical_or.reduce([c.missing for c in required.values()])
     keep = ~missing if config.missing == "drop" else np.ones(raw.num_rows, dtype=bool)
     dropped = _log_drop(where, missing & ~keep, source.lines)
     frame = pd.DataFrame({c: v.values for c, v in columns.items()})[keep]
     issues = [_kept(issue, keep) for c in columns.values() for issue in c.issues]
     if config.missing == "error":
-        issues += [_missing_issue(c, v) for c, v in columns.items()]
+        issues += [_missing_issue(c, v) for c, v in required.items()]
     issues += _schema_issues(frame, config)
     # Problems are listed by line, then in the config's column order.
     rank = {column: n for n, column in enumerate(columns)}

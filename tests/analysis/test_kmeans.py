@@ -4,7 +4,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from generator.analysis.kmeans import choose_k, elbow, levels_of, segment
+from generator.analysis.kmeans import choose_k, elbow, segment
 from generator.analysis.run import load_table
 from generator.config.settings import load_config
 from generator.errors import DataError
@@ -110,12 +110,6 @@ def test_choose_k_rule(sil, db, inertia, k: int, start: str) -> None:
 def test_elbow_is_the_point_farthest_below_the_chord() -> None:
     assert elbow([2, 3, 4, 5, 6], [100, 40, 30, 25, 22]) == 3
     assert elbow([2, 3], [10, 5]) == 2
-
-
-def test_levels_against_tertiles() -> None:
-    thresholds = np.array([[10.0, 0.0], [20.0, 5.0]])
-    centroids = np.array([[5.0, 0.0], [15.0, 6.0], [25.0, 5.0]])
-    assert levels_of(centroids, thresholds).tolist() == [[0, 1], [1, 2], [2, 1]]
 
 
 def test_sampled_search_fits_all_rows(tmp_path: Path, mall) -> None:

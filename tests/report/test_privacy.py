@@ -31,6 +31,7 @@ from tests.e2e.test_build import CACHE
 pytestmark = pytest.mark.e2e
 NUMBER = re.compile(r"\d{1,3}(?:,\d{3})+(?![\d,])|\d+(?:\.\d+)?")
 RARE = "Islands"
+OTHER = "Other"
 CONFIG = """\
 title: Private shop
 data: {path: customers.csv, id_column: customer}
@@ -146,8 +147,11 @@ def test_tiny_segment_shows_no_size_or_share(site: tuple[Path, pd.DataFrame, int
     assert "\u2013 customers, \u2013 of all." in page
 
 
-def test_rare_category_shows_no_count_or_share(site: tuple[Path, pd.DataFrame, int]) -> None:
+def test_rare_category_is_pooled_and_never_published(site: tuple[Path, pd.DataFrame, int]) -> None:
     folder, _, _ = site
+    for path in folder.rglob("*"):
+        if path.is_file() and path.suffix in (".html", ".json", ".csv", ".md", ".txt"):
+            assert RARE not in path.read_text(encoding="utf-8"), path
     spec_files = sorted(p.stem for p in (folder / "charts").glob("*.json"))
     region = next(
         n
@@ -155,23 +159,21 @@ def test_rare_category_shows_no_count_or_share(site: tuple[Path, pd.DataFrame, i
         if n.startswith("distribution-") and "East" in str(chart_rows(folder, n))
     )
     counts = {r["value"]: r["customers"] for r in chart_rows(folder, region)}
-    assert counts[RARE] is None
+    assert counts[OTHER] is None  # 7 customers: pooled as Other, still a small group
     assert sum(c is None for c in counts.values()) == 2  # complementary suppression
     shares = [r for n in spec_files if n.startswith("shares-") for r in chart_rows(folder, n)]
     # a segment with no customer of the region may say so (0%); no other share is published
-    assert shares and all(r["share"] in (None, 0.0) for r in shares if r["value"] == RARE)
+    assert shares and all(r["share"] in (None, 0.0) for r in shares if r["value"] == OTHER)
     table = (folder / "downloads" / "segment-profiles.csv").read_text(encoding="utf-8")
     for row in csv.DictReader(io.StringIO(table)):
-        assert row[f"share region: {RARE}"] in ("", "0")
-    data_csv = (folder / "downloads" / "data" / f"{region}.csv").read_text(encoding="utf-8")
-    assert f"\n{RARE},\n" in data_csv
+        assert row[f"share region: {OTHER}"] in ("", "0")
 
 
 def test_tiny_segment_publishes_no_statistics(site: tuple[Path, pd.DataFrame, int]) -> None:
     folder, _, number = site
     summary = json.loads((folder / "downloads" / "segments.json").read_text(encoding="utf-8"))
     tiny = next(s for s in summary["segments"] if s["number"] == number)
-    assert set(tiny["centroid"].values()) == {None}
+    assert set(tiny["means"].values()) == set(tiny["medians"].values()) == {None}
     charts = {p.stem for p in (folder / "charts").glob("*.json")}
     assert not {c for c in charts if c.endswith(tiny["slug"])}
     centres = [r for r in chart_rows(folder, "segment-map") if "number" in r]
@@ -181,7 +183,7 @@ def test_tiny_segment_publishes_no_statistics(site: tuple[Path, pd.DataFrame, in
     assert "How to recognise them" not in page and "Key numbers" not in page
     with (folder / "downloads" / "segment-profiles.csv").open(encoding="utf-8") as f:
         row = next(r for r in csv.DictReader(f) if r["number"] == str(number))
-    assert all(v == "" for k, v in row.items() if k.startswith(("centroid:", "median:")))
+    assert all(v == "" for k, v in row.items() if k.startswith(("mean:", "median:")))
 
 
 def test_changes_page_hides_the_tiny_segment(

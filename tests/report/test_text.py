@@ -7,7 +7,7 @@ import html
 import markdown
 import pytest
 
-from generator.report.text import code, html_text, md_text, signed, yaml_string
+from generator.report.text import code, html_text, md_text, number, percent, signed, yaml_string
 from generator.site import csp
 
 
@@ -84,3 +84,23 @@ def test_policy_allows_only_hashed_inline_scripts() -> None:
 )
 def test_signed_differences_never_show_a_signed_zero(value: float, digits: int, text: str) -> None:
     assert signed(value, digits) == text
+
+
+@pytest.mark.parametrize(
+    ("value", "year", "text"),
+    [
+        (1234.56, False, "1,234.6"),
+        (86.0, False, "86"),
+        (-0.04, False, "0"),  # never "-0.0"
+        (1968.7, True, "1969"),  # a year: no decimals, no separator
+        (1980.0, True, "1980"),
+        (None, False, "\u2013"),
+    ],
+)
+def test_numbers_read_as_the_column_means_them(value: float | None, year: bool, text: str) -> None:
+    assert number(value, year=year) == text
+
+
+def test_one_rounding_rule_for_shares() -> None:
+    # The pages and the size chart's labels both print shares through percent().
+    assert [percent(v) for v in (0.195, 0.225, 0.4)] == ["20%", "22%", "40%"]

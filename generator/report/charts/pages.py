@@ -93,7 +93,9 @@ def distributions(analysis: Analysis, suppress: Suppressor) -> list[ChartSpec]:
                 )
             )
         else:
-            hist, edges = np.histogram(series.to_numpy(dtype=np.float64), bins=20)
+            values = series.to_numpy(dtype=np.float64)
+            # A describe column may have gaps: they are not customers at any value.
+            hist, edges = np.histogram(values[~np.isnan(values)], bins=20)
             data = pd.DataFrame(
                 {
                     "from": edges[:-1],
