@@ -11,8 +11,6 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-import yaml
-
 # ColumnRule is re-exported: callers know it as generator.config.settings.ColumnRule.
 from generator.config.columns import ColumnRule as ColumnRule
 from generator.config.columns import parse_columns
@@ -22,6 +20,7 @@ from generator.config.personas import LEVELS as LEVELS
 from generator.config.personas import PersonaOverride as PersonaOverride
 from generator.config.personas import PlaybookRule as PlaybookRule
 from generator.config.personas import parse_personas, parse_playbook
+from generator.config.untrusted import read_yaml
 from generator.errors import ConfigError, collect
 
 SCALINGS = ("standard", "robust", "log")
@@ -117,14 +116,7 @@ def load_config(path: Path = DEFAULT_CONFIG) -> Config:
     """
     if not path.is_file():
         raise ConfigError(f"{path}: config file not found (pass --config PATH)")
-    try:
-        raw = yaml.safe_load(path.read_text(encoding="utf-8-sig"))
-    except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        where = f" at line {mark.line + 1}" if mark is not None else ""
-        raise ConfigError(f"{path}: not valid YAML{where}") from exc
-    except UnicodeDecodeError as exc:
-        raise ConfigError(f"{path}: not UTF-8 text") from exc
+    raw = read_yaml(path)
     if not isinstance(raw, dict):
         raise ConfigError(f"{path}: expected a mapping of settings at the top level")
     return _Parser(path, raw).parse()

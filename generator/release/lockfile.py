@@ -17,7 +17,6 @@ import datetime as dt
 import hashlib
 import json
 import math
-import os
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
@@ -28,6 +27,7 @@ import numpy as np
 from generator.config.settings import Config
 from generator.errors import ConfigError
 from generator.model import Analysis
+from generator.runtime.epoch import source_date_epoch
 
 FORMAT = 1
 LOCK_NAME = "segments.lock.json"
@@ -100,10 +100,10 @@ def config_hash(config: Config) -> str:
 
 def release_date() -> str | None:
     """The build date from ``SOURCE_DATE_EPOCH`` (ISO, UTC), or None when it is unset."""
-    epoch = os.environ.get("SOURCE_DATE_EPOCH", "").strip()
-    if not epoch.isdigit():
+    epoch = source_date_epoch()
+    if epoch is None:
         return None
-    return dt.datetime.fromtimestamp(int(epoch), tz=dt.UTC).date().isoformat()
+    return dt.datetime.fromtimestamp(epoch, tz=dt.UTC).date().isoformat()
 
 
 def lock_from(
