@@ -165,7 +165,7 @@ class _Parser:
             k=self._k(),
             k_min=k_min,
             k_max=k_max,
-            random_state=self._int("random_state", 42, 0),
+            random_state=self._int("random_state", 42, 0, 2**32 - 1),
             n_init=self._int("n_init", 10, 10),
             scaling=self._choice("scaling", "standard", SCALINGS),
             sample_size=self._int("sample_size", 20_000, 1_000),
@@ -195,10 +195,13 @@ class _Parser:
             return default
         return value
 
-    def _int(self, key: str, default: int, minimum: int) -> int:
+    def _int(self, key: str, default: int, minimum: int, maximum: int = 10**9) -> int:
         value = self.raw.get(key, default)
         if isinstance(value, bool) or not isinstance(value, int) or value < minimum:
             self.fail(f"{key} should be an integer >= {minimum}, got {value!r}")
+            return default
+        if value > maximum:  # an upper bound keeps numpy and scikit-learn from overflowing
+            self.fail(f"{key} should be an integer <= {maximum}, got {value!r}")
             return default
         return value
 
@@ -220,8 +223,8 @@ class _Parser:
         value = self.raw.get("k", "auto")
         if value == "auto":
             return None
-        if isinstance(value, bool) or not isinstance(value, int) or value < 2:
-            self.fail(f"k should be 'auto' or an integer >= 2, got {value!r}")
+        if isinstance(value, bool) or not isinstance(value, int) or not 2 <= value <= 10**6:
+            self.fail(f"k should be 'auto' or an integer from 2 to 1000000, got {value!r}")
             return None
         return value
 
@@ -274,8 +277,8 @@ class _Parser:
         if not isinstance(points, bool):
             self.fail(f"privacy.individual_points should be true or false, got {points!r}")
             points = False
-        if isinstance(size, bool) or not isinstance(size, int) or size < 1:
-            self.fail(f"privacy.min_group_size should be an integer >= 1, got {size!r}")
+        if isinstance(size, bool) or not isinstance(size, int) or not 1 <= size <= 10**9:
+            self.fail(f"privacy.min_group_size should be an integer from 1 to 10^9, got {size!r}")
             size = 10
         return Privacy(points, size)
 

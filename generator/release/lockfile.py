@@ -32,6 +32,9 @@ from generator.runtime.epoch import source_date_epoch
 FORMAT = 1
 LOCK_NAME = "segments.lock.json"
 DIGITS = 10
+# Bounds on a hand-edited lock: integers JSON round-trips exactly, floats whose squares fit.
+MAX_INT = 2**53
+MAX_FLOAT = 1e100
 
 
 @dataclass(frozen=True)
@@ -253,7 +256,8 @@ def _parse(raw: Any) -> Lock:
     center, scale = _floats(scaler["center"]), _floats(scaler["scale"])
     segments = tuple(_segment(item, len(features)) for item in raw["segments"])
     numbers = [s.number for s in segments]
-    if len(center) != len(features) or len(scale) != len(features) or 0 in scale:
+    tiny = any(abs(v) < 1 / MAX_FLOAT for v in scale)
+    if len(center) != len(features) or len(scale) != len(features) or tiny:
         raise ValueError("'scaler' (one center and one non-zero scale per feature)")
     if not segments or len(set(numbers)) != len(numbers):
         raise ValueError("'segments' (at least one, with unique numbers)")
@@ -299,8 +303,8 @@ def _segment(item: Any, n_features: int) -> LockedSegment:
 
 
 def _int(value: Any) -> int:
-    if isinstance(value, bool) or not isinstance(value, int) or value < 0:
-        raise ValueError(f"{value!r} (expected a whole number >= 0)")
+    if isinstance(value, bool) or not isinstance(value, int) or not 0 <= value <= MAX_INT:
+        raise ValueError(f"{str(value)[:40]} (expected a whole number from 0 to 2^53)")
     return value
 
 
@@ -311,11 +315,20 @@ def _bool(value: Any) -> bool:
 
 
 def _floats(values: Any) -> tuple[float, ...]:
-    if not isinstance(values, list) or not all(
-        isinstance(v, int | float) and not isinstance(v, bool) and math.isfinite(v) for v in values
-    ):
-        raise ValueError(f"{values!r} (expected a list of numbers)")
+    if not isinstance(values, list) or not all(_number(v) for v in values):
+        raise ValueError(f"{str(values)[:80]} (expected a list of numbers within ±1e100)")
     return tuple(float(v) for v in values)
+
+
+def _number(value: Any) -> bool:
+    """A JSON number whose square (in distances) cannot overflow."""
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        return False
+    try:
+        number = float(value)
+    except OverflowError:  # an integer of hundreds of digits
+        return False
+    return math.isfinite(number) and abs(number) <= MAX_FLOAT
 
 
 def _strings(values: Any) -> list[str]:

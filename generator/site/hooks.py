@@ -20,7 +20,6 @@ import json
 import os
 import posixpath
 import re
-import shutil
 from pathlib import Path
 from typing import Any
 
@@ -115,7 +114,7 @@ def on_post_build(config: Any) -> None:
     site = Path(config["site_dir"])
     target = site / "assets" / "vendor" / "vega-bundle.js"
     target.parent.mkdir(parents=True, exist_ok=True)
-    shutil.copyfile(vega_bundle(), target)
+    target.write_bytes(vega_bundle())
     text = csp.policy(THEME_SCRIPTS, inline=offline())
     for page in sorted(site.rglob("*.html")):
         html = page.read_text(encoding="utf-8")

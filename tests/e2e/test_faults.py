@@ -212,18 +212,21 @@ def test_kill_9_at_random_points_leaves_one_whole_release(
 
 
 @contextlib.contextmanager
-def small_filesystem(folder: Path, kilobytes: int) -> Iterator[bool]:
-    """Mount a tmpfs of ``kilobytes`` at ``folder`` where allowed; yields whether it did."""
+def small_filesystem(folder: Path) -> Iterator[Callable[[int], None] | None]:
+    """Mount a tmpfs at ``folder`` where allowed; yields a function that leaves only N KiB free
+    (None when no file system can be mounted here)."""
     folder.mkdir(parents=True, exist_ok=True)
-    mounted = (
-        subprocess.run(
-            ["mount", "-t", "tmpfs", "-o", f"size={kilobytes}k", "tmpfs", str(folder)],
-            capture_output=True,
-        ).returncode
-        == 0
-    )
+    mount = ["mount", "-t", "tmpfs", "-o", "size=64m", "tmpfs", str(folder)]
+    mounted = subprocess.run(mount, capture_output=True).returncode == 0
+
+    def leave_free(kilobytes: int) -> None:
+        info = os.statvfs(folder)
+        used = (info.f_blocks - info.f_bfree) * info.f_frsize // 1024
+        size = f"remount,size={used + kilobytes}k"
+        subprocess.run(["mount", "-o", size, str(folder)], check=True, capture_output=True)
+
     try:
-        yield mounted
+        yield leave_free if mounted else None
     finally:
         if mounted:
             subprocess.run(["umount", "-l", str(folder)], check=False)
@@ -243,11 +246,12 @@ def test_a_full_disk_changes_nothing(
     releases: tuple[Path, dict, dict], tmp_path: Path, spare_kb: int
 ) -> None:
     a, before, _ = releases
-    used = sum(p.stat().st_size for p in a.rglob("*") if p.is_file() and "generator" not in p.parts)
-    with small_filesystem(tmp_path / "disk", used // 1024 + spare_kb) as mounted:
+    with small_filesystem(tmp_path / "disk") as leave_free:
         project = clone(a, tmp_path / "disk" / "p")
         shutil.copy(a.parent / "refreshed.csv", project / "data" / "mall_customers.csv")
-        limit = None if mounted else file_size_limit(spare_kb // 8)
+        if leave_free is not None:
+            leave_free(spare_kb)
+        limit = None if leave_free else file_size_limit(spare_kb // 8)
         result = start(project, preexec_fn=limit)
         _, stderr = result.communicate(timeout=600)
         if result.returncode != 0:
@@ -262,24 +266,28 @@ def test_a_full_disk_changes_nothing(
         shutil.rmtree(project)
 
 
+def _frozen(path: Path) -> Path:
+    """What is made read-only for ``path``: itself as root, else the folder holding a file."""
+    return path if path.is_dir() or os.geteuid() == 0 else path.parent
+
+
+def freeze(path: Path, frozen: bool) -> None:
+    """``chattr +i`` as root (who ignores modes), else mode 0555; ``frozen=False`` undoes it."""
+    target = _frozen(path)
+    if os.geteuid() == 0:
+        subprocess.run(["chattr", "+i" if frozen else "-i", str(target)], check=frozen)
+    else:
+        target.chmod(0o555 if frozen else 0o755)
+
+
 @contextlib.contextmanager
 def read_only(path: Path) -> Iterator[None]:
-    """Make ``path`` unchangeable: ``chattr +i`` as root (who ignores modes), else mode 0555.
-
-    For a file, its folder is made read-only too (so it cannot be deleted either).
-    """
-    target = path if path.is_dir() or os.geteuid() == 0 else path.parent
-    if os.geteuid() == 0:
-        subprocess.run(["chattr", "+i", str(target)], check=True)
-    else:
-        target.chmod(0o555)
+    """Make ``path`` unchangeable (a file cannot be deleted either) for the block."""
+    freeze(path, True)
     try:
         yield
     finally:
-        if os.geteuid() == 0:
-            subprocess.run(["chattr", "-i", str(target)], check=False)
-        else:
-            target.chmod(0o755)
+        freeze(path, False)
 
 
 def test_an_undeletable_file_in_docs_still_publishes_one_release(refreshing: Path) -> None:
@@ -295,7 +303,9 @@ def test_an_undeletable_file_in_docs_still_publishes_one_release(refreshing: Pat
         assert (refreshing / "docs" / "overrides" / "locked.txt").read_text() == "mine"
         check = run_cli("generate", "--check", cwd=refreshing, env=CACHE)
         assert check.returncode == 0, check.stderr
-    shutil.rmtree(next(refreshing.glob(".segments-tmp-docs-*")))
+        old = next(refreshing.glob(".segments-tmp-docs-*"))  # the old release, half deleted
+        freeze(old / "overrides" / "locked.txt", False)
+    shutil.rmtree(old)
 
 
 def test_a_read_only_data_folder_changes_nothing(
