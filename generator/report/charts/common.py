@@ -16,7 +16,7 @@ import pandas as pd
 from generator.config.settings import Config
 from generator.model import Analysis, ChartSpec
 from generator.report.downloads import csv_text
-from generator.report.privacy import Suppressor
+from generator.report.privacy import Suppressor, rounded_edges
 
 # Okabe-Ito, the colour-blind-safe palette, ordered for contrast on light and dark backgrounds.
 PALETTE = ("#0072B2", "#E69F00", "#009E73", "#CC79A7", "#D55E00", "#56B4E9", "#F0E442", "#999999")
@@ -205,7 +205,9 @@ def _density(analysis: Analysis, columns: tuple[str, str], suppress: Suppressor)
     """Counts on a GRID x GRID grid; cells under the minimum group size are dropped."""
     frame = analysis.table.frame
     xs, ys = frame[columns[0]].to_numpy(), frame[columns[1]].to_numpy()
-    counts, x_edges, y_edges = np.histogram2d(xs, ys, bins=GRID)
+    # Round edges: the grid's own would put the extreme customers' exact values on the axes.
+    edges = [rounded_edges(np.asarray(v, dtype=np.float64), GRID) for v in (xs, ys)]
+    counts, x_edges, y_edges = np.histogram2d(xs, ys, bins=edges)
     i, j = np.nonzero(counts)
     cells = pd.DataFrame(
         {
