@@ -19,7 +19,8 @@ from generator.analysis.run import load_table
 from generator.config.settings import Config
 from generator.errors import ConfigError
 from generator.model import CustomerTable
-from generator.release.lockfile import Lock, config_hash, lock_path, read_lock
+from generator.release.lockfile import Lock, config_hash, lock_path
+from generator.release.lockread import read_lock
 from generator.release.sidecar import assignments_path
 from generator.report.downloads import neutralised
 

@@ -16,7 +16,6 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import json
-import math
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
@@ -25,16 +24,12 @@ from typing import Any
 import numpy as np
 
 from generator.config.settings import Config
-from generator.errors import ConfigError
 from generator.model import Analysis
 from generator.runtime.epoch import source_date_epoch
 
 FORMAT = 1
 LOCK_NAME = "segments.lock.json"
 DIGITS = 10
-# Bounds on a hand-edited lock: integers JSON round-trips exactly, floats whose squares fit.
-MAX_INT = 2**53
-MAX_FLOAT = 1e100
 
 
 @dataclass(frozen=True)
@@ -220,127 +215,6 @@ def model_json(lock: Lock) -> dict[str, Any]:
             "scaler.scale; segment = the one whose scaled_centroid is nearest to z (Euclidean)"
         ),
     }
-
-
-def read_lock(path: Path) -> Lock | None:
-    """Read a lock file; None when there is none (a first build).
-
-    Raises:
-        ConfigError: When the file exists but is not a valid lock (the message says how to
-            start afresh).
-    """
-    if not path.is_file():
-        return None
-    try:
-        raw = json.loads(path.read_text(encoding="utf-8"))
-    except (json.JSONDecodeError, UnicodeDecodeError) as exc:
-        raise _corrupt(path, f"not valid JSON ({exc})") from exc
-    try:
-        return _parse(raw)
-    except (KeyError, TypeError, ValueError) as exc:
-        raise _corrupt(path, f"bad or missing field {exc}") from exc
-
-
-def _corrupt(path: Path, why: str) -> ConfigError:
-    return ConfigError(
-        f"{path}: the segments lock file is {why}; restore it from version control, or delete "
-        "it (or build with --relock) to start numbering afresh"
-    )
-
-
-def _parse(raw: Any) -> Lock:
-    if not isinstance(raw, dict) or raw.get("format") != FORMAT:
-        raise ValueError(f"'format' (expected {FORMAT})")
-    features = tuple(_strings(raw["features"]))
-    scaler = raw["scaler"]
-    center, scale = _floats(scaler["center"]), _floats(scaler["scale"])
-    segments = tuple(_segment(item, len(features)) for item in raw["segments"])
-    numbers = [s.number for s in segments]
-    tiny = any(abs(v) < 1 / MAX_FLOAT for v in scale)
-    if len(center) != len(features) or len(scale) != len(features) or tiny:
-        raise ValueError("'scaler' (one center and one non-zero scale per feature)")
-    if not segments or len(set(numbers)) != len(numbers):
-        raise ValueError("'segments' (at least one, with unique numbers)")
-    if len({s.slug for s in segments}) != len(segments):
-        raise ValueError("'segments' (unique slugs)")
-    highest = _int(raw["highest_number"])
-    if highest < max(numbers):
-        raise ValueError("'highest_number' (at least the highest segment number)")
-    return Lock(
-        features=features,
-        log1p=_bool(scaler["log1p"]),
-        center=center,
-        scale=scale,
-        segments=segments,
-        highest_number=highest,
-        n_customers=_int(raw["n_customers"]),
-        data_sha256=str(raw["data_sha256"]),
-        config_hash=str(raw["config_hash"]),
-        date=_optional_str(raw.get("date")),
-        assignments_sha256=_optional_str(raw.get("assignments_sha256")),
-        previous=_parse(raw["previous"]) if raw.get("previous") is not None else None,
-        comparison=_comparison(raw.get("comparison")),
-    )
-
-
-def _comparison(value: Any) -> dict[str, Any] | None:
-    if value is not None and not isinstance(value, dict):
-        raise ValueError(f"'comparison' {value!r} (expected a mapping)")
-    return value
-
-
-def _segment(item: Any, n_features: int) -> LockedSegment:
-    centroid = _floats(item["centroid"])
-    if len(centroid) != n_features:
-        raise ValueError("'centroid' (one value per feature)")
-    number = _int(item["number"])
-    if number < 1:
-        raise ValueError("'number' (>= 1)")
-    slug, name = _strings([item["slug"], item["name"]])
-    base = item.get("base_name")
-    base_name = _strings([base])[0] if base is not None else None
-    return LockedSegment(number, slug, name, _int(item["size"]), centroid, base_name)
-
-
-def _int(value: Any) -> int:
-    if isinstance(value, bool) or not isinstance(value, int) or not 0 <= value <= MAX_INT:
-        raise ValueError(f"{str(value)[:40]} (expected a whole number from 0 to 2^53)")
-    return value
-
-
-def _bool(value: Any) -> bool:
-    if not isinstance(value, bool):
-        raise ValueError(f"{value!r} (expected true or false)")
-    return value
-
-
-def _floats(values: Any) -> tuple[float, ...]:
-    if not isinstance(values, list) or not all(_number(v) for v in values):
-        raise ValueError(f"{str(values)[:80]} (expected a list of numbers within ±1e100)")
-    return tuple(float(v) for v in values)
-
-
-def _number(value: Any) -> bool:
-    """A JSON number whose square (in distances) cannot overflow."""
-    if isinstance(value, bool) or not isinstance(value, int | float):
-        return False
-    try:
-        number = float(value)
-    except OverflowError:  # an integer of hundreds of digits
-        return False
-    return math.isfinite(number) and abs(number) <= MAX_FLOAT
-
-
-def _strings(values: Any) -> list[str]:
-    if not isinstance(values, list) or not all(isinstance(v, str) and v for v in values):
-        raise ValueError(f"{values!r} (expected non-empty strings)")
-    return list(values)
-
-
-def _optional_str(value: Any) -> str | None:
-    if value is not None and not isinstance(value, str):
-        raise ValueError(f"{value!r} (expected a string)")
-    return value
 
 
 def _rounded(values: Any) -> list[float]:

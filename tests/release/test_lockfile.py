@@ -11,7 +11,8 @@ from generator.analysis.run import run_analysis
 from generator.config.settings import PersonaOverride, load_config
 from generator.errors import ConfigError, DataError
 from generator.release.changes import changes
-from generator.release.lockfile import lock_from, lock_json, model_json, read_lock, release_date
+from generator.release.lockfile import lock_from, lock_json, model_json, release_date
+from generator.release.lockread import read_lock
 from generator.release.match import apply_match, assign, match, match_radius
 from generator.release.overrides import apply_overrides, refresh
 from generator.release.sidecar import (
@@ -333,6 +334,27 @@ def test_persona_config_errors_are_reported_together(tmp_path: Path) -> None:
         (lambda d: d["segments"][0]["centroid"].__setitem__(0, 1e308), "within ±1e100"),
         (lambda d: d["scaler"]["center"].__setitem__(0, 10**400), "within ±1e100"),
         (lambda d: d["scaler"]["scale"].__setitem__(0, 1e-300), "non-zero scale per feature"),
+        (lambda d: d.update(comparison={"ari": 0.5}), "'comparison' (expected common, ari"),
+        (
+            lambda d: d.update(comparison={"ari": "x", "common": 3, "flow": None}),
+            "'comparison.ari' x (expected a number from -1 to 1)",
+        ),
+        (
+            lambda d: d.update(
+                comparison={
+                    "ari": 0.5,
+                    "common": 3,
+                    "flow": {
+                        "rows": [1],
+                        "columns": [1, 2],
+                        "counts": [[3]],
+                        "left": [0],
+                        "joined": [0, 0],
+                    },
+                }
+            ),
+            "'comparison.flow.counts' (one count per row and column)",
+        ),
     ],
 )
 def test_a_hand_edited_lock_with_huge_numbers_is_refused(mall, tmp_path: Path, edit, why) -> None:
