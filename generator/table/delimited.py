@@ -20,6 +20,8 @@ from generator.errors import DataError, collect
 from generator.model import RowLines
 
 BLOCK = 1 << 20
+# Column names are labels on a page; longer ones are a broken file, not a header.
+MAX_NAME = 1000
 SEPARATORS = {",": "','", ";": "';'", "\t": '"\\t"', "|": "'|'"}
 NOT_TEXT = {
     b"\xff\xfe": "is UTF-16 text; save it as UTF-8",
@@ -98,6 +100,12 @@ def _header(path: Path, delimiter: str) -> list[str]:
             names = next(csv.reader(handle, delimiter=delimiter), [])
     except UnicodeDecodeError:
         raise _not_utf8(path) from None
+    long = [i for i, name in enumerate(names) if len(name) > MAX_NAME]
+    if long:
+        raise DataError(
+            f"{path}: line 1, column {long[0] + 1}: a column name of {len(names[long[0]]):,} "
+            f"characters; expected at most {MAX_NAME:,}"
+        )
     if not "".join(names).strip():
         raise DataError(f"{path}: line 1 is blank; expected a header row")
     if len(names) == 1:
