@@ -13,7 +13,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
-from generator.analysis.stability import Stability, stability
+from generator.analysis.stability import TRUSTED, Stability, stability
 from generator.commands import cachekeys
 from generator.config.settings import Config, load_config
 from generator.errors import DataError, RenderError
@@ -36,7 +36,6 @@ from generator.site.publish import Move, discard_staging, exclusive, pending, pu
 from generator.site.write import differences, stage, stage_file, staging_dir
 
 log = logging.getLogger(__name__)
-STRICT_STABILITY = 0.6
 
 
 @dataclass(frozen=True)
@@ -49,13 +48,22 @@ class Project:
     strict: bool = False
 
 
-def generate_pages(project: Project) -> tuple[Config, Release, list[RenderedPage]]:
+@dataclass(frozen=True)
+class Generated:
+    """Everything a build publishes, in memory: the release and the docs/ files."""
+
+    config: Config
+    release: Release
+    pages: list[RenderedPage]
+
+
+def generate_pages(project: Project) -> Generated:
     """Analyse the data, keep identities from the lock, and render every docs/ file in memory."""
     config = load_config(project.config_path)
     release, drawn = _release_and_charts(config, project.relock)
     _flag_small_segments(release.analysis, config)
     _check_stability(release, project.strict)
-    return config, release, build_pages(release, config, drawn)
+    return Generated(config, release, build_pages(release, config, drawn))
 
 
 def _release_and_charts(config: Config, relock: bool) -> tuple[Release, list[ChartSpec]]:
@@ -107,10 +115,10 @@ class _Drawn:
 
 
 def _check_stability(release: Release, strict: bool) -> None:
-    for weak in release.stability.below(STRICT_STABILITY):
+    for weak in release.stability.below(TRUSTED):
         message = (
             f"segment {weak.number} ({weak.slug}) has stability {weak.jaccard:.2f} "
-            f"({weak.reading}), under {STRICT_STABILITY}"
+            f"({weak.reading}), under {TRUSTED}"
         )
         if strict:
             raise DataError(f"{message}; --strict refuses to publish it (try another k)")
@@ -133,7 +141,7 @@ def _flag_small_segments(analysis: Analysis, config: Config) -> None:
 def generate(project: Project) -> Path:
     """Write docs/ as one release and return its path."""
     with _writing(project) as outputs:
-        _, _, pages = generate_pages(project)
+        pages = generate_pages(project).pages
         staged = _stage_docs(pages, outputs)
         publish(outputs.root, [Move(staged, outputs.docs)])
     return outputs.docs
@@ -148,7 +156,7 @@ def check(project: Project) -> list[str]:
             f"{journal}: a release was interrupted half way; run segments build (or generate) "
             "to complete it, then check again"
         )
-    _, _, pages = generate_pages(project)
+    pages = generate_pages(project).pages
     expected = [*pages, marker_page(pages)]
     return differences(expected, outputs.docs, user_files(outputs.docs))
 
@@ -161,7 +169,8 @@ def build(project: Project, offline: bool = False) -> Path:
     (once the release is decided) the next command completes it.
     """
     with _writing(project) as outputs:
-        config, release, pages = generate_pages(project)
+        generated = generate_pages(project)
+        config, release, pages = generated.config, generated.release, generated.pages
         staged_docs = _stage_docs(pages, outputs)
         staged_site = staging_dir(outputs.site)
         with _environment("SEGMENTS_OFFLINE", "true" if offline else None), timing.stage("mkdocs"):
