@@ -37,6 +37,9 @@ CONFIG_OPTION = click.option(
 @click.pass_context
 def cli(ctx: click.Context, verbose: bool, quiet: bool, timings: bool) -> None:
     """Segment customers and publish the report site."""
+    from generator.runtime.epoch import source_date_epoch
+
+    source_date_epoch()  # checked first: numpy reads it too, and fails with a traceback
     ctx.obj = {"verbose": verbose, "quiet": quiet}
     level = logging.DEBUG if verbose else logging.WARNING if quiet else logging.INFO
     logging.basicConfig(level=level, format="%(levelname)s: %(message)s", stream=sys.stderr)
@@ -89,6 +92,11 @@ def validate(config_path: Path, report_path: Path | None) -> None:
     """Check the config and the customer table, without segmenting."""
     from generator.analysis.run import load_table
 
+    if report_path is not None and not report_path.absolute().parent.is_dir():
+        raise ConfigError(
+            f"{report_path}: the folder {report_path.absolute().parent} does not exist; create "
+            "it or pass another --report path"
+        )
     try:
         table = load_table(load_config(config_path))
     except SegmentsError as exc:
@@ -166,8 +174,25 @@ def serve(config_path: Path, mkdocs_path: Path, port: int) -> None:
 
     from generator.commands import build
 
+    _check_port(port)
     build.generate(build.Project(config_path, mkdocs_path))
     mkdocs_serve(str(mkdocs_path), dev_addr=f"127.0.0.1:{port}", livereload=True)
+
+
+def _check_port(port: int) -> None:
+    """Refuse a port that is out of range or taken, before any work is done."""
+    import socket
+
+    if not 1 <= port <= 65535:
+        raise ConfigError(f"--port {port}: expected a port from 1 to 65535")
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as probe:
+        try:
+            probe.bind(("127.0.0.1", port))
+        except OSError as exc:
+            raise ConfigError(
+                f"127.0.0.1:{port}: cannot serve there ({exc.strerror}); another program "
+                "(or another segments serve) uses the port, pass --port with a free one"
+            ) from exc
 
 
 @cli.command()
@@ -182,10 +207,12 @@ def serve(config_path: Path, mkdocs_path: Path, port: int) -> None:
 @CONFIG_OPTION
 def assign(table_path: Path, out_path: Path, config_path: Path) -> None:
     """Label the customers of TABLE with the locked (published) segments."""
-    from generator.commands.assign import score_file, scored_csv
+    from generator.commands.assign import check_out_path, score_file, scored_csv
     from generator.site.write import write_file
 
-    scored = score_file(load_config(config_path), table_path)
+    config = load_config(config_path)
+    check_out_path(config, table_path, out_path)
+    scored = score_file(config, table_path)
     write_file(out_path, scored_csv(scored))
     click.echo(f"{out_path}: {len(scored):,} customers scored with the locked segments")
 

@@ -79,12 +79,18 @@ def text(required: bool = False) -> Check:
     return check
 
 
-def integer(minimum: int) -> Check:
-    """An integer of at least ``minimum`` (``true`` is not an integer here)."""
+def integer(minimum: int, maximum: int = 10**9) -> Check:
+    """An integer from ``minimum`` to ``maximum`` (``true`` is not an integer here).
+
+    The upper bound keeps numpy and scikit-learn from overflowing (a seed must fit 32 bits).
+    """
 
     def check(value: Any, key: str, ctx: Context) -> int | None:
         if isinstance(value, bool) or not isinstance(value, int) or value < minimum:
             ctx.fail(f"{key} should be an integer >= {minimum}, got {value!r}")
+            return None
+        if value > maximum:
+            ctx.fail(f"{key} should be an integer <= {maximum}, got {value!r}")
             return None
         return value
 
@@ -129,9 +135,10 @@ def k_choice(value: Any, key: str, ctx: Context) -> int | None:
     """``auto`` (None) or a fixed number of segments."""
     if value == "auto":
         return None
-    if isinstance(value, bool) or not isinstance(value, int) or value < 2:
-        ctx.fail(f"{key} should be 'auto' or an integer >= 2, got {value!r}")
-    return value if isinstance(value, int) and not isinstance(value, bool) and value >= 2 else None
+    fits = isinstance(value, int) and not isinstance(value, bool) and 2 <= value <= 10**6
+    if not fits:
+        ctx.fail(f"{key} should be 'auto' or an integer from 2 to 1000000, got {value!r}")
+    return value if fits else None
 
 
 def features(value: Any, key: str, ctx: Context) -> tuple[Feature, ...]:
@@ -236,7 +243,13 @@ SETTINGS: tuple[Setting, ...] = (
     ),
     Setting("k_min", 2, integer(2), "the smallest k searched", analysis=True),
     Setting("k_max", 10, integer(2), "the largest k searched", analysis=True),
-    Setting("random_state", 42, integer(0), "the seed of every random step", analysis=True),
+    Setting(
+        "random_state",
+        42,
+        integer(0, 2**32 - 1),
+        "the seed of every random step (0 to 4294967295)",
+        analysis=True,
+    ),
     Setting("n_init", 10, integer(10), "K-Means restarts (at least 10)", analysis=True),
     Setting(
         "scaling",

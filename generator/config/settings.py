@@ -11,8 +11,6 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-import yaml
-
 # ColumnRule is re-exported: callers know it as generator.config.settings.ColumnRule.
 from generator.config.columns import ColumnRule as ColumnRule
 from generator.config.features import Feature as Feature
@@ -31,6 +29,7 @@ from generator.config.schema import (
     Scaling,
     keys_of,
 )
+from generator.config.untrusted import read_yaml
 from generator.config.value import Value as Value
 from generator.config.value import value_of
 from generator.errors import ConfigError, collect
@@ -104,14 +103,7 @@ def load_config(path: Path = DEFAULT_CONFIG) -> Config:
     """
     if not path.is_file():
         raise ConfigError(f"{path}: config file not found (pass --config PATH)")
-    try:
-        raw = yaml.safe_load(path.read_text(encoding="utf-8-sig"))
-    except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        where = f" at line {mark.line + 1}" if mark is not None else ""
-        raise ConfigError(f"{path}: not valid YAML{where}") from exc
-    except UnicodeDecodeError as exc:
-        raise ConfigError(f"{path}: not UTF-8 text") from exc
+    raw = read_yaml(path)
     if not isinstance(raw, dict):
         raise ConfigError(f"{path}: expected a mapping of settings at the top level")
     return parse(path, raw)

@@ -15,7 +15,8 @@ from generator.analysis.stability import Stability, stability
 from generator.config.settings import Config
 from generator.model import Analysis
 from generator.release.changes import Changes, Flow, changes
-from generator.release.lockfile import Lock, config_hash, lock_from, lock_path, read_lock
+from generator.release.lockfile import Lock, config_hash, lock_from, lock_path
+from generator.release.lockread import read_lock
 from generator.release.overrides import refresh
 from generator.release.sidecar import (
     assignments_csv,

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import codecs
 import csv
+from collections.abc import Callable
 from dataclasses import dataclass
 from itertools import chain
 from pathlib import Path
@@ -19,6 +20,8 @@ from generator.errors import DataError, collect
 from generator.model import RowLines
 
 BLOCK = 1 << 20
+# Column names are labels on a page; longer ones are a broken file, not a header.
+MAX_NAME = 1000
 SEPARATORS = {",": "','", ";": "';'", "\t": '"\\t"', "|": "'|'"}
 NOT_TEXT = {
     b"\xff\xfe": "is UTF-16 text; save it as UTF-8",
@@ -60,23 +63,35 @@ def read_csv(
     """
     if columns is not None and facts.odd_quotes and header[-1] not in columns:
         columns = [*columns, header[-1]]  # where an unclosed quote would show (see below)
-    table, bad = _parse(path, delimiter, header, columns, threads=True)
+    fast = _read_threaded(path, delimiter, header, columns)
+    table, bad = (fast, []) if fast is not None else _parse(path, delimiter, header, columns)
     lines = _row_lines(path, delimiter, facts, table.num_rows + len(bad))
-    if bad:
-        # Threaded reads do not number rows; read again on one thread to name them.
-        _, bad = _parse(path, delimiter, header, columns, threads=False)
-        problems = [_structure_problem(row, lines) for row in bad]
-        collect(DataError, str(path), problems)
+    problems = [_structure_problem(row, lines) for row in bad]
+    collect(DataError, str(path), problems)
     _check_quotes_closed(path, table.column(header[-1]) if facts.odd_quotes else None, lines)
     return table, lines
 
 
 def _check_is_text(path: Path) -> None:
     with path.open("rb") as handle:
-        start = handle.read(4)
+        start = handle.read(64)
     for magic, problem in NOT_TEXT.items():
         if start.startswith(magic):
             raise DataError(f"{path}: the file {problem}")
+    if _looks_utf16(start):
+        raise DataError(
+            f"{path}: the file is UTF-16 text without a byte order mark; save it as UTF-8"
+        )
+
+
+def _looks_utf16(start: bytes) -> bool:
+    """Text of ASCII characters in UTF-16 has a NUL in every other byte (LE: odd, BE: even)."""
+    pairs = len(start) // 2
+    if pairs < 2:
+        return False
+    odd, even = start[1 : 2 * pairs : 2], start[0 : 2 * pairs : 2]
+    little = odd.count(0) == pairs and even.count(0) == 0
+    return little or (even.count(0) == pairs and odd.count(0) == 0)
 
 
 def _header(path: Path, delimiter: str) -> list[str]:
@@ -85,6 +100,12 @@ def _header(path: Path, delimiter: str) -> list[str]:
             names = next(csv.reader(handle, delimiter=delimiter), [])
     except UnicodeDecodeError:
         raise _not_utf8(path) from None
+    long = [i for i, name in enumerate(names) if len(name) > MAX_NAME]
+    if long:
+        raise DataError(
+            f"{path}: line 1, column {long[0] + 1}: a column name of {len(names[long[0]]):,} "
+            f"characters; expected at most {MAX_NAME:,}"
+        )
     if not "".join(names).strip():
         raise DataError(f"{path}: line 1 is blank; expected a header row")
     if len(names) == 1:
@@ -104,10 +125,26 @@ def _separator_hint(text: str) -> str:
     return f" (it looks separated by {SEPARATORS[best]}: set data.delimiter: {SEPARATORS[best]})"
 
 
+def _read_threaded(
+    path: Path, delimiter: str, header: list[str], columns: list[str] | None
+) -> pa.Table | None:
+    """The fast read on Arrow's threads; None when the file has a problem to report.
+
+    No Python callback runs on Arrow's threads: a worker still calling one after a failed read
+    could outlive the command, and a thread entering Python during interpreter shutdown aborts
+    the process ("terminate called without an active exception", exit -6). A bad file is read
+    again on this thread, which also numbers the bad rows.
+    """
+    try:
+        return _read(path, delimiter, header, columns, None)
+    except (pa.ArrowInvalid, pa.ArrowKeyError):
+        return None
+
+
 def _parse(
-    path: Path, delimiter: str, header: list[str], columns: list[str] | None, threads: bool
+    path: Path, delimiter: str, header: list[str], columns: list[str] | None
 ) -> tuple[pa.Table, list[pacsv.InvalidRow]]:
-    """Parse with pyarrow, ``columns`` (all when None) as text; the table and malformed rows."""
+    """Parse on this thread, ``columns`` (all when None) as text; the table and malformed rows."""
     bad: list[pacsv.InvalidRow] = []
 
     def on_bad_row(row: pacsv.InvalidRow) -> str:
@@ -115,25 +152,36 @@ def _parse(
         return "skip"
 
     try:
-        table = pacsv.read_csv(
-            path,
-            read_options=pacsv.ReadOptions(use_threads=threads, encoding="utf8"),
-            parse_options=pacsv.ParseOptions(
-                delimiter=delimiter, invalid_row_handler=on_bad_row, newlines_in_values=True
-            ),
-            convert_options=pacsv.ConvertOptions(
-                include_columns=columns,
-                column_types={name: pa.string() for name in header},
-                strings_can_be_null=False,
-                quoted_strings_can_be_null=False,
-            ),
-        )
+        table = _read(path, delimiter, header, columns, on_bad_row)
     except (pa.ArrowInvalid, pa.ArrowKeyError) as exc:
         message = str(exc).split("\n")[0]
         if "UTF8" in message:
             raise _not_utf8(path) from exc
         raise DataError(f"{path}: cannot be read as CSV: {message}") from exc
     return table, bad
+
+
+def _read(
+    path: Path,
+    delimiter: str,
+    header: list[str],
+    columns: list[str] | None,
+    on_bad_row: Callable[[pacsv.InvalidRow], str] | None,
+) -> pa.Table:
+    """Pyarrow's reader; threaded exactly when no Python callback is given."""
+    return pacsv.read_csv(
+        path,
+        read_options=pacsv.ReadOptions(use_threads=on_bad_row is None, encoding="utf8"),
+        parse_options=pacsv.ParseOptions(
+            delimiter=delimiter, invalid_row_handler=on_bad_row, newlines_in_values=True
+        ),
+        convert_options=pacsv.ConvertOptions(
+            include_columns=columns,
+            column_types={name: pa.string() for name in header},
+            strings_can_be_null=False,
+            quoted_strings_can_be_null=False,
+        ),
+    )
 
 
 def _structure_problem(row: pacsv.InvalidRow, lines: RowLines) -> str:

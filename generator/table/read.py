@@ -23,6 +23,10 @@ from generator.table.excel import read_excel
 READERS = (".csv", ".txt", ".tsv", ".parquet", ".xlsx")
 
 
+# A row this long is not a customer: a file without line breaks, or one cell gone wrong.
+MAX_LINE_BYTES = 16 << 20
+
+
 def file_sha256(path: Path) -> str:
     """The SHA-256 of a file, read in 1 MiB blocks."""
     return _scan(path)[0]
@@ -66,19 +70,35 @@ def read_table(config: Config) -> tuple[pa.Table, SourceInfo]:
 def _scan(path: Path) -> tuple[str, TextFacts]:
     """One pass over the bytes: the SHA-256, the number of lines and whether quotes pair up.
 
-    Line breaks at the very end of the file do not start a line.
+    Line breaks at the very end of the file do not start a line. A line longer than
+    ``MAX_LINE_BYTES`` stops the read here, before any parser holds it in memory.
     """
     digest = hashlib.sha256()
-    breaks = trailing = quotes = 0
+    breaks = trailing = quotes = run = 0
     with path.open("rb") as handle:
         for block in iter(lambda: handle.read(BLOCK), b""):
             digest.update(block)
+            first = block.find(b"\n")
+            if first >= 0 and run + first > MAX_LINE_BYTES:  # the line this block ends
+                _too_long(path, breaks + 1)
             breaks += block.count(b"\n")
+            run = run + len(block) if first < 0 else len(block) - block.rfind(b"\n") - 1
+            if run > MAX_LINE_BYTES:  # the line still open at the block's end
+                _too_long(path, breaks + 1)
             quotes += block.count(b'"')
             body = block.rstrip(b"\r\n")
             tail = block[len(body) :].count(b"\n")
             trailing = trailing + tail if not body else tail
     return digest.hexdigest(), TextFacts(breaks - trailing + 1, quotes % 2 == 1)
+
+
+def _too_long(path: Path, line: int) -> None:
+    if path.suffix.lower() in (".parquet", ".xlsx"):
+        return  # binary formats have no lines
+    raise DataError(
+        f"{path}: line {line:,} is longer than {MAX_LINE_BYTES:,} bytes, the most a row may "
+        "have; is the file missing its line breaks, or a quote left open?"
+    )
 
 
 def _parquet_header(path: Path) -> list[str]:
