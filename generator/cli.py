@@ -106,9 +106,9 @@ MKDOCS_OPTION = click.option(
     "--mkdocs",
     "mkdocs_path",
     type=click.Path(path_type=Path, dir_okay=False),
-    default=Path("mkdocs.yml"),
-    show_default=True,
-    help="The MkDocs config; its docs_dir and site_dir are the outputs.",
+    default=None,
+    help="The MkDocs config; its docs_dir and site_dir are the outputs "
+    "[default: the mkdocs.yml beside the config or one folder up].",
 )
 
 
@@ -116,7 +116,7 @@ MKDOCS_OPTION = click.option(
 @CONFIG_OPTION
 @MKDOCS_OPTION
 @click.option("--check", is_flag=True, help="Exit 1 if docs/ differs from what would be written.")
-def generate(config_path: Path, mkdocs_path: Path, check: bool) -> None:
+def generate(config_path: Path, mkdocs_path: Path | None, check: bool) -> None:
     """Render the Markdown pages and chart specs into docs/."""
     from generator.commands import build
 
@@ -142,7 +142,7 @@ def generate(config_path: Path, mkdocs_path: Path, check: bool) -> None:
 @click.option("--relock", is_flag=True, help="Ignore the segments lock file and number afresh.")
 @click.option("--strict", is_flag=True, help="Fail when a segment's stability is under 0.6.")
 def build_command(
-    config_path: Path, mkdocs_path: Path, offline: bool, relock: bool, strict: bool
+    config_path: Path, mkdocs_path: Path | None, offline: bool, relock: bool, strict: bool
 ) -> None:
     """Generate docs/ and build the site with mkdocs build --strict."""
     from generator.commands import build
@@ -156,14 +156,20 @@ def build_command(
 @CONFIG_OPTION
 @MKDOCS_OPTION
 @click.option("--port", default=8000, show_default=True, help="Port on 127.0.0.1.")
-def serve(config_path: Path, mkdocs_path: Path, port: int) -> None:
+def serve(config_path: Path, mkdocs_path: Path | None, port: int) -> None:
     """Generate docs/ and preview the site with live reload (Ctrl+C stops)."""
     from mkdocs.commands.serve import serve as mkdocs_serve
 
     from generator.commands import build
 
-    build.generate(build.Project(config_path, mkdocs_path))
-    mkdocs_serve(str(mkdocs_path), dev_addr=f"127.0.0.1:{port}", livereload=True)
+    project = build.Project(config_path, mkdocs_path)
+    build.generate(project)
+    mkdocs_serve(
+        str(project.mkdocs),
+        dev_addr=f"127.0.0.1:{port}",
+        livereload=True,
+        site_name=load_config(config_path).title,
+    )
 
 
 @cli.command()

@@ -25,6 +25,7 @@ from generator.release.sidecar import assignments_path
 from generator.report.pages import build_pages, make_charts
 from generator.runtime import cache, timing
 from generator.site.mkdocs import mkdocs_build, site_dirs, zip_site
+from generator.site.project import check_mkdocs, find_mkdocs
 from generator.site.write import clean_stale, differences, stage, staging_dir, swap_in, write_file
 
 log = logging.getLogger(__name__)
@@ -33,12 +34,29 @@ STRICT_STABILITY = 0.6
 
 @dataclass(frozen=True)
 class Project:
-    """Where things live: the config file and the MkDocs config (docs/ and site/ follow it)."""
+    """Where things live: the config file and the MkDocs config (docs/ and site/ follow it).
+
+    Without ``mkdocs_path`` the config's own project is built: the ``mkdocs.yml`` beside the
+    config or one folder up, never the one in the working directory by accident.
+    """
 
     config_path: Path
-    mkdocs_path: Path = Path("mkdocs.yml")
+    mkdocs_path: Path | None = None
     relock: bool = False
     strict: bool = False
+
+    @property
+    def mkdocs(self) -> Path:
+        """The MkDocs config whose docs_dir and site_dir receive the output."""
+        return self.mkdocs_path or find_mkdocs(self.config_path)
+
+
+def check_project(project: Project) -> Path:
+    """Find config and MkDocs problems before any analysis runs; the mkdocs.yml to use."""
+    load_config(project.config_path)
+    mkdocs = project.mkdocs
+    check_mkdocs(mkdocs)
+    return mkdocs
 
 
 def generate_pages(project: Project) -> tuple[Config, Release, list[RenderedPage]]:
@@ -124,8 +142,9 @@ def _flag_small_segments(analysis: Analysis, config: Config) -> None:
 
 def generate(project: Project) -> Path:
     """Write docs/ (atomically) and return its path."""
+    mkdocs = check_project(project)
     _, _, pages = generate_pages(project)
-    docs, _ = site_dirs(project.mkdocs_path)
+    docs, _ = site_dirs(mkdocs)
     clean_stale(docs.parent)
     swap_in(stage(pages, staging_dir(docs)), docs)
     return docs
@@ -134,7 +153,7 @@ def generate(project: Project) -> Path:
 def check(project: Project) -> list[str]:
     """The docs/ files that differ from what ``generate`` would write (empty when fresh)."""
     _, _, pages = generate_pages(project)
-    docs, _ = site_dirs(project.mkdocs_path)
+    docs, _ = site_dirs(project.mkdocs)
     return differences(pages, docs)
 
 
@@ -143,14 +162,15 @@ def build(project: Project, offline: bool = False) -> Path:
 
     The lock file and the assignments sidecar are written last, once the site is in place.
     """
+    mkdocs = check_project(project)
     config, release, pages = generate_pages(project)
-    docs, site = site_dirs(project.mkdocs_path)
+    docs, site = site_dirs(mkdocs)
     clean_stale(docs.parent)
     staged_docs = stage(pages, staging_dir(docs))
     staged_site = staging_dir(site)
     try:
         with _environment("SEGMENTS_OFFLINE", "true" if offline else None), timing.stage("mkdocs"):
-            mkdocs_build(project.mkdocs_path, staged_docs, staged_site)
+            mkdocs_build(mkdocs, staged_docs, staged_site, site_name=config.title)
         if offline:
             return zip_site(staged_site, site.parent / "site.zip")
         swap_in(staged_docs, docs)

@@ -31,8 +31,10 @@ def site_dirs(mkdocs_path: Path) -> tuple[Path, Path]:
     return base / raw.get("docs_dir", "docs"), base / raw.get("site_dir", "site")
 
 
-def mkdocs_build(mkdocs_path: Path, docs: Path, site: Path) -> None:
-    """``mkdocs build --strict`` of ``docs`` into ``site``.
+def mkdocs_build(mkdocs_path: Path, docs: Path, site: Path, site_name: str) -> None:
+    """``mkdocs build --strict`` of ``docs`` into ``site``, headed by ``site_name``.
+
+    The report's title comes from the segments config, so the header always matches it.
 
     Raises:
         RenderError: When MkDocs reports any warning or error.
@@ -43,7 +45,13 @@ def mkdocs_build(mkdocs_path: Path, docs: Path, site: Path) -> None:
 
     logging.getLogger("mkdocs").setLevel(logging.WARNING)
     try:
-        config = load_config(str(mkdocs_path), docs_dir=str(docs), site_dir=str(site), strict=True)
+        config = load_config(
+            str(mkdocs_path),
+            docs_dir=str(docs),
+            site_dir=str(site),
+            site_name=site_name,
+            strict=True,
+        )
         config.plugins.on_startup(command="build", dirty=False)
         try:
             build(config)
