@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import json
 import logging
-import os
 import sys
 from collections.abc import Callable
 from pathlib import Path
@@ -205,20 +204,36 @@ def assign(table_path: Path, out_path: Path, config_path: Path) -> None:
 @click.option("--force", is_flag=True, help="Overwrite an existing config file.")
 def init(table_path: Path, out_path: Path, force: bool) -> None:
     """Inspect TABLE and write a starter config for it."""
-    from generator.commands.init import inspect, read_text_table, starter_yaml
+    from generator.commands.init import starter_config
     from generator.site.write import write_file
 
     if out_path.exists() and not force:
         raise ConfigError(f"{out_path}: already exists; pass --force to overwrite it")
-    frame, delimiter = read_text_table(table_path)
-    starter = inspect(frame)
-    relative = Path(os.path.relpath(table_path.resolve(), out_path.resolve().parent))
-    title = table_path.stem.replace("_", " ").replace("-", " ").strip().capitalize()
-    write_file(out_path, starter_yaml(starter, relative.as_posix(), delimiter, title))
+    starter, text = starter_config(table_path, out_path)
+    write_file(out_path, text)
     click.echo(
         f"{out_path}: starter config for {table_path.name} (ID {starter.id_column!r}, "
         f"{len(starter.features)} features, scaling {starter.scaling}); "
         f"next: segments analyze --config {out_path}"
+    )
+
+
+@cli.command()
+@click.argument("folder", metavar="DIR", type=click.Path(path_type=Path, file_okay=False))
+@click.option(
+    "--data",
+    "table_path",
+    type=click.Path(path_type=Path, dir_okay=False),
+    help="The customer table (or transaction log) to start from; without it, a demo table.",
+)
+def new(folder: Path, table_path: Path | None) -> None:
+    """Create a ready project in DIR: data/, its config, mkdocs.yml and the Pages workflow."""
+    from generator.commands.new import new_project
+
+    starter = new_project(folder, table_path)
+    click.echo(
+        f"{folder}: new project (ID {starter.id_column!r}, {len(starter.features)} features); "
+        f"next: cd {folder} && segments build"
     )
 
 

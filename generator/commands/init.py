@@ -17,6 +17,7 @@ The rules, each written into the config as a comment so the analyst sees why:
 from __future__ import annotations
 
 import json
+import os
 import re
 import textwrap
 from dataclasses import dataclass
@@ -48,6 +49,19 @@ class Starter:
     scaling_reason: str
     id_reason: str
     n_rows: int
+
+
+def starter_config(table_path: Path, out_path: Path) -> tuple[Starter, str]:
+    """Inspect ``table_path`` and return the starter config to write at ``out_path``.
+
+    Raises:
+        DataError: When the table cannot be read or has nothing to segment on.
+    """
+    frame, delimiter = read_text_table(table_path)
+    starter = inspect(frame)
+    relative = Path(os.path.relpath(table_path.resolve(), out_path.resolve().parent))
+    title = table_path.stem.replace("_", " ").replace("-", " ").strip().capitalize()
+    return starter, starter_yaml(starter, relative.as_posix(), delimiter, title)
 
 
 def read_text_table(path: Path) -> tuple[pd.DataFrame, str]:
