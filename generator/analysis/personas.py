@@ -16,13 +16,19 @@ RULE_ROWS = 50_000
 
 
 def name_segments(
-    levels: tuple[tuple[str, ...], ...], z: np.ndarray, labels: list[str]
+    levels: tuple[tuple[str, ...], ...],
+    z: np.ndarray,
+    labels: list[str],
+    words: list[dict[str, str]] | None = None,
 ) -> tuple[list[str], list[str], list[list[int]]]:
     """Name each segment by the levels of its most distinctive features.
 
     With up to two features every feature is named, in config order. With more, the two
     farthest from the population average (in standard deviations) are named; a name shared by
     two segments grows by the next most distinctive feature until it is unique.
+
+    A feature's ``words`` (per level, such as ``Recent`` for Low recency) replace its
+    "level label" pair in names.
 
     Returns:
         Names, slugs and, per segment, the indexes of the features used in its name.
@@ -32,7 +38,7 @@ def name_segments(
     used = [min(n, NAME_FEATURES)] * k
     names = [""] * k
     for _ in range(n + 1):
-        names = [_name(levels[i], labels, sorted(ranking[i][: used[i]])) for i in range(k)]
+        names = [_name(levels[i], labels, words, sorted(ranking[i][: used[i]])) for i in range(k)]
         clashes = {name for name in names if names.count(name) > 1}
         if not clashes:
             break
@@ -42,8 +48,17 @@ def name_segments(
     return names, slugs, [sorted(int(j) for j in ranking[i][: used[i]]) for i in range(k)]
 
 
-def _name(levels: tuple[str, ...], labels: list[str], features: list[int]) -> str:
-    return ", ".join(f"{levels[j]} {labels[j]}" for j in features)
+def _name(
+    levels: tuple[str, ...],
+    labels: list[str],
+    words: list[dict[str, str]] | None,
+    features: list[int],
+) -> str:
+    def named(j: int) -> str:
+        word = words[j].get(levels[j]) if words else None
+        return word or f"{levels[j]} {labels[j]}"
+
+    return ", ".join(named(j) for j in features)
 
 
 def _unique(values: list[str], pattern: str) -> list[str]:

@@ -22,11 +22,26 @@ from generator.config.personas import LEVELS as LEVELS
 from generator.config.personas import PersonaOverride as PersonaOverride
 from generator.config.personas import PlaybookRule as PlaybookRule
 from generator.config.personas import parse_personas, parse_playbook
+
+# The same for how the table is read (header, column names, transaction logs).
+from generator.config.sources import ROW_ID as ROW_ID
+from generator.config.sources import (
+    WHITESPACE,
+    feature_naming,
+    parse_layout,
+    parse_number_rows,
+    parse_transactions,
+)
+from generator.config.sources import TextLayout as TextLayout
+from generator.config.sources import Transactions as Transactions
 from generator.errors import ConfigError, collect
 
 SCALINGS = ("standard", "robust", "log")
 MISSING = ("error", "drop")
-DATA_KEYS = ("path", "id_column", "delimiter", "missing")
+DATA_KEYS = (
+    *("path", "id_column", "delimiter", "missing"),
+    *("header", "columns", "transactions", "number_rows"),
+)
 DEFAULT_CONFIG = Path("data/segments.yml")
 
 
@@ -36,6 +51,7 @@ class Feature:
 
     column: str
     label: str
+    words: tuple[tuple[str, str], ...] = ()  # level to the word persona names use instead
 
 
 @dataclass(frozen=True)
@@ -71,6 +87,9 @@ class Config:
     site_url: str = ""
     value_feature: str = ""
     personas: tuple[tuple[str, PersonaOverride], ...] = ()
+    transactions: Transactions | None = None
+    layout: TextLayout = field(default_factory=TextLayout)
+    number_rows: bool = False
     raw: dict[str, Any] = field(default_factory=dict, compare=False, repr=False)
 
     @property
@@ -156,7 +175,9 @@ class _Parser:
         data = self._mapping("data")
         for key in sorted(set(map(str, data)) - set(DATA_KEYS)):
             self.fail(f"unknown setting 'data.{key}' (expected {', '.join(DATA_KEYS)})")
-        features = self._features()
+        transactions = parse_transactions(data.get("transactions"), self.fail)
+        number_rows = parse_number_rows(data, transactions, self.fail)
+        features = self._features(transactions)
         labels = {f.label for f in features} | {f.column for f in features}
         k_min = self._int("k_min", 2, 2)
         k_max = self._int("k_max", 10, 2)
@@ -166,7 +187,7 @@ class _Parser:
             path=self.path.resolve(),
             title=self._str(self.raw, "title", "Customer segments"),
             data_path=(self.path.parent / self._str(data, "path", "", "data.path")).resolve(),
-            id_column=self._str(data, "id_column", "", "data.id_column"),
+            id_column=self._id_column(data, transactions, number_rows),
             delimiter=self._delimiter(data),
             features=features,
             describe=self._describe(features),
@@ -184,6 +205,9 @@ class _Parser:
             site_url=self._str(self.raw, "site_url", ""),
             value_feature=self._value_feature(features),
             personas=parse_personas(self._mapping("personas"), self.fail),
+            transactions=transactions,
+            layout=parse_layout(data, self.fail),
+            number_rows=number_rows,
             raw=self.raw,
         )
         collect(ConfigError, str(self.path), self.problems)
@@ -217,10 +241,21 @@ class _Parser:
             return default
         return str(value)
 
+    def _id_column(
+        self, data: dict[str, Any], transactions: Transactions | None, number_rows: bool
+    ) -> str:
+        """The ID column: named, the log's customer column, or the row numbers' own column."""
+        if number_rows:
+            return ROW_ID
+        default = transactions.customer if transactions is not None else ""
+        return self._str(data, "id_column", default, "data.id_column")
+
     def _delimiter(self, data: dict[str, Any]) -> str:
         value = data.get("delimiter", ",")
+        if value == WHITESPACE:
+            return WHITESPACE
         if not isinstance(value, str) or len(value) != 1 or value in '"\r\n':
-            self.fail(f"data.delimiter should be one character, got {value!r}")
+            self.fail(f"data.delimiter should be one character or {WHITESPACE!r}, got {value!r}")
             return ","
         return value
 
@@ -233,7 +268,7 @@ class _Parser:
             return None
         return value
 
-    def _features(self) -> tuple[Feature, ...]:
+    def _features(self, transactions: Transactions | None) -> tuple[Feature, ...]:
         raw = self.raw.get("features")
         if not isinstance(raw, list) or not 1 <= len(raw) <= 20:
             self.fail(f"features should be a list of 1 to 20 numeric columns, got {raw!r}")
@@ -241,10 +276,9 @@ class _Parser:
         features = []
         for item in raw:
             if isinstance(item, str) and item:
-                features.append(Feature(item, default_label(item)))
-            elif isinstance(item, dict) and isinstance(item.get("column"), str):
-                label = item.get("label", default_label(item["column"]))
-                features.append(Feature(item["column"], str(label)))
+                item = {"column": item}
+            if isinstance(item, dict) and isinstance(item.get("column"), str):
+                features.append(self._feature(item, transactions))
             else:
                 self.fail(f"features entry should be a column name or {{column, label}}: {item!r}")
         for kind in ("column", "label"):
@@ -252,6 +286,11 @@ class _Parser:
             for name in sorted({n for n in names if names.count(n) > 1}):
                 self.fail(f"features has the {kind} {name!r} twice")
         return tuple(features)
+
+    def _feature(self, item: dict[str, Any], transactions: Transactions | None) -> Feature:
+        column = item["column"]
+        label, words = feature_naming(item, transactions, default_label(column), self.fail)
+        return Feature(column, label, words)
 
     def _value_feature(self, features: tuple[Feature, ...]) -> str:
         """The feature whose high values make a segment "most valuable" (default: the last)."""

@@ -27,6 +27,7 @@ log = logging.getLogger(__name__)
 MAX_PROBLEMS = 20
 SHOWN_LINES = 5
 DROP_HINT = "set data.missing: drop to drop rows with missing values"
+LOG_HINT = "if this is a transaction log, see data.transactions"
 
 
 def validate(raw: pa.Table, source: SourceInfo, config: Config) -> CustomerTable:
@@ -55,6 +56,8 @@ def validate(raw: pa.Table, source: SourceInfo, config: Config) -> CustomerTable
     issues.sort(key=lambda issue: rank[issue.column])
     problems = ProblemList(issues, source.lines)
     hint = DROP_HINT if config.missing == "error" and missing.any() else ""
+    if any(issue.others is not None and len(issue.rows) for issue in issues):
+        hint = "; ".join(filter(None, (hint, LOG_HINT)))  # repeated IDs
     collect(DataError, where, problems, MAX_PROBLEMS, hint)
     if frame.empty:
         raise DataError(f"{where}: no customer rows left after dropping rows with missing values")
