@@ -58,9 +58,10 @@ def per_customer(raw: pa.Table, source: SourceInfo, config: Config) -> tuple[pa.
     )
     log.info("%s: %s", where, note)
     dropped = raw.num_rows - log_rows.num_rows
+    notes = (*source.notes, *_drop_note(where, ~keep, source.lines), note)
     customers = replace(
         source,
-        notes=(*source.notes, note),
+        notes=notes,
         rows_dropped=source.rows_dropped + dropped,
         lines=RowLines("customer", 1),
     )
@@ -99,6 +100,19 @@ def _cells(
     if spec.order:
         cells["order"] = pc.utf8_trim_whitespace(pc.cast(column[spec.order], pa.string()))
     return cells, ~missing
+
+
+def _drop_note(where: str, dropped: np.ndarray, lines: RowLines) -> tuple[str, ...]:
+    """Say how many log rows ``data.missing: drop`` left out, and where: never silently."""
+    rows = np.flatnonzero(dropped)
+    if not len(rows):
+        return ()
+    shown = ", ".join(str(n) for n in lines.of(rows[:5]))
+    more = f" and {len(rows) - 5:,} more" if len(rows) > 5 else ""
+    noun = "row" if len(rows) == 1 else "rows"
+    note = f"dropped {len(rows):,} log {noun} with missing values ({lines.word}s {shown}{more})"
+    log.info("%s: %s", where, note)
+    return (note,)
 
 
 def _text_ids(array: pa.Array) -> pa.Array:

@@ -68,7 +68,9 @@ def validate(raw: pa.Table, source: SourceInfo, config: Config) -> CustomerTable
     notes += dropped[1:]
     return CustomerTable(
         frame=frame,
-        source=replace(source, notes=source.notes + tuple(notes), rows_dropped=dropped[0]),
+        source=replace(
+            source, notes=source.notes + tuple(notes), rows_dropped=source.rows_dropped + dropped[0]
+        ),
         id_column=config.id_column,
         features=config.feature_columns,
         describe=config.describe,
