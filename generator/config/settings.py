@@ -6,6 +6,7 @@ config are reported together, so an analyst fixes them in one pass.
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -30,6 +31,7 @@ from generator.config.sources import (
     feature_naming,
     parse_layout,
     parse_number_rows,
+    parse_since,
     parse_transactions,
 )
 from generator.config.sources import TextLayout as TextLayout
@@ -40,7 +42,7 @@ SCALINGS = ("standard", "robust", "log")
 MISSING = ("error", "drop")
 DATA_KEYS = (
     *("path", "id_column", "delimiter", "missing"),
-    *("header", "columns", "transactions", "number_rows"),
+    *("header", "columns", "transactions", "number_rows", "since", "as_of"),
 )
 DEFAULT_CONFIG = Path("data/segments.yml")
 
@@ -90,6 +92,8 @@ class Config:
     transactions: Transactions | None = None
     layout: TextLayout = field(default_factory=TextLayout)
     number_rows: bool = False
+    since: tuple[tuple[str, str], ...] = ()  # column to "days" or "years" before as_of
+    as_of: dt.date | None = None
     raw: dict[str, Any] = field(default_factory=dict, compare=False, repr=False)
 
     @property
@@ -113,7 +117,14 @@ class Config:
             "n_init": self.n_init,
             "scaling": self.scaling,
             "sample_size": self.sample_size,
+            # Only when set, so the locks of tables that use none of them keep their hash.
+            **({"shape": self._shape()} if self._shape() else {}),
         }
+
+    def _shape(self) -> str:
+        """How the file becomes one row per customer (logs, numbered rows, dates to days)."""
+        made = (self.transactions, self.number_rows, self.since, self.as_of)
+        return repr(made) if any(made) else ""
 
 
 def default_label(column: str) -> str:
@@ -178,6 +189,7 @@ class _Parser:
         transactions = parse_transactions(data.get("transactions"), self.fail)
         number_rows = parse_number_rows(data, transactions, self.fail)
         features = self._features(transactions)
+        since, as_of = parse_since(data, self.fail)
         labels = {f.label for f in features} | {f.column for f in features}
         k_min = self._int("k_min", 2, 2)
         k_max = self._int("k_max", 10, 2)
@@ -208,6 +220,8 @@ class _Parser:
             transactions=transactions,
             layout=parse_layout(data, self.fail),
             number_rows=number_rows,
+            since=since,
+            as_of=as_of,
             raw=self.raw,
         )
         collect(ConfigError, str(self.path), self.problems)

@@ -17,6 +17,12 @@ Kept apart from ``settings`` so that module stays small; ``settings`` holds one 
                                 # after the last purchase)
         date_format: "%d/%m/%Y" # optional: else the first common format that reads every date
 
+A table of customers may hold dates and years rather than durations; ``data.since`` turns them
+into days or years before ``data.as_of`` (default: the day after the latest of those dates):
+
+    data:
+      since: {Dt_Customer: days, Year_Birth: years}   # the columns keep their names
+
 A transaction log becomes a table with one row per customer and the columns ``RFM_COLUMNS``,
 which ``features`` and ``describe`` then name like any other column.
 """
@@ -114,17 +120,17 @@ def parse_transactions(raw: Any, fail: Callable[[str], None]) -> Transactions | 
         names[key] = value
     if not all(names[key] for key in ("customer", "date", "amount")):
         return None
-    return Transactions(**names, as_of=_as_of(raw.get("as_of"), fail))
+    return Transactions(**names, as_of=_as_of(raw.get("as_of"), fail, "data.transactions.as_of"))
 
 
-def _as_of(value: Any, fail: Callable[[str], None]) -> dt.date | None:
+def _as_of(value: Any, fail: Callable[[str], None], name: str) -> dt.date | None:
     """YAML reads ``2024-01-01`` as a date already; a quoted one is parsed here."""
     if value is None or isinstance(value, dt.date):
         return value.date() if isinstance(value, dt.datetime) else value
     try:
         return dt.date.fromisoformat(str(value))
     except ValueError:
-        fail(f"data.transactions.as_of should be a date such as 2024-01-31, got {value!r}")
+        fail(f"{name} should be a date such as 2024-01-31, got {value!r}")
         return None
 
 
@@ -139,6 +145,24 @@ def parse_words(raw: Any, where: str, fail: Callable[[str], None]) -> tuple[tupl
         fail(f"{where}.words should map Low, Medium, High to words, got {raw!r}")
         return ()
     return tuple((level, raw[level]) for level in levels if level in raw)
+
+
+UNITS = ("days", "years")
+
+
+def parse_since(
+    data: dict[str, Any], fail: Callable[[str], None]
+) -> tuple[tuple[tuple[str, str], ...], dt.date | None]:
+    """``data.since`` (column to ``days`` or ``years``) and ``data.as_of``."""
+    raw = data.get("since", {})
+    as_of = _as_of(data.get("as_of"), fail, "data.as_of")
+    if not isinstance(raw, dict) or not all(unit in UNITS for unit in raw.values()):
+        fail(f"data.since should map columns to days or years, got {raw!r}")
+        return (), as_of
+    since = tuple((str(column), str(unit)) for column, unit in raw.items())
+    if since and as_of is None and all(unit == "years" for _, unit in since):
+        fail("data.since counts years only, so data.as_of should say to which date")
+    return since, as_of
 
 
 def parse_number_rows(
