@@ -16,7 +16,8 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from generator.commands.init import Starter, starter_config
+from generator.commands.init import starter_config
+from generator.commands.init_model import Starter
 from generator.errors import ConfigError
 from generator.report.text import render
 from generator.site.write import write_file
