@@ -143,7 +143,7 @@ def pick_features(
     Lower tiers are added only while fewer than two features are chosen.
 
     Returns:
-        The chosen columns, and (column, reason) for the candidates profiled instead.
+        The chosen columns (in file order), and (column, reason) for the ones profiled instead.
     """
     ranked = sorted((c for c in columns if c.role == "candidate"), key=lambda c: c.tier)
     totals = sums_of_others(numbers[[c.name for c in ranked]])
@@ -169,7 +169,8 @@ def pick_features(
             others.append((column.name, f"{column.why}; profiled, not clustered"))
         else:
             chosen.append(column)
-    return chosen, others
+    order = list(numbers.columns)
+    return sorted(chosen, key=lambda c: order.index(c.name)), others
 
 
 def sums_of_others(numbers: pd.DataFrame) -> list[tuple[str, str]]:
