@@ -8,6 +8,7 @@ Every problem names the file and says the fix.
 
 from __future__ import annotations
 
+import tempfile
 from pathlib import Path
 
 from generator.errors import ConfigError, collect
@@ -62,10 +63,12 @@ def check_mkdocs(mkdocs_path: Path) -> None:
             config.load_file(handle)
     except ConfigurationError as exc:
         raise ConfigError(f"{mkdocs_path}: not a valid MkDocs config: {_one_line(exc)}") from exc
-    errors, warnings = config.validate()
-    # docs_dir need not exist yet: the generator writes it.
-    found = [(name, error) for name, error in [*errors, *warnings] if name != "docs_dir"]
-    problems = [_with_fix(name, error) for name, error in found]
+    # docs_dir need not exist yet (the generator writes it), and MkDocs stops validating at the
+    # first failure, so an empty stand-in lets every other problem show.
+    with tempfile.TemporaryDirectory() as stand_in:
+        config.load_dict({"docs_dir": stand_in})
+        errors, warnings = config.validate()
+    problems = [_with_fix(name, error) for name, error in [*errors, *warnings]]
     if not problems and PLUGIN not in config.plugins:
         problems.append(f"the segments plugin is not listed; {ADD_PLUGIN}")
     collect(ConfigError, str(mkdocs_path), problems)
