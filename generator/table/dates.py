@@ -33,9 +33,10 @@ def to_days(column: str, array: pa.Array, date_format: str = "") -> Converted:
         return Converted(_numpy(days), missing, (), EXAMPLE)
     text = _text(column, array)
     missing = _missing_text(text, tokens=True)
-    present = text.filter(pa.array(~missing))
-    chosen = date_format or _detect(column, present)
-    parsed = _parse(text, chosen)
+    if date_format:
+        chosen, parsed = date_format, _parse(text, date_format)
+    else:
+        chosen, parsed = _detect(column, text, missing)
     bad = np.asarray(parsed.is_null().to_numpy(zero_copy_only=False), dtype=bool) & ~missing
     expected = f"a date like {chosen}" if date_format else EXAMPLE
     issues = _issue(column, array, bad, f"value {{value}} is not {expected}")
@@ -49,21 +50,44 @@ def _parse(text: pa.Array, date_format: str) -> pa.Array:
         raise DataError(f"data.transactions.date_format {date_format!r}: {exc}") from exc
 
 
-def _detect(column: str, present: pa.Array) -> str:
-    """The first format that reads every date; else the one that reads the most."""
-    if len(present) == 0:
-        return FORMATS[0]
-    sample = present.slice(0, 1000)
-    failures = {f: _parse(sample, f).null_count for f in FORMATS}
-    whole = [f for f in FORMATS if failures[f] == 0 and _parse(present, f).null_count == 0]
-    if len(whole) > 1 and {"%d/%m/%Y", "%m/%d/%Y"} <= {f.split(" ")[0] for f in whole}:
+def _detect(column: str, text: pa.Array, missing: np.ndarray) -> tuple[str, pa.Array]:
+    """The first format that reads every present date (else the one that reads the most).
+
+    Formats are tried on a sample first, so the whole column is parsed about once.
+    """
+    head = np.flatnonzero(~missing[:5000])[:1000]
+    sample = text.take(pa.array(head, pa.int64()))
+    candidates = [f for f in FORMATS if _parse(sample, f).null_count == 0] or list(FORMATS)
+    best: tuple[int, str, pa.Array] | None = None
+    for pattern in candidates:
+        parsed = _parse(text, pattern)
+        failures = parsed.null_count - int(missing.sum())
+        if failures == 0:
+            _note_ambiguity(column, pattern, candidates, text, missing)
+            return pattern, parsed
+        if best is None or failures < best[0]:
+            best = (failures, pattern, parsed)
+    assert best is not None
+    return best[1], best[2]
+
+
+def _note_ambiguity(
+    column: str, chosen: str, candidates: list[str], text: pa.Array, missing: np.ndarray
+) -> None:
+    """Say so when day/month and month/day both read every date (no day above 12)."""
+    swapped = {"%d/%m/%Y": "%m/%d/%Y", "%m/%d/%Y": "%d/%m/%Y"}.get(chosen.split(" ")[0])
+    if swapped is None:
+        return
+    other = chosen.replace(chosen.split(" ")[0], swapped)
+    if other in candidates and _parse(text, other).null_count == int(missing.sum()):
         log.info(
-            "column %r: every date reads as day/month and as month/day; read as %s "
+            "column %r: every date reads as %s and as %s; read as %s "
             "(set data.transactions.date_format to choose)",
             column,
-            whole[0],
+            chosen,
+            other,
+            chosen,
         )
-    return whole[0] if whole else min(FORMATS, key=lambda f: failures[f])
 
 
 def _numpy(days: pa.Array) -> np.ndarray:

@@ -81,6 +81,23 @@ def test_rfm_per_customer_matches_pandas(tmp_path: Path) -> None:
     pd.testing.assert_frame_equal(got[want.columns], want, check_names=False, rtol=1e-12)
 
 
+def test_numeric_customers_and_orders_take_the_fast_path(tmp_path: Path) -> None:
+    log = make_log(rows=20_000, customers=900)
+    log["customer"] = log["customer"].str[1:]  # "00042": read as the number 42
+    log["order"] = log["order"].str[1:]
+    got = load_table(load_config(write_log(tmp_path, log))).frame.set_index("customer")
+    want = expected_rfm(log).rename(index=int)
+    pd.testing.assert_frame_equal(got[want.columns], want, check_names=False, rtol=1e-12)
+
+
+def test_an_order_shared_by_two_customers_counts_for_each(tmp_path: Path) -> None:
+    log = make_log(rows=3_000, customers=100)
+    log.loc[: len(log) // 2, "order"] = "O-shared"  # one order number across many customers
+    got = customers(write_log(tmp_path, log))
+    want = expected_rfm(log)
+    pd.testing.assert_series_equal(got["frequency"], want["frequency"], check_names=False)
+
+
 def test_as_of_and_purchase_days_without_orders(tmp_path: Path) -> None:
     log = make_log(rows=5_000, customers=300)
     config = write_log(tmp_path, log, data_extra="")
