@@ -82,23 +82,18 @@ class TextLayout:
     names: tuple[str, ...] = ()
 
 
-def parse_layout(data: dict[str, Any], fail: Callable[[str], None]) -> TextLayout:
-    """``data.header`` and ``data.columns``; a file without a header needs its column names."""
-    header = data.get("header", True)
-    names = data.get("columns", [])
-    if not isinstance(header, bool):
-        fail(f"data.header should be true or false, got {header!r}")
-        header = True
-    if not isinstance(names, list) or not all(isinstance(n, str) and n for n in names):
-        fail(f"data.columns should be a list of column names, got {names!r}")
-        names = []
-    if len(set(names)) != len(names):
-        fail(f"data.columns names a column twice: {names!r}")
-    if not header and not names:
+def parse_names(raw: Any, header: bool, fail: Callable[[str], None]) -> tuple[str, ...]:
+    """``data.columns``: a file without a header line needs its column names, in order."""
+    if not isinstance(raw, list) or not all(isinstance(n, str) and n for n in raw):
+        fail(f"data.columns should be a list of column names, got {raw!r}")
+        return ()
+    if len(set(raw)) != len(raw):
+        fail(f"data.columns names a column twice: {raw!r}")
+    if not header and not raw:
         fail("data.header is false, so data.columns should name the file's columns in order")
-    if header and names:
+    if header and raw:
         fail("data.columns names the columns of a file without a header; set data.header: false")
-    return TextLayout(header, tuple(names))
+    return tuple(raw)
 
 
 def parse_transactions(raw: Any, fail: Callable[[str], None]) -> Transactions | None:
@@ -120,10 +115,12 @@ def parse_transactions(raw: Any, fail: Callable[[str], None]) -> Transactions | 
         names[key] = value
     if not all(names[key] for key in ("customer", "date", "amount")):
         return None
-    return Transactions(**names, as_of=_as_of(raw.get("as_of"), fail, "data.transactions.as_of"))
+    return Transactions(
+        **names, as_of=parse_as_of(raw.get("as_of"), "data.transactions.as_of", fail)
+    )
 
 
-def _as_of(value: Any, fail: Callable[[str], None], name: str) -> dt.date | None:
+def parse_as_of(value: Any, name: str, fail: Callable[[str], None]) -> dt.date | None:
     """YAML reads ``2024-01-01`` as a date already; a quoted one is parsed here."""
     if value is None or isinstance(value, dt.date):
         return value.date() if isinstance(value, dt.datetime) else value
@@ -150,35 +147,12 @@ def parse_words(raw: Any, where: str, fail: Callable[[str], None]) -> tuple[tupl
 UNITS = ("days", "years")
 
 
-def parse_since(
-    data: dict[str, Any], fail: Callable[[str], None]
-) -> tuple[tuple[tuple[str, str], ...], dt.date | None]:
-    """``data.since`` (column to ``days`` or ``years``) and ``data.as_of``."""
-    raw = data.get("since", {})
-    as_of = _as_of(data.get("as_of"), fail, "data.as_of")
+def parse_since(raw: Any, fail: Callable[[str], None]) -> tuple[tuple[str, str], ...]:
+    """``data.since``: column to ``days`` or ``years``."""
     if not isinstance(raw, dict) or not all(unit in UNITS for unit in raw.values()):
         fail(f"data.since should map columns to days or years, got {raw!r}")
-        return (), as_of
-    since = tuple((str(column), str(unit)) for column, unit in raw.items())
-    if since and as_of is None and all(unit == "years" for _, unit in since):
-        fail("data.since counts years only, so data.as_of should say to which date")
-    return since, as_of
-
-
-def parse_number_rows(
-    data: dict[str, Any], transactions: Transactions | None, fail: Callable[[str], None]
-) -> bool:
-    """``data.number_rows``: number the rows of a table that has no ID column."""
-    value = data.get("number_rows", False)
-    if not isinstance(value, bool):
-        fail(f"data.number_rows should be true or false, got {value!r}")
-        return False
-    if value and ("id_column" in data or transactions is not None):
-        fail(
-            "data.number_rows numbers the rows of a table without an ID column; "
-            "remove data.id_column (or data.transactions) or data.number_rows"
-        )
-    return bool(value)
+        return ()
+    return tuple((str(column), str(unit)) for column, unit in raw.items())
 
 
 def feature_naming(

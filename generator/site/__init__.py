@@ -1,8 +1,10 @@
-"""The site stage: write ``docs/`` and build ``site/`` with MkDocs (hooks, CSP, Vega bundle).
+"""The site stage: the only writer, and the MkDocs side.
 
-Input: ``RenderedPage`` values. Output: files on disk, swapped in whole (``site.write``), and
-the MkDocs build (``site.mkdocs``, ``site.hooks``). The only stage besides ``table`` that touches
-files, and the only one that writes them.
-May import: ``report`` and the stages below it. The MkDocs side (``hooks``, ``csp``,
-``bundle``) imports no pandas or pyarrow, so a page build stays cheap.
+Input: the ``RenderedPage`` values of ``report`` and the release's lock and sidecar text.
+Output: ``docs/``, ``site/``, the lock and the sidecar, published together as one release
+(``write`` stages, ``outputs`` guards the folders, ``publish`` moves them in); MkDocs runs
+through ``mkdocs``, ``hooks`` and ``csp``, registered as the ``segments`` plugin (``plugin``);
+``project`` finds and checks a project's ``mkdocs.yml`` before any analysis.
+May import: ``report``, ``release``, ``analysis``, ``table``, ``config``, ``model``, ``errors``,
+``runtime``.
 """
