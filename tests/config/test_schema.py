@@ -43,7 +43,8 @@ def test_every_setting_is_a_config_field_and_its_default_applies(tmp_path: Path)
         ),
         (
             "data: {path: t.csv, id_column: id, sep: ';'}\n",
-            "unknown setting 'data.sep' (expected path, id_column, delimiter, missing)",
+            "unknown setting 'data.sep' (expected path, transactions, number_rows, id_column, "
+            "delimiter, header, columns, since, as_of, missing)",
         ),
         ("privacy: true\n", "privacy should be a mapping, got True"),
         ("personas: [a]\n", "personas should be a mapping, got ['a']"),

@@ -422,8 +422,8 @@ BAD_INPUTS = [
         GOOD,
         err(
             "{dir}/segments.yml: 2 problems: unknown setting 'data.delimeter' (expected path, "
-            "id_column, delimiter, missing, header, columns, transactions, number_rows); "
-            "columns.age: unknown setting 'maximum' (expected "
+            "transactions, number_rows, id_column, delimiter, header, columns, since, as_of, "
+            "missing); columns.age: unknown setting 'maximum' (expected "
             "aliases, values, allowed, min, max)"
         ),
         config(", delimeter: ';'").replace("{min: 0, max: 120}", "{min: 0, maximum: 120}"),
