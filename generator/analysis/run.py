@@ -16,8 +16,7 @@ def load_table(config: Config) -> CustomerTable:
     """Read and validate the configured table."""
     with stage("load"):
         raw, source = read_table(config)
-    with stage("aggregate"):
-        raw, source = customer_rows(raw, source, config)
+    raw, source = customer_rows(raw, source, config)
     with stage("validate"):
         table = validate(raw, source, config)
     del raw

@@ -15,6 +15,7 @@ import pyarrow as pa
 from generator.config.settings import ROW_ID, Config
 from generator.errors import DataError, collect
 from generator.model import SourceInfo
+from generator.runtime.timing import stage
 from generator.table.columns import resolve_columns
 from generator.table.convert import to_numbers
 from generator.table.dates import to_days
@@ -29,14 +30,20 @@ NUMBERED = (
 
 
 def customer_rows(raw: pa.Table, source: SourceInfo, config: Config) -> tuple[pa.Table, SourceInfo]:
-    """The table with one row per customer and an ID column, as validation expects."""
-    if config.transactions is not None:
-        return per_customer(raw, source, config)
-    if config.number_rows:
-        raw, source = _numbered(raw, source)
-    if config.since:
-        raw = _since(raw, source, config)
-    return raw, source
+    """The table with one row per customer and an ID column, as validation expects.
+
+    Timed as the ``aggregate`` stage when there is anything to do.
+    """
+    if config.transactions is None and not config.number_rows and not config.since:
+        return raw, source
+    with stage("aggregate"):
+        if config.transactions is not None:
+            return per_customer(raw, source, config)
+        if config.number_rows:
+            raw, source = _numbered(raw, source)
+        if config.since:
+            raw = _since(raw, source, config)
+        return raw, source
 
 
 def _since(raw: pa.Table, source: SourceInfo, config: Config) -> pa.Table:
