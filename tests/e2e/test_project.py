@@ -112,3 +112,21 @@ def test_the_repository_is_a_project_like_segments_new_makes() -> None:
     rendered = render("project/mkdocs.yml.j2", "txt", title='"Mall Customers"')
     # The first line is a comment that says where the file came from.
     assert rendered.splitlines()[1:] == (ROOT / "mkdocs.yml").read_text().splitlines()[1:]
+
+
+def test_the_new_projects_workflow_passes_the_workflow_checks(tmp_path: Path) -> None:
+    from tests.e2e.test_workflows import run, tool, zizmor
+
+    result = run_cli("new", "shop", cwd=tmp_path)
+    assert result.returncode == 0, result.stderr
+    workflows = tmp_path / "shop" / ".github" / "workflows"
+    schema = run(
+        tool("check-jsonschema"),
+        "--builtin-schema",
+        "vendor.github-workflows",
+        str(workflows / "pages.yml"),
+        cwd=tmp_path,
+    )
+    assert schema.returncode == 0, schema.stdout + schema.stderr
+    audit = zizmor(workflows)
+    assert audit.returncode == 0, audit.stdout + audit.stderr
