@@ -204,8 +204,3 @@ def value_map(name: str, values: pd.Series) -> dict[str, str]:
     codes = sorted(values[values != ""].unique(), key=lambda v: float(v))
     label = re.sub(r"[_.]+", " ", name).strip()
     return {str(code): f"{label} {code}" for code in codes}
-
-
-def correlations(text: pd.DataFrame, names: list[str]) -> pd.DataFrame:
-    """The candidate columns as numbers (gaps as NaN), for correlations and skewness."""
-    return text[names].replace("", np.nan).astype(float)

@@ -10,7 +10,7 @@ of whitespace; a header line or none). Then:
 - **scaling** is ``log`` when a feature is strongly right-skewed (skewness > ``SKEWED``) and none
   is negative, ``robust`` when one is skewed but values can be negative, else ``standard``.
 
-Every choice is written into the config as a comment (``commands.starter``).
+Every choice is written into the config as a comment (``commands.init_yaml``).
 """
 
 from __future__ import annotations

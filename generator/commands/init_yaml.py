@@ -91,14 +91,11 @@ def _log_lines(starter: Starter) -> list[str]:
     lines += ["  transactions:", f"    customer: {_q(log.customer)}", f"    date: {_q(log.date)}"]
     amount = "  # times quantity" if log.quantity else ""
     lines.append(f"    amount: {_q(log.amount)}{amount}")
-    lines += [f"    {key}: {_q(value)}" for key, value in _optional(log) if value]
+    optional = (("order", log.order), ("quantity", log.quantity))
+    lines += [f"    {key}: {_q(value)}" for key, value in optional if value]
     if not log.order:
         lines.append("    # no order column: frequency counts the days with a purchase")
     return lines
-
-
-def _optional(log: object) -> list[tuple[str, str]]:
-    return [("order", getattr(log, "order", "")), ("quantity", getattr(log, "quantity", ""))]
 
 
 def _column_lines(starter: Starter) -> list[str]:

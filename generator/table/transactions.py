@@ -53,7 +53,7 @@ def per_customer(raw: pa.Table, source: SourceInfo, config: Config) -> tuple[pa.
     log_rows = pa.table(cells).filter(pa.array(keep))
     if log_rows.num_rows == 0:
         raise DataError(f"{where}: no transaction rows left after dropping missing values")
-    as_of = spec.as_of or _day_after(log_rows.column("day"))
+    as_of = _as_of(spec, log_rows.column("day"), config)
     table = _aggregate(log_rows, names, config.id_column, as_of, bool(spec.order))
     note = (
         f"made {table.num_rows:,} customers from {log_rows.num_rows:,} transactions "
@@ -151,10 +151,18 @@ def _kept(issue: CellIssue, keep: np.ndarray) -> CellIssue:
     return replace(issue, rows=issue.rows[inside], values=values)
 
 
-def _day_after(days: pa.ChunkedArray) -> dt.date:
+def _as_of(spec: Transactions, days: pa.ChunkedArray, config: Config) -> dt.date:
+    """The configured day, never before the last purchase; else the day after it."""
     last = pc.max(days).as_py()
     assert isinstance(last, dt.date)
-    return last + dt.timedelta(days=1)
+    if spec.as_of is None:
+        return last + dt.timedelta(days=1)
+    if spec.as_of < last:
+        raise DataError(
+            f"{config.path}: data.transactions.as_of {spec.as_of.isoformat()} is before the last "
+            f"purchase in the log ({last.isoformat()}); expected a day on or after it"
+        )
+    return spec.as_of
 
 
 def _aggregate(

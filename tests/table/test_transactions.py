@@ -108,6 +108,17 @@ def test_as_of_and_purchase_days_without_orders(tmp_path: Path) -> None:
     pd.testing.assert_frame_equal(got[want.columns], want, check_names=False, rtol=1e-12)
 
 
+def test_as_of_before_the_last_purchase_is_refused(tmp_path: Path) -> None:
+    config = write_log(tmp_path, make_log(rows=500, customers=20))
+    config.write_text(config.read_text().replace(", order: order", ", as_of: 2024-01-05"))
+    with pytest.raises(DataError) as caught:
+        load_table(load_config(config))
+    assert str(caught.value).startswith(
+        f"{config}: data.transactions.as_of 2024-01-05 is before the last purchase in the log ("
+    )
+    assert str(caught.value).endswith("); expected a day on or after it")
+
+
 def test_quantity_multiplies_the_amount(tmp_path: Path) -> None:
     log = make_log(rows=4_000, customers=200).assign(quantity=lambda f: (f.index % 3) + 1)
     got = customers(write_log(tmp_path, log, extra=", quantity: quantity"))
