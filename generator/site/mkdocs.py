@@ -43,6 +43,9 @@ def mkdocs_build(mkdocs_path: Path, docs: Path, site: Path, site_name: str) -> N
     from mkdocs.config import load_config
     from mkdocs.exceptions import MkDocsException
 
+    from generator.site.plugin import register
+
+    register()
     logging.getLogger("mkdocs").setLevel(logging.WARNING)
     try:
         config = load_config(

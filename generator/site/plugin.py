@@ -7,11 +7,30 @@ hooks file, so a project works wherever ``segments`` is installed. The events th
 
 from __future__ import annotations
 
+from importlib.metadata import EntryPoint
 from typing import Any
 
 from mkdocs.plugins import BasePlugin
 
 from generator.site import hooks
+
+ENTRY_POINT = EntryPoint("segments", "generator.site.plugin:SegmentsPlugin", "mkdocs.plugins")
+
+
+def register() -> None:
+    """Make the plugin known to MkDocs in this process where the package metadata is missing.
+
+    An installed ``segments`` registers it through its entry point. A checkout run with
+    ``python -m generator`` and ``PYTHONPATH`` has no metadata, so the MkDocs runs of
+    ``segments`` itself add it to MkDocs' table of installed plugins (read once, at import).
+    A plain ``mkdocs build`` still needs ``segments`` installed.
+    """
+    from mkdocs.config.defaults import MkDocsConfig
+
+    option = dict(getattr(MkDocsConfig, "_schema", ())).get("plugins")
+    installed = getattr(option, "installed_plugins", None)
+    if isinstance(installed, dict):
+        installed.setdefault(ENTRY_POINT.name, ENTRY_POINT)
 
 
 class SegmentsPlugin(BasePlugin):  # type: ignore[type-arg,no-untyped-call]

@@ -55,6 +55,9 @@ def check_mkdocs(mkdocs_path: Path) -> None:
     from mkdocs.config.defaults import MkDocsConfig
     from mkdocs.exceptions import ConfigurationError
 
+    from generator.site.plugin import register
+
+    register()
     if not mkdocs_path.is_file():
         raise ConfigError(f"{mkdocs_path}: MkDocs config not found; {NEW_PROJECT}")
     config = MkDocsConfig(config_file_path=str(mkdocs_path))
