@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import json
 import logging
-import os
 import sys
 from collections.abc import Callable
 from pathlib import Path
@@ -114,9 +113,9 @@ MKDOCS_OPTION = click.option(
     "--mkdocs",
     "mkdocs_path",
     type=click.Path(path_type=Path, dir_okay=False),
-    default=Path("mkdocs.yml"),
-    show_default=True,
-    help="The MkDocs config; its docs_dir and site_dir are the outputs.",
+    default=None,
+    help="The MkDocs config; its docs_dir and site_dir are the outputs "
+    "[default: the mkdocs.yml beside the config or one folder up].",
 )
 
 
@@ -124,7 +123,7 @@ MKDOCS_OPTION = click.option(
 @CONFIG_OPTION
 @MKDOCS_OPTION
 @click.option("--check", is_flag=True, help="Exit 1 if docs/ differs from what would be written.")
-def generate(config_path: Path, mkdocs_path: Path, check: bool) -> None:
+def generate(config_path: Path, mkdocs_path: Path | None, check: bool) -> None:
     """Render the Markdown pages and chart specs into docs/."""
     from generator.commands import build
 
@@ -154,7 +153,7 @@ def generate(config_path: Path, mkdocs_path: Path, check: bool) -> None:
     help="Refuse to publish when a segment's stability reads 'do not trust'.",
 )
 def build_command(
-    config_path: Path, mkdocs_path: Path, offline: bool, relock: bool, strict: bool
+    config_path: Path, mkdocs_path: Path | None, offline: bool, relock: bool, strict: bool
 ) -> None:
     """Generate docs/ and build the site with mkdocs build --strict."""
     from generator.commands import build
@@ -168,15 +167,21 @@ def build_command(
 @CONFIG_OPTION
 @MKDOCS_OPTION
 @click.option("--port", default=8000, show_default=True, help="Port on 127.0.0.1.")
-def serve(config_path: Path, mkdocs_path: Path, port: int) -> None:
+def serve(config_path: Path, mkdocs_path: Path | None, port: int) -> None:
     """Generate docs/ and preview the site with live reload (Ctrl+C stops)."""
     from mkdocs.commands.serve import serve as mkdocs_serve
 
     from generator.commands import build
 
     _check_port(port)
-    build.generate(build.Project(config_path, mkdocs_path))
-    mkdocs_serve(str(mkdocs_path), dev_addr=f"127.0.0.1:{port}", livereload=True)
+    project = build.Project(config_path, mkdocs_path)
+    build.generate(project)
+    mkdocs_serve(
+        str(project.mkdocs),
+        dev_addr=f"127.0.0.1:{port}",
+        livereload=True,
+        site_name=load_config(config_path).title,
+    )
 
 
 def _check_port(port: int) -> None:
@@ -230,20 +235,36 @@ def assign(table_path: Path, out_path: Path, config_path: Path) -> None:
 @click.option("--force", is_flag=True, help="Overwrite an existing config file.")
 def init(table_path: Path, out_path: Path, force: bool) -> None:
     """Inspect TABLE and write a starter config for it."""
-    from generator.commands.init import inspect, read_text_table, starter_yaml
+    from generator.commands.init import starter_config
     from generator.site.write import write_file
 
     if out_path.exists() and not force:
         raise ConfigError(f"{out_path}: already exists; pass --force to overwrite it")
-    frame, delimiter = read_text_table(table_path)
-    starter = inspect(frame)
-    relative = Path(os.path.relpath(table_path.resolve(), out_path.resolve().parent))
-    title = table_path.stem.replace("_", " ").replace("-", " ").strip().capitalize()
-    write_file(out_path, starter_yaml(starter, relative.as_posix(), delimiter, title))
+    starter, text = starter_config(table_path, out_path)
+    write_file(out_path, text)
     click.echo(
         f"{out_path}: starter config for {table_path.name} (ID {starter.id_column!r}, "
         f"{len(starter.features)} features, scaling {starter.scaling}); "
         f"next: segments analyze --config {out_path}"
+    )
+
+
+@cli.command()
+@click.argument("folder", metavar="DIR", type=click.Path(path_type=Path, file_okay=False))
+@click.option(
+    "--data",
+    "table_path",
+    type=click.Path(path_type=Path, dir_okay=False),
+    help="The customer table (or transaction log) to start from; without it, a demo table.",
+)
+def new(folder: Path, table_path: Path | None) -> None:
+    """Create a ready project in DIR: data/, its config, mkdocs.yml and the Pages workflow."""
+    from generator.commands.new import new_project
+
+    starter = new_project(folder, table_path)
+    click.echo(
+        f"{folder}: new project (ID {starter.id_column!r}, {len(starter.features)} features); "
+        f"next: cd {folder} && segments build"
     )
 
 

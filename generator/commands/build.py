@@ -32,6 +32,7 @@ from generator.site.outputs import (
     site_marker,
     user_files,
 )
+from generator.site.project import check_mkdocs, find_mkdocs
 from generator.site.publish import Move, discard_staging, exclusive, pending, publish, recover
 from generator.site.write import differences, stage, stage_file, staging_dir
 
@@ -40,12 +41,29 @@ log = logging.getLogger(__name__)
 
 @dataclass(frozen=True)
 class Project:
-    """Where things live: the config file and the MkDocs config (docs/ and site/ follow it)."""
+    """Where things live: the config file and the MkDocs config (docs/ and site/ follow it).
+
+    Without ``mkdocs_path`` the config's own project is built: the ``mkdocs.yml`` beside the
+    config or one folder up, never the one in the working directory by accident.
+    """
 
     config_path: Path
-    mkdocs_path: Path = Path("mkdocs.yml")
+    mkdocs_path: Path | None = None
     relock: bool = False
     strict: bool = False
+
+    @property
+    def mkdocs(self) -> Path:
+        """The MkDocs config whose docs_dir and site_dir receive the output."""
+        return self.mkdocs_path or find_mkdocs(self.config_path)
+
+
+def check_project(project: Project) -> Path:
+    """Find config and MkDocs problems before any analysis runs; the mkdocs.yml to use."""
+    load_config(project.config_path)
+    mkdocs = project.mkdocs
+    check_mkdocs(mkdocs)
+    return mkdocs
 
 
 @dataclass(frozen=True)
@@ -152,7 +170,8 @@ def _flag_small_segments(analysis: Analysis, config: Config) -> None:
 
 def generate(project: Project) -> Path:
     """Write docs/ as one release and return its path."""
-    with _writing(project) as outputs:
+    mkdocs = check_project(project)
+    with _writing(project, mkdocs) as outputs:
         pages = generate_pages(project).pages
         staged = _stage_docs(pages, outputs)
         publish(outputs.root, [Move(staged, outputs.docs)])
@@ -161,7 +180,7 @@ def generate(project: Project) -> Path:
 
 def check(project: Project) -> list[str]:
     """The docs/ files that differ from what ``generate`` would write (empty when fresh)."""
-    outputs = checked_outputs(project.mkdocs_path, load_config(project.config_path))
+    outputs = checked_outputs(check_project(project), load_config(project.config_path))
     journal = pending(outputs.root)
     if journal is not None:
         raise RenderError(
@@ -180,13 +199,14 @@ def build(project: Project, offline: bool = False) -> Path:
     together (``generator.site.publish``): a failure or a kill leaves all four as they were, or
     (once the release is decided) the next command completes it.
     """
-    with _writing(project) as outputs:
+    mkdocs = check_project(project)
+    with _writing(project, mkdocs) as outputs:
         generated = generate_pages(project)
         config, release, pages = generated.config, generated.release, generated.pages
         staged_docs = _stage_docs(pages, outputs)
         staged_site = staging_dir(outputs.site)
         with _environment("SEGMENTS_OFFLINE", "true" if offline else None), timing.stage("mkdocs"):
-            mkdocs_build(project.mkdocs_path, staged_docs, staged_site)
+            mkdocs_build(mkdocs, staged_docs, staged_site, site_name=config.title)
         if offline:
             return zip_site(staged_site, outputs.site.parent / "site.zip")
         site_marker(staged_site)
@@ -209,13 +229,13 @@ def _stage_docs(pages: list[RenderedPage], outputs: Outputs) -> Path:
 
 
 @contextmanager
-def _writing(project: Project) -> Iterator[Outputs]:
+def _writing(project: Project, mkdocs: Path) -> Iterator[Outputs]:
     """Check the output folders, hold the build lock, finish or clear an interrupted release.
 
     Staging left by this command is removed on the way out unless the release took it; a disk
     or permission error becomes a one-line error that says nothing was changed.
     """
-    outputs = checked_outputs(project.mkdocs_path, load_config(project.config_path))
+    outputs = checked_outputs(mkdocs, load_config(project.config_path))
     config_folder = project.config_path.resolve().parent
     folders = {outputs.docs.parent, outputs.site.parent, config_folder}
     with exclusive(outputs.root):

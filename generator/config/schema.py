@@ -20,6 +20,14 @@ from generator.config.columns import parse_columns
 from generator.config.features import Feature, parse_features
 from generator.config.mapaxes import map_columns
 from generator.config.personas import parse_personas, parse_playbook
+from generator.config.sources import (
+    ROW_ID,
+    WHITESPACE,
+    parse_as_of,
+    parse_names,
+    parse_since,
+    parse_transactions,
+)
 from generator.config.value import BETTER, value_column
 
 Scaling = Literal["standard", "robust", "log"]
@@ -59,7 +67,8 @@ class Setting:
         section, _, name = self.key.rpartition(".")
         if self.name:
             return self.name
-        return "data_path" if self.key == "data.path" else (name if section else self.key)
+        renamed = {"data.path": "data_path", "data.columns": "column_names"}
+        return renamed.get(self.key, name if section else self.key)
 
     @property
     def missing_value(self) -> Any:
@@ -124,11 +133,58 @@ def table_path(value: Any, key: str, ctx: Context) -> Path | None:
 
 
 def delimiter(value: Any, key: str, ctx: Context) -> str | None:
-    """One character that is not a quote or a line break."""
+    """One character that is not a quote or a line break, or ``whitespace``."""
+    if value == WHITESPACE:
+        return WHITESPACE
     if not isinstance(value, str) or len(value) != 1 or value in '"\r\n':
-        ctx.fail(f"{key} should be one character, got {value!r}")
+        ctx.fail(f"{key} should be one character or {WHITESPACE!r}, got {value!r}")
         return None
     return value
+
+
+def id_column(value: Any, key: str, ctx: Context) -> str | None:
+    """Required, unless the rows are numbered or a log's customer column is the ID."""
+    transactions = ctx.parsed["data.transactions"]
+    if ctx.parsed["data.number_rows"]:
+        if value:
+            ctx.fail(f"data.number_rows numbers the rows of a table without an ID; remove {key}")
+        return ROW_ID
+    if transactions is not None and not value:
+        return str(transactions.customer)
+    named: str = text(required=True)(value, key, ctx)
+    return named
+
+
+def number_rows(value: Any, key: str, ctx: Context) -> bool | None:
+    """``true`` for a table without an ID column (not for a transaction log)."""
+    numbered = boolean(value, key, ctx)
+    if numbered and ctx.parsed["data.transactions"] is not None:
+        ctx.fail(f"{key} numbers the rows of a table without an ID; a log has its customers")
+    return numbered
+
+
+def transactions(value: Any, key: str, ctx: Context) -> Any:
+    """The transaction log's columns (None: the table has one row per customer)."""
+    return parse_transactions(value, ctx.fail)
+
+
+def column_names(value: Any, key: str, ctx: Context) -> tuple[str, ...]:
+    """The column names of a file without a header line (``data.header: false``)."""
+    return parse_names(value, ctx.parsed["data.header"], ctx.fail)
+
+
+def since(value: Any, key: str, ctx: Context) -> tuple[tuple[str, str], ...]:
+    """Date and year columns turned into days or years before ``data.as_of``."""
+    return parse_since(value, ctx.fail)
+
+
+def as_of(value: Any, key: str, ctx: Context) -> Any:
+    """The day ``data.since`` counts to (None: the day after the latest date)."""
+    day = parse_as_of(value, key, ctx.fail)
+    counted = ctx.parsed["data.since"]
+    if counted and day is None and all(unit == "years" for _, unit in counted):
+        ctx.fail("data.since counts years only, so data.as_of should say to which date")
+    return day
 
 
 def k_choice(value: Any, key: str, ctx: Context) -> int | None:
@@ -142,8 +198,8 @@ def k_choice(value: Any, key: str, ctx: Context) -> int | None:
 
 
 def features(value: Any, key: str, ctx: Context) -> tuple[Feature, ...]:
-    """The clustered columns (names or ``{column, label}``)."""
-    return parse_features(value, ctx.fail)
+    """The clustered columns (names or ``{column, label, words}``)."""
+    return parse_features(value, ctx.fail, ctx.parsed["data.transactions"])
 
 
 def describe(value: Any, key: str, ctx: Context) -> tuple[str, ...]:
@@ -199,13 +255,57 @@ SETTINGS: tuple[Setting, ...] = (
         absent="",
     ),
     Setting(
+        "data.transactions",
+        None,
+        transactions,
+        "the file is a transaction log: `{customer, date, amount, order, quantity, as_of, "
+        "date_format}` (see Transaction logs below)",
+        "none",
+    ),
+    Setting(
+        "data.number_rows",
+        False,
+        number_rows,
+        "the table has no ID column: customers are numbered by row (see Tables without an ID)",
+    ),
+    Setting(
         "data.id_column",
         "",
-        text(required=True),
-        "the customer ID column (unique; never published)",
+        id_column,
+        "the customer ID column (unique; never published); a log's `customer` column by default",
         "required",
     ),
-    Setting("data.delimiter", ",", delimiter, "the CSV field separator"),
+    Setting(
+        "data.delimiter",
+        ",",
+        delimiter,
+        "the CSV field separator, or `whitespace` (runs of spaces or tabs; no quoting)",
+    ),
+    Setting("data.header", True, boolean, "`false` when line 1 of a text file is data"),
+    Setting(
+        "data.columns",
+        (),
+        column_names,
+        "with `header: false`, the names of the file's columns in order",
+        "`[]`",
+        absent=[],
+    ),
+    Setting(
+        "data.since",
+        (),
+        since,
+        "columns of dates (`days`) or years (`years`) turned into the time since them before "
+        "`data.as_of`; the columns keep their names",
+        "`{}`",
+        absent={},
+    ),
+    Setting(
+        "data.as_of",
+        None,
+        as_of,
+        "the day `data.since` counts to",
+        "the day after the latest of those dates",
+    ),
     Setting(
         "data.missing",
         "error",
@@ -218,7 +318,8 @@ SETTINGS: tuple[Setting, ...] = (
         (),
         features,
         "1 to 20 numeric columns the segments are built on; each a column name or "
-        "`{column, label}` (the label names the persona: `Income`)",
+        "`{column, label, words}` (the label names the persona: `Income`; `words` maps Low, "
+        "Medium, High to the words names use instead: `{Low: Recent, High: Lapsed}`)",
         "required",
         analysis=True,
     ),

@@ -99,7 +99,8 @@ def _same_release(lock: Lock, analysis: Analysis, config: Config) -> bool:
 
 def _compare(lock: Lock, analysis: Analysis, config: Config) -> dict[str, Any] | None:
     """Customer-level agreement with the locked release, kept as aggregates."""
-    previous = read_assignments(assignments_path(config), lock)
+    # Row numbers are no customer identity: no customer-by-customer comparison.
+    previous = None if config.number_rows else read_assignments(assignments_path(config), lock)
     if previous is None:
         return None
     report = changes(lock, analysis, previous)

@@ -31,8 +31,10 @@ def site_dirs(mkdocs_path: Path) -> tuple[Path, Path]:
     return folders[0], folders[1]
 
 
-def mkdocs_build(mkdocs_path: Path, docs: Path, site: Path) -> None:
-    """``mkdocs build --strict`` of ``docs`` into ``site``.
+def mkdocs_build(mkdocs_path: Path, docs: Path, site: Path, site_name: str) -> None:
+    """``mkdocs build --strict`` of ``docs`` into ``site``, headed by ``site_name``.
+
+    The report's title comes from the segments config, so the header always matches it.
 
     Raises:
         RenderError: When MkDocs reports any warning or error.
@@ -41,9 +43,18 @@ def mkdocs_build(mkdocs_path: Path, docs: Path, site: Path) -> None:
     from mkdocs.config import load_config
     from mkdocs.exceptions import MkDocsException
 
+    from generator.site.plugin import register
+
+    register()
     logging.getLogger("mkdocs").setLevel(logging.WARNING)
     try:
-        config = load_config(str(mkdocs_path), docs_dir=str(docs), site_dir=str(site), strict=True)
+        config = load_config(
+            str(mkdocs_path),
+            docs_dir=str(docs),
+            site_dir=str(site),
+            site_name=site_name,
+            strict=True,
+        )
         config.plugins.on_startup(command="build", dirty=False)
         try:
             build(config)

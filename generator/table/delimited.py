@@ -50,9 +50,16 @@ def read_header(path: Path, delimiter: str) -> list[str]:
 
 
 def read_csv(
-    path: Path, delimiter: str, facts: TextFacts, header: list[str], columns: list[str] | None
+    path: Path,
+    delimiter: str,
+    facts: TextFacts,
+    header: list[str],
+    columns: list[str] | None,
+    named: bool = False,
 ) -> tuple[pa.Table, RowLines]:
     """Read ``path`` as text columns named by its ``header`` row (only ``columns``, if given).
+
+    ``named``: the file has no header line; ``header`` names its columns (``data.columns``).
 
     Returns:
         The table and how to name its rows (``line N`` of the file).
@@ -63,10 +70,10 @@ def read_csv(
     """
     if columns is not None and facts.odd_quotes and header[-1] not in columns:
         columns = [*columns, header[-1]]  # where an unclosed quote would show (see below)
-    fast = _read_threaded(path, delimiter, header, columns)
-    table, bad = (fast, []) if fast is not None else _parse(path, delimiter, header, columns)
-    lines = _row_lines(path, delimiter, facts, table.num_rows + len(bad))
-    problems = [_structure_problem(row, lines) for row in bad]
+    fast = _read_threaded(path, delimiter, header, columns, named)
+    table, bad = (fast, []) if fast is not None else _parse(path, delimiter, header, columns, named)
+    lines = _row_lines(path, delimiter, facts, table.num_rows + len(bad), named)
+    problems = [_structure_problem(row, lines, named) for row in bad]
     collect(DataError, str(path), problems)
     _check_quotes_closed(path, table.column(header[-1]) if facts.odd_quotes else None, lines)
     return table, lines
@@ -126,7 +133,7 @@ def _separator_hint(text: str) -> str:
 
 
 def _read_threaded(
-    path: Path, delimiter: str, header: list[str], columns: list[str] | None
+    path: Path, delimiter: str, header: list[str], columns: list[str] | None, named: bool
 ) -> pa.Table | None:
     """The fast read on Arrow's threads; None when the file has a problem to report.
 
@@ -136,13 +143,13 @@ def _read_threaded(
     again on this thread, which also numbers the bad rows.
     """
     try:
-        return _read(path, delimiter, header, columns, None)
+        return _read(path, delimiter, header, columns, None, named)
     except (pa.ArrowInvalid, pa.ArrowKeyError):
         return None
 
 
 def _parse(
-    path: Path, delimiter: str, header: list[str], columns: list[str] | None
+    path: Path, delimiter: str, header: list[str], columns: list[str] | None, named: bool = False
 ) -> tuple[pa.Table, list[pacsv.InvalidRow]]:
     """Parse on this thread, ``columns`` (all when None) as text; the table and malformed rows."""
     bad: list[pacsv.InvalidRow] = []
@@ -152,7 +159,7 @@ def _parse(
         return "skip"
 
     try:
-        table = _read(path, delimiter, header, columns, on_bad_row)
+        table = _read(path, delimiter, header, columns, on_bad_row, named)
     except (pa.ArrowInvalid, pa.ArrowKeyError) as exc:
         message = str(exc).split("\n")[0]
         if "UTF8" in message:
@@ -167,11 +174,19 @@ def _read(
     header: list[str],
     columns: list[str] | None,
     on_bad_row: Callable[[pacsv.InvalidRow], str] | None,
+    named: bool = False,
 ) -> pa.Table:
-    """Pyarrow's reader; threaded exactly when no Python callback is given."""
+    """Pyarrow's reader; threaded exactly when no Python callback is given.
+
+    ``named``: the file has no header line and ``header`` names its columns.
+    """
     return pacsv.read_csv(
         path,
-        read_options=pacsv.ReadOptions(use_threads=on_bad_row is None, encoding="utf8"),
+        read_options=pacsv.ReadOptions(
+            use_threads=on_bad_row is None,
+            encoding="utf8",
+            column_names=header if named else None,
+        ),
         parse_options=pacsv.ParseOptions(
             delimiter=delimiter, invalid_row_handler=on_bad_row, newlines_in_values=True
         ),
@@ -184,9 +199,10 @@ def _read(
     )
 
 
-def _structure_problem(row: pacsv.InvalidRow, lines: RowLines) -> str:
-    # pyarrow numbers records from 1 with the header as record 1, skipping blank lines.
-    where = lines.name(row.number - 2) if row.number is not None else "a line"
+def _structure_problem(row: pacsv.InvalidRow, lines: RowLines, named: bool = False) -> str:
+    # pyarrow numbers records from 1 with the header (if any) as record 1, skipping blank lines.
+    first = 1 if named else 2
+    where = lines.name(row.number - first) if row.number is not None else "a line"
     noun = "field" if row.actual_columns == 1 else "fields"
     return (
         f"{where} has {row.actual_columns} {noun}, expected {row.expected_columns} "
@@ -214,11 +230,14 @@ def _not_utf8(path: Path) -> DataError:
     return DataError(f"{path}: the file is not UTF-8 text; save it as UTF-8")
 
 
-def _row_lines(path: Path, delimiter: str, facts: TextFacts, records: int) -> RowLines:
-    """Row ``i`` is line ``i + 2`` unless blank lines or multi-line values break the count."""
-    if facts.lines == records + 1:
-        return RowLines("line", 2)
-    return RowLines("line", 2, records_in=path, delimiter=delimiter)
+def _row_lines(
+    path: Path, delimiter: str, facts: TextFacts, records: int, named: bool = False
+) -> RowLines:
+    """Row ``i`` is line ``i + 2`` (``i + 1`` with no header) unless blank lines intervene."""
+    first = 1 if named else 2
+    if facts.lines == records + first - 1:
+        return RowLines("line", first)
+    return RowLines("line", first, records_in=path, delimiter=delimiter, header=not named)
 
 
 def _check_quotes_closed(path: Path, last_column: pa.ChunkedArray | None, lines: RowLines) -> None:

@@ -14,11 +14,13 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 
 from generator.config.settings import Config
+from generator.config.sources import WHITESPACE
 from generator.errors import DataError
 from generator.model import RowLines, SourceInfo
 from generator.table.columns import used_columns
 from generator.table.delimited import BLOCK, TextFacts, read_csv, read_header
 from generator.table.excel import read_excel
+from generator.table.whitespace import read_whitespace, whitespace_header
 
 READERS = (".csv", ".txt", ".tsv", ".parquet", ".xlsx")
 
@@ -61,10 +63,23 @@ def read_table(config: Config) -> tuple[pa.Table, SourceInfo]:
         table, lines, notes = read_excel(path)
         header = table.column_names
     else:
-        delimiter = "\t" if suffix == ".tsv" else config.delimiter
-        header = read_header(path, delimiter)
-        table, lines = read_csv(path, delimiter, facts, header, used_columns(header, config))
+        table, lines, header = _read_text(path, config, facts)
     return table, SourceInfo(path, sha256, table.num_rows, tuple(header), notes, lines=lines)
+
+
+def _read_text(
+    path: Path, config: Config, facts: TextFacts
+) -> tuple[pa.Table, RowLines, list[str]]:
+    """A delimited or whitespace-separated text file, with a header line or configured names."""
+    delimiter = "\t" if path.suffix.lower() == ".tsv" else config.delimiter
+    names = config.layout.names
+    if delimiter == WHITESPACE:
+        header = list(names) or whitespace_header(path)
+        return read_whitespace(path, names, used_columns(header, config))
+    header = list(names) or read_header(path, delimiter)
+    used = used_columns(header, config)
+    table, lines = read_csv(path, delimiter, facts, header, used, named=bool(names))
+    return table, lines, header
 
 
 def _scan(path: Path) -> tuple[str, TextFacts]:

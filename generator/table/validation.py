@@ -29,6 +29,7 @@ SHOWN_LINES = 5
 # How many median absolute deviations from the median make a value "far from the rest".
 OUTLIER_SPREADS = 1000
 DROP_HINT = "set data.missing: drop to drop rows with missing values"
+LOG_HINT = "if this is a transaction log, see data.transactions"
 
 
 def validate(raw: pa.Table, source: SourceInfo, config: Config) -> CustomerTable:
@@ -60,6 +61,8 @@ def validate(raw: pa.Table, source: SourceInfo, config: Config) -> CustomerTable
     issues.sort(key=lambda issue: rank[issue.column])
     problems = ProblemList(issues, source.lines)
     hint = DROP_HINT if config.missing == "error" and missing.any() else ""
+    if any(issue.others is not None and len(issue.rows) for issue in issues):
+        hint = "; ".join(filter(None, (hint, LOG_HINT)))  # repeated IDs
     collect(DataError, where, problems, MAX_PROBLEMS, hint)
     if frame.empty:
         raise DataError(f"{where}: no customer rows left after dropping rows with missing values")
@@ -71,7 +74,9 @@ def validate(raw: pa.Table, source: SourceInfo, config: Config) -> CustomerTable
     notes += dropped[1:]
     return CustomerTable(
         frame=frame,
-        source=replace(source, notes=source.notes + tuple(notes), rows_dropped=dropped[0]),
+        source=replace(
+            source, notes=source.notes + tuple(notes), rows_dropped=source.rows_dropped + dropped[0]
+        ),
         id_column=config.id_column,
         features=config.feature_columns,
         describe=config.describe,

@@ -302,7 +302,8 @@ BAD_INPUTS = [
         err(
             f"{T}: 3 problems: line 4, column 'id': value 1 repeats the ID on line 2; expected "
             "unique IDs; line 6, column 'id': value 1 repeats the ID on line 2; expected unique "
-            "IDs; line 7, column 'id': value 4 repeats the ID on line 5; expected unique IDs"
+            "IDs; line 7, column 'id': value 4 repeats the ID on line 5; expected unique IDs "
+            "(if this is a transaction log, see data.transactions)"
         ),
     ),
     # --- missing values -------------------------------------------------------------------
@@ -459,8 +460,8 @@ BAD_INPUTS = [
         "bad-missing-and-delimiter",
         GOOD,
         err(
-            "{dir}/segments.yml: 2 problems: data.delimiter should be one character, got ';;'; "
-            "data.missing should be one of error, drop, got 'skip'"
+            "{dir}/segments.yml: 2 problems: data.delimiter should be one character or "
+            "'whitespace', got ';;'; data.missing should be one of error, drop, got 'skip'"
         ),
         config(", delimiter: ';;', missing: skip"),
     ),
@@ -469,7 +470,8 @@ BAD_INPUTS = [
         GOOD,
         err(
             "{dir}/segments.yml: 2 problems: unknown setting 'data.delimeter' (expected path, "
-            "id_column, delimiter, missing); columns.age: unknown setting 'maximum' (expected "
+            "transactions, number_rows, id_column, delimiter, header, columns, since, as_of, "
+            "missing); columns.age: unknown setting 'maximum' (expected "
             "aliases, values, allowed, min, max)"
         ),
         config(", delimeter: ';'").replace("{min: 0, max: 120}", "{min: 0, maximum: 120}"),
