@@ -194,7 +194,7 @@ def _context(release: Release, config: Config, drawn: list[ChartSpec]) -> SiteCo
     suppress = _suppressor(config)
     shown = suppress.visible([p.size for p in analysis.profiles])
     size_visible = {p.number: ok for p, ok in zip(analysis.profiles, shown, strict=True)}
-    value_segment = _value_segment(analysis, config)
+    value_segment = _value_segment(analysis, config, suppress)
     largest = max(analysis.profiles, key=lambda p: (p.size, -p.number))
     return SiteContext(
         analysis=analysis,
@@ -213,13 +213,19 @@ def _context(release: Release, config: Config, drawn: list[ChartSpec]) -> SiteCo
     )
 
 
-def _value_segment(analysis: Analysis, config: Config) -> SegmentProfile | None:
-    """The segment with the best mean on the value feature (ties: the lower number)."""
+def _value_segment(
+    analysis: Analysis, config: Config, suppress: Suppressor
+) -> SegmentProfile | None:
+    """The segment with the best mean on the value feature (ties: the lower number).
+
+    A segment too small to describe is never ranked: "most valuable" would describe it.
+    """
     column = config.value.feature
-    if not column:
+    ranked = [p for p in analysis.profiles if suppress.allows(p.size)]
+    if not column or not ranked:
         return None
     sign = 1.0 if config.value.better == "higher" else -1.0
-    return max(analysis.profiles, key=lambda p: (sign * dict(p.mean)[column], -p.number))
+    return max(ranked, key=lambda p: (sign * dict(p.mean)[column], -p.number))
 
 
 def _change_visible(changes: Changes | None, suppress: Suppressor) -> dict[int, tuple[bool, bool]]:

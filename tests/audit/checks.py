@@ -118,9 +118,31 @@ def audit(folder: Path, config_path: Path) -> dict[str, int]:
         for seg in summary["segments"]
     )
     counts["categories"] = check_categories(truth, docs)
+    counts["index bars"] = check_index_bars(truth, summary, docs)
     counts["trust"] = check_trust_marks(summary, docs)
     counts["data page"] = check_data_page(truth, docs)
     return counts
+
+
+def check_index_bars(truth: Truth, summary: dict[str, Any], docs: Path) -> int:
+    """Each bar beside a sentence is 100 times the same mean over everyone's."""
+    checked = 0
+    for seg in summary["segments"]:
+        path = docs / "downloads" / "data" / f"index-{seg['slug']}.csv"
+        if not path.is_file():  # a segment too small to describe has no charts
+            continue
+        bars = pd.read_csv(path, keep_default_na=False)
+        part = truth.segment(seg["number"])
+        for column in (*truth.features, *truth.describe):
+            if not truth.numeric(column):
+                continue
+            row = bars[bars["measure"] == truth.label(column)]
+            assert len(row) == 1, (seg["slug"], column)
+            everyone = truth.frame[column].mean()
+            true = 100 * part[column].mean() / everyone
+            assert abs(float(row["index"].iloc[0]) - true) <= 0.05 + 1e-9, (seg["slug"], column)
+            checked += 1
+    return checked
 
 
 def check_trust_marks(summary: dict[str, Any], docs: Path) -> int:
@@ -284,9 +306,14 @@ def check_value_headline(truth: Truth, summary: dict[str, Any], text: str) -> in
         return 1
     column = next(c for c in truth.features if value["feature"] in (c, truth.label(c)))
     sign = 1 if value.get("better", "higher") == "higher" else -1
-    means = {
-        s["number"]: sign * truth.segment(s["number"])[column].mean() for s in summary["segments"]
-    }
+    private = not truth.config.get("privacy", {}).get("individual_points", False)
+    # A segment too small to describe is never called most valuable.
+    ranked = [
+        s["number"]
+        for s in summary["segments"]
+        if not private or len(truth.segment(s["number"])) >= truth.min_group_size
+    ]
+    means = {n: sign * truth.segment(n)[column].mean() for n in ranked}
     best = max(means, key=lambda k: (means[k], -k))
     slug = next(s["slug"] for s in summary["segments"] if s["number"] == best)
     found = re.search(

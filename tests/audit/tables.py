@@ -158,6 +158,7 @@ features: [income, spending]
 describe: [age]
 scaling: robust
 k: 4
+value: {feature: income}   # the outlier's own segment is highest, and too small to be named
 """
     return Case("outlier", table, config, "customer")
 

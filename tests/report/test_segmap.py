@@ -66,10 +66,13 @@ def test_an_outlier_is_left_outside_and_counted(analysis_and_config) -> None:
 
 def test_an_empty_grid_draws_no_layer_and_says_so(analysis_and_config) -> None:
     analysis, config = analysis_and_config
-    strict = replace(config, privacy=Privacy(individual_points=False, min_group_size=500))
-    chart = segment_map(analysis, strict)
-    assert dict(chart.facts)["empty_grid"] is True
+    strict = replace(config, privacy=Privacy(individual_points=False, min_group_size=60))
+    chart = segment_map(analysis, strict)  # segments of 60 to 80: centres shown, no cell is
+    assert chart is not None and dict(chart.facts)["empty_grid"] is True
     assert not any("x0" in json.dumps(layer) for layer in _layers(chart))  # no empty extents
+    # With every centre hidden too there is nothing to draw: no map at all.
+    hidden = replace(config, privacy=Privacy(individual_points=False, min_group_size=500))
+    assert segment_map(analysis, hidden) is None
 
 
 def test_one_legend_and_a_highlighted_segment(analysis_and_config) -> None:

@@ -79,7 +79,7 @@ def describe_ranges(analysis: Analysis, profile: SegmentProfile) -> ChartSpec | 
     bars = base.mark_bar(size=14, opacity=0.6).encode(
         x=alt.X(
             "q1_pct:Q",
-            title="Percentile among all customers: middle half (bar) and median (tick)",
+            title="Percentile among all customers",
             scale=alt.Scale(domain=[0, 100]),
         ),
         x2=alt.X2("q3_pct"),

@@ -107,7 +107,7 @@ def segment_map(
     centres = _centres(analysis, columns, config.privacy.min_group_size if private else 0)
     xs, ys = (analysis.table.frame[c].to_numpy(dtype=np.float64) for c in columns)
     ranges = [
-        axis_range(v, centres[a].to_numpy(dtype=np.float64), log) for v, a in ((xs, "x"), (ys, "y"))
+        axis_range(v, centres[a].to_numpy(dtype=float), log) for v, a in ((xs, "x"), (ys, "y"))
     ]
     if private:  # round numbers at the ends: a data range would publish the extremes exactly
         ranges = [_round_range(r) for r in ranges]
@@ -116,30 +116,38 @@ def segment_map(
     scales = [_scale(r, log) for r in ranges]
     x = alt.X("x:Q", title=titles[0], scale=scales[0])
     y = alt.Y("y:Q", title=titles[1], scale=scales[1])
-    layers: list[alt.Chart] = []
     if private:
         data = _density(xs[inside], ys[inside], ranges, config.privacy.min_group_size, log)
-        if len(data):
-            layers.append(_density_layer(data, titles, scales))
+        layers = [_density_layer(data, titles, scales)] if len(data) else []
         what = "a density grid of customers (cells with few customers hidden)"
     else:
         data = _points(analysis, xs, ys, inside)
-        layers.append(_points_layer(analysis, data, x, y, highlight))
+        layers = [_points_layer(analysis, data, x, y, highlight)]
         what = f"{len(data):,} customers as points"
-    layers += _centre_layers(analysis, centres, x, y, highlight)
+    if len(centres):
+        layers += _centre_layers(analysis, centres, x, y, highlight)
+    if not layers:
+        return None  # nothing may be drawn: no map rather than an empty frame
     description = (
         f"Scatter map of {titles[0]} against {titles[1]} showing {what}, with each segment's "
         "centre (its customers' average) marked by its number."
     )
-    facts = (
-        ("outside", int((~inside).sum())),
-        ("empty_grid", private and not len(data)),
+    facts = _facts(int((~inside).sum()), private and not len(data), private, highlight, log)
+    title = f"Segment map: {titles[0]} vs {titles[1]}"
+    return spec(name, title, description, layers, data, HEIGHT + 80, facts)
+
+
+def _facts(
+    outside: int, empty: bool, private: bool, highlight: int | None, log: bool
+) -> tuple[tuple[str, object], ...]:
+    """What the caption states (``partials/chart.j2``, ``map_note``)."""
+    return (
+        ("outside", outside),
+        ("empty_grid", empty),
         ("points", not private),
         ("highlight", highlight is not None),
         ("log", log),
     )
-    title = f"Segment map: {titles[0]} vs {titles[1]}"
-    return spec(name, title, description, layers, data, HEIGHT + 80, facts)
 
 
 def _within(values: np.ndarray, bounds: tuple[float, float]) -> np.ndarray:
