@@ -11,7 +11,7 @@ import logging
 import sys
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any
+from typing import Any, NoReturn
 
 import click
 
@@ -90,23 +90,44 @@ def analyze(config_path: Path, as_json: bool) -> None:
 def validate(config_path: Path, report_path: Path | None) -> None:
     """Check the config and the customer table, without segmenting."""
     from generator.analysis.run import load_table
+    from generator.commands.inputs import protected, refuse_overwrite
 
-    if report_path is not None and not report_path.absolute().parent.is_dir():
+    if report_path is not None:
+        _check_report_path(report_path, config_path)
+    try:
+        config = load_config(config_path)
+    except SegmentsError as exc:
+        _reported(exc, report_path)
+    if report_path is not None:
+        refuse_overwrite(report_path, "--report", protected(config))
+    try:
+        table = load_table(config)
+    except SegmentsError as exc:
+        _reported(exc, report_path)
+    if report_path is not None:
+        report_path.write_text("", encoding="utf-8")
+    click.echo(f"{table.source.path.name}: {table.n_customers:,} customers, no problems found")
+
+
+def _reported(exc: SegmentsError, report_path: Path | None) -> NoReturn:
+    """Raise ``exc`` again, after writing every problem to the report file when one is asked."""
+    if report_path is None:
+        raise exc
+    count = write_report(report_path, exc)
+    noun = "problem" if count == 1 else "problems"
+    raise type(exc)(f"{exc.message} (all {count:,} {noun} listed in {report_path})") from exc
+
+
+def _check_report_path(report_path: Path, config_path: Path) -> None:
+    """The report's folder must exist, and the report may not be the config itself."""
+    from generator.commands.inputs import refuse_overwrite
+
+    if not report_path.absolute().parent.is_dir():
         raise ConfigError(
             f"{report_path}: the folder {report_path.absolute().parent} does not exist; create "
             "it or pass another --report path"
         )
-    try:
-        table = load_table(load_config(config_path))
-    except SegmentsError as exc:
-        if report_path is None:
-            raise
-        count = write_report(report_path, exc)
-        noun = "problem" if count == 1 else "problems"
-        raise type(exc)(f"{exc.message} (all {count:,} {noun} listed in {report_path})") from exc
-    if report_path is not None:
-        report_path.write_text("", encoding="utf-8")
-    click.echo(f"{table.source.path.name}: {table.n_customers:,} customers, no problems found")
+    refuse_overwrite(report_path, "--report", {"the config": config_path})
 
 
 MKDOCS_OPTION = click.option(
@@ -212,11 +233,13 @@ def _check_port(port: int) -> None:
 @CONFIG_OPTION
 def assign(table_path: Path, out_path: Path, config_path: Path) -> None:
     """Label the customers of TABLE with the locked (published) segments."""
-    from generator.commands.assign import check_out_path, score_file, scored_csv
+    from generator.commands.assign import score_file, scored_csv
+    from generator.commands.inputs import protected, refuse_overwrite
     from generator.site.write import write_file
 
     config = load_config(config_path)
-    check_out_path(config, table_path, out_path)
+    inputs = {"the table being scored": table_path, **protected(config)}
+    refuse_overwrite(out_path, "--out", inputs)
     scored = score_file(config, table_path)
     write_file(out_path, scored_csv(scored))
     click.echo(f"{out_path}: {len(scored):,} customers scored with the locked segments")

@@ -21,7 +21,6 @@ from generator.errors import ConfigError
 from generator.model import CustomerTable
 from generator.release.lockfile import Lock, config_hash, lock_path
 from generator.release.lockread import read_lock
-from generator.release.sidecar import assignments_path
 from generator.report.downloads import neutralised
 
 log = logging.getLogger(__name__)
@@ -92,32 +91,3 @@ def score_file(config: Config, path: Path) -> pd.DataFrame:
 def scored_csv(scored: pd.DataFrame) -> str:
     """The scored table as CSV text, one line per customer, safe to open in a spreadsheet."""
     return neutralised(scored).to_csv(index=False, lineterminator="\n")
-
-
-def check_out_path(config: Config, table_path: Path, out_path: Path) -> None:
-    """Refuse an ``--out`` that is one of the inputs (the table, the config, the lock...).
-
-    Raises:
-        ConfigError: When ``out_path`` is (or links to) a file assign reads or the build owns.
-    """
-    inputs = {
-        "the table being scored": table_path,
-        "the config": config.path,
-        "the customer table": config.data_path,
-        "the segments lock file": lock_path(config),
-        "the assignments sidecar": assignments_path(config),
-    }
-    for what, path in inputs.items():
-        if _same_file(out_path, path):
-            raise ConfigError(
-                f"{out_path}: is {what}; assign never overwrites its inputs, pass another --out"
-            )
-
-
-def _same_file(first: Path, second: Path) -> bool:
-    if first.resolve() == second.resolve():
-        return True
-    try:
-        return first.samefile(second)  # a hard link
-    except OSError:
-        return False

@@ -244,7 +244,7 @@ def _writing(project: Project, mkdocs: Path) -> Iterator[Outputs]:
         try:
             yield outputs
         except OSError as exc:
-            where = exc.filename or outputs.root
+            where = exc.filename2 or exc.filename or outputs.root  # a copy's target, if any
             raise RenderError(
                 f"{where}: cannot write ({exc.strerror or exc}); nothing was published, the "
                 "previous docs/, site/, lock and sidecar are unchanged"

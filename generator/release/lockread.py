@@ -71,7 +71,7 @@ def _parse(raw: Any) -> Lock:
         scale=scale,
         segments=segments,
         highest_number=highest,
-        n_customers=_int(raw["n_customers"]),
+        n_customers=_customers(raw["n_customers"], segments),
         data_sha256=str(raw["data_sha256"]),
         config_hash=str(raw["config_hash"]),
         date=_optional_str(raw.get("date")),
@@ -79,6 +79,14 @@ def _parse(raw: Any) -> Lock:
         previous=_parse(raw["previous"]) if raw.get("previous") is not None else None,
         comparison=_comparison(raw.get("comparison")),
     )
+
+
+def _customers(value: Any, segments: tuple[LockedSegment, ...]) -> int:
+    """The release's customer count: shares are divided by it, so at least every segment's."""
+    count = _int(value)
+    if count < max(1, *(s.size for s in segments)):
+        raise ValueError(f"'n_customers' {count} (expected at least the largest segment size)")
+    return count
 
 
 def _comparison(value: Any) -> dict[str, Any] | None:

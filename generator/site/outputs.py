@@ -27,6 +27,13 @@ NOTE = (
 )
 
 
+# Files only segments writes: they prove a folder from before the marker was segments' own.
+LEGACY = {
+    "docs_dir": (".nav.yml", "assets/segments.js"),
+    "site_dir": ("sitemap.xml", "assets/vendor/vega-bundle.js"),
+}
+
+
 @dataclass(frozen=True)
 class Outputs:
     """The project folder and the two output folders, resolved (symbolic links followed)."""
@@ -79,6 +86,8 @@ def _unsafe(folder: Path, root: Path, kept: dict[str, Path], other: Path) -> str
 def _check_marker(folder: Path, key: str) -> None:
     if not folder.exists() or (folder / MARKER).is_file():
         return
+    if folder.is_dir() and all((folder / name).is_file() for name in LEGACY[key]):
+        return  # written by segments before it wrote markers
     if not folder.is_dir():
         raise ConfigError(f"{folder}: {key} is a file, not a folder; move it or change {key}")
     if any(folder.iterdir()):
@@ -103,8 +112,8 @@ def site_marker(folder: Path) -> None:
 
 def user_files(folder: Path) -> list[str]:
     """Files in an existing docs folder that segments did not write, as relative paths."""
-    if not folder.is_dir():
-        return []
+    if not (folder / MARKER).exists():
+        return []  # none yet, or a folder from before markers (whose builds kept no user file)
     generated = _generated(folder)
     found = (p for p in folder.rglob("*") if p.is_file() or p.is_symlink())
     return sorted(
@@ -115,7 +124,7 @@ def user_files(folder: Path) -> list[str]:
 
 
 def _generated(folder: Path) -> frozenset[str]:
-    """The files the marker lists (none when there is no readable marker)."""
+    """The files the marker lists (only itself when unreadable: every other file is kept)."""
     try:
         raw = json.loads((folder / MARKER).read_text(encoding="utf-8"))
         listed = raw["generated"] if isinstance(raw, dict) else []

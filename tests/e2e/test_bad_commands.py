@@ -85,11 +85,30 @@ def test_assign_never_overwrites_an_input(tmp_path: Path, out: str, what: str) -
     )  # fmt: skip
     assert result.returncode == 2
     assert result.stderr == (
-        f"error: {tmp_path / out}: is {what}; assign never overwrites its inputs, pass another "
-        "--out\n"
+        f"error: {tmp_path / out}: is {what}; segments never overwrites it, pass another --out\n"
     )
     after = {p.name: hashlib.sha256(p.read_bytes()).hexdigest() for p in tmp_path.iterdir()}
     assert after == before
+
+
+@pytest.mark.parametrize(
+    ("report", "what"),
+    [("segments.yml", "the config"), ("mall_customers.csv", "the customer table")],
+)
+def test_validate_never_writes_its_report_over_an_input(
+    tmp_path: Path, report: str, what: str
+) -> None:
+    for name in ("mall_customers.csv", "segments.yml"):
+        (tmp_path / name).write_bytes((ROOT / "data" / name).read_bytes())
+    before = {p.name: p.read_bytes() for p in tmp_path.iterdir()}
+    config = str(tmp_path / "segments.yml")
+    result = run_cli("validate", "--config", config, "--report", str(tmp_path / report))
+    assert result.returncode == 2
+    assert result.stderr == (
+        f"error: {tmp_path / report}: is {what}; segments never overwrites it, pass another "
+        "--report\n"
+    )
+    assert {p.name: p.read_bytes() for p in tmp_path.iterdir()} == before
 
 
 def test_assign_output_is_formula_safe() -> None:

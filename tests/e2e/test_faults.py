@@ -113,11 +113,13 @@ def assert_whole(project: Path, releases: tuple[Path, dict, dict]) -> str:
 
 
 @pytest.mark.parametrize("command", ["build", "generate", "serve"])
-@pytest.mark.parametrize("docs_dir", ["data", ".", "..", "/tmp"])
+@pytest.mark.parametrize("docs_dir", ["data", ".", "..", "/tmp", ".git"])
 def test_output_folders_outside_their_place_are_refused(
     releases: tuple[Path, dict, dict], tmp_path: Path, command: str, docs_dir: str
 ) -> None:
     project = clone(releases[0], tmp_path / "p")
+    (project / ".git").mkdir()
+    (project / ".git" / "HEAD").write_text("ref: refs/heads/main\n")
     mkdocs = project / "mkdocs.yml"
     mkdocs.write_text(mkdocs.read_text().replace("docs_dir: docs", f"docs_dir: {docs_dir}"))
     before = state(project)
@@ -126,7 +128,8 @@ def test_output_folders_outside_their_place_are_refused(
     assert result.stderr.startswith("error: mkdocs.yml: docs_dir ")
     assert result.stderr.endswith("(e.g. docs)\n") and len(result.stderr.splitlines()) == 1
     assert state(project) == before
-    assert (project / ".git").exists() is False and (project / "generator").is_symlink()
+    assert (project / ".git" / "HEAD").read_text() == "ref: refs/heads/main\n"
+    assert (project / "generator").is_symlink() and (project / "mkdocs.yml").is_file()
 
 
 def test_a_folder_segments_did_not_write_is_refused(

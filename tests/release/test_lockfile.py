@@ -330,6 +330,7 @@ def test_persona_config_errors_are_reported_together(tmp_path: Path) -> None:
     ("edit", "why"),
     [
         (lambda d: d.update(n_customers=10**400), "(expected a whole number from 0 to 2^53)"),
+        (lambda d: d.update(n_customers=0), "'n_customers' 0 (expected at least the largest"),
         (lambda d: d["segments"][0].update(size=2**63), "(expected a whole number from 0 to 2^53)"),
         (lambda d: d["segments"][0]["centroid"].__setitem__(0, 1e308), "within ±1e100"),
         (lambda d: d["scaler"]["center"].__setitem__(0, 10**400), "within ±1e100"),

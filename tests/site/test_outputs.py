@@ -123,3 +123,18 @@ def test_a_user_file_where_segments_now_writes_is_refused(tmp_path: Path) -> Non
         f"{old}/changes.md: segments now writes a file at this path, which would replace "
         "yours; rename or move your file"
     )
+
+
+def test_folders_written_before_markers_are_accepted_and_hold_no_user_files(
+    tmp_path: Path,
+) -> None:
+    root = tmp_path.resolve()
+    mkdocs, config = project(root, "docs")
+    for name in (".nav.yml", "assets/segments.js", "index.md"):
+        (root / "docs" / name).parent.mkdir(parents=True, exist_ok=True)
+        (root / "docs" / name).write_text("old")
+    for name in ("sitemap.xml", "assets/vendor/vega-bundle.js", "index.html"):
+        (root / "site" / name).parent.mkdir(parents=True, exist_ok=True)
+        (root / "site" / name).write_text("old")
+    assert checked_outputs(mkdocs, config).docs == root / "docs"
+    assert user_files(root / "docs") == []
