@@ -164,6 +164,7 @@ def serve(config_path: Path, mkdocs_path: Path | None, port: int) -> None:
     from mkdocs.commands.serve import serve as mkdocs_serve
 
     from generator.commands import build
+    from generator.report.text import html_text
 
     project = build.Project(config_path, mkdocs_path)
     build.generate(project)
@@ -171,7 +172,7 @@ def serve(config_path: Path, mkdocs_path: Path | None, port: int) -> None:
         str(project.mkdocs),
         dev_addr=f"127.0.0.1:{port}",
         livereload=True,
-        site_name=load_config(config_path).title,
+        site_name=html_text(load_config(config_path).title),
     )
 
 

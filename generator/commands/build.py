@@ -23,6 +23,7 @@ from generator.release.lockfile import lock_json, lock_path
 from generator.release.prepare import Release, prepare
 from generator.release.sidecar import assignments_path
 from generator.report.pages import build_pages, make_charts
+from generator.report.text import html_text
 from generator.runtime import cache, timing
 from generator.site.mkdocs import mkdocs_build, site_dirs, zip_site
 from generator.site.project import check_mkdocs, find_mkdocs
@@ -179,7 +180,7 @@ def build(project: Project, offline: bool = False) -> Path:
     staged_site = staging_dir(site)
     try:
         with _environment("SEGMENTS_OFFLINE", "true" if offline else None), timing.stage("mkdocs"):
-            mkdocs_build(mkdocs, staged_docs, staged_site, site_name=config.title)
+            mkdocs_build(mkdocs, staged_docs, staged_site, site_name=html_text(config.title))
         if offline:
             return zip_site(staged_site, site.parent / "site.zip")
         swap_in(staged_docs, docs)
