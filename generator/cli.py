@@ -217,7 +217,7 @@ def init(table_path: Path, out_path: Path, force: bool) -> None:
     starter, text = starter_config(table_path, out_path)
     write_file(out_path, text)
     click.echo(
-        f"{out_path}: starter config for {table_path.name} (ID {starter.id_column!r}, "
+        f"{out_path}: starter config for {table_path.name} (ID {_id_words(starter.id_column)}, "
         f"{len(starter.features)} features, scaling {starter.scaling}); "
         f"next: segments analyze --config {out_path}"
     )
@@ -237,9 +237,14 @@ def new(folder: Path, table_path: Path | None) -> None:
 
     starter = new_project(folder, table_path)
     click.echo(
-        f"{folder}: new project (ID {starter.id_column!r}, {len(starter.features)} features); "
+        f"{folder}: new project (ID {_id_words(starter.id_column)}, "
+        f"{len(starter.features)} features); "
         f"next: cd {folder} && segments build"
     )
+
+
+def _id_words(column: str) -> str:
+    return repr(column) if column else "none, rows numbered"
 
 
 def write_report(path: Path, error: SegmentsError) -> int:
