@@ -135,7 +135,7 @@ def _missing_reason(gaps: list[Column], rows: int) -> str:
 
 
 def _label(column: str) -> str:
-    """A readable label: ``visits_per_month`` is ``Visits per month``; ``MntWines`` ``Mnt Wines``."""
+    """A readable label: ``visits_per_month`` is ``Visits per month``, ``MntWines`` is spaced."""
     label = re.sub(r"(?<=[a-z0-9])(?=[A-Z])", " ", default_label(column))
     if "_" in label:
         label = " ".join(label.replace("_", " ").split())
