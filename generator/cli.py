@@ -193,6 +193,7 @@ def serve(config_path: Path, mkdocs_path: Path | None, port: int) -> None:
     from mkdocs.commands.serve import serve as mkdocs_serve
 
     from generator.commands import build
+    from generator.report.text import html_text
 
     _check_port(port)
     project = build.Project(config_path, mkdocs_path)
@@ -201,7 +202,7 @@ def serve(config_path: Path, mkdocs_path: Path | None, port: int) -> None:
         str(project.mkdocs),
         dev_addr=f"127.0.0.1:{port}",
         livereload=True,
-        site_name=load_config(config_path).title,
+        site_name=html_text(load_config(config_path).title),
     )
 
 
@@ -266,7 +267,7 @@ def init(table_path: Path, out_path: Path, force: bool) -> None:
     starter, text = starter_config(table_path, out_path)
     write_file(out_path, text)
     click.echo(
-        f"{out_path}: starter config for {table_path.name} (ID {starter.id_column!r}, "
+        f"{out_path}: starter config for {table_path.name} (ID {_id_words(starter.id_column)}, "
         f"{len(starter.features)} features, scaling {starter.scaling}); "
         f"next: segments analyze --config {out_path}"
     )
@@ -286,9 +287,14 @@ def new(folder: Path, table_path: Path | None) -> None:
 
     starter = new_project(folder, table_path)
     click.echo(
-        f"{folder}: new project (ID {starter.id_column!r}, {len(starter.features)} features); "
+        f"{folder}: new project (ID {_id_words(starter.id_column)}, "
+        f"{len(starter.features)} features); "
         f"next: cd {folder} && segments build"
     )
+
+
+def _id_words(column: str) -> str:
+    return repr(column) if column else "none, rows numbered"
 
 
 def write_report(path: Path, error: SegmentsError) -> int:

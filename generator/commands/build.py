@@ -22,6 +22,7 @@ from generator.release.lockfile import lock_json, lock_path
 from generator.release.prepare import Release, prepare
 from generator.release.sidecar import assignments_path
 from generator.report.pages import build_pages, make_charts
+from generator.report.text import html_text
 from generator.runtime import cache, timing
 from generator.site.mkdocs import mkdocs_build, zip_site
 from generator.site.outputs import (
@@ -206,7 +207,7 @@ def build(project: Project, offline: bool = False) -> Path:
         staged_docs = _stage_docs(pages, outputs)
         staged_site = staging_dir(outputs.site)
         with _environment("SEGMENTS_OFFLINE", "true" if offline else None), timing.stage("mkdocs"):
-            mkdocs_build(mkdocs, staged_docs, staged_site, site_name=config.title)
+            mkdocs_build(mkdocs, staged_docs, staged_site, site_name=html_text(config.title))
         if offline:
             return zip_site(staged_site, outputs.site.parent / "site.zip")
         site_marker(staged_site)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 import pandas as pd
 import pyarrow as pa
 
@@ -133,9 +135,9 @@ def _missing_reason(gaps: list[Column], rows: int) -> str:
 
 
 def _label(column: str) -> str:
-    """A short, readable label: ``visits_per_month`` becomes ``Visits per month``."""
-    label = default_label(column)
+    """A readable label: ``visits_per_month`` is ``Visits per month``, ``MntWines`` is spaced."""
+    label = re.sub(r"(?<=[a-z0-9])(?=[A-Z])", " ", default_label(column))
     if "_" in label:
-        label = label.replace("_", " ").strip()
+        label = " ".join(label.replace("_", " ").split())
         label = label[:1].upper() + label[1:]
     return label

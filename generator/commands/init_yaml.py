@@ -7,7 +7,7 @@ import textwrap
 
 from generator.commands.init_model import Starter
 
-# RFM starter playbook (labels from config.sources.RFM_LABELS): the classic five groups.
+# RFM starter playbook (labels from config.sources.RFM_LABELS): the classic groups.
 RFM_PLAYBOOK = (
     (
         "champions: bought recently, often, and spent the most",
@@ -28,6 +28,16 @@ RFM_PLAYBOOK = (
         "lost: not lately and rarely",
         {"Recency": "High", "Frequency": "Low"},
         ["A low-cost reactivation campaign; otherwise stop spending on them."],
+    ),
+    (
+        "promising: bought recently and more than once",
+        {"Recency": "Low", "Frequency": "Medium"},
+        ["Nudge them to the next purchase with recommendations from what they bought."],
+    ),
+    (
+        "need attention: cooling off",
+        {"Recency": "Medium"},
+        ["Re-engage them before they lapse: a reminder with a time-limited offer."],
     ),
     (
         "new: bought recently, not yet often",

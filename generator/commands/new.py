@@ -19,7 +19,7 @@ import pandas as pd
 from generator.commands.init import starter_config
 from generator.commands.init_model import Starter
 from generator.errors import ConfigError
-from generator.report.text import render
+from generator.report.text import html_text, render
 from generator.site.write import write_file
 
 # Template (under templates/project/) to the file it becomes in the project.
@@ -55,7 +55,8 @@ def new_project(folder: Path, table: Path | None) -> Starter:
         shutil.copyfile(table, target)
     write_file(config_path, text)
     title = _title(text)
-    context = {"title": json.dumps(title, ensure_ascii=False), "plain_title": title}
+    # MkDocs prints site_name as HTML, unescaped.
+    context = {"title": json.dumps(html_text(title), ensure_ascii=False), "plain_title": title}
     context |= {"table": target.name, "version": metadata.version("segments")}
     for template, name in FILES.items():
         write_file(folder / name, render(f"project/{template}", "txt", **context))

@@ -21,12 +21,13 @@ from generator.config.features import Feature, parse_features
 from generator.config.mapaxes import map_columns
 from generator.config.personas import parse_personas, parse_playbook
 from generator.config.sources import (
-    ROW_ID,
     WHITESPACE,
-    parse_as_of,
-    parse_names,
-    parse_since,
-    parse_transactions,
+    as_of,
+    column_names,
+    id_column,
+    number_rows,
+    since,
+    transactions,
 )
 from generator.config.value import BETTER, value_column
 
@@ -140,51 +141,6 @@ def delimiter(value: Any, key: str, ctx: Context) -> str | None:
         ctx.fail(f"{key} should be one character or {WHITESPACE!r}, got {value!r}")
         return None
     return value
-
-
-def id_column(value: Any, key: str, ctx: Context) -> str | None:
-    """Required, unless the rows are numbered or a log's customer column is the ID."""
-    transactions = ctx.parsed["data.transactions"]
-    if ctx.parsed["data.number_rows"]:
-        if value:
-            ctx.fail(f"data.number_rows numbers the rows of a table without an ID; remove {key}")
-        return ROW_ID
-    if transactions is not None and not value:
-        return str(transactions.customer)
-    named: str = text(required=True)(value, key, ctx)
-    return named
-
-
-def number_rows(value: Any, key: str, ctx: Context) -> bool | None:
-    """``true`` for a table without an ID column (not for a transaction log)."""
-    numbered = boolean(value, key, ctx)
-    if numbered and ctx.parsed["data.transactions"] is not None:
-        ctx.fail(f"{key} numbers the rows of a table without an ID; a log has its customers")
-    return numbered
-
-
-def transactions(value: Any, key: str, ctx: Context) -> Any:
-    """The transaction log's columns (None: the table has one row per customer)."""
-    return parse_transactions(value, ctx.fail)
-
-
-def column_names(value: Any, key: str, ctx: Context) -> tuple[str, ...]:
-    """The column names of a file without a header line (``data.header: false``)."""
-    return parse_names(value, ctx.parsed["data.header"], ctx.fail)
-
-
-def since(value: Any, key: str, ctx: Context) -> tuple[tuple[str, str], ...]:
-    """Date and year columns turned into days or years before ``data.as_of``."""
-    return parse_since(value, ctx.fail)
-
-
-def as_of(value: Any, key: str, ctx: Context) -> Any:
-    """The day ``data.since`` counts to (None: the day after the latest date)."""
-    day = parse_as_of(value, key, ctx.fail)
-    counted = ctx.parsed["data.since"]
-    if counted and day is None and all(unit == "years" for _, unit in counted):
-        ctx.fail("data.since counts years only, so data.as_of should say to which date")
-    return day
 
 
 def k_choice(value: Any, key: str, ctx: Context) -> int | None:

@@ -32,7 +32,10 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from generator.config.schema import Context
 
 TRANSACTION_KEYS = ("customer", "date", "amount", "order", "quantity", "as_of", "date_format")
 WHITESPACE = "whitespace"
@@ -169,3 +172,56 @@ def feature_naming(
     label = str(item.get("label", RFM_LABELS[column] if made else label))
     words = parse_words(item.get("words"), f"features {column!r}", fail)
     return label, words or (RFM_WORDS.get(column, ()) if made else ())
+
+
+# The checks of config.schema's declared settings for this section: (value, key, context).
+
+
+def id_column(value: Any, key: str, ctx: Context) -> str | None:
+    """Required, unless the rows are numbered or a log's customer column is the ID."""
+    transactions = ctx.parsed["data.transactions"]
+    if ctx.parsed["data.number_rows"]:
+        if value:
+            ctx.fail(f"data.number_rows numbers the rows of a table without an ID; remove {key}")
+        return ROW_ID
+    if transactions is not None and not value:
+        return str(transactions.customer)
+    if not isinstance(value, str) or not value:
+        ctx.fail(f"{key} should be a non-empty string, got {value!r}")
+        return ""
+    return value
+
+
+def number_rows(value: Any, key: str, ctx: Context) -> bool | None:
+    """``true`` for a table without an ID column (not for a transaction log)."""
+    if not isinstance(value, bool):
+        ctx.fail(f"{key} should be true or false, got {value!r}")
+        return None
+    numbered = value
+    if numbered and ctx.parsed["data.transactions"] is not None:
+        ctx.fail(f"{key} numbers the rows of a table without an ID; a log has its customers")
+    return numbered
+
+
+def transactions(value: Any, key: str, ctx: Context) -> Any:
+    """The transaction log's columns (None: the table has one row per customer)."""
+    return parse_transactions(value, ctx.fail)
+
+
+def column_names(value: Any, key: str, ctx: Context) -> tuple[str, ...]:
+    """The column names of a file without a header line (``data.header: false``)."""
+    return parse_names(value, ctx.parsed["data.header"], ctx.fail)
+
+
+def since(value: Any, key: str, ctx: Context) -> tuple[tuple[str, str], ...]:
+    """Date and year columns turned into days or years before ``data.as_of``."""
+    return parse_since(value, ctx.fail)
+
+
+def as_of(value: Any, key: str, ctx: Context) -> Any:
+    """The day ``data.since`` counts to (None: the day after the latest date)."""
+    day = parse_as_of(value, key, ctx.fail)
+    counted = ctx.parsed["data.since"]
+    if counted and day is None and all(unit == "years" for _, unit in counted):
+        ctx.fail("data.since counts years only, so data.as_of should say to which date")
+    return day

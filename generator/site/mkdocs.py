@@ -34,7 +34,8 @@ def site_dirs(mkdocs_path: Path) -> tuple[Path, Path]:
 def mkdocs_build(mkdocs_path: Path, docs: Path, site: Path, site_name: str) -> None:
     """``mkdocs build --strict`` of ``docs`` into ``site``, headed by ``site_name``.
 
-    The report's title comes from the segments config, so the header always matches it.
+    The report's title comes from the segments config, so the header always matches it;
+    ``site_name`` must be escaped for HTML already (MkDocs prints it as it is).
 
     Raises:
         RenderError: When MkDocs reports any warning or error.

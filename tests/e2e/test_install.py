@@ -1,4 +1,4 @@
-"""The built wheel, installed in a fresh virtual environment, makes and builds a project.
+"""The built wheel (and `pip install .`), in a fresh virtual environment, make and build a project.
 
 The wheel is built from a copy of the sources (setup.py copies ``templates/`` into it). The fresh
 environment installs only the wheel; its dependencies come from the environment running the
@@ -33,13 +33,19 @@ def run(*args: str | Path, cwd: Path) -> subprocess.CompletedProcess[str]:
 
 
 @pytest.fixture(scope="module")
-def wheel(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    source = tmp_path_factory.mktemp("source")
+def source(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A copy of what a checkout holds for packaging (so no build/ lands in the worktree)."""
+    folder = tmp_path_factory.mktemp("source")
     for name in SOURCES:
         if (ROOT / name).is_dir():
-            shutil.copytree(ROOT / name, source / name, ignore=shutil.ignore_patterns("__py*"))
+            shutil.copytree(ROOT / name, folder / name, ignore=shutil.ignore_patterns("__py*"))
         else:
-            shutil.copy(ROOT / name, source / name)
+            shutil.copy(ROOT / name, folder / name)
+    return folder
+
+
+@pytest.fixture(scope="module")
+def wheel(source: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
     out = tmp_path_factory.mktemp("dist")
     built = run(sys.executable, "-m", "pip", "wheel", "-q", "--no-deps", "-w", out, source, cwd=out)
     assert built.returncode == 0, built.stderr
@@ -47,18 +53,25 @@ def wheel(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return found
 
 
-@pytest.fixture(scope="module")
-def installed(wheel: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """The fresh environment's ``bin/`` folder."""
-    env = tmp_path_factory.mktemp("venv")
+def fresh_venv(env: Path, what: Path) -> Path:
+    """``what`` (a wheel or a source folder) installed in a new environment; its ``bin/``."""
     venv.create(env, with_pip=True)
     python = env / "bin" / "python"
     site = run(python, "-c", "import sysconfig; print(sysconfig.get_path('purelib'))", cwd=env)
     deps = [p for p in sys.path if p.endswith("site-packages")]
     Path(site.stdout.strip(), "zz_dependencies.pth").write_text("\n".join(deps) + "\n")
-    result = run(python, "-m", "pip", "install", "-q", "--no-deps", "--no-index", wheel, cwd=env)
+    result = run(python, "-m", "pip", "install", "-q", "--no-deps", what, cwd=env)
     assert result.returncode == 0, result.stderr
     return env / "bin"
+
+
+@pytest.fixture(scope="module", params=["wheel", "pip install ."])
+def installed(
+    request: pytest.FixtureRequest, source: Path, tmp_path_factory: pytest.TempPathFactory
+) -> Path:
+    """The fresh environment's ``bin/``: from the built wheel, or ``pip install .`` (not -e)."""
+    what = request.getfixturevalue("wheel") if request.param == "wheel" else source
+    return fresh_venv(tmp_path_factory.mktemp("venv"), what)
 
 
 def test_the_wheel_ships_templates_and_the_plugin(wheel: Path) -> None:
