@@ -153,7 +153,7 @@ def test_init_on_the_mall_table(tmp_path: Path) -> None:
     assert config.describe == ("Gender", "Age")
     assert config.scaling == "standard"
     assert [f.label for f in config.features] == ["Annual Income", "Spending Score"]
-    assert config.value_feature == SPENDING
+    assert config.value.feature == SPENDING
 
 
 def test_init_does_not_overwrite_a_config(tmp_path: Path) -> None:

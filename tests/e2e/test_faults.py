@@ -125,7 +125,7 @@ def test_output_folders_outside_their_place_are_refused(
     before = state(project)
     result = run_cli(command, cwd=project, env=CACHE)
     assert result.returncode == 2
-    assert result.stderr.startswith("error: mkdocs.yml: docs_dir ")
+    assert result.stderr.startswith(f"error: {mkdocs}: docs_dir ")
     assert result.stderr.endswith("(e.g. docs)\n") and len(result.stderr.splitlines()) == 1
     assert state(project) == before
     assert (project / ".git" / "HEAD").read_text() == "ref: refs/heads/main\n"
