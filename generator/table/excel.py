@@ -52,7 +52,7 @@ def read_excel(path: Path) -> tuple[pa.Table, RowLines, tuple[str, ...]]:
     for note in notes:
         log.info("%s: %s", path, note)
     columns = list(zip(*rows, strict=True)) if rows else [() for _ in header]
-    arrays = [pa.array([_text(v) for v in column], pa.string()) for column in columns]
+    arrays = [pa.array([cell_text(v) for v in column], pa.string()) for column in columns]
     table = pa.Table.from_arrays(arrays, names=header)
     return table, RowLines("row", 2, numbers=np.asarray(numbers, dtype=np.int64)), notes
 
@@ -110,7 +110,7 @@ def _rows(
     return header, rows, numbers
 
 
-def _text(value: object) -> str | None:
+def cell_text(value: object) -> str | None:
     """A cell as the text an analyst would type: ``19`` not ``19.0``, dates as ISO dates."""
     if value is None or isinstance(value, str):
         return value

@@ -31,7 +31,7 @@ MAX_LINE_BYTES = 16 << 20
 
 def file_sha256(path: Path) -> str:
     """The SHA-256 of a file, read in 1 MiB blocks."""
-    return _scan(path)[0]
+    return scan_file(path)[0]
 
 
 def read_table(config: Config) -> tuple[pa.Table, SourceInfo]:
@@ -53,7 +53,7 @@ def read_table(config: Config) -> tuple[pa.Table, SourceInfo]:
         raise DataError(
             f"{path}: unknown file type {suffix!r}; expected one of {', '.join(READERS)}"
         )
-    sha256, facts = _scan(path)
+    sha256, facts = scan_file(path)
     notes: tuple[str, ...] = ()
     if suffix == ".parquet":
         header = _parquet_header(path)
@@ -82,7 +82,7 @@ def _read_text(
     return table, lines, header
 
 
-def _scan(path: Path) -> tuple[str, TextFacts]:
+def scan_file(path: Path) -> tuple[str, TextFacts]:
     """One pass over the bytes: the SHA-256, the number of lines and whether quotes pair up.
 
     Line breaks at the very end of the file do not start a line. A line longer than

@@ -10,8 +10,8 @@ import pytest
 from generator.analysis.run import load_table
 from generator.config.settings import load_config
 from generator.errors import DataError
-from generator.table.excel import _text
-from generator.table.read import _scan, read_table
+from generator.table.excel import cell_text
+from generator.table.read import read_table, scan_file
 from tests.conftest import write_config
 
 CONFIG = "data: {path: %s, id_column: id%s}\nfeatures: [x]\n"
@@ -84,7 +84,7 @@ def test_scan_counts_lines_without_trailing_breaks(
     tmp_path: Path, content: bytes, lines: int, odd: bool
 ) -> None:
     (tmp_path / "t.csv").write_bytes(content)
-    sha256, facts = _scan(tmp_path / "t.csv")
+    sha256, facts = scan_file(tmp_path / "t.csv")
     assert (facts.lines, facts.odd_quotes) == (lines, odd)
     assert sha256 == hashlib.sha256(content).hexdigest()
 
@@ -134,7 +134,7 @@ def test_excel_reads_the_first_sheet_as_text_with_sheet_row_numbers(
     [(None, None), ("a", "a"), (19, "19"), (19.0, "19"), (2.5, "2.5"), (True, "TRUE")],
 )
 def test_excel_cells_read_as_typed(value: object, text: str | None) -> None:
-    assert _text(value) == text
+    assert cell_text(value) == text
 
 
 WIDE = b'id,notes,x,region\n1,"a, b",2,N\n3,c,4,S\n'
