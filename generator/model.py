@@ -28,6 +28,7 @@ class RowLines:
     numbers: np.ndarray | None = field(default=None, compare=False)
     records_in: Path | None = None
     delimiter: str = ","
+    header: bool = True  # whether ``records_in`` starts with a header record
 
     def of(self, rows: np.ndarray) -> np.ndarray:
         """The line (or row) numbers of the 0-based data ``rows``."""
@@ -35,7 +36,8 @@ class RowLines:
         if self.numbers is not None:
             return np.asarray(self.numbers[rows], dtype=np.int64)
         if self.records_in is not None and len(rows):
-            starts = _record_lines(self.records_in, self.delimiter, int(rows.max()) + 1)
+            count = int(rows.max()) + 1
+            starts = _record_lines(self.records_in, self.delimiter, count, self.header)
             return np.asarray(starts[rows], dtype=np.int64)
         return rows + self.first
 
@@ -45,7 +47,7 @@ class RowLines:
 
 
 @functools.lru_cache(maxsize=4)
-def _record_lines(path: Path, delimiter: str, count: int) -> np.ndarray:
+def _record_lines(path: Path, delimiter: str, count: int, header: bool = True) -> np.ndarray:
     """The first line of each of the first ``count`` data records, skipping blank lines.
 
     Row-wise (Python's csv module follows quoted fields across lines), so only error messages
@@ -55,7 +57,7 @@ def _record_lines(path: Path, delimiter: str, count: int) -> np.ndarray:
     numbers = np.zeros(count, dtype=np.int64)
     with path.open(newline="", encoding="utf-8-sig", errors="replace") as handle:
         reader = csv.reader(handle, delimiter=delimiter)
-        end, record = 0, -1
+        end, record = 0, -1 if header else 0
         for fields in reader:
             start, end = end + 1, reader.line_num
             if not fields:

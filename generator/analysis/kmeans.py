@@ -75,8 +75,12 @@ def _k_range(x: np.ndarray, search: np.ndarray, config: Config) -> list[int]:
     if distinct <= high and len(search) < len(x):
         distinct = len(np.unique(x, axis=0))
     if config.k is not None:
-        if distinct < config.k:
-            raise DataError(f"n_customers={distinct} distinct should be >= k={config.k}")
+        # Silhouette and the fit need at least one more distinct point than segments.
+        if distinct <= config.k:
+            raise DataError(
+                f"{config.data_path}: n_customers={distinct} distinct should be > k={config.k} "
+                "(customers with equal feature values count once; lower k)"
+            )
         # Still score the search range so the site can show the evidence beside the fixed k.
         low, high = min(config.k_min, config.k), max(config.k_max, config.k)
     else:

@@ -16,7 +16,10 @@ RULE_ROWS = 50_000
 
 
 def name_segments(
-    levels: tuple[tuple[str, ...], ...], z: np.ndarray, labels: list[str]
+    levels: tuple[tuple[str, ...], ...],
+    z: np.ndarray,
+    labels: list[str],
+    words: list[dict[str, str]] | None = None,
 ) -> tuple[list[str], list[str], list[list[int]]]:
     """Name each segment by the levels of its most distinctive features.
 
@@ -28,6 +31,9 @@ def name_segments(
     feature until it is unique. Segments that still share a name (more segments than level
     combinations) are told apart by the feature that separates them most ("higher Income").
 
+    A feature's ``words`` (per level, such as ``Recent`` for Low recency) replace its
+    "level label" pair in names.
+
     Returns:
         Names, slugs and, per segment, the indexes of the features used in its name.
     """
@@ -37,7 +43,7 @@ def name_segments(
     used = [min(len(varied), NAME_FEATURES)] * k
     names = [""] * k
     for _ in range(len(varied) + 1):
-        names = [_name(levels[i], labels, sorted(ranking[i][: used[i]])) for i in range(k)]
+        names = [_name(levels[i], labels, words, sorted(ranking[i][: used[i]])) for i in range(k)]
         clashes = {name for name in names if names.count(name) > 1}
         if not clashes:
             break
@@ -48,8 +54,17 @@ def name_segments(
     return names, slugs, [sorted(int(j) for j in ranking[i][: used[i]]) for i in range(k)]
 
 
-def _name(levels: tuple[str, ...], labels: list[str], features: list[int]) -> str:
-    return ", ".join(f"{levels[j]} {labels[j]}" for j in features)
+def _name(
+    levels: tuple[str, ...],
+    labels: list[str],
+    words: list[dict[str, str]] | None,
+    features: list[int],
+) -> str:
+    def named(j: int) -> str:
+        word = words[j].get(levels[j]) if words else None
+        return word or f"{levels[j]} {labels[j]}"
+
+    return ", ".join(named(j) for j in features)
 
 
 def _separate(names: list[str], z: np.ndarray, labels: list[str], varied: list[int]) -> list[str]:

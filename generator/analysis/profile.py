@@ -46,8 +46,9 @@ def analyse(table: CustomerTable, segmentation: Segmentation, config: Config) ->
     # standard deviations of the column's own units (not the scaled K-Means space).
     z = (means - pop_mean) / np.where(pop_std > 0, pop_std, 1.0)
     label_of = {f.column: f.label for f in config.features}
+    words = {f.column: dict(f.words) for f in config.features}
     names, slugs, distinctive = name_segments(
-        segmentation.levels, z, [label_of[f] for f in features]
+        segmentation.levels, z, [label_of[f] for f in features], [words[f] for f in features]
     )
     rules = rules_of_thumb(table, labels, k, config.random_state)
     numeric, categorical = _describe_groups(frame, groups, table.describe)

@@ -7,6 +7,7 @@ import pyarrow as pa
 from generator.config.settings import Config
 from generator.model import Analysis, CustomerTable
 from generator.runtime.timing import stage
+from generator.table.customers import customer_rows
 from generator.table.read import read_table
 from generator.table.validation import validate
 
@@ -15,6 +16,7 @@ def load_table(config: Config) -> CustomerTable:
     """Read and validate the configured table."""
     with stage("load"):
         raw, source = read_table(config)
+    raw, source = customer_rows(raw, source, config)
     with stage("validate"):
         table = validate(raw, source, config)
     del raw

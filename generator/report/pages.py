@@ -17,7 +17,7 @@ from generator.release.changes import Changes, SegmentChange
 from generator.release.lockfile import model_json
 from generator.release.prepare import Release
 from generator.report.downloads import csv_text
-from generator.report.privacy import Suppressor
+from generator.report.privacy import Suppressor, public_note
 from generator.report.summary import summary, to_json
 from generator.report.text import TEMPLATES, render
 from generator.runtime import timing
@@ -120,6 +120,18 @@ class SiteContext:
         before, after = self.change_visible[change.number]
         return (change.size_before if before else None, change.size_after if after else None)
 
+    @property
+    def rows_read(self) -> int | None:
+        """Rows read from the file, or None when it would reveal too few rows left out."""
+        table = self.analysis.table
+        left_out = table.source.rows_read - table.n_customers
+        return table.source.rows_read if self.suppress.allows(left_out) else None
+
+    @property
+    def data_notes(self) -> list[str]:
+        """The notes on reading the table, with counts of too few rows or cells hidden."""
+        return [public_note(note, self.suppress) for note in self.analysis.table.source.notes]
+
     def change_described(self, change: SegmentChange) -> bool:
         """Whether the segment was and is a group large enough to say how its centre moved."""
         return self.suppress.allows(change.size_before) and self.suppress.allows(change.size_after)
@@ -159,7 +171,8 @@ def _files(release: Release, context: SiteContext) -> list[RenderedPage]:
         files.append(_text(f"charts/{chart.name}.json", to_json(chart.spec, compact=True)))
         files.append(_text(f"downloads/data/{chart.name}.csv", chart.data_csv))
     files.append(_text("downloads/segments.json", to_json(_published_summary(context))))
-    files.append(_text("downloads/model.json", to_json(model_json(release.lock))))
+    withheld = [p.number for p in release.analysis.profiles if not context.suppress.allows(p.size)]
+    files.append(_text("downloads/model.json", to_json(model_json(release.lock, withheld))))
     files.append(_text("downloads/segment-profiles.csv", _profiles_csv(context)))
     files.append(_text(".nav.yml", _nav(analysis, release.changes is not None)))
     files.extend(_assets())

@@ -17,15 +17,15 @@ import functools
 import json
 import math
 import re
-from pathlib import Path
 from typing import Any
 
 import jinja2
 from markupsafe import Markup
 
 from generator.runtime import cache
+from generator.runtime.resources import templates_dir
 
-TEMPLATES = Path(__file__).resolve().parents[2] / "templates"
+TEMPLATES = templates_dir()
 MISSING = "\u2013"  # an en dash stands for a missing number
 _MD_SPECIAL = re.compile(r"([\\`*_{}\[\]|#])")
 # What opens a block when it starts a line (after up to a few spaces): a list item, a rule, a

@@ -26,7 +26,10 @@ log = logging.getLogger(__name__)
 
 MAX_PROBLEMS = 20
 SHOWN_LINES = 5
+# How many median absolute deviations from the median make a value "far from the rest".
+OUTLIER_SPREADS = 1000
 DROP_HINT = "set data.missing: drop to drop rows with missing values"
+LOG_HINT = "if this is a transaction log, see data.transactions"
 
 
 def validate(raw: pa.Table, source: SourceInfo, config: Config) -> CustomerTable:
@@ -58,17 +61,22 @@ def validate(raw: pa.Table, source: SourceInfo, config: Config) -> CustomerTable
     issues.sort(key=lambda issue: rank[issue.column])
     problems = ProblemList(issues, source.lines)
     hint = DROP_HINT if config.missing == "error" and missing.any() else ""
+    if any(issue.others is not None and len(issue.rows) for issue in issues):
+        hint = "; ".join(filter(None, (hint, LOG_HINT)))  # repeated IDs
     collect(DataError, where, problems, MAX_PROBLEMS, hint)
     if frame.empty:
         raise DataError(f"{where}: no customer rows left after dropping rows with missing values")
     frame = _finish(frame, config)
     _check_spread(frame, config, where)
+    _warn_outliers(frame, config, where)
     for note in notes:
         log.info("%s: %s", where, note)
     notes += dropped[1:]
     return CustomerTable(
         frame=frame,
-        source=replace(source, notes=source.notes + tuple(notes), rows_dropped=dropped[0]),
+        source=replace(
+            source, notes=source.notes + tuple(notes), rows_dropped=source.rows_dropped + dropped[0]
+        ),
         id_column=config.id_column,
         features=config.feature_columns,
         describe=config.describe,
@@ -169,6 +177,30 @@ def _finish(frame: pd.DataFrame, config: Config) -> pd.DataFrame:
     if isinstance(ids.dtype, pd.Int64Dtype):
         frame = frame.assign(**{config.id_column: ids.to_numpy(dtype=np.int64)})
     return frame.sort_values(config.id_column, kind="stable", ignore_index=True)
+
+
+def _warn_outliers(frame: pd.DataFrame, config: Config, where: str) -> None:
+    """Warn when a feature has values far beyond the rest.
+
+    K-Means then tends to give a handful of customers a segment of their own (one customer at
+    1e12 against everyone else), which ``k: auto`` happily chooses.
+    """
+    for column in config.feature_columns:
+        values = frame[column].to_numpy(dtype=np.float64)
+        median = float(np.median(values))
+        spread = float(np.median(np.abs(values - median))) or float(np.std(values))
+        far = np.abs(values - median) > OUTLIER_SPREADS * spread
+        if spread > 0 and far.any():
+            worst = values[np.argmax(np.abs(values - median))]
+            log.warning(
+                "%s: column %r has %s far from the rest (up to %s, the median is %s); k-means "
+                "may give them a segment of their own: check them, or try scaling: robust or log",
+                where,
+                column,
+                f"{int(far.sum()):,} {'value' if far.sum() == 1 else 'values'}",
+                show(float(worst)),
+                show(median),
+            )
 
 
 def _check_spread(frame: pd.DataFrame, config: Config, where: str) -> None:

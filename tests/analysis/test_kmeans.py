@@ -67,11 +67,17 @@ def test_fixed_k_is_used_and_explained(mall) -> None:
     )
 
 
-def test_fewer_distinct_customers_than_k(mall) -> None:
+@pytest.mark.parametrize(("rows", "k"), [(3, 5), (5, 5), (6, 6)])
+def test_fewer_distinct_customers_than_k(mall, rows: int, k: int) -> None:
     config, table = mall
-    small = replace(table, frame=table.frame.head(3))
-    with pytest.raises(DataError, match=r"^n_customers=3 distinct should be >= k=5$"):
-        segment(small, replace(config, k=5))
+    small = replace(table, frame=table.frame.head(rows))
+    distinct = len(small.frame[list(config.feature_columns)].drop_duplicates())
+    with pytest.raises(DataError) as info:
+        segment(small, replace(config, k=k))
+    assert str(info.value) == (
+        f"{config.data_path}: n_customers={distinct} distinct should be > k={k} (customers "
+        "with equal feature values count once; lower k)"
+    )
 
 
 def _scores(sil: list[float], db: list[float], inertia: list[float]) -> tuple[KScore, ...]:

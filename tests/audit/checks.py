@@ -168,14 +168,20 @@ def check_data_page(truth: Truth, docs: Path) -> int:
     read = len(pd.read_csv(truth_path(truth)))
     left_out = read - len(truth.frame)
     assert "a value in every column used" not in text  # the old self-contradiction
-    if left_out:
+    hidden = f"all but fewer than {truth.min_group_size:,} of the {len(truth.frame):,} customers"
+    if 0 < left_out < truth.min_group_size:  # a small group: the count itself is not published
+        assert f"- Fewer than {truth.min_group_size:,} rows were left out" in text
+    elif left_out:
         found = re.search(rf"^- {NUMBER} of the {NUMBER} rows read were left out\.$", text, re.M)
         assert found and parse(found.group(1)) == left_out and parse(found.group(2)) == read
     else:
         assert "- No row was left out." in text
     for column in truth.describe:
-        known = int(truth.frame[column].notna().sum())
-        if known < len(truth.frame):
+        gaps = int(truth.frame[column].isna().sum())
+        known = len(truth.frame) - gaps
+        if 0 < gaps < truth.min_group_size:
+            assert f"is known for {hidden}" in text, column
+        elif gaps:
             assert f"is known for {known:,} of the {len(truth.frame):,} customers" in text, column
     return 1 + len(truth.describe)
 

@@ -53,7 +53,8 @@ CATEGORIES = (
     "[click](javascript:__pwned++)",
     '=HYPERLINK("http://example.invalid")',
     "../../etc/passwd",
-    "\u202eevil\u202c \x07bell | pipe |",
+    # Bidi overrides are text; control characters (a bell) are refused on reading (issue 15).
+    "\u202eevil\u202c bell | pipe |",
 )
 TITLE = "</title><script>__pwned++</script> # Shop | {: onclick=__pwned++ } \u202eokay"
 LABELS = {

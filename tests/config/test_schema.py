@@ -74,7 +74,8 @@ def test_value_and_map_problems_name_the_setting(tmp_path: Path, text: str, prob
         ),
         (
             "data: {path: t.csv, id_column: id, sep: ';'}\n",
-            "unknown setting 'data.sep' (expected path, id_column, delimiter, missing)",
+            "unknown setting 'data.sep' (expected path, transactions, number_rows, id_column, "
+            "delimiter, header, columns, since, as_of, missing)",
         ),
         ("privacy: true\n", "privacy should be a mapping, got True"),
         ("personas: [a]\n", "personas should be a mapping, got ['a']"),

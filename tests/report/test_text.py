@@ -7,6 +7,7 @@ import html
 import markdown
 import pytest
 
+from generator.errors import RenderError
 from generator.report.text import code, html_text, md_text, number, percent, signed, yaml_string
 from generator.site import csp
 
@@ -60,21 +61,53 @@ def test_titles_are_html_escaped_for_mkdocs() -> None:
     assert str(yaml_string('a "b" <i>\n')) == '"a &#34;b&#34; &lt;i&gt; "'
 
 
+# Two of Material's own inline scripts, as a page carries them.
+THEME = (
+    "var target=document.getElementById(location.hash.slice(1));target&&target.name&&"
+    '(target.checked=target.name.startsWith("__tabbed_"))'
+)
+SCOPE = (
+    '__md_scope=new URL("..",location),__md_hash=e=>[...e].reduce(((e,_)=>(e<<5)-e+_.'
+    "charCodeAt(0)),0),__md_get=(e,_=localStorage,t=__md_scope)=>JSON.parse(_.getItem"
+    '(t.pathname+"."+e)),__md_set=(e,_,t=localStorage,a=__md_scope)=>{try{t.setItem(a'
+    '.pathname+"."+e,JSON.stringify(_))}catch(e){}}'
+)
+
+
 def test_policy_allows_only_hashed_inline_scripts() -> None:
     page = (
-        '<html><head><meta charset="utf-8"><script>theme()</script></head><body>'
+        f'<html><head><meta charset="utf-8"><script>{SCOPE}</script></head><body>'
         '<article><script>data()</script><script type="application/json">{}</script></article>'
-        '<script src="x.js"></script></body></html>'
+        f'<script src="x.js"></script><script>{THEME}</script></body></html>'
     )
     hashes = csp.theme_script_hashes(page, "<script>data()</script>")
-    assert hashes == {csp.script_hash("theme()")}
+    assert hashes == {csp.script_hash(THEME), csp.script_hash(SCOPE)}
     text = csp.policy(hashes)
-    assert f"script-src 'self' {csp.script_hash('theme()')};" in text
+    assert f"script-src 'self' {' '.join(sorted(hashes))};" in text
     assert "unsafe" not in text.split("; ")[1]
     assert "script-src 'self' 'unsafe-inline';" in csp.policy(hashes, inline=True)
     assert csp.with_policy(page, text).startswith(
         f'<html><head><meta charset="utf-8"><meta http-equiv="Content-Security-Policy" '
         f'content="{text}"><script>'
+    )
+
+
+@pytest.mark.parametrize(
+    "script",
+    [
+        "alert(1)",
+        SCOPE.replace('"..",location', '"x"+alert(1)+"",location'),
+        SCOPE.replace('"..",location', '"",location),alert(1),(""'),
+        THEME + ";alert(1)",
+    ],
+)
+def test_an_injected_inline_script_stops_the_build(script: str) -> None:
+    page = f'<html><head><meta charset="utf-8"><link href="x"><script>{script}</script></head>'
+    with pytest.raises(RenderError) as caught:
+        csp.theme_script_hashes(page, "", "index.html")
+    assert str(caught.value) == (
+        f"index.html: an inline script that is not one of the theme's own ({script[:60]!r}); "
+        "refusing to publish it (check SITE_URL and the templates)"
     )
 
 

@@ -121,6 +121,54 @@ BAD_INPUTS = [
     ),
     Case("utf16", GOOD.encode("utf-16"), err(f"{T}: the file is UTF-16 text; save it as UTF-8")),
     Case(
+        "utf16-without-bom",
+        GOOD.encode("utf-16-le"),
+        err(f"{T}: the file is UTF-16 text without a byte order mark; save it as UTF-8"),
+    ),
+    Case(
+        "utf16-big-endian-without-bom",
+        GOOD.encode("utf-16-be"),
+        err(f"{T}: the file is UTF-16 text without a byte order mark; save it as UTF-8"),
+    ),
+    # --- issue 15: values whose square overflows, NUL and control characters, uint64 IDs ----
+    Case(
+        "square-overflows",
+        rows((2, "2,Female,21,1e308,81\n")),
+        err(
+            f"{T}: 1 problem: line 3, column 'income': value '1e308' is too large; expected a "
+            "number within ±1e+150"
+        ),
+    ),
+    Case(
+        "nul-in-an-id",
+        rows((1, "1\0,Male,19,15,39\n")),
+        err(
+            f"{T}: 1 problem: line 2, column 'id': value '1\\x00' holds a control character; "
+            "expected printable text"
+        ),
+    ),
+    Case(
+        "nul-in-a-category",
+        rows((2, "2,Fem\0ale,21,15,81\n")),
+        err(
+            f"{T}: 2 problems: line 3, column 'gender': value 'Fem\\x00ale' is not one of "
+            "Female, Male; line 3, column 'gender': value 'Fem\\x00ale' holds a control "
+            "character; expected printable text"
+        ),
+    ),
+    Case(
+        "uint64-id-beyond-int64",
+        parquet({**PARQUET_GOOD, "id": pa.array([1, 2, 3, 2**63, 5, 2**64 - 1], pa.uint64())}),
+        err(
+            "{dir}/table.parquet: 2 problems: row 4, column 'id': value 9223372036854775808 "
+            "does not fit a 64-bit ID; store IDs of 2^63 or more as text; row 6, column 'id': "
+            "value 18446744073709551615 does not fit a 64-bit ID; store IDs of 2^63 or more as "
+            "text"
+        ),
+        config().replace("table.csv", "table.parquet"),
+        "table.parquet",
+    ),
+    Case(
         "cut-utf8-at-end",
         GOOD.encode() + b"7,Male,22,17,7\xc3",
         err(
@@ -254,7 +302,8 @@ BAD_INPUTS = [
         err(
             f"{T}: 3 problems: line 4, column 'id': value 1 repeats the ID on line 2; expected "
             "unique IDs; line 6, column 'id': value 1 repeats the ID on line 2; expected unique "
-            "IDs; line 7, column 'id': value 4 repeats the ID on line 5; expected unique IDs"
+            "IDs; line 7, column 'id': value 4 repeats the ID on line 5; expected unique IDs "
+            "(if this is a transaction log, see data.transactions)"
         ),
     ),
     # --- missing values -------------------------------------------------------------------
@@ -411,8 +460,8 @@ BAD_INPUTS = [
         "bad-missing-and-delimiter",
         GOOD,
         err(
-            "{dir}/segments.yml: 2 problems: data.delimiter should be one character, got ';;'; "
-            "data.missing should be one of error, drop, got 'skip'"
+            "{dir}/segments.yml: 2 problems: data.delimiter should be one character or "
+            "'whitespace', got ';;'; data.missing should be one of error, drop, got 'skip'"
         ),
         config(", delimiter: ';;', missing: skip"),
     ),
@@ -421,7 +470,8 @@ BAD_INPUTS = [
         GOOD,
         err(
             "{dir}/segments.yml: 2 problems: unknown setting 'data.delimeter' (expected path, "
-            "id_column, delimiter, missing); columns.age: unknown setting 'maximum' (expected "
+            "transactions, number_rows, id_column, delimiter, header, columns, since, as_of, "
+            "missing); columns.age: unknown setting 'maximum' (expected "
             "aliases, values, allowed, min, max)"
         ),
         config(", delimeter: ';'").replace("{min: 0, max: 120}", "{min: 0, maximum: 120}"),

@@ -5,6 +5,7 @@ import numpy as np
 import pyarrow as pa
 import pytest
 
+from generator.analysis.run import load_table
 from generator.config.settings import Config, load_config
 from generator.errors import DataError
 from generator.model import RowLines, SourceInfo
@@ -186,3 +187,20 @@ def test_problem_list_formats_lazily_in_row_order(tmp_path: Path) -> None:
 )
 def test_show(value: object, shown: str) -> None:
     assert show(value) == shown
+
+
+def test_an_extreme_outlier_is_named_before_k_auto_isolates_it(
+    tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    from tests.conftest import INCOME, mall_frame, write_mall
+
+    frame = mall_frame()
+    frame.loc[17, INCOME] = 1e12
+    config = load_config(write_mall(tmp_path, frame))
+    with caplog.at_level("WARNING"):
+        load_table(config)
+    assert caplog.messages == [
+        f"{config.data_path}: column 'Annual Income (k$)' has 1 value far from the rest (up to "
+        "1000000000000, the median is 62); k-means may give them a segment of their own: "
+        "check them, or try scaling: robust or log"
+    ]

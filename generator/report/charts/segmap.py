@@ -28,7 +28,7 @@ from generator.report.charts.common import (
     shape,
     spec,
 )
-from generator.report.privacy import Suppressor
+from generator.report.privacy import Suppressor, rounded_edges
 
 GRID = 24
 FENCE = 3.0
@@ -80,6 +80,12 @@ def axis_range(values: np.ndarray, centres: np.ndarray, log: bool = False) -> tu
     return (float(np.expm1(low)), float(np.expm1(high))) if log else (low, high)
 
 
+def _round_range(bounds: tuple[float, float]) -> tuple[float, float]:
+    """The range widened to round numbers (the outer edges of ``rounded_edges``)."""
+    edges = rounded_edges(np.asarray(bounds, dtype=np.float64), GRID)
+    return float(edges[0]), float(edges[-1])
+
+
 def _scale(bounds: tuple[float, float], log: bool) -> alt.Scale:
     # symlog with constant 1 is log1p: zeros (common in spend) stay on the axis.
     if log:
@@ -103,6 +109,8 @@ def segment_map(
     ranges = [
         axis_range(v, centres[a].to_numpy(dtype=float), log) for v, a in ((xs, "x"), (ys, "y"))
     ]
+    if private:  # round numbers at the ends: a data range would publish the extremes exactly
+        ranges = [_round_range(r) for r in ranges]
     inside = _within(xs, ranges[0]) & _within(ys, ranges[1])
     titles = (analysis.label(columns[0]), analysis.label(columns[1]))
     scales = [_scale(r, log) for r in ranges]
