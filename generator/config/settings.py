@@ -17,6 +17,10 @@ import yaml
 from generator.config.columns import ColumnRule as ColumnRule
 from generator.config.columns import parse_columns
 
+# The same for the engine settings (engine, duckdb, spark, data.table, data.sql).
+from generator.config.engine import EngineSettings as EngineSettings
+from generator.config.engine import parse_engine
+
 # The same for the playbook and the persona overrides.
 from generator.config.personas import LEVELS as LEVELS
 from generator.config.personas import PersonaOverride as PersonaOverride
@@ -26,7 +30,7 @@ from generator.errors import ConfigError, collect
 
 SCALINGS = ("standard", "robust", "log")
 MISSING = ("error", "drop")
-DATA_KEYS = ("path", "id_column", "delimiter", "missing")
+DATA_KEYS = ("path", "table", "sql", "id_column", "delimiter", "missing")
 DEFAULT_CONFIG = Path("data/segments.yml")
 
 
@@ -71,6 +75,7 @@ class Config:
     site_url: str = ""
     value_feature: str = ""
     personas: tuple[tuple[str, PersonaOverride], ...] = ()
+    engine: EngineSettings = field(default_factory=EngineSettings)
     raw: dict[str, Any] = field(default_factory=dict, compare=False, repr=False)
 
     @property
@@ -94,6 +99,8 @@ class Config:
             "n_init": self.n_init,
             "scaling": self.scaling,
             "sample_size": self.sample_size,
+            # Only named off the default, so local locks and caches keep their hashes.
+            **({"engine": self.engine.name} if not self.engine.is_local else {}),
         }
 
 
@@ -139,6 +146,7 @@ class _Parser:
             *("n_init", "scaling", "sample_size", "playbook", "privacy", "columns", "site_url"),
             "value_feature",
             "personas",
+            *("engine", "duckdb", "spark"),
         }
     )
 
@@ -158,6 +166,7 @@ class _Parser:
             self.fail(f"unknown setting 'data.{key}' (expected {', '.join(DATA_KEYS)})")
         features = self._features()
         labels = {f.label for f in features} | {f.column for f in features}
+        engine = parse_engine(self.raw, data, self.fail)
         k_min = self._int("k_min", 2, 2)
         k_max = self._int("k_max", 10, 2)
         if k_max < k_min:
@@ -165,7 +174,7 @@ class _Parser:
         config = Config(
             path=self.path.resolve(),
             title=self._str(self.raw, "title", "Customer segments"),
-            data_path=(self.path.parent / self._str(data, "path", "", "data.path")).resolve(),
+            data_path=self._data_path(data, engine),
             id_column=self._str(data, "id_column", "", "data.id_column"),
             delimiter=self._delimiter(data),
             features=features,
@@ -184,10 +193,17 @@ class _Parser:
             site_url=self._str(self.raw, "site_url", ""),
             value_feature=self._value_feature(features),
             personas=parse_personas(self._mapping("personas"), self.fail),
+            engine=engine,
             raw=self.raw,
         )
         collect(ConfigError, str(self.path), self.problems)
         return config
+
+    def _data_path(self, data: dict[str, Any], engine: EngineSettings) -> Path:
+        """``data.path`` made absolute; the config's folder when a table or query is the source."""
+        if engine.table or engine.sql:
+            return self.path.parent.resolve()
+        return (self.path.parent / self._str(data, "path", "", "data.path")).resolve()
 
     def _mapping(self, key: str) -> dict[str, Any]:
         value = self.raw.get(key, {})
