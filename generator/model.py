@@ -95,15 +95,15 @@ class WholeTable:
         histograms: Per numeric column, the 20-bin counts and edges (numpy's bins).
         categories: Per categorical column, the customers per value, values sorted.
         density: The map's grid (counts, x edges, y edges) of the first two features, or None.
-        view: The SQL of the checked customer relation over the registered source, so a later
-            step (the assignments sidecar) can open the engine again without the driver.
+        views: The (name, SQL) of the views that check the registered source, in order, so a
+            later step (the assignments sidecar) can open the engine again on the same customers.
     """
 
     n_customers: int
     histograms: tuple[tuple[str, np.ndarray, np.ndarray], ...]
     categories: tuple[tuple[str, tuple[tuple[str, int], ...]], ...]
     density: tuple[np.ndarray, np.ndarray, np.ndarray] | None
-    view: str = field(compare=False)
+    views: tuple[tuple[str, str], ...] = field(compare=False)
 
 
 @dataclass(frozen=True)

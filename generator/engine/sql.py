@@ -92,7 +92,7 @@ def rank_rows(relation: str, group: str, value: str, wanted: str) -> str:
     rows whose 0-based rank range ``[lo, hi)`` holds a wanted rank come back: exact quantiles
     from a handful of rows. ``wanted`` is a condition on ``g``, ``lo`` and ``hi``.
     """
-    frequencies = f"SELECT {group} AS g, {value} AS v, count(*) AS c FROM {relation} GROUP BY {group}, {value}"
+    frequencies = counts(relation, group, value, ordered=False)
     window = "ORDER BY v ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW"
     cumulated = (
         f"SELECT g, v, sum(c) OVER (PARTITION BY g {window}) - c AS lo, "

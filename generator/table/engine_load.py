@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import hashlib
 import re
+from dataclasses import replace
 from collections.abc import Sequence
 
 import numpy as np
@@ -36,6 +37,13 @@ WHOLE_ID = re.compile(r"^(0|[1-9]\d{0,17})$")
 DROP_HINT = "set data.missing: drop to drop rows with missing values"
 
 
+def reopen(config: Config, engine: Engine, whole: WholeTable) -> None:
+    """Register the source again and the views that check it (after ``load_whole``)."""
+    engine.register(config)
+    for name, query in whole.views:
+        engine.view(name, query)
+
+
 def load_whole(config: Config, engine: Engine) -> CustomerTable:
     """Register, check and measure the configured table on ``engine``; sample it.
 
@@ -47,7 +55,8 @@ def load_whole(config: Config, engine: Engine) -> CustomerTable:
     found, notes = resolve_columns([name for name, _ in header], config, where)
     columns = _columns(engine, config, header, found)
     id_source = header[found[config.id_column]][0]
-    engine.view(PARSED, parsed_sql(engine.dialect, config, id_source, columns))
+    parsed = parsed_sql(engine.dialect, config, id_source, columns)
+    engine.view(PARSED, parsed)
     facts = engine.fetch(facts_sql(config, columns)).to_pylist()[0]
     facts = {key: (value if value is not None else 0) for key, value in facts.items()}
     found_problems = problems(engine, config, columns, facts)
@@ -58,6 +67,7 @@ def load_whole(config: Config, engine: Engine) -> CustomerTable:
     _check_spread(config, columns, facts, n, where)
     engine.view(CUSTOMERS, customers_sql(engine, columns))
     whole = _measure(engine, config, columns, facts, n)
+    whole = replace(whole, views=((PARSED, parsed), (CUSTOMERS, customers_sql(engine, columns))))
     source = SourceInfo(
         path=config.data_path,
         sha256=_fingerprint(engine, config, columns),
@@ -171,7 +181,7 @@ def _measure(
         tuple(histograms),
         tuple(categories),
         _density(engine, config, columns, facts),
-        customers_sql(engine, columns),
+        (),
     )
 
 

@@ -1,0 +1,169 @@
+"""K-Means when the table stays in an engine: k is searched on the sample, fitted on every row.
+
+The k search, the choice of k and the silhouette run on the driver's sample exactly as for a
+table in memory. The engine then computes the scaler over every row and runs Lloyd's algorithm,
+one ``GROUP BY`` per iteration, from the sample's centres until the centres move less than
+scikit-learn's tolerance (``tol=1e-4`` of the mean variance of the scaled features). A segment
+left empty keeps its centre (scikit-learn would move it to a far point; with centres from a
+fitted sample this does not happen in practice). Labels never come back: only centres.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+from threadpoolctl import threadpool_limits
+
+from generator.analysis.kmeans import _centroids, _search, choose_k, k_range_for, levels_of
+from generator.config.settings import LEVELS, Config
+from generator.engine import sql
+from generator.engine.dialect import Dialect
+from generator.engine.quantiles import quantiles
+from generator.engine.session import CUSTOMERS, Engine
+from generator.model import CustomerTable, KChoice, KScore, Segmentation
+from generator.runtime.timing import stage
+
+MAX_ITER = 300
+TOL = 1e-4
+
+
+@dataclass(frozen=True)
+class Scaler:
+    """The scaling fitted on every row (``log1p`` first when ``scaling: log``)."""
+
+    center: np.ndarray
+    scale: np.ndarray
+    log1p: bool
+    variance: np.ndarray
+
+    def transform(self, x: np.ndarray) -> np.ndarray:
+        """Original units to scaled units."""
+        return ((np.log1p(x) if self.log1p else x) - self.center) / self.scale
+
+    def inverse(self, z: np.ndarray) -> np.ndarray:
+        """Scaled units back to original units."""
+        x = z * self.scale + self.center
+        return np.expm1(x) if self.log1p else x
+
+    def items(self, d: Dialect, columns: tuple[str, ...]) -> str:
+        """The ``z0, z1...`` select items over the original columns."""
+        return sql.scaled(d, columns, self.center, self.scale, self.log1p)
+
+
+def segment_whole(table: CustomerTable, config: Config, engine: Engine) -> Segmentation:
+    """Search k on ``table.frame`` (the sample), then fit and order over every row."""
+    x = table.feature_matrix()
+    rng = np.random.default_rng(config.random_state)
+    k_range = k_range_for(_distinct(x, table, config, engine), config)
+    with stage("k_search", total=len(k_range)) as advance, threadpool_limits(limits=1):
+        fits, scores, silhouette_rows = _search(x, config, k_range, rng, advance)
+        choice = choose_k(scores, config.k)
+    with stage("fit"):
+        scaler = fit_scaler(engine, table.features, config.scaling)
+        centres = lloyd(
+            engine, table.features, scaler, scaler.transform(_centroids(fits[choice.k]))
+        )
+        thresholds = _tertiles(engine, table.features)
+        return _ordered(x, scaler, centres, thresholds, scores, choice, silhouette_rows)
+
+
+def _distinct(x: np.ndarray, table: CustomerTable, config: Config, engine: Engine) -> int:
+    """Distinct customers: the sample's count unless that is too few to be sure."""
+    distinct = len(np.unique(x, axis=0))
+    if distinct > max(config.k_max, config.k or 0) or len(x) == table.n_customers:
+        return distinct
+    listed = ", ".join(engine.dialect.quote(c) for c in table.features)
+    row = engine.fetch(f"SELECT count(*) AS n FROM (SELECT DISTINCT {listed} FROM {CUSTOMERS})")
+    return int(row.to_pylist()[0]["n"])
+
+
+def fit_scaler(engine: Engine, features: tuple[str, ...], scaling: str) -> Scaler:
+    """StandardScaler (mean, population sd) or RobustScaler (median, IQR) over every row."""
+    d = engine.dialect
+    log1p = scaling == "log"
+    values = [d.log1p(d.quote(c)) if log1p else d.quote(c) for c in features]
+    items = ", ".join(f"avg({v}) AS a{i}, var_pop({v}) AS v{i}" for i, v in enumerate(values))
+    row = engine.fetch(f"SELECT count(*) AS n, {items} FROM {CUSTOMERS}").to_pylist()[0]
+    mean = np.array([row[f"a{i}"] for i in range(len(features))], dtype=np.float64)
+    variance = np.array([row[f"v{i}"] for i in range(len(features))], dtype=np.float64)
+    if scaling == "robust":
+        q = [
+            quantiles(engine, CUSTOMERS, "0", v, {0: row["n"]}, (0.25, 0.5, 0.75))[0]
+            for v in values
+        ]
+        center = np.array([qs[1] for qs in q])
+        scale = np.array([qs[2] - qs[0] for qs in q])
+    else:
+        center, scale = mean, np.sqrt(variance)
+    # As scikit-learn: a constant feature keeps scale 1 (validation refuses one anyway).
+    scale = np.where(scale == 0, 1.0, scale)
+    return Scaler(center, scale, log1p, variance / scale**2)
+
+
+def lloyd(
+    engine: Engine, features: tuple[str, ...], scaler: Scaler, start: np.ndarray
+) -> np.ndarray:
+    """Lloyd's algorithm over every row from ``start`` (scaled); the final scaled centres."""
+    tolerance = TOL * float(np.mean(scaler.variance))
+    items = scaler.items(engine.dialect, features)
+    centres = np.asarray(start, dtype=np.float64)
+    for _ in range(MAX_ITER):
+        step = sql.lloyd_step(sql.labelled(CUSTOMERS, items, centres, ()), len(features))
+        moved = centres.copy()
+        for row in engine.fetch(step).to_pylist():
+            moved[row["segment"]] = [row[f"m{f}"] for f in range(len(features))]
+        shift = float(((moved - centres) ** 2).sum())
+        centres = moved
+        if shift <= tolerance:
+            break
+    return centres
+
+
+def nearest(z: np.ndarray, centres: np.ndarray) -> np.ndarray:
+    """The engine's assignment on the driver: lowest ``|c|^2 - 2 z.c``, ties to the lower index."""
+    scores = np.einsum("kf,kf->k", centres, centres)[None, :] - 2.0 * z @ centres.T
+    return np.argmin(scores, axis=1)
+
+
+def _tertiles(engine: Engine, features: tuple[str, ...]) -> np.ndarray:
+    """Every feature's 1/3 and 2/3 quantiles over every row (rows: quantile, columns: feature)."""
+    d = engine.dialect
+    n = int(engine.fetch(f"SELECT count(*) AS n FROM {CUSTOMERS}").to_pylist()[0]["n"])
+    columns = [
+        quantiles(engine, CUSTOMERS, "0", d.quote(c), {0: n}, (1 / 3, 2 / 3))[0] for c in features
+    ]
+    return np.column_stack(columns)
+
+
+def _ordered(
+    x: np.ndarray,
+    scaler: Scaler,
+    centres: np.ndarray,
+    thresholds: np.ndarray,
+    scores: tuple[KScore, ...],
+    choice: KChoice,
+    silhouette_rows: int,
+) -> Segmentation:
+    """Segments in ``kmeans._ordered``'s order; labels for the sample's rows only."""
+    centroids = scaler.inverse(centres)
+    levels = levels_of(centroids, thresholds)
+    keys = [(*(-levels[i]), *(-centroids[i])) for i in range(len(centroids))]
+    order = sorted(range(len(centroids)), key=lambda i: keys[i])
+    ordered = centres[order]
+    return Segmentation(
+        labels=nearest(scaler.transform(x), ordered).astype(np.int32),
+        centroids=centroids[order],
+        scaled_centroids=ordered,
+        scaler={
+            "log1p": scaler.log1p,
+            "center": [float(v) for v in scaler.center],
+            "scale": [float(v) for v in scaler.scale],
+        },
+        levels=tuple(tuple(LEVELS[v] for v in levels[i]) for i in order),
+        thresholds=thresholds,
+        scores=scores,
+        choice=choice,
+        search_rows=len(x),
+        silhouette_rows=silhouette_rows,
+    )

@@ -1,0 +1,194 @@
+"""Profiles when the table stays in an engine: the numbers of ``profile`` over every row.
+
+Sizes, means, exact quartiles (``engine.quantiles``), category shares, the population's facts
+and the rules' scores are aggregate queries over the customers labelled by a SQL ``CASE``;
+only those aggregates come back. The words (names, slugs, actions) are made as in ``profile``.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from generator.analysis.engine_fit import Scaler
+from generator.analysis.engine_rules import rules_whole
+from generator.analysis.personas import name_segments, playbook_actions
+from generator.config.settings import Config
+from generator.engine import sql
+from generator.engine.quantiles import quantiles
+from generator.engine.session import CUSTOMERS, Engine
+from generator.model import (
+    Analysis,
+    CustomerTable,
+    Insight,
+    NumericStats,
+    Population,
+    Segmentation,
+    SegmentProfile,
+)
+
+QUARTILES = (0.25, 0.5, 0.75)
+
+
+def labelled_sql(engine: Engine, table: CustomerTable, segmentation: Segmentation) -> str:
+    """Every customer with ``segment`` (0-based, in segment order) and its own columns."""
+    scale = segmentation.scaler
+    scaler = Scaler(
+        np.asarray(scale["center"]), np.asarray(scale["scale"]), bool(scale["log1p"]), np.ones(1)
+    )
+    d = engine.dialect
+    keep = ["id", *(d.quote(c) for c in (*table.features, *table.describe))]
+    items = scaler.items(d, table.features)
+    return sql.labelled(CUSTOMERS, items, segmentation.scaled_centroids, keep)
+
+
+def analyse_whole(
+    table: CustomerTable, segmentation: Segmentation, config: Config, engine: Engine
+) -> Analysis:
+    """Every segment's profile and the population's facts, measured on the engine."""
+    labelled = labelled_sql(engine, table, segmentation)
+    k = segmentation.k
+    categorical = {c for c, _ in table.whole.categories} if table.whole else set()
+    numeric = [c for c in (*table.features, *table.describe) if c not in categorical]
+    sizes, means = _means(engine, labelled, numeric, k)
+    n = int(sizes.sum())
+    stats = {c: _stats(engine, labelled, c, sizes, means[:, j]) for j, c in enumerate(numeric)}
+    population = _population(engine, table, numeric, stats, n)
+    pop_mean = np.array([dict(population.mean)[f] for f in table.features])
+    pop_std = np.sqrt(_variances(engine, table.features))
+    z = (segmentation.centroids - pop_mean) / np.where(pop_std > 0, pop_std, 1.0)
+    label_of = {f.column: f.label for f in config.features}
+    names, slugs, distinctive = name_segments(
+        segmentation.levels, z, [label_of[f] for f in table.features]
+    )
+    rules = rules_whole(table, segmentation.labels, k, config.random_state, engine, labelled)
+    shares = {c: _shares(engine, labelled, c, k) for c in table.describe if c in categorical}
+    features = list(table.features)
+    profiles = []
+    for i in range(k):
+        levels = dict(zip(features, segmentation.levels[i], strict=True))
+        feature_stats = [stats[f][0][i] for f in features]
+        profiles.append(
+            SegmentProfile(
+                number=i + 1,
+                slug=slugs[i],
+                name=names[i],
+                size=int(sizes[i]),
+                share=float(sizes[i] / n),
+                centroid=_pairs(features, segmentation.centroids[i]),
+                median=_pairs(features, np.array([s.median for s in feature_stats])),
+                index=_pairs(
+                    features,
+                    100
+                    * np.array([s.mean for s in feature_stats])
+                    / np.where(pop_mean != 0, pop_mean, np.nan),
+                ),
+                levels=tuple(levels.items()),
+                distinctive=tuple(features[j] for j in distinctive[i]),
+                numeric=tuple((c, stats[c][0][i]) for c in table.describe if c in stats),
+                categorical=tuple((c, s[i]) for c, s in shares.items()),
+                rule=rules[i],
+                actions=playbook_actions(config, levels),
+            )
+        )
+    return Analysis(table, segmentation, tuple(profiles), population, tuple(label_of.items()))
+
+
+def _pairs(names: list[str], values: np.ndarray) -> tuple[tuple[str, float], ...]:
+    return tuple((n, float(v)) for n, v in zip(names, values, strict=True))
+
+
+def _means(
+    engine: Engine, labelled: str, columns: list[str], k: int
+) -> tuple[np.ndarray, np.ndarray]:
+    """Customers per segment and each column's mean per segment (NaN for an empty segment)."""
+    sizes = np.zeros(k, dtype=np.int64)
+    means = np.full((k, len(columns)), np.nan)
+    for row in engine.fetch(sql.group_means(labelled, columns, engine.dialect)).to_pylist():
+        sizes[row["segment"]] = row["n"]
+        means[row["segment"]] = [row[f"a{j}"] for j in range(len(columns))]
+    return sizes, means
+
+
+def _stats(
+    engine: Engine, labelled: str, column: str, sizes: np.ndarray, means: np.ndarray
+) -> tuple[list[NumericStats], NumericStats]:
+    """Per segment and for everyone: mean, median and quartiles (exact)."""
+    value = engine.dialect.quote(column)
+    relation = f"({labelled})"
+    per = quantiles(engine, relation, "segment", value, dict(enumerate(sizes.tolist())), QUARTILES)
+    everyone = quantiles(engine, relation, "0", value, {0: int(sizes.sum())}, QUARTILES)[0]
+    total = float(np.nansum(means * sizes) / sizes.sum())
+    segments = [
+        NumericStats(float(means[i]), float(q[1]), float(q[0]), float(q[2]))
+        for i, q in sorted(per.items())
+    ]
+    return segments, NumericStats(total, float(everyone[1]), float(everyone[0]), float(everyone[2]))
+
+
+def _variances(engine: Engine, features: tuple[str, ...]) -> np.ndarray:
+    d = engine.dialect
+    items = ", ".join(f"var_pop({d.quote(c)}) AS v{i}" for i, c in enumerate(features))
+    row = engine.fetch(f"SELECT {items} FROM {CUSTOMERS}").to_pylist()[0]
+    return np.array([row[f"v{i}"] for i in range(len(features))], dtype=np.float64)
+
+
+def _shares(
+    engine: Engine, labelled: str, column: str, k: int
+) -> list[tuple[tuple[str, float], ...]]:
+    """Each segment's share of every value of a categorical column (values sorted)."""
+    rows = engine.fetch(sql.counts(f"({labelled})", "segment", engine.dialect.quote(column)))
+    values = sorted({str(r["v"]) for r in rows.to_pylist()})
+    counts = np.zeros((k, len(values)))
+    for r in rows.to_pylist():
+        counts[r["g"], values.index(str(r["v"]))] = r["c"]
+    shares = counts / np.maximum(counts.sum(axis=1, keepdims=True), 1)
+    return [tuple(zip(values, map(float, row), strict=True)) for row in shares]
+
+
+def _population(
+    engine: Engine,
+    table: CustomerTable,
+    numeric: list[str],
+    stats: dict[str, tuple[list[NumericStats], NumericStats]],
+    n: int,
+) -> Population:
+    """The population's facts and insights, as ``profile._population`` states them."""
+    assert table.whole is not None
+    counts = dict(table.whole.categories)
+    categorical_pairs = []
+    insights = []
+    for column in (*table.features, *table.describe):
+        if column in counts:
+            pairs = tuple((v, c / n) for v, c in counts[column])
+            categorical_pairs.append((column, pairs))
+            if column in table.describe and len(pairs) >= 2:
+                top = max(pairs, key=lambda p: (p[1], p[0]))
+                values = (("value", top[0]), ("share", top[1]), ("n_values", len(pairs)))
+                insights.append(Insight("balance", column, values))
+        elif column in table.describe:
+            s = stats[column][1]
+            values = (("q1", s.q1), ("median", s.median), ("q3", s.q3))
+            insights.append(Insight("spread", column, values))
+    insights.extend(_relation(engine, table.features))
+    return Population(
+        n_customers=n,
+        mean=tuple((f, stats[f][1].mean) for f in table.features),
+        numeric=tuple((c, stats[c][1]) for c in (*table.features, *table.describe) if c in numeric),
+        categorical=tuple(categorical_pairs),
+        insights=tuple(insights),
+    )
+
+
+def _relation(engine: Engine, features: tuple[str, ...]) -> list[Insight]:
+    """The strongest linear relation between two features (Pearson's r over every row)."""
+    if len(features) < 2:
+        return []
+    d = engine.dialect
+    pairs = [(i, j) for i in range(len(features)) for j in range(i + 1, len(features))]
+    items = ", ".join(
+        f"corr({d.quote(features[i])}, {d.quote(features[j])}) AS r{i}_{j}" for i, j in pairs
+    )
+    row = engine.fetch(f"SELECT {items} FROM {CUSTOMERS}").to_pylist()[0]
+    first, second = max(pairs, key=lambda p: (abs(row[f"r{p[0]}_{p[1]}"]), -p[0], -p[1]))
+    r = float(row[f"r{first}_{second}"])
+    return [Insight("relation", features[first], (("other", features[second]), ("r", r)))]
