@@ -19,6 +19,7 @@ from generator.commands import cachekeys
 from generator.config.settings import Config, load_config
 from generator.errors import DataError
 from generator.model import Analysis, ChartSpec, RenderedPage
+from generator.release.engine_sidecar import write_sidecar
 from generator.release.lockfile import lock_json, lock_path
 from generator.release.prepare import Release, prepare
 from generator.release.sidecar import assignments_path
@@ -53,7 +54,7 @@ def generate_pages(project: Project) -> tuple[Config, Release, list[RenderedPage
 def _release_and_charts(config: Config, relock: bool) -> tuple[Release, list[ChartSpec]]:
     """From the cache when only templates changed; else release (and maybe analyse) and draw."""
     name = cachekeys.release_key(config, relock, (lock_path(config), assignments_path(config)))
-    hit = cache.load("release", name)
+    hit = cache.load("release", name) if name else None
     if isinstance(hit, _Drawn):
         log.debug("reusing the cached release and charts (only templates changed)")
         return hit.release, hit.charts
@@ -61,14 +62,15 @@ def _release_and_charts(config: Config, relock: bool) -> tuple[Release, list[Cha
     release = prepare(analysis, config, relock=relock, measured=measured)
     with timing.stage("charts"):
         drawn = make_charts(release, config)
-    cache.save("release", name, _Drawn(release, drawn), analysis.table.n_customers)
+    if name:
+        cache.save("release", name, _Drawn(release, drawn), analysis.table.n_customers)
     return release, drawn
 
 
 def _analysis(config: Config) -> tuple[Analysis, Stability]:
     """The analysis and its stability; cached while the data and analysis settings stay."""
     name = cachekeys.analysis_key(config)
-    hit = cache.load("analysis", name)
+    hit = cache.load("analysis", name) if name else None
     if isinstance(hit, _Measured):
         log.debug("reusing the cached analysis (data and analysis settings unchanged)")
         return hit.analysis, hit.stability
@@ -78,7 +80,8 @@ def _analysis(config: Config) -> tuple[Analysis, Stability]:
     analysis = run_analysis(config)
     with timing.stage("stability"):
         measured = stability(analysis, config)
-    cache.save("analysis", name, _Measured(analysis, measured), analysis.table.n_customers)
+    if name:
+        cache.save("analysis", name, _Measured(analysis, measured), analysis.table.n_customers)
     return analysis, measured
 
 
@@ -155,7 +158,10 @@ def build(project: Project, offline: bool = False) -> Path:
             return zip_site(staged_site, site.parent / "site.zip")
         swap_in(staged_docs, docs)
         swap_in(staged_site, site)
-        write_file(assignments_path(config), release.assignments)
+        if release.analysis.table.whole is not None:
+            write_sidecar(config, release.analysis)  # on the engine: labels stay there
+        else:
+            write_file(assignments_path(config), release.assignments)
         write_file(lock_path(config), lock_json(release.lock))
         return site
     finally:

@@ -57,6 +57,11 @@ class DuckEngine(Engine):
         """Write the result of ``sql`` as one Parquet file."""
         self.connection.execute(f"COPY ({sql}) TO {DUCKDB.text(str(path))} (FORMAT parquet)")
 
+    def parquet_view(self, name: str, path: Path) -> None:
+        """A view of a Parquet file, or of every Parquet file in a folder."""
+        pattern = str(path / "**" / "*.parquet") if path.is_dir() else str(path)
+        self.view(name, f"SELECT * FROM read_parquet({DUCKDB.text(pattern)})")
+
     def close(self) -> None:
         """Close the connection."""
         self.connection.close()

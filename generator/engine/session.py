@@ -56,6 +56,10 @@ class Engine(ABC):
         """Write the result of ``sql`` as Parquet at ``path``, on the engine's side."""
 
     @abstractmethod
+    def parquet_view(self, name: str, path: Path) -> None:
+        """Create (or replace) a temporary view of a Parquet file or folder."""
+
+    @abstractmethod
     def close(self) -> None:
         """Release the connection or session."""
 

@@ -82,6 +82,10 @@ class SparkEngine(Engine):
         """Write the result of ``sql`` as a Parquet folder (one file per partition)."""
         self.spark.sql(sql).write.mode("overwrite").parquet(str(path))
 
+    def parquet_view(self, name: str, path: Path) -> None:
+        """A view of a Parquet file or folder."""
+        self.spark.read.parquet(str(path)).createOrReplaceTempView(name)
+
     def close(self) -> None:
         """Leave the session running when remote (it is shared); stop a local one."""
         if not remote():
