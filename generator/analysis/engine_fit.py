@@ -18,7 +18,7 @@ from threadpoolctl import threadpool_limits
 from generator.analysis.kmeans import _centroids, _search, choose_k, k_range_for, levels_of
 from generator.config.settings import LEVELS, Config
 from generator.engine import sql
-from generator.engine.dialect import Dialect
+from generator.engine.dialect import Dialect, lit
 from generator.engine.quantiles import quantiles
 from generator.engine.session import CUSTOMERS, Engine
 from generator.model import CustomerTable, KChoice, KScore, Segmentation
@@ -83,10 +83,8 @@ def fit_scaler(engine: Engine, features: tuple[str, ...], scaling: str) -> Scale
     d = engine.dialect
     log1p = scaling == "log"
     values = [d.log1p(d.quote(c)) if log1p else d.quote(c) for c in features]
-    items = ", ".join(f"avg({v}) AS a{i}, var_pop({v}) AS v{i}" for i, v in enumerate(values))
-    row = engine.fetch(f"SELECT count(*) AS n, {items} FROM {CUSTOMERS}").to_pylist()[0]
-    mean = np.array([row[f"a{i}"] for i in range(len(features))], dtype=np.float64)
-    variance = np.array([row[f"v{i}"] for i in range(len(features))], dtype=np.float64)
+    n, mean, variance = moments(engine, values)
+    row = {"n": n}
     if scaling == "robust":
         q = [
             quantiles(engine, CUSTOMERS, "0", v, {0: row["n"]}, (0.25, 0.5, 0.75))[0]
@@ -101,6 +99,25 @@ def fit_scaler(engine: Engine, features: tuple[str, ...], scaling: str) -> Scale
     return Scaler(center, scale, log1p, variance / scale**2)
 
 
+def moments(engine: Engine, values: list[str]) -> tuple[int, np.ndarray, np.ndarray]:
+    """Rows, means and population variances of ``values`` over every row, in two passes.
+
+    The second pass sums squared deviations from the first pass's means (no cancellation),
+    and both sum in fixed point, so the result does not depend on the order of the rows.
+    """
+    items = ", ".join(f"{sql.exact_sum(v)} AS s{i}" for i, v in enumerate(values))
+    row = engine.fetch(f"SELECT count(*) AS n, {items} FROM {CUSTOMERS}").to_pylist()[0]
+    n = int(row["n"])
+    mean = np.array([row[f"s{i}"] for i in range(len(values))], dtype=np.float64) / n
+    squares = ", ".join(
+        f"{sql.exact_sum(f'({v} - {lit(m)}) * ({v} - {lit(m)})')} AS q{i}"
+        for i, (v, m) in enumerate(zip(values, mean, strict=True))
+    )
+    row = engine.fetch(f"SELECT {squares} FROM {CUSTOMERS}").to_pylist()[0]
+    variance = np.array([row[f"q{i}"] for i in range(len(values))], dtype=np.float64) / n
+    return n, mean, variance
+
+
 def lloyd(
     engine: Engine, features: tuple[str, ...], scaler: Scaler, start: np.ndarray
 ) -> np.ndarray:
@@ -112,7 +129,8 @@ def lloyd(
         step = sql.lloyd_step(sql.labelled(CUSTOMERS, items, centres, ()), len(features))
         moved = centres.copy()
         for row in engine.fetch(step).to_pylist():
-            moved[row["segment"]] = [row[f"m{f}"] for f in range(len(features))]
+            sums = np.array([row[f"s{f}"] for f in range(len(features))], dtype=np.float64)
+            moved[row["segment"]] = sums / row["n"]
         shift = float(((moved - centres) ** 2).sum())
         centres = moved
         if shift <= tolerance:

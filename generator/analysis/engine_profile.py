@@ -9,11 +9,12 @@ from __future__ import annotations
 
 import numpy as np
 
-from generator.analysis.engine_fit import Scaler
+from generator.analysis.engine_fit import Scaler, moments
 from generator.analysis.engine_rules import rules_whole
 from generator.analysis.personas import name_segments, playbook_actions
 from generator.config.settings import Config
 from generator.engine import sql
+from generator.engine.dialect import lit
 from generator.engine.quantiles import quantiles
 from generator.engine.session import CUSTOMERS, Engine
 from generator.model import (
@@ -54,7 +55,8 @@ def analyse_whole(
     stats = {c: _stats(engine, labelled, c, sizes, means[:, j]) for j, c in enumerate(numeric)}
     population = _population(engine, table, numeric, stats, n)
     pop_mean = np.array([dict(population.mean)[f] for f in table.features])
-    pop_std = np.sqrt(_variances(engine, table.features))
+    d = engine.dialect
+    pop_std = np.sqrt(moments(engine, [d.quote(c) for c in table.features])[2])
     z = (segmentation.centroids - pop_mean) / np.where(pop_std > 0, pop_std, 1.0)
     label_of = {f.column: f.label for f in config.features}
     names, slugs, distinctive = name_segments(
@@ -102,11 +104,11 @@ def _means(
 ) -> tuple[np.ndarray, np.ndarray]:
     """Customers per segment and each column's mean per segment (NaN for an empty segment)."""
     sizes = np.zeros(k, dtype=np.int64)
-    means = np.full((k, len(columns)), np.nan)
+    sums = np.full((k, len(columns)), np.nan)
     for row in engine.fetch(sql.group_means(labelled, columns, engine.dialect)).to_pylist():
         sizes[row["segment"]] = row["n"]
-        means[row["segment"]] = [row[f"a{j}"] for j in range(len(columns))]
-    return sizes, means
+        sums[row["segment"]] = [row[f"a{j}"] for j in range(len(columns))]
+    return sizes, sums / np.maximum(sizes, 1)[:, None]
 
 
 def _stats(
@@ -123,13 +125,6 @@ def _stats(
         for i, q in sorted(per.items())
     ]
     return segments, NumericStats(total, float(everyone[1]), float(everyone[0]), float(everyone[2]))
-
-
-def _variances(engine: Engine, features: tuple[str, ...]) -> np.ndarray:
-    d = engine.dialect
-    items = ", ".join(f"var_pop({d.quote(c)}) AS v{i}" for i, c in enumerate(features))
-    row = engine.fetch(f"SELECT {items} FROM {CUSTOMERS}").to_pylist()[0]
-    return np.array([row[f"v{i}"] for i in range(len(features))], dtype=np.float64)
 
 
 def _shares(
@@ -180,15 +175,21 @@ def _population(
 
 
 def _relation(engine: Engine, features: tuple[str, ...]) -> list[Insight]:
-    """The strongest linear relation between two features (Pearson's r over every row)."""
+    """The strongest linear relation between two features (Pearson's r over every row).
+
+    From fixed-point sums of deviation products, so r does not depend on the order of rows.
+    """
     if len(features) < 2:
         return []
     d = engine.dialect
+    values = [d.quote(c) for c in features]
+    n, mean, variance = moments(engine, values)
+    dev = [f"({v} - {lit(m)})" for v, m in zip(values, mean, strict=True)]
     pairs = [(i, j) for i in range(len(features)) for j in range(i + 1, len(features))]
-    items = ", ".join(
-        f"corr({d.quote(features[i])}, {d.quote(features[j])}) AS r{i}_{j}" for i, j in pairs
-    )
+    items = ", ".join(f"{sql.exact_sum(f'{dev[i]} * {dev[j]}')} AS c{i}_{j}" for i, j in pairs)
     row = engine.fetch(f"SELECT {items} FROM {CUSTOMERS}").to_pylist()[0]
-    first, second = max(pairs, key=lambda p: (abs(row[f"r{p[0]}_{p[1]}"]), -p[0], -p[1]))
-    r = float(row[f"r{first}_{second}"])
-    return [Insight("relation", features[first], (("other", features[second]), ("r", r)))]
+    sd = np.sqrt(variance)
+    r = {(i, j): row[f"c{i}_{j}"] / n / (sd[i] * sd[j]) for i, j in pairs}
+    first, second = max(pairs, key=lambda p: (abs(r[p]), -p[0], -p[1]))
+    value = float(r[(first, second)])
+    return [Insight("relation", features[first], (("other", features[second]), ("r", value)))]

@@ -14,6 +14,16 @@ import numpy as np
 from generator.engine.dialect import Dialect, lit
 
 SAMPLE_HASH = "sample_hash"
+# Sums are taken in fixed point: a double sum depends on the order the engine adds rows in
+# (threads, files, partitions), and then the same table would publish other last digits.
+# 38 digits with 10 after the point hold sums up to 1e28; scaled features get 15.
+ORIGINAL_SCALE = 10
+SCALED_SCALE = 15
+
+
+def exact_sum(expr: str, scale: int = ORIGINAL_SCALE) -> str:
+    """``sum(expr)`` in fixed point, so its value does not depend on the order of the rows."""
+    return f"CAST(sum(CAST({expr} AS DECIMAL(38, {scale}))) AS DOUBLE)"
 
 
 def sample(d: Dialect, relation: str, columns: Sequence[str], seed: int, rows: int) -> str:
@@ -68,8 +78,8 @@ def labelled(relation: str, scaled_items: str, centres: np.ndarray, keep: Sequen
 
 
 def lloyd_step(labelled_sql: str, n_features: int) -> str:
-    """One Lloyd update: each segment's size and mean scaled features."""
-    means = ", ".join(f"avg(z{f}) AS m{f}" for f in range(n_features))
+    """One Lloyd update: each segment's size and the sums of its scaled features (``s<f>``)."""
+    means = ", ".join(f"{exact_sum(f'z{f}', SCALED_SCALE)} AS s{f}" for f in range(n_features))
     return (
         f"SELECT segment, count(*) AS n, {means} FROM ({labelled_sql}) "
         "GROUP BY segment ORDER BY segment"
@@ -77,8 +87,8 @@ def lloyd_step(labelled_sql: str, n_features: int) -> str:
 
 
 def group_means(labelled_sql: str, columns: Sequence[str], d: Dialect) -> str:
-    """Each segment's size and the mean of each column."""
-    means = "".join(f", avg({d.quote(c)}) AS a{i}" for i, c in enumerate(columns))
+    """Each segment's size and the sum of each column (``a<i>``)."""
+    means = "".join(f", {exact_sum(d.quote(c))} AS a{i}" for i, c in enumerate(columns))
     return (
         f"SELECT segment, count(*) AS n{means} FROM ({labelled_sql}) "
         "GROUP BY segment ORDER BY segment"

@@ -188,7 +188,10 @@ def _listed(
         f"SELECT id, r{i} AS cell FROM {PARSED} WHERE keep AND {condition} "
         f"ORDER BY id LIMIT {FIRST_IDS}"
     ).to_pylist()
-    shown = ", ".join(f"ID {row['id']} ({show(row['cell'])})" for row in rows)
+    missing = condition == f"m{i}"  # a missing cell has nothing to show but its customer
+    shown = ", ".join(
+        f"ID {row['id']}" if missing else f"ID {row['id']} ({show(row['cell'])})" for row in rows
+    )
     more = f" and {count - len(rows):,} more" if count > len(rows) else ""
     return (
         f"column {column.name!r}: {_many(count, 'customer')} with {what[0]} "
