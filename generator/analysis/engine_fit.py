@@ -19,7 +19,7 @@ from generator.analysis.kmeans import _centroids, _search, choose_k, k_range_for
 from generator.config.settings import LEVELS, Config
 from generator.engine import sql
 from generator.engine.dialect import Dialect, lit
-from generator.engine.quantiles import quantiles
+from generator.engine.quantiles import Part, quantiles
 from generator.engine.session import CUSTOMERS, Engine
 from generator.model import CustomerTable, KChoice, KScore, Segmentation
 from generator.runtime.timing import stage
@@ -84,12 +84,9 @@ def fit_scaler(engine: Engine, features: tuple[str, ...], scaling: str) -> Scale
     log1p = scaling == "log"
     values = [d.log1p(d.quote(c)) if log1p else d.quote(c) for c in features]
     n, mean, variance = moments(engine, values)
-    row = {"n": n}
     if scaling == "robust":
-        q = [
-            quantiles(engine, CUSTOMERS, "0", v, {0: row["n"]}, (0.25, 0.5, 0.75))[0]
-            for v in values
-        ]
+        parts = [Part("0", v, {0: n}) for v in values]
+        q = [part[0] for part in quantiles(engine, CUSTOMERS, parts, (0.25, 0.5, 0.75))]
         center = np.array([qs[1] for qs in q])
         scale = np.array([qs[2] - qs[0] for qs in q])
     else:
@@ -148,10 +145,8 @@ def _tertiles(engine: Engine, features: tuple[str, ...]) -> np.ndarray:
     """Every feature's 1/3 and 2/3 quantiles over every row (rows: quantile, columns: feature)."""
     d = engine.dialect
     n = int(engine.fetch(f"SELECT count(*) AS n FROM {CUSTOMERS}").to_pylist()[0]["n"])
-    columns = [
-        quantiles(engine, CUSTOMERS, "0", d.quote(c), {0: n}, (1 / 3, 2 / 3))[0] for c in features
-    ]
-    return np.column_stack(columns)
+    parts = [Part("0", d.quote(c), {0: n}) for c in features]
+    return np.column_stack([q[0] for q in quantiles(engine, CUSTOMERS, parts, (1 / 3, 2 / 3))])
 
 
 def _ordered(

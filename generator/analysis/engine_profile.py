@@ -15,7 +15,7 @@ from generator.analysis.personas import name_segments, playbook_actions
 from generator.config.settings import Config
 from generator.engine import sql
 from generator.engine.dialect import lit
-from generator.engine.quantiles import quantiles
+from generator.engine.quantiles import Part, quantiles
 from generator.engine.session import CUSTOMERS, Engine
 from generator.model import (
     Analysis,
@@ -52,7 +52,7 @@ def analyse_whole(
     numeric = [c for c in (*table.features, *table.describe) if c not in categorical]
     sizes, means = _means(engine, labelled, numeric, k)
     n = int(sizes.sum())
-    stats = {c: _stats(engine, labelled, c, sizes, means[:, j]) for j, c in enumerate(numeric)}
+    stats = _stats(engine, labelled, numeric, sizes, means)
     population = _population(engine, table, numeric, stats, n)
     pop_mean = np.array([dict(population.mean)[f] for f in table.features])
     d = engine.dialect
@@ -112,19 +112,24 @@ def _means(
 
 
 def _stats(
-    engine: Engine, labelled: str, column: str, sizes: np.ndarray, means: np.ndarray
-) -> tuple[list[NumericStats], NumericStats]:
-    """Per segment and for everyone: mean, median and quartiles (exact)."""
-    value = engine.dialect.quote(column)
-    relation = f"({labelled})"
-    per = quantiles(engine, relation, "segment", value, dict(enumerate(sizes.tolist())), QUARTILES)
-    everyone = quantiles(engine, relation, "0", value, {0: int(sizes.sum())}, QUARTILES)[0]
-    total = float(np.nansum(means * sizes) / sizes.sum())
-    segments = [
-        NumericStats(float(means[i]), float(q[1]), float(q[0]), float(q[2]))
-        for i, q in sorted(per.items())
-    ]
-    return segments, NumericStats(total, float(everyone[1]), float(everyone[0]), float(everyone[2]))
+    engine: Engine, labelled: str, columns: list[str], sizes: np.ndarray, means: np.ndarray
+) -> dict[str, tuple[list[NumericStats], NumericStats]]:
+    """Per column, per segment and for everyone: mean, median and quartiles (exact)."""
+    d = engine.dialect
+    per_segment = dict(enumerate(sizes.tolist()))
+    parts = [Part("segment", d.quote(c), per_segment) for c in columns]
+    parts += [Part("0", d.quote(c), {0: int(sizes.sum())}) for c in columns]
+    found = quantiles(engine, f"({labelled})", parts, QUARTILES)
+    out = {}
+    for j, column in enumerate(columns):
+        total = float(np.nansum(means[:, j] * sizes) / sizes.sum())
+        segments = [
+            NumericStats(float(means[i, j]), float(q[1]), float(q[0]), float(q[2]))
+            for i, q in sorted(found[j].items())
+        ]
+        everyone = found[len(columns) + j][0]
+        out[column] = (segments, NumericStats(total, *map(float, everyone[[1, 0, 2]])))
+    return out
 
 
 def _shares(

@@ -3,17 +3,33 @@
 The engine builds ``(group, value, count)``, cumulates it and returns only the rows holding
 the ranks numpy's linear method reads; the driver interpolates them with numpy's own formula.
 Exact and reproducible, where DuckDB's exact quantile ran out of memory at 100M rows and the
-engines' approximate ones differed between runs.
+engines' approximate ones differed between runs. Several columns go in one query.
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import dataclass
 
 import numpy as np
 
 from generator.engine import sql
 from generator.engine.session import Engine
+
+
+@dataclass(frozen=True)
+class Part:
+    """One column's quantiles within groups.
+
+    Attributes:
+        group: An integer expression naming each row's group (``segment``, or ``0``).
+        value: The numeric expression (rows where it is NULL are left out).
+        sizes: The number of non-NULL values in each group.
+    """
+
+    group: str
+    value: str
+    sizes: dict[int, int]
 
 
 def ranks(n: int, qs: Sequence[float]) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
@@ -36,40 +52,25 @@ def lerp(a: np.ndarray, b: np.ndarray, t: np.ndarray) -> np.ndarray:
 
 
 def quantiles(
-    engine: Engine,
-    relation: str,
-    group: str,
-    value: str,
-    sizes: dict[int, int],
-    qs: Sequence[float],
-) -> dict[int, np.ndarray]:
-    """The ``qs`` quantiles of ``value`` in each group of ``relation`` (NaN for an empty group).
-
-    Args:
-        engine: The engine holding ``relation``.
-        relation: A table, view or parenthesised query.
-        group: An integer expression naming the group of each row (e.g. ``segment``, ``0``).
-        value: The numeric expression whose quantiles are wanted (rows where it is NULL skip).
-        sizes: The number of non-NULL values of each group.
-        qs: The quantiles, between 0 and 1.
-    """
-    plans = {g: ranks(n, qs) for g, n in sizes.items() if n > 0}
-    wanted = {g: [*low.tolist(), *high.tolist()] for g, (low, high, _) in plans.items()}
-    rows = engine.fetch(
-        sql.rank_rows(
-            f"(SELECT * FROM {relation} WHERE {value} IS NOT NULL)",
-            group,
-            value,
-            sql.wanted_ranks(wanted),
-        )
-    ).to_pylist()
-    out = {g: np.full(len(qs), np.nan) for g in sizes}
-    for g, (low, high, gamma) in plans.items():
-        mine = [r for r in rows if r["g"] == g]
-        at = {rank: _value_at(mine, rank) for rank in wanted[g]}
+    engine: Engine, relation: str, parts: Sequence[Part], qs: Sequence[float]
+) -> list[dict[int, np.ndarray]]:
+    """The ``qs`` quantiles of each part, per group (NaN for an empty group), in one query."""
+    plans = {
+        (p, g): ranks(n, qs) for p, part in enumerate(parts) for g, n in part.sizes.items() if n
+    }
+    wanted = {key: [*low.tolist(), *high.tolist()] for key, (low, high, _) in plans.items()}
+    query = sql.rank_rows(
+        relation, [(part.group, part.value) for part in parts], sql.wanted_ranks(wanted)
+    )
+    rows: dict[tuple[int, int], list[dict[str, float]]] = {}
+    for row in engine.fetch(query).to_pylist():
+        rows.setdefault((int(row["p"]), int(row["g"])), []).append(row)
+    out = [{g: np.full(len(qs), np.nan) for g in part.sizes} for part in parts]
+    for (p, g), (low, high, gamma) in plans.items():
+        at = {rank: _value_at(rows[(p, g)], rank) for rank in wanted[(p, g)]}
         a = np.array([at[r] for r in low.tolist()])
         b = np.array([at[r] for r in high.tolist()])
-        out[g] = lerp(a, b, gamma)
+        out[p][g] = lerp(a, b, gamma)
     return out
 
 

@@ -18,6 +18,7 @@ from generator.engine.dialect import SPARK
 from generator.engine.session import SOURCE, Engine, engine_error
 
 LOCAL_MASTER = "local[2]"
+LOCAL_PARTITIONS = 4
 
 
 def remote() -> str:
@@ -44,6 +45,10 @@ class SparkEngine(Engine):
             builder = builder.master(LOCAL_MASTER).config("spark.local.dir", str(temp))
             builder = builder.config("spark.sql.warehouse.dir", str(temp / "warehouse"))
             builder = builder.config("spark.ui.enabled", "false")
+            # The JVM's own temporary files go under the cache too, not into /tmp.
+            builder = builder.config("spark.driver.extraJavaOptions", f"-Djava.io.tmpdir={temp}")
+            # Spark's 200 shuffle partitions cost seconds per query on two local cores.
+            builder = builder.config("spark.sql.shuffle.partitions", str(LOCAL_PARTITIONS))
             for key, value in settings.spark_conf:
                 builder = builder.config(key, value)
             self.spark = builder.getOrCreate()
@@ -87,6 +92,5 @@ class SparkEngine(Engine):
         self.spark.read.parquet(str(path)).createOrReplaceTempView(name)
 
     def close(self) -> None:
-        """Leave the session running when remote (it is shared); stop a local one."""
-        if not remote():
-            self.spark.stop()
+        """Leave the session running: a build opens the engine again for the sidecar, and a
+        local session takes seconds to start (it stops when the process ends)."""

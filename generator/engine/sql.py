@@ -95,29 +95,34 @@ def group_means(labelled_sql: str, columns: Sequence[str], d: Dialect) -> str:
     )
 
 
-def rank_rows(relation: str, group: str, value: str, wanted: str) -> str:
-    """The rows of a frequency table that hold the wanted ranks of each group.
+def rank_rows(relation: str, parts: Sequence[tuple[str, str]], wanted: str) -> str:
+    """The rows of frequency tables that hold the wanted ranks of each (part, group).
 
-    ``(group, value, count)`` is built on the engine, cumulated in value order, and only the
-    rows whose 0-based rank range ``[lo, hi)`` holds a wanted rank come back: exact quantiles
-    from a handful of rows. ``wanted`` is a condition on ``g``, ``lo`` and ``hi``.
+    For each part ``(group, value)`` a table ``(group, value, count)`` is built on the engine
+    (rows where the value is NULL left out), cumulated in value order, and only the rows whose
+    0-based rank range ``[lo, hi)`` holds a wanted rank come back: exact quantiles of several
+    columns from a handful of rows and one query. ``wanted``: a condition on ``p``, ``g``,
+    ``lo`` and ``hi``.
     """
-    frequencies = counts(relation, group, value, ordered=False)
-    window = "ORDER BY v ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW"
-    cumulated = (
-        f"SELECT g, v, sum(c) OVER (PARTITION BY g {window}) - c AS lo, "
-        f"sum(c) OVER (PARTITION BY g {window}) AS hi FROM ({frequencies})"
+    tables = " UNION ALL ".join(
+        f"SELECT {i} AS p, g, v, c FROM ({counts(relation, group, value, False, value)})"
+        for i, (group, value) in enumerate(parts)
     )
-    return f"SELECT g, v, lo, hi FROM ({cumulated}) WHERE {wanted} ORDER BY g, v"
+    window = "PARTITION BY p, g ORDER BY v ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW"
+    cumulated = (
+        f"SELECT p, g, v, sum(c) OVER ({window}) - c AS lo, sum(c) OVER ({window}) AS hi "
+        f"FROM ({tables})"
+    )
+    return f"SELECT p, g, v, lo, hi FROM ({cumulated}) WHERE {wanted} ORDER BY p, g, v"
 
 
-def wanted_ranks(ranks: dict[int, Sequence[int]]) -> str:
-    """The condition of ``rank_rows`` for the given ranks of each group."""
-    parts = []
-    for group, wanted in sorted(ranks.items()):
+def wanted_ranks(ranks: dict[tuple[int, int], Sequence[int]]) -> str:
+    """The condition of ``rank_rows`` for the given ranks of each (part, group)."""
+    conditions = []
+    for (part, group), wanted in sorted(ranks.items()):
         any_rank = " OR ".join(f"(lo <= {r} AND {r} < hi)" for r in sorted(set(wanted)))
-        parts.append(f"(g = {group} AND ({any_rank}))")
-    return " OR ".join(parts) if parts else "FALSE"
+        conditions.append(f"(p = {part} AND g = {group} AND ({any_rank}))")
+    return " OR ".join(conditions) if conditions else "FALSE"
 
 
 def bin_index(value: str, edges: np.ndarray) -> str:
@@ -126,10 +131,13 @@ def bin_index(value: str, edges: np.ndarray) -> str:
     return terms or "0"
 
 
-def histogram(relation: str, value: str, edges: np.ndarray) -> str:
-    """Counts per bin (only bins with customers come back)."""
-    b = bin_index(value, edges)
-    return f"SELECT b, count(*) AS c FROM (SELECT {b} AS b FROM {relation}) GROUP BY b ORDER BY b"
+def histograms(relation: str, parts: Sequence[tuple[str, np.ndarray]]) -> str:
+    """Counts per bin of each (value, edges) part as ``p, b, c``, in one query."""
+    selects = " UNION ALL ".join(
+        f"SELECT {i} AS p, {bin_index(value, edges)} AS b FROM {relation}"
+        for i, (value, edges) in enumerate(parts)
+    )
+    return f"SELECT p, b, count(*) AS c FROM ({selects}) GROUP BY p, b ORDER BY p, b"
 
 
 def grid(relation: str, x: str, x_edges: np.ndarray, y: str, y_edges: np.ndarray) -> str:
@@ -141,10 +149,11 @@ def grid(relation: str, x: str, x_edges: np.ndarray, y: str, y_edges: np.ndarray
     )
 
 
-def counts(relation: str, group: str, value: str, ordered: bool = True) -> str:
+def counts(relation: str, group: str, value: str, ordered: bool = True, not_null: str = "") -> str:
     """Rows per (group, value) as ``g, v, c``, e.g. category counts per segment."""
     order = " ORDER BY g, v" if ordered else ""
+    where = f" WHERE {not_null} IS NOT NULL" if not_null else ""
     return (
-        f"SELECT g, v, count(*) AS c FROM (SELECT {group} AS g, {value} AS v FROM {relation}) "
+        f"SELECT g, v, count(*) AS c FROM (SELECT {group} AS g, {value} AS v FROM {relation}{where}) "
         f"GROUP BY g, v{order}"
     )

@@ -162,27 +162,22 @@ def _measure(
 ) -> WholeTable:
     """Histograms, category counts and the map's grid over every row."""
     d = engine.dialect
-    histograms = []
+    numeric = [(i, c) for i, c in enumerate(columns) if c.kind == "number"]
+    edges = [
+        np.histogram_bin_edges([facts[f"lo{i}"], facts[f"hi{i}"]], bins=BINS) for i, _ in numeric
+    ]
+    counts = np.zeros((len(numeric), BINS), dtype=np.int64)
+    parts = [(d.quote(c.name), e) for (_, c), e in zip(numeric, edges, strict=True)]
+    for row in engine.fetch(sql.histograms(CUSTOMERS, parts)).to_pylist():
+        counts[row["p"], row["b"]] = row["c"]
     categories = []
-    for i, column in enumerate(columns):
-        value = d.quote(column.name)
-        if column.kind == "number":
-            edges = np.histogram_bin_edges([facts[f"lo{i}"], facts[f"hi{i}"]], bins=BINS)
-            rows = engine.fetch(sql.histogram(CUSTOMERS, value, edges)).to_pylist()
-            counts = np.zeros(BINS, dtype=np.int64)
-            for row in rows:
-                counts[row["b"]] = row["c"]
-            histograms.append((column.name, counts, edges))
-        else:
-            rows = engine.fetch(sql.counts(CUSTOMERS, "0", value)).to_pylist()
+    for column in columns:
+        if column.kind == "category":
+            rows = engine.fetch(sql.counts(CUSTOMERS, "0", d.quote(column.name))).to_pylist()
             categories.append((column.name, tuple((str(r["v"]), int(r["c"])) for r in rows)))
-    return WholeTable(
-        n,
-        tuple(histograms),
-        tuple(categories),
-        _density(engine, config, columns, facts),
-        (),
-    )
+    histograms = tuple((c.name, counts[j], edges[j]) for j, (_, c) in enumerate(numeric))
+    density = _density(engine, config, columns, facts)
+    return WholeTable(n, histograms, tuple(categories), density, ())
 
 
 def _density(
