@@ -67,7 +67,7 @@ def _observe_stages(ctx: click.Context, quiet: bool, timings: bool) -> None:
 def analyze(config_path: Path, as_json: bool) -> None:
     """Segment the customers and print the segments (or the JSON summary)."""
     from generator.analysis.run import run_analysis
-    from generator.analysis.summary import summary, to_json
+    from generator.report.summary import summary, to_json
     from generator.report.text import render
 
     analysis = run_analysis(load_config(config_path))
@@ -140,7 +140,11 @@ def generate(config_path: Path, mkdocs_path: Path, check: bool) -> None:
 @MKDOCS_OPTION
 @click.option("--offline", is_flag=True, help="Build site.zip that works from file:// instead.")
 @click.option("--relock", is_flag=True, help="Ignore the segments lock file and number afresh.")
-@click.option("--strict", is_flag=True, help="Fail when a segment's stability is under 0.6.")
+@click.option(
+    "--strict",
+    is_flag=True,
+    help="Refuse to publish when a segment's stability reads 'do not trust'.",
+)
 def build_command(
     config_path: Path, mkdocs_path: Path, offline: bool, relock: bool, strict: bool
 ) -> None:

@@ -7,7 +7,7 @@ import functools
 import sys
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
 import numpy as np
 import pandas as pd
@@ -143,14 +143,33 @@ class KScore:
     davies_bouldin: float
 
 
+Agreement = Literal["fixed", "all", "two", "none"]
+
+
 @dataclass(frozen=True)
 class KChoice:
-    """The chosen k, which signal pointed where, and the reason in words."""
+    """The chosen k and which signal pointed where.
+
+    ``agreement`` is ``fixed`` (set in the config), ``all`` or ``two`` (signals agreeing on k)
+    or ``none`` (the silhouette maximum wins); the words are in ``partials/k_reason.j2``.
+    """
 
     k: int
     auto: bool
     signals: tuple[tuple[str, int], ...]
-    reason: str
+    agreement: Agreement
+
+
+@dataclass(frozen=True)
+class Scaler:
+    """The scaling as plain numbers, so other systems can score customers without sklearn.
+
+    A customer's scaled features are ``(log1p(x) if log1p else x - center) / scale``.
+    """
+
+    log1p: bool
+    center: tuple[float, ...]
+    scale: tuple[float, ...]
 
 
 @dataclass(frozen=True)
@@ -163,7 +182,7 @@ class Segmentation:
     labels: np.ndarray
     centroids: np.ndarray
     scaled_centroids: np.ndarray
-    scaler: dict[str, Any]
+    scaler: Scaler
     levels: tuple[tuple[str, ...], ...]
     thresholds: np.ndarray
     scores: tuple[KScore, ...]
@@ -222,7 +241,7 @@ class SegmentProfile:
 class Insight:
     """One population fact; the template turns its ``kind`` and numbers into a sentence."""
 
-    kind: str
+    kind: Literal["balance", "spread", "relation"]
     column: str
     values: tuple[tuple[str, Any], ...]
 

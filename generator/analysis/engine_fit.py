@@ -21,7 +21,7 @@ from generator.engine import sql
 from generator.engine.dialect import Dialect, lit
 from generator.engine.quantiles import Part, quantiles
 from generator.engine.session import CUSTOMERS, Engine
-from generator.model import CustomerTable, KChoice, KScore, Segmentation
+from generator.model import CustomerTable, KChoice, KScore, Scaler, Segmentation
 from generator.runtime.timing import stage
 
 MAX_ITER = 300
@@ -29,7 +29,7 @@ TOL = 1e-4
 
 
 @dataclass(frozen=True)
-class Scaler:
+class FittedScaler:
     """The scaling fitted on every row (``log1p`` first when ``scaling: log``)."""
 
     center: np.ndarray
@@ -39,12 +39,13 @@ class Scaler:
 
     def transform(self, x: np.ndarray) -> np.ndarray:
         """Original units to scaled units."""
-        return ((np.log1p(x) if self.log1p else x) - self.center) / self.scale
+        z: np.ndarray = ((np.log1p(x) if self.log1p else x) - self.center) / self.scale
+        return z
 
     def inverse(self, z: np.ndarray) -> np.ndarray:
         """Scaled units back to original units."""
-        x = z * self.scale + self.center
-        return np.expm1(x) if self.log1p else x
+        x: np.ndarray = z * self.scale + self.center
+        return np.asarray(np.expm1(x) if self.log1p else x, dtype=np.float64)
 
     def items(self, d: Dialect, columns: tuple[str, ...]) -> str:
         """The ``z0, z1...`` select items over the original columns."""
@@ -78,7 +79,7 @@ def _distinct(x: np.ndarray, table: CustomerTable, config: Config, engine: Engin
     return int(row.to_pylist()[0]["n"])
 
 
-def fit_scaler(engine: Engine, features: tuple[str, ...], scaling: str) -> Scaler:
+def fit_scaler(engine: Engine, features: tuple[str, ...], scaling: str) -> FittedScaler:
     """StandardScaler (mean, population sd) or RobustScaler (median, IQR) over every row."""
     d = engine.dialect
     log1p = scaling == "log"
@@ -93,7 +94,7 @@ def fit_scaler(engine: Engine, features: tuple[str, ...], scaling: str) -> Scale
         center, scale = mean, np.sqrt(variance)
     # As scikit-learn: a constant feature keeps scale 1 (validation refuses one anyway).
     scale = np.where(scale == 0, 1.0, scale)
-    return Scaler(center, scale, log1p, variance / scale**2)
+    return FittedScaler(center, scale, log1p, variance / scale**2)
 
 
 def moments(engine: Engine, values: list[str]) -> tuple[int, np.ndarray, np.ndarray]:
@@ -116,7 +117,7 @@ def moments(engine: Engine, values: list[str]) -> tuple[int, np.ndarray, np.ndar
 
 
 def lloyd(
-    engine: Engine, features: tuple[str, ...], scaler: Scaler, start: np.ndarray
+    engine: Engine, features: tuple[str, ...], scaler: FittedScaler, start: np.ndarray
 ) -> np.ndarray:
     """Lloyd's algorithm over every row from ``start`` (scaled); the final scaled centres."""
     tolerance = TOL * float(np.mean(scaler.variance))
@@ -138,7 +139,7 @@ def lloyd(
 def nearest(z: np.ndarray, centres: np.ndarray) -> np.ndarray:
     """The engine's assignment on the driver: lowest ``|c|^2 - 2 z.c``, ties to the lower index."""
     scores = np.einsum("kf,kf->k", centres, centres)[None, :] - 2.0 * z @ centres.T
-    return np.argmin(scores, axis=1)
+    return np.asarray(np.argmin(scores, axis=1))
 
 
 def _tertiles(engine: Engine, features: tuple[str, ...]) -> np.ndarray:
@@ -151,7 +152,7 @@ def _tertiles(engine: Engine, features: tuple[str, ...]) -> np.ndarray:
 
 def _ordered(
     x: np.ndarray,
-    scaler: Scaler,
+    scaler: FittedScaler,
     centres: np.ndarray,
     thresholds: np.ndarray,
     scores: tuple[KScore, ...],
@@ -168,11 +169,11 @@ def _ordered(
         labels=nearest(scaler.transform(x), ordered).astype(np.int32),
         centroids=centroids[order],
         scaled_centroids=ordered,
-        scaler={
-            "log1p": scaler.log1p,
-            "center": [float(v) for v in scaler.center],
-            "scale": [float(v) for v in scaler.scale],
-        },
+        scaler=Scaler(
+            log1p=scaler.log1p,
+            center=tuple(float(v) for v in scaler.center),
+            scale=tuple(float(v) for v in scaler.scale),
+        ),
         levels=tuple(tuple(LEVELS[v] for v in levels[i]) for i in order),
         thresholds=thresholds,
         scores=scores,

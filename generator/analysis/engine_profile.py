@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from generator.analysis.engine_fit import Scaler, moments
+from generator.analysis.engine_fit import FittedScaler, moments
 from generator.analysis.engine_rules import rules_whole
 from generator.analysis.personas import name_segments, playbook_actions
 from generator.config.settings import Config
@@ -33,8 +33,8 @@ QUARTILES = (0.25, 0.5, 0.75)
 def labelled_sql(engine: Engine, table: CustomerTable, segmentation: Segmentation) -> str:
     """Every customer with ``segment`` (0-based, in segment order) and its own columns."""
     scale = segmentation.scaler
-    scaler = Scaler(
-        np.asarray(scale["center"]), np.asarray(scale["scale"]), bool(scale["log1p"]), np.ones(1)
+    scaler = FittedScaler(
+        np.asarray(scale.center), np.asarray(scale.scale), scale.log1p, np.ones(len(scale.scale))
     )
     d = engine.dialect
     keep = ["id", *(d.quote(c) for c in (*table.features, *table.describe))]
@@ -163,12 +163,12 @@ def _population(
             categorical_pairs.append((column, pairs))
             if column in table.describe and len(pairs) >= 2:
                 top = max(pairs, key=lambda p: (p[1], p[0]))
-                values = (("value", top[0]), ("share", top[1]), ("n_values", len(pairs)))
-                insights.append(Insight("balance", column, values))
+                balance = (("value", top[0]), ("share", top[1]), ("n_values", len(pairs)))
+                insights.append(Insight("balance", column, balance))
         elif column in table.describe:
             s = stats[column][1]
-            values = (("q1", s.q1), ("median", s.median), ("q3", s.q3))
-            insights.append(Insight("spread", column, values))
+            spread = (("q1", s.q1), ("median", s.median), ("q3", s.q3))
+            insights.append(Insight("spread", column, spread))
     insights.extend(_relation(engine, table.features))
     return Population(
         n_customers=n,

@@ -19,7 +19,7 @@ from threadpoolctl import threadpool_limits
 
 from generator.config.settings import LEVELS, Config
 from generator.errors import DataError
-from generator.model import CustomerTable, KChoice, KScore, Segmentation
+from generator.model import Agreement, CustomerTable, KChoice, KScore, Scaler, Segmentation
 from generator.runtime.timing import stage
 
 SILHOUETTE_ROWS = 5_000
@@ -211,7 +211,7 @@ def choose_k(scores: tuple[KScore, ...], fixed: int | None) -> KChoice:
     votes = Counter(signals.values())
     best, count = max(votes.items(), key=lambda kv: (kv[1], kv[0] == signals["silhouette"]))
     k = fixed if fixed is not None else (best if count >= 2 else signals["silhouette"])
-    return KChoice(k, fixed is None, tuple(signals.items()), _reason(k, fixed, signals))
+    return KChoice(k, fixed is None, tuple(signals.items()), _agreement(k, fixed, signals))
 
 
 def elbow(ks: list[int], inertia: list[float]) -> int:
@@ -224,23 +224,12 @@ def elbow(ks: list[int], inertia: list[float]) -> int:
     return int(ks[int(np.argmax((1 - x) - y))])
 
 
-def _reason(k: int, fixed: int | None, signals: dict[str, int]) -> str:
-    sil, db, elb = signals["silhouette"], signals["davies_bouldin"], signals["elbow"]
-    evidence = (
-        f"silhouette is highest at k={sil}, Davies-Bouldin is lowest at k={db} "
-        f"and the elbow of inertia is at k={elb}"
-    )
+def _agreement(k: int, fixed: int | None, signals: dict[str, int]) -> Agreement:
+    """How the chosen k came about; ``templates/partials/k_reason.j2`` says it in words."""
     if fixed is not None:
-        return f"Set in the config; for comparison, {evidence}."
-    agree = [name for name, value in signals.items() if value == k]
-    if len(agree) == 3:
-        return f"All three signals agree: {evidence}."
-    if len(agree) == 2:
-        return f"Two of three signals agree on k={k}: {evidence}."
-    return (
-        f"The signals disagree: {evidence}; the silhouette maximum wins because it "
-        "measures how well separated the segments are."
-    )
+        return "fixed"
+    agree = sum(value == k for value in signals.values())
+    return "all" if agree == 3 else "two" if agree == 2 else "none"
 
 
 def levels_of(centroids: np.ndarray, thresholds: np.ndarray) -> np.ndarray:
@@ -282,12 +271,12 @@ def _ordered(
     )
 
 
-def _scaler_params(pipeline: Pipeline) -> dict[str, Any]:
-    """The scaling as plain numbers, so other systems can score customers without sklearn."""
+def _scaler_params(pipeline: Pipeline) -> Scaler:
+    """The fitted scaling step as a ``Scaler`` record."""
     scaler = pipeline.named_steps["scale"]
     center = scaler.mean_ if isinstance(scaler, StandardScaler) else scaler.center_
-    return {
-        "log1p": "log1p" in pipeline.named_steps,
-        "center": [float(v) for v in center],
-        "scale": [float(v) for v in scaler.scale_],
-    }
+    return Scaler(
+        log1p="log1p" in pipeline.named_steps,
+        center=tuple(float(v) for v in center),
+        scale=tuple(float(v) for v in scaler.scale_),
+    )

@@ -28,7 +28,9 @@ from generator.model import Analysis
 RESAMPLES = 100
 SEEDS = 5
 STABILITY_ROWS = 1_000
-READINGS = ((0.85, "highly stable"), (0.75, "stable"), (0.6, "doubtful"))
+# The usual reading of bootstrap Jaccard scores; under TRUSTED a segment is not to be trusted.
+TRUSTED = 0.6
+READINGS = ((0.85, "highly stable"), (0.75, "stable"), (TRUSTED, "doubtful"))
 UNTRUSTED = "do not trust"
 DISSOLVED = 0.5
 
@@ -69,8 +71,8 @@ class Stability:
     segments: tuple[SegmentStability, ...]
     seeds: tuple[SeedRun, ...]
 
-    def below(self, threshold: float = 0.6) -> tuple[SegmentStability, ...]:
-        """The segments whose score is under ``threshold`` (``--strict`` fails on 0.6)."""
+    def below(self, threshold: float = TRUSTED) -> tuple[SegmentStability, ...]:
+        """The segments whose score is under ``threshold`` (``--strict`` refuses to publish)."""
         return tuple(s for s in self.segments if s.jaccard < threshold)
 
     def renumbered(self, numbers: Sequence[int], published: Analysis) -> Stability:

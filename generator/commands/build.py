@@ -14,7 +14,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
-from generator.analysis.stability import Stability, stability
+from generator.analysis.stability import TRUSTED, Stability, stability
 from generator.commands import cachekeys
 from generator.config.settings import Config, load_config
 from generator.errors import DataError
@@ -29,7 +29,6 @@ from generator.site.mkdocs import mkdocs_build, site_dirs, zip_site
 from generator.site.write import clean_stale, differences, stage, staging_dir, swap_in, write_file
 
 log = logging.getLogger(__name__)
-STRICT_STABILITY = 0.6
 
 
 @dataclass(frozen=True)
@@ -42,13 +41,22 @@ class Project:
     strict: bool = False
 
 
-def generate_pages(project: Project) -> tuple[Config, Release, list[RenderedPage]]:
+@dataclass(frozen=True)
+class Generated:
+    """Everything a build publishes, in memory: the release and the docs/ files."""
+
+    config: Config
+    release: Release
+    pages: list[RenderedPage]
+
+
+def generate_pages(project: Project) -> Generated:
     """Analyse the data, keep identities from the lock, and render every docs/ file in memory."""
     config = load_config(project.config_path)
     release, drawn = _release_and_charts(config, project.relock)
     _flag_small_segments(release.analysis, config)
     _check_stability(release, project.strict)
-    return config, release, build_pages(release, config, drawn)
+    return Generated(config, release, build_pages(release, config, drawn))
 
 
 def _release_and_charts(config: Config, relock: bool) -> tuple[Release, list[ChartSpec]]:
@@ -102,10 +110,10 @@ class _Drawn:
 
 
 def _check_stability(release: Release, strict: bool) -> None:
-    for weak in release.stability.below(STRICT_STABILITY):
+    for weak in release.stability.below(TRUSTED):
         message = (
             f"segment {weak.number} ({weak.slug}) has stability {weak.jaccard:.2f} "
-            f"({weak.reading}), under {STRICT_STABILITY}"
+            f"({weak.reading}), under {TRUSTED}"
         )
         if strict:
             raise DataError(f"{message}; --strict refuses to publish it (try another k)")
@@ -127,7 +135,7 @@ def _flag_small_segments(analysis: Analysis, config: Config) -> None:
 
 def generate(project: Project) -> Path:
     """Write docs/ (atomically) and return its path."""
-    _, _, pages = generate_pages(project)
+    pages = generate_pages(project).pages
     docs, _ = site_dirs(project.mkdocs_path)
     clean_stale(docs.parent)
     swap_in(stage(pages, staging_dir(docs)), docs)
@@ -136,7 +144,7 @@ def generate(project: Project) -> Path:
 
 def check(project: Project) -> list[str]:
     """The docs/ files that differ from what ``generate`` would write (empty when fresh)."""
-    _, _, pages = generate_pages(project)
+    pages = generate_pages(project).pages
     docs, _ = site_dirs(project.mkdocs_path)
     return differences(pages, docs)
 
@@ -146,7 +154,8 @@ def build(project: Project, offline: bool = False) -> Path:
 
     The lock file and the assignments sidecar are written last, once the site is in place.
     """
-    config, release, pages = generate_pages(project)
+    generated = generate_pages(project)
+    config, release, pages = generated.config, generated.release, generated.pages
     docs, site = site_dirs(project.mkdocs_path)
     clean_stale(docs.parent)
     staged_docs = stage(pages, staging_dir(docs))

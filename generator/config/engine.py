@@ -1,22 +1,33 @@
-"""The ``engine:``, ``duckdb:`` and ``spark:`` sections, and where the table comes from.
+"""The ``engine`` setting, the ``duckdb`` and ``spark`` sections, and where the table comes from.
 
 ``engine: local`` (the default) reads ``data.path`` into memory. ``duckdb`` and ``spark`` hand
 every pass over all rows to that engine; the table is then ``data.path`` (a file, or for DuckDB
 a glob or folder of Parquet or CSV files), ``data.table`` (a catalog table) or ``data.sql`` (a
 query whose columns are the table): exactly one. The Spark address comes from the
 ``SPARK_REMOTE`` environment variable, never from the config, so a token is never committed.
-Kept apart from ``config.settings`` so that module stays small; ``settings`` re-exports it.
+
+The checks here are declared with the other settings in ``config.schema``; ``engine_settings``
+then gathers them into one value and checks what they say together.
 """
 
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
 ENGINES = ("local", "duckdb", "spark")
 SOURCE_KEYS = ("path", "table", "sql")
+ENGINE_KEYS = (
+    "engine",
+    "data.table",
+    "data.sql",
+    "duckdb.memory_limit",
+    "duckdb.threads",
+    "duckdb.database",
+    "spark.conf",
+)
 MEMORY = re.compile(r"^\d+(\.\d+)?\s*(B|KB|MB|GB|TB|KiB|MiB|GiB|TiB)$")
 TABLE_NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*(\.[A-Za-z_][A-Za-z0-9_]*){0,2}$")
 
@@ -49,81 +60,85 @@ class EngineSettings:
         return self.name == "local"
 
 
-def parse_engine(
-    raw: dict[str, Any], data: dict[str, Any], fail: Callable[[str], None]
-) -> EngineSettings:
-    """The engine settings from the top-level mapping ``raw`` and its ``data`` mapping."""
-    name = raw.get("engine", "local")
-    if name not in ENGINES:
-        fail(f"engine should be one of {', '.join(ENGINES)}, got {name!r}")
-        name = "local"
-    given = [key for key in SOURCE_KEYS if key in data]
-    if name == "local" and set(given) - {"path"}:
-        fail("data.table and data.sql need engine: duckdb or engine: spark")
-    elif name != "local" and len(given) != 1:
-        fail(f"data should name exactly one of data.path, data.table, data.sql, got {given}")
-    table = _text(data, "table", fail, "data.table")
-    if table and not TABLE_NAME.match(table):
-        fail(f"data.table should be a table name like db.customers, got {table!r}")
-    duck = _section(raw, "duckdb", ("memory_limit", "threads", "database"), fail)
-    spark = _section(raw, "spark", ("conf",), fail)
-    return EngineSettings(
-        name=str(name),
-        table=table,
-        sql=_text(data, "sql", fail, "data.sql"),
-        memory_limit=_memory(duck, fail),
-        threads=_threads(duck, fail),
-        database=_text(duck, "database", fail, "duckdb.database"),
-        spark_conf=_conf(spark, fail),
-    )
-
-
-def _section(
-    raw: dict[str, Any], key: str, known: tuple[str, ...], fail: Callable[[str], None]
-) -> dict[str, Any]:
-    value = raw.get(key, {})
-    if not isinstance(value, dict):
-        fail(f"{key} should be a mapping, got {value!r}")
-        return {}
-    for name in sorted(set(map(str, value)) - set(known)):
-        fail(f"unknown setting '{key}.{name}' (expected {', '.join(known)})")
-    return value
-
-
-def _text(where: dict[str, Any], key: str, fail: Callable[[str], None], name: str) -> str:
-    value = where.get(key, "")
-    if not isinstance(value, str) or (key in where and not value.strip()):
-        fail(f"{name} should be a non-empty string, got {value!r}")
+def table_name(value: Any, key: str, ctx: Any) -> str:
+    """A catalog table name such as ``db.customers`` ("" when absent)."""
+    if value == "":
+        return ""
+    if not isinstance(value, str) or not TABLE_NAME.match(value.strip()):
+        ctx.fail(f"{key} should be a table name like db.customers, got {value!r}")
         return ""
     return value.strip()
 
 
-def _memory(duck: dict[str, Any], fail: Callable[[str], None]) -> str:
-    value = duck.get("memory_limit", "")
-    if value != "" and not (isinstance(value, str) and MEMORY.match(value.strip())):
-        fail(f"duckdb.memory_limit should be a size like 1GB or 512MiB, got {value!r}")
+def query(value: Any, key: str, ctx: Any) -> str:
+    """A SQL query ("" when absent)."""
+    if value == "":
         return ""
-    return str(value).strip()
+    if not isinstance(value, str) or not value.strip():
+        ctx.fail(f"{key} should be a non-empty SQL query, got {value!r}")
+        return ""
+    return value.strip()
 
 
-def _threads(duck: dict[str, Any], fail: Callable[[str], None]) -> int:
-    value = duck.get("threads", 0)
+def memory_limit(value: Any, key: str, ctx: Any) -> str:
+    """A size such as ``1GB`` ("" for DuckDB's default)."""
+    if value == "":
+        return ""
+    if not isinstance(value, str) or not MEMORY.match(value.strip()):
+        ctx.fail(f"{key} should be a size like 1GB or 512MiB, got {value!r}")
+        return ""
+    return value.strip()
+
+
+def threads(value: Any, key: str, ctx: Any) -> int:
+    """A thread count (0 for DuckDB's default)."""
     if isinstance(value, bool) or not isinstance(value, int) or value < 0:
-        fail(f"duckdb.threads should be an integer >= 1, got {value!r}")
+        ctx.fail(f"{key} should be an integer >= 1, got {value!r}")
         return 0
     return value
 
 
-def _conf(spark: dict[str, Any], fail: Callable[[str], None]) -> tuple[tuple[str, str], ...]:
-    conf = spark.get("conf", {})
-    if not isinstance(conf, dict):
-        fail(f"spark.conf should be a mapping of Spark settings, got {conf!r}")
+def database(value: Any, key: str, ctx: Any) -> str:
+    """A DuckDB database file, relative to the config file ("" when absent)."""
+    if value == "":
+        return ""
+    if not isinstance(value, str) or not value.strip():
+        ctx.fail(f"{key} should be a file name, got {value!r}")
+        return ""
+    return str((ctx.folder / value.strip()).resolve())
+
+
+def spark_conf(value: Any, key: str, ctx: Any) -> tuple[tuple[str, str], ...]:
+    """Spark runtime settings (``spark.*`` names, plain values), sorted by name."""
+    if not isinstance(value, dict):
+        ctx.fail(f"{key} should be a mapping of Spark settings, got {value!r}")
         return ()
     pairs = []
-    for key, value in conf.items():
-        if not isinstance(value, str | int | float | bool) or not str(key).startswith("spark."):
-            fail(f"spark.conf entry {key!r} should be a spark.* setting with a plain value")
+    for name, setting in value.items():
+        if not isinstance(setting, str | int | float | bool) or not str(name).startswith("spark."):
+            ctx.fail(f"{key} entry {name!r} should be a spark.* setting with a plain value")
             continue
-        text = str(value).lower() if isinstance(value, bool) else str(value)
-        pairs.append((str(key), text))
+        text = str(setting).lower() if isinstance(setting, bool) else str(setting)
+        pairs.append((str(name), text))
     return tuple(sorted(pairs))
+
+
+def engine_settings(
+    values: Mapping[str, Any], data: Mapping[str, Any], fail: Callable[[str], None]
+) -> EngineSettings:
+    """The engine settings from the parsed ``values``, checked together with ``data``'s keys."""
+    name = values["engine"]
+    given = [key for key in SOURCE_KEYS if key in data]
+    if name == "local" and set(given) - {"path"}:
+        fail("data.table and data.sql need engine: duckdb or engine: spark")
+    elif name != "local" and len(given) > 1:
+        fail(f"data should name exactly one of data.path, data.table, data.sql, got {given}")
+    return EngineSettings(
+        name=name,
+        table=values["data.table"],
+        sql=values["data.sql"],
+        memory_limit=values["duckdb.memory_limit"],
+        threads=values["duckdb.threads"],
+        database=values["duckdb.database"],
+        spark_conf=values["spark.conf"],
+    )

@@ -33,7 +33,7 @@ class Part:
 
 
 def ranks(n: int, qs: Sequence[float]) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """numpy's linear method: the ranks below and above each quantile, and the weight."""
+    """Numpy's linear method: the ranks below and above each quantile, and the weight."""
     q = np.asarray(qs, dtype=np.float64)
     # numpy's virtual index for the linear method, computed the same way: (n - 1) * q.
     virtual = (n - 1) * q
@@ -45,7 +45,7 @@ def ranks(n: int, qs: Sequence[float]) -> tuple[np.ndarray, np.ndarray, np.ndarr
 
 
 def lerp(a: np.ndarray, b: np.ndarray, t: np.ndarray) -> np.ndarray:
-    """numpy's interpolation between neighbours (exact at both ends)."""
+    """Numpy's interpolation between neighbours (exact at both ends)."""
     diff = b - a
     out: np.ndarray = np.where(t >= 0.5, b - diff * (1 - t), a + diff * t)
     return out

@@ -92,5 +92,8 @@ class SparkEngine(Engine):
         self.spark.read.parquet(str(path)).createOrReplaceTempView(name)
 
     def close(self) -> None:
-        """Leave the session running: a build opens the engine again for the sidecar, and a
-        local session takes seconds to start (it stops when the process ends)."""
+        """Leave the session running (it stops when the process ends).
+
+        A build opens the engine again for the sidecar, and a local session takes seconds to
+        start; a remote one is shared.
+        """

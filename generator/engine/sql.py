@@ -7,7 +7,7 @@ IEEE doubles like numpy does.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 
 import numpy as np
 
@@ -116,7 +116,7 @@ def rank_rows(relation: str, parts: Sequence[tuple[str, str]], wanted: str) -> s
     return f"SELECT p, g, v, lo, hi FROM ({cumulated}) WHERE {wanted} ORDER BY p, g, v"
 
 
-def wanted_ranks(ranks: dict[tuple[int, int], Sequence[int]]) -> str:
+def wanted_ranks(ranks: Mapping[tuple[int, int], Sequence[int]]) -> str:
     """The condition of ``rank_rows`` for the given ranks of each (part, group)."""
     conditions = []
     for (part, group), wanted in sorted(ranks.items()):
@@ -126,7 +126,7 @@ def wanted_ranks(ranks: dict[tuple[int, int], Sequence[int]]) -> str:
 
 
 def bin_index(value: str, edges: np.ndarray) -> str:
-    """numpy's histogram bin of ``value``: how many inner edges are <= it (last bin closed)."""
+    """Numpy's histogram bin of ``value``: how many inner edges are <= it (last bin closed)."""
     terms = " + ".join(f"CASE WHEN {value} >= {lit(e)} THEN 1 ELSE 0 END" for e in edges[1:-1])
     return terms or "0"
 
@@ -153,7 +153,5 @@ def counts(relation: str, group: str, value: str, ordered: bool = True, not_null
     """Rows per (group, value) as ``g, v, c``, e.g. category counts per segment."""
     order = " ORDER BY g, v" if ordered else ""
     where = f" WHERE {not_null} IS NOT NULL" if not_null else ""
-    return (
-        f"SELECT g, v, count(*) AS c FROM (SELECT {group} AS g, {value} AS v FROM {relation}{where}) "
-        f"GROUP BY g, v{order}"
-    )
+    inner = f"SELECT {group} AS g, {value} AS v FROM {relation}{where}"
+    return f"SELECT g, v, count(*) AS c FROM ({inner}) GROUP BY g, v{order}"

@@ -9,6 +9,7 @@ suppressed here; the page applies the privacy settings.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from enum import StrEnum
 
 import numpy as np
 import pandas as pd
@@ -17,7 +18,16 @@ from generator.model import Analysis, SegmentProfile
 from generator.release.lockfile import Lock, LockedSegment
 from generator.release.sidecar import Assignments, segment_numbers
 
-KEPT, NEW, RETIRED = "kept", "new", "retired"
+
+class Status(StrEnum):
+    """What happened to a segment between two releases."""
+
+    KEPT = "kept"
+    NEW = "new"
+    RETIRED = "retired"
+
+
+KEPT, NEW, RETIRED = Status.KEPT, Status.NEW, Status.RETIRED
 
 
 @dataclass(frozen=True)
@@ -32,7 +42,7 @@ class SegmentChange:
     number: int
     slug: str
     name: str
-    status: str
+    status: Status
     size_before: int
     size_after: int
     share_before: float

@@ -56,7 +56,8 @@ def write_sidecar(config: Config, analysis: Analysis) -> Path:
     _remove(staged)
     with engine_for(config, analysis.table) as engine:
         d = engine.dialect
-        query = f"SELECT id AS {d.quote(config.id_column)}, segment FROM ({_numbered(engine, analysis)}) ORDER BY id"
+        numbered = _numbered(engine, analysis)
+        query = f"SELECT id AS {d.quote(config.id_column)}, segment FROM ({numbered}) ORDER BY id"
         engine.write_parquet(query, staged)
     _remove(path)
     staged.rename(path)
@@ -135,4 +136,4 @@ def adjusted_rand(counts: list[list[int]]) -> float:
     tn = n * n - fp - fn - squares
     if fn == 0 and fp == 0:
         return 1.0
-    return 2.0 * (tp * tn - fn * fp) / ((tp + fn) * (fn + tn) + (tp + fp) * (fp + tn))
+    return float(2.0 * (tp * tn - fn * fp) / ((tp + fn) * (fn + tn) + (tp + fp) * (fp + tn)))

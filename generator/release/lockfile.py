@@ -139,9 +139,9 @@ def lock_from(
     )
     return Lock(
         features=analysis.table.features,
-        log1p=bool(seg.scaler["log1p"]),
-        center=tuple(map(float, seg.scaler["center"])),
-        scale=tuple(map(float, seg.scaler["scale"])),
+        log1p=seg.scaler.log1p,
+        center=seg.scaler.center,
+        scale=seg.scaler.scale,
         segments=segments,
         highest_number=max([*numbers, previous.highest_number if previous else 0]),
         n_customers=analysis.table.n_customers,

@@ -9,11 +9,8 @@ from dataclasses import dataclass
 from importlib import metadata
 from typing import Any
 
-import yaml
-
 from generator import __version__
-from generator.analysis.stability import SegmentStability, Stability
-from generator.analysis.summary import summary, to_json
+from generator.analysis.stability import READINGS, UNTRUSTED, SegmentStability, Stability
 from generator.config.settings import Config
 from generator.model import Analysis, ChartSpec, RenderedPage, SegmentProfile
 from generator.release.changes import Changes, SegmentChange
@@ -21,7 +18,8 @@ from generator.release.lockfile import model_json
 from generator.release.prepare import Release
 from generator.report.downloads import csv_text
 from generator.report.privacy import Suppressor
-from generator.report.text import TEMPLATES, html_text, render
+from generator.report.summary import summary, to_json
+from generator.report.text import TEMPLATES, render
 from generator.runtime import timing
 
 PACKAGES = (
@@ -71,6 +69,16 @@ class SiteContext:
     change_visible: dict[int, tuple[bool, bool]]
     stability: dict[int, SegmentStability]
     stability_seeds: Stability
+
+    @property
+    def stability_readings(self) -> tuple[tuple[float, str], ...]:
+        """The readings of a stability score, highest floor first (``0.85``: highly stable)."""
+        return READINGS
+
+    @property
+    def untrusted(self) -> str:
+        """The reading of a score under the lowest floor."""
+        return UNTRUSTED
 
     def size(self, profile: SegmentProfile) -> int | None:
         """A segment's size, or None when privacy hides it."""
@@ -235,19 +243,7 @@ def _text(path: str, text: str) -> RenderedPage:
 
 def _nav(analysis: Analysis, with_changes: bool) -> str:
     """The navigation, read by the MkDocs hook (segment pages in segment order)."""
-    # MkDocs prints navigation titles as HTML, unescaped.
-    segments = [
-        {html_text(f"{p.number}. {p.name}"): f"segments/{p.slug}.md"} for p in analysis.profiles
-    ]
-    nav: list[dict[str, Any]] = [
-        {"Summary": "index.md"},
-        {"Segments": segments},
-        *([{"What changed": "changes.md"}] if with_changes else []),
-        {"Methodology": "methodology.md"},
-        {"Data": "data.md"},
-        {"Downloads": "downloads.md"},
-    ]
-    return yaml.safe_dump(nav, sort_keys=False, allow_unicode=True)
+    return render("pages/nav.yml.j2", "txt", profiles=analysis.profiles, with_changes=with_changes)
 
 
 def _published_summary(site: SiteContext) -> dict[str, Any]:

@@ -17,6 +17,7 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
 from dataclasses import dataclass, field
+from typing import Literal
 
 
 @dataclass(frozen=True)
@@ -24,7 +25,7 @@ class Event:
     """One thing that happened to a stage: ``start``, ``advance`` or ``end``."""
 
     stage: str
-    kind: str
+    kind: Literal["start", "advance", "end"]
     done: int = 0
     total: int | None = None
     seconds: float = 0.0

@@ -27,7 +27,6 @@ from typing import Any
 import yaml
 
 from generator.runtime import cache
-
 from generator.site import csp
 from generator.site.bundle import vega_bundle
 

@@ -47,8 +47,12 @@ def is_numeric_type(kind: str) -> bool:
 
 
 def parsed_sql(d: Dialect, config: Config, id_source: str, columns: Sequence[Column]) -> str:
-    """Each row as ``id``, then per column ``v<i>`` (value), ``m<i>`` (missing), ``p<i>`` (problem)
-    and ``r<i>`` (the cell as text, for messages), and ``keep`` (false for a dropped row)."""
+    """Each row parsed: its ID, each column's value, missing flag, problem and text, ``keep``.
+
+    Per configured column ``i``: ``v<i>`` (the value, NULL when missing or wrong), ``m<i>``
+    (missing), ``p<i>`` (the problem code, 0 for none) and ``r<i>`` (the cell as text, for
+    messages); ``keep`` is false for a row ``data.missing: drop`` drops.
+    """
     items = [f"{_trimmed(d, id_source)} AS id"]
     for i, column in enumerate(columns):
         items += _column_items(d, config, column, i)

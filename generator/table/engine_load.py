@@ -9,8 +9,8 @@ from __future__ import annotations
 
 import hashlib
 import re
-from dataclasses import replace
 from collections.abc import Sequence
+from dataclasses import replace
 
 import numpy as np
 import pandas as pd
@@ -22,6 +22,7 @@ from generator.errors import DataError, collect
 from generator.model import CustomerTable, SourceInfo, WholeTable
 from generator.table.columns import resolve_columns
 from generator.table.engine_checks import (
+    NA_TOKENS,
     PARSED,
     Column,
     facts_sql,
@@ -92,9 +93,8 @@ def _columns(
         source, kind = header[found[name]]
         rule = config.rule_for(name)
         typed = is_numeric_type(kind)
-        if name in config.feature_columns or typed or rule.minimum is not None:
-            out.append(Column(name, source, "number", typed))
-        elif rule.maximum is not None:
+        bounded = rule.minimum is not None or rule.maximum is not None
+        if name in config.feature_columns or typed or bounded:
             out.append(Column(name, source, "number", typed))
         elif rule.allowed or rule.values:
             out.append(Column(name, source, "category", False))
@@ -112,8 +112,9 @@ def _decide(engine: Engine, columns: list[Column], undecided: list[int]) -> list
     items = []
     for i in undecided:
         raw = f"trim(CAST({d.quote(columns[i].source)} AS {d.text_type}))"
-        tokens = ", ".join(d.text(t) for t in ("", "na", "n/a", "nan", "null", "none"))
-        bad = f"{raw} IS NOT NULL AND lower({raw}) NOT IN ({tokens}) AND TRY_CAST({raw} AS DOUBLE) IS NULL"
+        tokens = ", ".join(d.text(t) for t in NA_TOKENS)
+        text = f"{raw} IS NOT NULL AND lower({raw}) NOT IN ({tokens})"
+        bad = f"{text} AND TRY_CAST({raw} AS DOUBLE) IS NULL"
         items.append(f"sum(CASE WHEN {bad} THEN 1 ELSE 0 END) AS t{i}")
     row = engine.fetch(f"SELECT {', '.join(items)} FROM segments_source").to_pylist()[0]
     return [
@@ -233,4 +234,5 @@ def _sample(
         else:
             values = [v for v, _ in levels[column.name]]
             frame[column.name] = pd.Categorical(frame[column.name], categories=values)
-    return frame.sort_values(config.id_column, kind="stable", ignore_index=True)
+    ordered: pd.DataFrame = frame.sort_values(config.id_column, kind="stable", ignore_index=True)
+    return ordered

@@ -30,12 +30,12 @@ def test_every_problem_is_reported_at_once(tmp_path: Path) -> None:
         load_config(path)
     assert info.value.details == (
         "unknown setting 'colour'",
+        "data.id_column should be a non-empty string, got ''",
         "features has the column 'a' twice",
         "features has the label 'a' twice",
-        "k_max=3 should be >= k_min=5",
-        "data.id_column should be a non-empty string, got ''",
         "k should be 'auto' or an integer >= 2, got 1",
         "scaling should be one of standard, robust, log, got 'cubic'",
+        "k_max=3 should be >= k_min=5",
     )
     assert str(info.value).startswith(f"{path}: 7 problems: unknown setting 'colour'; ")
 

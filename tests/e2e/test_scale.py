@@ -10,8 +10,8 @@ import yaml
 from benchmarks.make_data import make_table, write
 from generator.analysis.kmeans import SILHOUETTE_ROWS
 from generator.analysis.run import run_analysis
-from generator.analysis.summary import summary, to_json
 from generator.config.settings import load_config
+from generator.report.summary import summary, to_json
 from generator.runtime.timing import recording
 from tests.conftest import MALL_CONFIG
 

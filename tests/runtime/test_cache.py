@@ -33,10 +33,10 @@ def entries(project: Path, kind: str) -> list[Path]:
 def test_second_generation_reuses_the_cache_and_gives_the_same_pages(
     project: Path, caplog: pytest.LogCaptureFixture
 ) -> None:
-    _, _, first = generate_pages(Project(project))
+    first = generate_pages(Project(project)).pages
     assert len(entries(project, "analysis")) == len(entries(project, "release")) == 1
     with caplog.at_level("DEBUG"):
-        _, _, second = generate_pages(Project(project))
+        second = generate_pages(Project(project)).pages
     assert "reusing the cached release and charts" in caplog.text
     assert [(p.path, p.content) for p in first] == [(p.path, p.content) for p in second]
 
@@ -44,18 +44,19 @@ def test_second_generation_reuses_the_cache_and_gives_the_same_pages(
 def test_a_persona_edit_reuses_the_analysis_and_matches_a_build_without_cache(
     project: Path, caplog: pytest.LogCaptureFixture, tmp_path: Path
 ) -> None:
-    _, release, _ = generate_pages(Project(project))
+    release = generate_pages(Project(project)).release
     slug = release.analysis.profiles[0].slug
     project.write_text(project.read_text() + RENAMED.format(slug=slug))
     with caplog.at_level("DEBUG"):
-        _, renamed, cached = generate_pages(Project(project))
+        generated = generate_pages(Project(project))
+        renamed, cached = generated.release, generated.pages
     assert "reusing the cached analysis" in caplog.text
     assert "reusing the cached release" not in caplog.text
     assert renamed.analysis.profiles[0].name == "Night Owls"
     assert any(b"Night Owls" in p.content for p in cached if p.path.startswith("charts/"))
     for entry in (project.parent / "cache").glob("*.pickle"):
         entry.unlink()
-    _, _, fresh = generate_pages(Project(project))
+    fresh = generate_pages(Project(project)).pages
     assert [(p.path, p.content) for p in cached] == [(p.path, p.content) for p in fresh]
 
 
@@ -86,8 +87,8 @@ def test_an_unreadable_entry_is_a_miss(project: Path) -> None:
     analysis_key, release_key = keys(project)
     (folder / f"analysis-{analysis_key}.pickle").write_bytes(b"not a pickle")
     (folder / f"release-{release_key}.pickle").write_bytes(b"")
-    _, release, pages = generate_pages(Project(project))
-    assert release.analysis.segmentation.k == 4 and pages
+    generated = generate_pages(Project(project))
+    assert generated.release.analysis.segmentation.k == 4 and generated.pages
 
 
 def test_a_table_with_a_blank_line_is_cached_and_reused(
@@ -98,11 +99,11 @@ def test_a_table_with_a_blank_line_is_cached_and_reused(
     header, first, *rest = table.read_text().splitlines(keepends=True)
     table.write_text("".join([header, first, "\n", *rest]))
     with caplog.at_level("WARNING"):
-        _, _, first_pages = generate_pages(Project(project))
+        first_pages = generate_pages(Project(project)).pages
     assert "could not save" not in caplog.text
     assert len(entries(project, "analysis")) == 1
     with caplog.at_level("DEBUG"):
-        _, _, second_pages = generate_pages(Project(project))
+        second_pages = generate_pages(Project(project)).pages
     assert "reusing the cached release and charts" in caplog.text
     assert [p.content for p in first_pages] == [p.content for p in second_pages]
 

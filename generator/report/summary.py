@@ -6,7 +6,8 @@ import json
 import math
 from typing import Any
 
-from generator.model import Analysis
+from generator.model import Analysis, KChoice
+from generator.report.text import render
 
 DIGITS = 6
 
@@ -16,7 +17,7 @@ def summary(analysis: Analysis) -> dict[str, Any]:
     seg = analysis.segmentation
     return {
         "k": seg.k,
-        "k_reason": seg.choice.reason,
+        "k_reason": k_reason(seg.choice),
         "k_signals": dict(seg.choice.signals),
         "n_customers": analysis.table.n_customers,
         "features": list(analysis.table.features),
@@ -44,6 +45,11 @@ def summary(analysis: Analysis) -> dict[str, Any]:
             for p in analysis.profiles
         ],
     }
+
+
+def k_reason(choice: KChoice) -> str:
+    """Why the analysis has k segments, in one plain sentence (from ``partials/k_reason.j2``)."""
+    return render("partials/k_reason.txt.j2", "txt", choice=choice).strip()
 
 
 def to_json(data: Any, compact: bool = False) -> str:

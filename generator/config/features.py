@@ -1,0 +1,45 @@
+"""The ``features:`` setting: the numeric columns the segments are built on, with their labels."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+MAX_FEATURES = 20
+
+
+@dataclass(frozen=True)
+class Feature:
+    """A numeric column the segments are built on."""
+
+    column: str
+    label: str
+
+
+def default_label(column: str) -> str:
+    """A short label from a column name: ``Annual Income (k$)`` becomes ``Annual Income``."""
+    label = re.sub(r"\s*\([^)]*\)", "", column).strip()
+    return label or column
+
+
+def parse_features(raw: Any, fail: Callable[[str], None]) -> tuple[Feature, ...]:
+    """The features in config order, reporting every problem through ``fail``."""
+    if not isinstance(raw, list) or not 1 <= len(raw) <= MAX_FEATURES:
+        fail(f"features should be a list of 1 to {MAX_FEATURES} numeric columns, got {raw!r}")
+        return ()
+    found = []
+    for item in raw:
+        if isinstance(item, str) and item:
+            found.append(Feature(item, default_label(item)))
+        elif isinstance(item, dict) and isinstance(item.get("column"), str):
+            label = item.get("label", default_label(item["column"]))
+            found.append(Feature(item["column"], str(label)))
+        else:
+            fail(f"features entry should be a column name or {{column, label}}: {item!r}")
+    for kind in ("column", "label"):
+        names = [getattr(f, kind) for f in found]
+        for name in sorted({n for n in names if names.count(n) > 1}):
+            fail(f"features has the {kind} {name!r} twice")
+    return tuple(found)

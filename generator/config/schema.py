@@ -1,0 +1,379 @@
+"""Every setting of ``segments.yml``, declared once: its key, default, check and meaning.
+
+``SETTINGS`` is the single source: the parser (``config.settings``) reads the file through it,
+``Config``'s defaults come from it, and the README's settings table is rendered from it
+(``settings_table``; ``tests/config/test_schema.py`` fails when the README disagrees).
+
+A check turns the YAML value (or the ``absent`` value when the key is missing) into the typed
+value, reporting problems through ``Context.fail`` and returning the setting's ``default`` then,
+so that every problem of a file is found in one pass.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Literal, get_args
+
+from generator.config import engine
+from generator.config.columns import parse_columns
+from generator.config.features import Feature, parse_features
+from generator.config.personas import parse_personas, parse_playbook
+
+Scaling = Literal["standard", "robust", "log"]
+Missing = Literal["error", "drop"]
+SCALINGS: tuple[str, ...] = get_args(Scaling)
+MISSING: tuple[str, ...] = get_args(Missing)
+
+
+@dataclass
+class Context:
+    """What a check may use: where the file is, the values parsed so far, and ``fail``."""
+
+    folder: Path
+    parsed: dict[str, Any]
+    fail: Callable[[str], None]
+
+
+Check = Callable[[Any, str, Context], Any]
+
+
+@dataclass(frozen=True)
+class Setting:
+    """One setting: ``key`` (dotted for sections), its check and the words the README shows."""
+
+    key: str
+    default: Any
+    check: Check
+    meaning: str
+    shown: str = ""
+    absent: Any = field(default=None)
+    analysis: bool = False  # part of the analysis: changing it changes the segments
+
+    @property
+    def attribute(self) -> str:
+        """The ``Config`` attribute (``data.path`` is ``data_path``, ``privacy.x`` is ``x``)."""
+        section, _, name = self.key.rpartition(".")
+        return "data_path" if self.key == "data.path" else (name if section else self.key)
+
+    @property
+    def missing_value(self) -> Any:
+        """What the check gets when the key is absent from the file."""
+        return self.default if self.absent is None else self.absent
+
+
+def text(required: bool = False) -> Check:
+    """A string; a required one must not be empty."""
+
+    def check(value: Any, key: str, ctx: Context) -> str:
+        if not isinstance(value, str) or (required and not value):
+            ctx.fail(f"{key} should be a non-empty string, got {value!r}")
+            return ""
+        return value
+
+    return check
+
+
+def integer(minimum: int) -> Check:
+    """An integer of at least ``minimum`` (``true`` is not an integer here)."""
+
+    def check(value: Any, key: str, ctx: Context) -> int | None:
+        if isinstance(value, bool) or not isinstance(value, int) or value < minimum:
+            ctx.fail(f"{key} should be an integer >= {minimum}, got {value!r}")
+            return None
+        return value
+
+    return check
+
+
+def one_of(choices: tuple[str, ...]) -> Check:
+    """One of a few words."""
+
+    def check(value: Any, key: str, ctx: Context) -> str | None:
+        if value not in choices:
+            ctx.fail(f"{key} should be one of {', '.join(choices)}, got {value!r}")
+            return None
+        return str(value)
+
+    return check
+
+
+def boolean(value: Any, key: str, ctx: Context) -> bool | None:
+    """``true`` or ``false``."""
+    if not isinstance(value, bool):
+        ctx.fail(f"{key} should be true or false, got {value!r}")
+        return None
+    return value
+
+
+def table_path(value: Any, key: str, ctx: Context) -> Path | None:
+    """The customer table, relative to the config file's folder.
+
+    Not needed when an engine reads a catalog table or a query (``data.table``, ``data.sql``);
+    the config's folder stands in for it then.
+    """
+    if value == "" and (ctx.parsed.get("data.table") or ctx.parsed.get("data.sql")):
+        return ctx.folder.resolve()
+    name = text(required=True)(value, key, ctx)
+    return (ctx.folder / name).resolve() if name else None
+
+
+def delimiter(value: Any, key: str, ctx: Context) -> str | None:
+    """One character that is not a quote or a line break."""
+    if not isinstance(value, str) or len(value) != 1 or value in '"\r\n':
+        ctx.fail(f"{key} should be one character, got {value!r}")
+        return None
+    return value
+
+
+def k_choice(value: Any, key: str, ctx: Context) -> int | None:
+    """``auto`` (None) or a fixed number of segments."""
+    if value == "auto":
+        return None
+    if isinstance(value, bool) or not isinstance(value, int) or value < 2:
+        ctx.fail(f"{key} should be 'auto' or an integer >= 2, got {value!r}")
+    return value if isinstance(value, int) and not isinstance(value, bool) and value >= 2 else None
+
+
+def features(value: Any, key: str, ctx: Context) -> tuple[Feature, ...]:
+    """The clustered columns (names or ``{column, label}``)."""
+    return parse_features(value, ctx.fail)
+
+
+def describe(value: Any, key: str, ctx: Context) -> tuple[str, ...]:
+    """Profiled, not clustered columns; none of them a feature."""
+    if not isinstance(value, list) or not all(isinstance(c, str) and c for c in value):
+        ctx.fail(f"{key} should be a list of column names, got {value!r}")
+        return ()
+    clash = sorted(set(value) & {f.column for f in ctx.parsed["features"]})
+    if clash:
+        ctx.fail(f"{key} repeats feature columns {clash}")
+    return tuple(value)
+
+
+def value_feature(value: Any, key: str, ctx: Context) -> str:
+    """A feature (by column or label); the last feature when not set."""
+    chosen: tuple[Feature, ...] = ctx.parsed["features"]
+    default = chosen[-1].column if chosen else ""
+    if value in (None, ""):
+        return default
+    by_label = {f.label: f.column for f in chosen}
+    if value in by_label:
+        return by_label[value]
+    if chosen and value not in {f.column for f in chosen}:
+        ctx.fail(f"{key} should name a feature, got {value!r}")
+        return default
+    return str(value)
+
+
+def playbook(value: Any, key: str, ctx: Context) -> Any:
+    """Rules naming feature labels or columns."""
+    chosen: tuple[Feature, ...] = ctx.parsed["features"]
+    names = {f.label for f in chosen} | {f.column for f in chosen}
+    return parse_playbook(value, names, ctx.fail)
+
+
+def columns(value: Any, key: str, ctx: Context) -> Any:
+    """Per-column reading rules."""
+    return parse_columns(value, ctx.fail)
+
+
+def personas(value: Any, key: str, ctx: Context) -> Any:
+    """Persona overrides by slug."""
+    if not isinstance(value, dict):
+        ctx.fail(f"{key} should be a mapping, got {value!r}")
+        return ()
+    return parse_personas(value, ctx.fail)
+
+
+# The order is the order of the README's table and of the problems a file gets.
+SETTINGS: tuple[Setting, ...] = (
+    Setting("title", "Customer segments", text(), "the report's title"),
+    Setting(
+        "data.table",
+        "",
+        engine.table_name,
+        "with `engine: duckdb` or `spark`, a catalog table instead of `data.path`",
+        '`""`',
+    ),
+    Setting(
+        "data.sql",
+        "",
+        engine.query,
+        "with `engine: duckdb` or `spark`, a query whose columns are the table",
+        '`""`',
+    ),
+    Setting(
+        "data.path",
+        None,
+        table_path,
+        "the customer table, relative to the config file",
+        "required",
+        absent="",
+    ),
+    Setting(
+        "data.id_column",
+        "",
+        text(required=True),
+        "the customer ID column (unique; never published)",
+        "required",
+    ),
+    Setting("data.delimiter", ",", delimiter, "the CSV field separator"),
+    Setting(
+        "data.missing",
+        "error",
+        one_of(MISSING),
+        "`error` lists every missing cell; `drop` removes the rows that have any (see Missing "
+        "values below)",
+    ),
+    Setting(
+        "features",
+        (),
+        features,
+        "1 to 20 numeric columns the segments are built on; each a column name or "
+        "`{column, label}` (the label names the persona: `Income`)",
+        "required",
+        analysis=True,
+    ),
+    Setting(
+        "describe",
+        (),
+        describe,
+        "columns profiled per segment but not clustered (numbers: quartiles; categories: shares)",
+        "`[]`",
+        absent=[],
+        analysis=True,
+    ),
+    Setting(
+        "k",
+        None,
+        k_choice,
+        "the number of segments, or `auto` to choose it (see below)",
+        "`auto`",
+        absent="auto",
+        analysis=True,
+    ),
+    Setting("k_min", 2, integer(2), "the smallest k searched", analysis=True),
+    Setting("k_max", 10, integer(2), "the largest k searched", analysis=True),
+    Setting("random_state", 42, integer(0), "the seed of every random step", analysis=True),
+    Setting("n_init", 10, integer(10), "K-Means restarts (at least 10)", analysis=True),
+    Setting(
+        "scaling",
+        "standard",
+        one_of(SCALINGS),
+        "`standard`, `robust` (median/IQR) or `log` (log1p then standard, for skewed spend)",
+        analysis=True,
+    ),
+    Setting(
+        "sample_size",
+        20_000,
+        integer(1_000),
+        "rows used to search k on large tables; the final model is fitted on every row",
+        analysis=True,
+    ),
+    Setting(
+        "value_feature",
+        "",
+        value_feature,
+        'the feature whose high values make a segment "most valuable" on the home page',
+        "the last feature",
+    ),
+    Setting(
+        "columns",
+        (),
+        columns,
+        "per input column: `aliases` (other header names), `values` (a mapping such as "
+        "`{M: Male}`), `allowed` values, `min`, `max`",
+        "`{}`",
+        absent={},
+    ),
+    Setting(
+        "playbook",
+        (),
+        playbook,
+        "rules `{when: {Income: High, Spending: Low}, actions: [...]}`; `when: {}` is the fallback",
+        "`[]`",
+        absent=[],
+    ),
+    Setting(
+        "personas",
+        (),
+        personas,
+        "persona overrides by segment slug: `name`, `description`, `actions` (see below)",
+        "`{}`",
+        absent={},
+    ),
+    Setting(
+        "privacy.individual_points",
+        False,
+        boolean,
+        "whether the site may show each customer as a point on the segment maps",
+    ),
+    Setting(
+        "privacy.min_group_size",
+        10,
+        integer(1),
+        "the smallest group any published number may describe",
+    ),
+    Setting(
+        "engine",
+        "local",
+        one_of(engine.ENGINES),
+        "where the passes over every row run: `local` (in memory), `duckdb` or `spark` (see "
+        "Engines below)",
+    ),
+    Setting(
+        "duckdb.memory_limit",
+        "",
+        engine.memory_limit,
+        "DuckDB's memory limit, e.g. `1GB` (it spills to the cache folder beyond it)",
+        "DuckDB's",
+    ),
+    Setting("duckdb.threads", 0, engine.threads, "DuckDB's threads", "DuckDB's"),
+    Setting(
+        "duckdb.database",
+        "",
+        engine.database,
+        "a DuckDB database file holding `data.table` (opened read-only)",
+        '`""`',
+    ),
+    Setting(
+        "spark.conf",
+        (),
+        engine.spark_conf,
+        "Spark runtime settings (`spark.*`); the server comes from `SPARK_REMOTE`, never the file",
+        "`{}`",
+        absent={},
+    ),
+    Setting(
+        "site_url",
+        "",
+        text(),
+        "accepted and ignored: the published address is `site_url` in `mkdocs.yml` (`SITE_URL`)",
+        '`""`',
+    ),
+)
+
+SECTIONS = tuple(sorted({s.key.split(".")[0] for s in SETTINGS if "." in s.key}))
+DEFAULTS: Mapping[str, Any] = {s.key: s.default for s in SETTINGS}
+
+
+def keys_of(section: str) -> tuple[str, ...]:
+    """The keys a section may hold (``data`` -> ``path``, ``id_column``, ...)."""
+    return tuple(s.key.split(".", 1)[1] for s in SETTINGS if s.key.startswith(section + "."))
+
+
+def settings_table() -> str:
+    """The README's settings table, in Markdown."""
+    rows = ["| setting | default | meaning |", "|---|---|---|"]
+    for s in SETTINGS:
+        shown = s.shown or f"`{_yaml(s.default)}`"
+        rows.append(f"| `{s.key}` | {shown} | {s.meaning} |")
+    return "\n".join(rows) + "\n"
+
+
+def _yaml(value: Any) -> str:
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    return str(value)

@@ -1,0 +1,9 @@
+"""The site stage: the only writer, and the MkDocs side.
+
+Input: the ``RenderedPage`` values of ``report`` and the release's lock and sidecar text.
+Output: ``docs/``, ``site/``, the lock and the sidecar, published together as one release
+(``write`` stages, ``outputs`` guards the folders, ``publish`` moves them in); MkDocs runs
+through ``mkdocs``, ``hooks`` and ``csp``.
+May import: ``report``, ``release``, ``analysis``, ``table``, ``config``, ``model``, ``errors``,
+``runtime``.
+"""
