@@ -33,6 +33,7 @@ serve: $(BIN)/segments  ## preview with live reload
 bench: $(BIN)/segments  ## speed, memory and rebuild benchmarks (not part of make test)
 	$(BIN)/python benchmarks/bench.py
 	$(BIN)/python benchmarks/rebuilds.py
+	$(BIN)/python benchmarks/engines.py
 
 screenshots: $(BIN)/segments browser-deps  ## rebuild the site and refresh the README's docs-images/*.png
 	CHROMIUM=$(CHROMIUM) $(BIN)/python scripts/screenshots.py

@@ -54,8 +54,9 @@ class DuckEngine(Engine):
         self.connection.execute(f"CREATE OR REPLACE TEMP VIEW {name} AS {sql}")
 
     def write_parquet(self, sql: str, path: Path) -> None:
-        """Write the result of ``sql`` as one Parquet file."""
-        self.connection.execute(f"COPY ({sql}) TO {DUCKDB.text(str(path))} (FORMAT parquet)")
+        """Write the result of ``sql`` as a Parquet folder (one file per thread), as Spark does."""
+        target = DUCKDB.text(str(path))
+        self.connection.execute(f"COPY ({sql}) TO {target} (FORMAT parquet, PER_THREAD_OUTPUT)")
 
     def parquet_view(self, name: str, path: Path) -> None:
         """A view of a Parquet file, or of every Parquet file in a folder."""

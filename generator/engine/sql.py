@@ -98,15 +98,24 @@ def group_means(labelled_sql: str, columns: Sequence[str], d: Dialect) -> str:
 def rank_rows(relation: str, parts: Sequence[tuple[str, str]], wanted: str) -> str:
     """The rows of frequency tables that hold the wanted ranks of each (part, group).
 
-    For each part ``(group, value)`` a table ``(group, value, count)`` is built on the engine
-    (rows where the value is NULL left out), cumulated in value order, and only the rows whose
-    0-based rank range ``[lo, hi)`` holds a wanted rank come back: exact quantiles of several
-    columns from a handful of rows and one query. ``wanted``: a condition on ``p``, ``g``,
-    ``lo`` and ``hi``.
+    For each part ``(group, value)`` a table ``(group, value, count)`` is built on the engine,
+    all of them in one scan (``GROUPING SETS``), cumulated in value order, and only the rows
+    whose 0-based rank range ``[lo, hi)`` holds a wanted rank come back: exact quantiles of
+    several columns from a handful of rows. ``wanted``: a condition on ``p``, ``g``, ``lo``
+    and ``hi``. Values must not be NULL (the checked customers have none).
     """
-    tables = " UNION ALL ".join(
-        f"SELECT {i} AS p, g, v, c FROM ({counts(relation, group, value, False, value)})"
-        for i, (group, value) in enumerate(parts)
+    n = len(parts)
+    inner = ", ".join(f"{g} AS g{i}, {v} AS v{i}" for i, (g, v) in enumerate(parts))
+    sets = ", ".join(f"(g{i}, v{i})" for i in range(n))
+
+    def pick(column: str) -> str:
+        whens = " ".join(f"WHEN grouping(v{i}) = 0 THEN {column}{i}" for i in range(n))
+        return f"CASE {whens} ELSE NULL END"
+
+    whens = " ".join(f"WHEN grouping(v{i}) = 0 THEN {i}" for i in range(n))
+    tables = (
+        f"SELECT CASE {whens} ELSE -1 END AS p, {pick('g')} AS g, {pick('v')} AS v, "
+        f"count(*) AS c FROM (SELECT {inner} FROM {relation}) GROUP BY GROUPING SETS ({sets})"
     )
     window = "PARTITION BY p, g ORDER BY v ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW"
     cumulated = (
@@ -149,9 +158,7 @@ def grid(relation: str, x: str, x_edges: np.ndarray, y: str, y_edges: np.ndarray
     )
 
 
-def counts(relation: str, group: str, value: str, ordered: bool = True, not_null: str = "") -> str:
+def counts(relation: str, group: str, value: str) -> str:
     """Rows per (group, value) as ``g, v, c``, e.g. category counts per segment."""
-    order = " ORDER BY g, v" if ordered else ""
-    where = f" WHERE {not_null} IS NOT NULL" if not_null else ""
-    inner = f"SELECT {group} AS g, {value} AS v FROM {relation}{where}"
-    return f"SELECT g, v, count(*) AS c FROM ({inner}) GROUP BY g, v{order}"
+    inner = f"SELECT {group} AS g, {value} AS v FROM {relation}"
+    return f"SELECT g, v, count(*) AS c FROM ({inner}) GROUP BY g, v ORDER BY g, v"

@@ -1,15 +1,18 @@
 """The assignments sidecar when an engine holds the table: written by the engine as Parquet.
 
 Labels never come back to the driver: the engine labels every customer with the published
-segments' SQL ``CASE`` and writes ``segments.assignments.parquet`` (ID, segment) beside the lock.
-The lock records a fingerprint of it (row count and an order-independent sum of each row's
-MD5), and the customer-level comparison with the previous release is a join on the engine that
-returns only the contingency table.
+segments' SQL ``CASE`` and writes the folder ``segments.assignments.parquet`` (Parquet parts of
+ID and segment) beside the lock. The sidecar is a function of the table and the published model,
+so its fingerprint is a hash of the table's fingerprint and that model, kept in the lock and in
+the folder's ``_fingerprint`` file (readers skip files starting with ``_``): a sidecar from
+another release is caught without reading it. The customer-level comparison with the previous
+release is a join on the engine that returns only the contingency table.
 """
 
 from __future__ import annotations
 
 import hashlib
+import json
 import shutil
 from pathlib import Path
 from typing import Any
@@ -24,6 +27,7 @@ from generator.release.lockfile import Lock
 from generator.release.sidecar import assignments_path
 
 PREVIOUS = "segments_previous"
+FINGERPRINT = "_fingerprint"
 
 
 def _numbered(engine: Engine, analysis: Analysis) -> str:
@@ -33,20 +37,18 @@ def _numbered(engine: Engine, analysis: Analysis) -> str:
     return f"SELECT id, CASE segment {whens} ELSE 0 END AS segment FROM ({labelled})"
 
 
-def _fingerprint(engine: Engine, relation: str) -> str:
-    d = engine.dialect
-    row = d.hash64(f"concat(id, ':', CAST(segment AS {d.text_type}))")
-    total = engine.fetch(
-        f"SELECT count(*) AS n, CAST(sum(CAST({row} AS DECIMAL(38,0))) AS {d.text_type}) AS h "
-        f"FROM ({relation})"
-    ).to_pylist()[0]
-    return hashlib.sha256(f"assignments:{total['n']}:{total['h']}".encode()).hexdigest()
-
-
 def sidecar_fingerprint(config: Config, analysis: Analysis) -> str:
-    """The fingerprint the lock records for the sidecar this release writes."""
-    with engine_for(config, analysis.table) as engine:
-        return _fingerprint(engine, _numbered(engine, analysis))
+    """The fingerprint of the sidecar this release writes: the table's and the model's."""
+    seg = analysis.segmentation
+    model = {
+        "data": analysis.table.source.sha256,
+        "id_column": config.id_column,
+        "scaler": [seg.scaler.log1p, list(seg.scaler.center), list(seg.scaler.scale)],
+        "centres": [[float(v).hex() for v in row] for row in seg.scaled_centroids],
+        "numbers": [p.number for p in analysis.profiles],
+    }
+    text = json.dumps(model, sort_keys=True, separators=(",", ":"))
+    return hashlib.sha256(text.encode()).hexdigest()
 
 
 def write_sidecar(config: Config, analysis: Analysis) -> Path:
@@ -57,8 +59,10 @@ def write_sidecar(config: Config, analysis: Analysis) -> Path:
     with engine_for(config, analysis.table) as engine:
         d = engine.dialect
         numbered = _numbered(engine, analysis)
-        query = f"SELECT id AS {d.quote(config.id_column)}, segment FROM ({numbered}) ORDER BY id"
+        # No ORDER BY: sorting every ID costs more than the rest, and readers match by ID.
+        query = f"SELECT id AS {d.quote(config.id_column)}, segment FROM ({numbered})"
         engine.write_parquet(query, staged)
+    (staged / FINGERPRINT).write_text(sidecar_fingerprint(config, analysis) + "\n")
     _remove(path)
     staged.rename(path)
     return path
@@ -80,6 +84,14 @@ def compare_on_engine(lock: Lock, analysis: Analysis, config: Config) -> dict[st
     path = assignments_path(config)
     if not path.exists() or lock.assignments_sha256 is None:
         return None
+    marker = path / FINGERPRINT
+    written = marker.read_text().strip() if marker.is_file() else ""
+    if written != lock.assignments_sha256:
+        raise DataError(
+            f"{path}: does not belong to the segments lock file (its fingerprint differs); "
+            "restore both from the same release, or delete it to leave out the customer "
+            "comparison"
+        )
     with engine_for(config, analysis.table) as engine:
         d = engine.dialect
         engine.parquet_view(PREVIOUS, path)
@@ -87,12 +99,6 @@ def compare_on_engine(lock: Lock, analysis: Analysis, config: Config) -> dict[st
             f"SELECT CAST({d.quote(config.id_column)} AS {d.text_type}) AS id, segment "
             f"FROM {PREVIOUS}"
         )
-        if _fingerprint(engine, previous) != lock.assignments_sha256:
-            raise DataError(
-                f"{path}: does not belong to the segments lock file (its fingerprint differs); "
-                "restore both from the same release, or delete it to leave out the customer "
-                "comparison"
-            )
         rows = engine.fetch(
             f"SELECT o.segment AS old, n.segment AS new, count(*) AS c FROM ({previous}) o "
             f"FULL OUTER JOIN ({_numbered(engine, analysis)}) n ON o.id = n.id "

@@ -46,19 +46,24 @@ def is_numeric_type(kind: str) -> bool:
     return any(upper.startswith(t) for t in NUMERIC_TYPES) or upper in ("LONG", "SHORT", "BYTE")
 
 
-def parsed_sql(d: Dialect, config: Config, id_source: str, columns: Sequence[Column]) -> str:
+def parsed_sql(
+    d: Dialect, config: Config, id_source: tuple[str, str], columns: Sequence[Column]
+) -> str:
     """Each row parsed: its ID, each column's value, missing flag, problem and text, ``keep``.
 
     Per configured column ``i``: ``v<i>`` (the value, NULL when missing or wrong), ``m<i>``
     (missing), ``p<i>`` (the problem code, 0 for none) and ``r<i>`` (the cell as text, for
     messages); ``keep`` is false for a row ``data.missing: drop`` drops.
     """
-    items = [f"{_trimmed(d, id_source)} AS id"]
+    name, kind = id_source
+    # Repeated IDs are counted on the stored integers when there are some: far cheaper to group.
+    typed = is_numeric_type(kind)
+    key = d.quote(name) if typed else _trimmed(d, name)
+    absent = f"{key} IS NULL" + ("" if typed else f" OR lower({key}) IN ({_tokens(d)})")
+    items = [f"{_trimmed(d, name)} AS id", f"{key} AS id_key", f"({absent}) AS id_m"]
     for i, column in enumerate(columns):
         items += _column_items(d, config, column, i)
-    missing = " OR ".join(
-        ["id IS NULL OR lower(id) IN (" + _tokens(d) + ")"] + [f"m{i}" for i in range(len(columns))]
-    )
+    missing = " OR ".join(["id_m"] + [f"m{i}" for i in range(len(columns))])
     keep = f"NOT ({missing})" if config.missing == "drop" else "TRUE"
     inner = f"SELECT {', '.join(items)} FROM segments_source"
     return f"SELECT *, {keep} AS keep, ({missing}) AS any_missing FROM ({inner})"
@@ -113,7 +118,7 @@ def _category_items(d: Dialect, config: Config, column: Column, i: int, raw: str
 def facts_sql(config: Config, columns: Sequence[Column]) -> str:
     """One pass: row counts, and per column the missing cells, problems, bounds, min and max."""
     items = ["count(*) AS rows_read", "sum(CASE WHEN keep THEN 0 ELSE 1 END) AS dropped"]
-    items.append("sum(CASE WHEN keep AND (id IS NULL OR id = '') THEN 1 ELSE 0 END) AS id_m")
+    items.append("sum(CASE WHEN keep AND id_m THEN 1 ELSE 0 END) AS id_m")
     for i, column in enumerate(columns):
         items.append(f"sum(CASE WHEN keep AND m{i} THEN 1 ELSE 0 END) AS m{i}")
         for condition, name in _rules(config, column, i):
@@ -205,11 +210,13 @@ def _listed(
 
 def _duplicates(engine: Engine, config: Config) -> list[str]:
     repeated = (
-        f"SELECT id, count(*) AS c FROM {PARSED} WHERE keep AND id IS NOT NULL AND id <> '' "
-        "GROUP BY id HAVING count(*) > 1"
+        f"SELECT id_key, count(*) AS c FROM {PARSED} "
+        "WHERE keep AND NOT id_m GROUP BY id_key HAVING count(*) > 1"
     )
+    text = engine.dialect.text_type
     rows = engine.fetch(
-        f"SELECT id, c, count(*) OVER () AS total FROM ({repeated}) ORDER BY id LIMIT {FIRST_IDS}"
+        f"SELECT CAST(id_key AS {text}) AS id, c, count(*) OVER () AS total FROM ({repeated}) "
+        f"ORDER BY id_key LIMIT {FIRST_IDS}"
     ).to_pylist()
     if not rows:
         return []

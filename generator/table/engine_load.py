@@ -55,7 +55,7 @@ def load_whole(config: Config, engine: Engine) -> CustomerTable:
     header = engine.register(config)
     found, notes = resolve_columns([name for name, _ in header], config, where)
     columns = _columns(engine, config, header, found)
-    id_source = header[found[config.id_column]][0]
+    id_source = header[found[config.id_column]]
     parsed = parsed_sql(engine.dialect, config, id_source, columns)
     engine.view(PARSED, parsed)
     facts = engine.fetch(facts_sql(config, columns)).to_pylist()[0]
