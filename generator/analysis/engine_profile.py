@@ -53,10 +53,11 @@ def analyse_whole(
     sizes, means = _means(engine, labelled, numeric, k)
     n = int(sizes.sum())
     stats = _stats(engine, labelled, numeric, sizes, means)
-    population = _population(engine, table, numeric, stats, n)
-    pop_mean = np.array([dict(population.mean)[f] for f in table.features])
     d = engine.dialect
-    pop_std = np.sqrt(moments(engine, [d.quote(c) for c in table.features])[2])
+    feature_moments = moments(engine, [d.quote(c) for c in table.features])
+    population = _population(engine, table, numeric, stats, feature_moments)
+    pop_mean = np.array([dict(population.mean)[f] for f in table.features])
+    pop_std = np.sqrt(feature_moments[2])
     z = (segmentation.centroids - pop_mean) / np.where(pop_std > 0, pop_std, 1.0)
     label_of = {f.column: f.label for f in config.features}
     names, slugs, distinctive = name_segments(
@@ -150,10 +151,11 @@ def _population(
     table: CustomerTable,
     numeric: list[str],
     stats: dict[str, tuple[list[NumericStats], NumericStats]],
-    n: int,
+    feature_moments: tuple[int, np.ndarray, np.ndarray],
 ) -> Population:
     """The population's facts and insights, as ``profile._population`` states them."""
     assert table.whole is not None
+    n = feature_moments[0]
     counts = dict(table.whole.categories)
     categorical_pairs = []
     insights = []
@@ -169,7 +171,7 @@ def _population(
             s = stats[column][1]
             spread = (("q1", s.q1), ("median", s.median), ("q3", s.q3))
             insights.append(Insight("spread", column, spread))
-    insights.extend(_relation(engine, table.features))
+    insights.extend(_relation(engine, table.features, feature_moments))
     return Population(
         n_customers=n,
         mean=tuple((f, stats[f][1].mean) for f in table.features),
@@ -179,7 +181,9 @@ def _population(
     )
 
 
-def _relation(engine: Engine, features: tuple[str, ...]) -> list[Insight]:
+def _relation(
+    engine: Engine, features: tuple[str, ...], feature_moments: tuple[int, np.ndarray, np.ndarray]
+) -> list[Insight]:
     """The strongest linear relation between two features (Pearson's r over every row).
 
     From fixed-point sums of deviation products, so r does not depend on the order of rows.
@@ -188,7 +192,7 @@ def _relation(engine: Engine, features: tuple[str, ...]) -> list[Insight]:
         return []
     d = engine.dialect
     values = [d.quote(c) for c in features]
-    n, mean, variance = moments(engine, values)
+    n, mean, variance = feature_moments
     dev = [f"({v} - {lit(m)})" for v, m in zip(values, mean, strict=True)]
     pairs = [(i, j) for i in range(len(features)) for j in range(i + 1, len(features))]
     items = ", ".join(f"{sql.exact_sum(f'{dev[i]} * {dev[j]}')} AS c{i}_{j}" for i, j in pairs)

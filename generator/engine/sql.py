@@ -140,21 +140,32 @@ def bin_index(value: str, edges: np.ndarray) -> str:
     return terms or "0"
 
 
-def histograms(relation: str, parts: Sequence[tuple[str, np.ndarray]]) -> str:
-    """Counts per bin of each (value, edges) part as ``p, b, c``, in one query."""
-    selects = " UNION ALL ".join(
-        f"SELECT {i} AS p, {bin_index(value, edges)} AS b FROM {relation}"
-        for i, (value, edges) in enumerate(parts)
-    )
-    return f"SELECT p, b, count(*) AS c FROM ({selects}) GROUP BY p, b ORDER BY p, b"
+def grouped_counts(relation: str, keys: Sequence[tuple[str, ...]], d: Dialect) -> str:
+    """Rows per value of each key tuple, all in one scan (``GROUPING SETS``).
 
+    Returns ``s`` (the index of the key tuple), ``k0`` and ``k1`` (its values as text; ``k1``
+    NULL for a single key) and ``c`` (the count).
+    """
+    inner = []
+    sets = []
+    for i, key in enumerate(keys):
+        names = [f"a{i}_{j}" for j in range(len(key))]
+        inner += [f"{expr} AS {name}" for expr, name in zip(key, names, strict=True)]
+        sets.append(f"({', '.join(names)})")
 
-def grid(relation: str, x: str, x_edges: np.ndarray, y: str, y_edges: np.ndarray) -> str:
-    """Counts per cell of a two-dimensional histogram (numpy's ``histogram2d`` bins)."""
-    bx, by = bin_index(x, x_edges), bin_index(y, y_edges)
+    def pick(j: int) -> str:
+        whens = " ".join(
+            f"WHEN grouping(a{i}_0) = 0 THEN CAST(a{i}_{j} AS {d.text_type})"
+            for i, key in enumerate(keys)
+            if j < len(key)
+        )
+        return f"CASE {whens} ELSE NULL END"
+
+    which = " ".join(f"WHEN grouping(a{i}_0) = 0 THEN {i}" for i in range(len(keys)))
     return (
-        f"SELECT bx, bz, count(*) AS c FROM (SELECT {bx} AS bx, {by} AS bz FROM {relation}) "
-        "GROUP BY bx, bz ORDER BY bx, bz"
+        f"SELECT CASE {which} ELSE -1 END AS s, {pick(0)} AS k0, {pick(1)} AS k1, count(*) AS c "
+        f"FROM (SELECT {', '.join(inner)} FROM {relation}) "
+        f"GROUP BY GROUPING SETS ({', '.join(sets)})"
     )
 
 

@@ -161,38 +161,39 @@ def _check_spread(
 def _measure(
     engine: Engine, config: Config, columns: Sequence[Column], facts: dict[str, float], n: int
 ) -> WholeTable:
-    """Histograms, category counts and the map's grid over every row."""
+    """Histograms, category counts and the map's grid over every row, in one scan."""
     d = engine.dialect
     numeric = [(i, c) for i, c in enumerate(columns) if c.kind == "number"]
-    edges = [
-        np.histogram_bin_edges([facts[f"lo{i}"], facts[f"hi{i}"]], bins=BINS) for i, _ in numeric
+    named = [c for c in columns if c.kind == "category"]
+    edges = [_edges(facts, i, BINS) for i, _ in numeric]
+    keys: list[tuple[str, ...]] = [
+        (sql.bin_index(d.quote(c.name), e),) for (_, c), e in zip(numeric, edges, strict=True)
     ]
+    keys += [(d.quote(c.name),) for c in named]
+    grid = len(config.feature_columns) >= 2
+    grid_edges = [_edges(facts, i, GRID) for i in (0, 1)] if grid else []
+    if grid:
+        keys.append(tuple(sql.bin_index(d.quote(columns[i].name), grid_edges[i]) for i in (0, 1)))
     counts = np.zeros((len(numeric), BINS), dtype=np.int64)
-    parts = [(d.quote(c.name), e) for (_, c), e in zip(numeric, edges, strict=True)]
-    for row in engine.fetch(sql.histograms(CUSTOMERS, parts)).to_pylist():
-        counts[row["p"], row["b"]] = row["c"]
-    categories = []
-    for column in columns:
-        if column.kind == "category":
-            rows = engine.fetch(sql.counts(CUSTOMERS, "0", d.quote(column.name))).to_pylist()
-            categories.append((column.name, tuple((str(r["v"]), int(r["c"])) for r in rows)))
+    values: list[list[tuple[str, int]]] = [[] for _ in named]
+    density = np.zeros((GRID, GRID), dtype=np.float64)
+    for row in engine.fetch(sql.grouped_counts(CUSTOMERS, keys, d)).to_pylist():
+        s, first, count = int(row["s"]), row["k0"], int(row["c"])
+        if s < len(numeric):
+            counts[s, int(first)] = count
+        elif s < len(numeric) + len(named):
+            values[s - len(numeric)].append((str(first), count))
+        else:
+            density[int(first), int(row["k1"])] = count
     histograms = tuple((c.name, counts[j], edges[j]) for j, (_, c) in enumerate(numeric))
-    density = _density(engine, config, columns, facts)
-    return WholeTable(n, histograms, tuple(categories), density, ())
+    categories = tuple((c.name, tuple(sorted(v))) for c, v in zip(named, values, strict=True))
+    whole_grid = (density, grid_edges[0], grid_edges[1]) if grid else None
+    return WholeTable(n, histograms, categories, whole_grid, ())
 
 
-def _density(
-    engine: Engine, config: Config, columns: Sequence[Column], facts: dict[str, float]
-) -> tuple[np.ndarray, np.ndarray, np.ndarray] | None:
-    if len(config.feature_columns) < 2:
-        return None
-    d = engine.dialect
-    edges = [np.histogram_bin_edges([facts[f"lo{i}"], facts[f"hi{i}"]], bins=GRID) for i in (0, 1)]
-    x, y = (d.quote(columns[i].name) for i in (0, 1))
-    counts = np.zeros((GRID, GRID), dtype=np.float64)
-    for row in engine.fetch(sql.grid(CUSTOMERS, x, edges[0], y, edges[1])).to_pylist():
-        counts[row["bx"], row["bz"]] = row["c"]
-    return counts, edges[0], edges[1]
+def _edges(facts: dict[str, float], i: int, bins: int) -> np.ndarray:
+    """The equal-width bin edges numpy uses between column ``i``'s minimum and maximum."""
+    return np.histogram_bin_edges([facts[f"lo{i}"], facts[f"hi{i}"]], bins=bins)
 
 
 def _fingerprint(engine: Engine, config: Config, columns: Sequence[Column]) -> str:
