@@ -11,6 +11,7 @@ import numpy as np
 from sklearn.tree import DecisionTreeClassifier
 
 from generator.analysis.personas import RULE_ROWS, _leaf_paths, _merge
+from generator.engine import sql
 from generator.engine.dialect import lit
 from generator.engine.session import Engine
 from generator.model import CustomerTable, Rule
@@ -45,31 +46,40 @@ def _matched(features: tuple[str, ...], path: Path, engine: Engine) -> str:
 def _score(
     engine: Engine, labelled: str, features: tuple[str, ...], paths: list[list[Path]]
 ) -> dict[str, int]:
-    """Per segment and leaf: customers matched, and matched members; per segment: members."""
-    items = ["count(*) AS n"]
-    for i, leaves in enumerate(paths):
-        items.append(f"sum(CASE WHEN segment = {i} THEN 1 ELSE 0 END) AS s{i}")
-        for j, path in enumerate(leaves):
-            matched = _matched(features, path, engine)
-            items.append(f"sum(CASE WHEN {matched} THEN 1 ELSE 0 END) AS m{i}_{j}")
-            items.append(
-                f"sum(CASE WHEN {matched} AND segment = {i} THEN 1 ELSE 0 END) AS h{i}_{j}"
-            )
-    row = engine.fetch(f"SELECT {', '.join(items)} FROM ({labelled})").to_pylist()[0]
-    return {key: int(value or 0) for key, value in row.items()}
+    """Per segment and leaf: customers matched, and matched members; per segment: members.
+
+    Each tree's leaf of every customer is a ``CASE`` (its leaves partition the rows), and one
+    scan counts customers per (segment, leaf) of every tree (``GROUPING SETS``).
+    """
+    keys = []
+    for leaves in paths:
+        whens = " ".join(
+            f"WHEN {_matched(features, path, engine)} THEN {j}" for j, path in enumerate(leaves)
+        )
+        keys.append(("segment", f"CASE {whens} ELSE -1 END"))
+    found: dict[str, int] = {"n": 0}
+    for row in engine.fetch(sql.grouped_counts(f"({labelled})", keys, engine.dialect)).to_pylist():
+        tree, segment, leaf, count = int(row["s"]), int(row["k0"]), int(row["k1"]), int(row["c"])
+        found[f"m{tree}_{leaf}"] = found.get(f"m{tree}_{leaf}", 0) + count
+        if segment == tree:
+            found[f"h{tree}_{leaf}"] = found.get(f"h{tree}_{leaf}", 0) + count
+            found[f"s{tree}"] = found.get(f"s{tree}", 0) + count
+        if tree == 0:
+            found["n"] += count
+    return found
 
 
 def _best(table: CustomerTable, leaves: list[Path], counts: dict[str, int], i: int) -> Rule:
     """The leaf with the best F1 for segment ``i`` (the first on ties, as ``personas._rule``)."""
-    member, n = counts[f"s{i}"], counts["n"]
+    member, n = counts.get(f"s{i}", 0), counts["n"]
     best: tuple[float, int] | None = None
     for j in range(len(leaves)):
-        f1 = 2 * counts[f"h{i}_{j}"] / max(counts[f"m{i}_{j}"] + member, 1)
+        f1 = 2 * counts.get(f"h{i}_{j}", 0) / max(counts.get(f"m{i}_{j}", 0) + member, 1)
         if best is None or f1 > best[0]:
             best = (f1, j)
     assert best is not None
     j = best[1]
-    hits, matched = counts[f"h{i}_{j}"], counts[f"m{i}_{j}"]
+    hits, matched = counts.get(f"h{i}_{j}", 0), counts.get(f"m{i}_{j}", 0)
     return Rule(
         conditions=tuple((table.features[c], op, t) for c, op, t in _merge(leaves[j])),
         recall=hits / max(member, 1),
