@@ -7,6 +7,8 @@ only those aggregates come back. The words (names, slugs, actions) are made as i
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 import numpy as np
 
 from generator.analysis.engine_fit import FittedScaler, moments
@@ -23,6 +25,7 @@ from generator.model import (
     Insight,
     NumericStats,
     Population,
+    Rule,
     Segmentation,
     SegmentProfile,
 )
@@ -42,6 +45,18 @@ def labelled_sql(engine: Engine, table: CustomerTable, segmentation: Segmentatio
     return sql.labelled(CUSTOMERS, items, segmentation.scaled_centroids, keep)
 
 
+@dataclass(frozen=True)
+class _Measured:
+    """What the engine measured for the profiles, and the names made from it."""
+
+    sizes: np.ndarray
+    stats: dict[str, tuple[list[NumericStats], NumericStats]]
+    shares: dict[str, list[tuple[tuple[str, float], ...]]]
+    rules: list[Rule]
+    pop_mean: np.ndarray
+    names: tuple[list[str], list[str], list[list[int]]]
+
+
 def analyse_whole(
     table: CustomerTable, segmentation: Segmentation, config: Config, engine: Engine
 ) -> Analysis:
@@ -51,49 +66,50 @@ def analyse_whole(
     categorical = {c for c, _ in table.whole.categories} if table.whole else set()
     numeric = [c for c in (*table.features, *table.describe) if c not in categorical]
     sizes, means = _means(engine, labelled, numeric, k)
-    n = int(sizes.sum())
     stats = _stats(engine, labelled, numeric, sizes, means)
-    d = engine.dialect
-    feature_moments = moments(engine, [d.quote(c) for c in table.features])
+    feature_moments = moments(engine, [engine.dialect.quote(c) for c in table.features])
     population = _population(engine, table, numeric, stats, feature_moments)
     pop_mean = np.array([dict(population.mean)[f] for f in table.features])
     pop_std = np.sqrt(feature_moments[2])
     z = (segmentation.centroids - pop_mean) / np.where(pop_std > 0, pop_std, 1.0)
     label_of = {f.column: f.label for f in config.features}
-    names, slugs, distinctive = name_segments(
-        segmentation.levels, z, [label_of[f] for f in table.features]
+    measured = _Measured(
+        sizes=sizes,
+        stats=stats,
+        shares={c: _shares(engine, labelled, c, k) for c in table.describe if c in categorical},
+        rules=rules_whole(table, segmentation.labels, k, config.random_state, engine, labelled),
+        pop_mean=pop_mean,
+        names=name_segments(segmentation.levels, z, [label_of[f] for f in table.features]),
     )
-    rules = rules_whole(table, segmentation.labels, k, config.random_state, engine, labelled)
-    shares = {c: _shares(engine, labelled, c, k) for c in table.describe if c in categorical}
+    profiles = tuple(_profile(i, measured, table, segmentation, config) for i in range(k))
+    return Analysis(table, segmentation, profiles, population, tuple(label_of.items()))
+
+
+def _profile(
+    i: int, m: _Measured, table: CustomerTable, segmentation: Segmentation, config: Config
+) -> SegmentProfile:
+    """Segment ``i``'s profile, as ``profile.analyse`` states it."""
     features = list(table.features)
-    profiles = []
-    for i in range(k):
-        levels = dict(zip(features, segmentation.levels[i], strict=True))
-        feature_stats = [stats[f][0][i] for f in features]
-        profiles.append(
-            SegmentProfile(
-                number=i + 1,
-                slug=slugs[i],
-                name=names[i],
-                size=int(sizes[i]),
-                share=float(sizes[i] / n),
-                centroid=_pairs(features, segmentation.centroids[i]),
-                median=_pairs(features, np.array([s.median for s in feature_stats])),
-                index=_pairs(
-                    features,
-                    100
-                    * np.array([s.mean for s in feature_stats])
-                    / np.where(pop_mean != 0, pop_mean, np.nan),
-                ),
-                levels=tuple(levels.items()),
-                distinctive=tuple(features[j] for j in distinctive[i]),
-                numeric=tuple((c, stats[c][0][i]) for c in table.describe if c in stats),
-                categorical=tuple((c, s[i]) for c, s in shares.items()),
-                rule=rules[i],
-                actions=playbook_actions(config, levels),
-            )
-        )
-    return Analysis(table, segmentation, tuple(profiles), population, tuple(label_of.items()))
+    names, slugs, distinctive = m.names
+    levels = dict(zip(features, segmentation.levels[i], strict=True))
+    feature_stats = [m.stats[f][0][i] for f in features]
+    means = np.array([s.mean for s in feature_stats])
+    return SegmentProfile(
+        number=i + 1,
+        slug=slugs[i],
+        name=names[i],
+        size=int(m.sizes[i]),
+        share=float(m.sizes[i] / m.sizes.sum()),
+        centroid=_pairs(features, segmentation.centroids[i]),
+        median=_pairs(features, np.array([s.median for s in feature_stats])),
+        index=_pairs(features, 100 * means / np.where(m.pop_mean != 0, m.pop_mean, np.nan)),
+        levels=tuple(levels.items()),
+        distinctive=tuple(features[j] for j in distinctive[i]),
+        numeric=tuple((c, m.stats[c][0][i]) for c in table.describe if c in m.stats),
+        categorical=tuple((c, s[i]) for c, s in m.shares.items()),
+        rule=m.rules[i],
+        actions=playbook_actions(config, levels),
+    )
 
 
 def _pairs(names: list[str], values: np.ndarray) -> tuple[tuple[str, float], ...]:

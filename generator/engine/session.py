@@ -20,7 +20,6 @@ from generator.errors import ConfigError, DataError
 
 SOURCE = "segments_source"
 CUSTOMERS = "segments_customers"
-EXTRAS = {"duckdb": "duckdb", "spark": "spark", "spark-local": "spark-local"}
 
 
 class Engine(ABC):

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 
 from generator.config.settings import Config
 from generator.engine.dialect import Dialect, lit
-from generator.engine.session import Engine
+from generator.engine.session import SOURCE, Engine
 from generator.table.problems import show
 
 PARSED = "segments_parsed"
@@ -65,8 +65,8 @@ def parsed_sql(
         items += _column_items(d, config, column, i)
     missing = " OR ".join(["id_m"] + [f"m{i}" for i in range(len(columns))])
     keep = f"NOT ({missing})" if config.missing == "drop" else "TRUE"
-    inner = f"SELECT {', '.join(items)} FROM segments_source"
-    return f"SELECT *, {keep} AS keep, ({missing}) AS any_missing FROM ({inner})"
+    inner = f"SELECT {', '.join(items)} FROM {SOURCE}"
+    return f"SELECT *, {keep} AS keep FROM ({inner})"
 
 
 def _trimmed(d: Dialect, source: str) -> str:

@@ -17,7 +17,7 @@ import pandas as pd
 
 from generator.config.settings import Config
 from generator.engine import sql
-from generator.engine.session import CUSTOMERS, Engine
+from generator.engine.session import CUSTOMERS, SOURCE, Engine
 from generator.errors import DataError, collect
 from generator.model import CustomerTable, SourceInfo, WholeTable
 from generator.table.columns import resolve_columns
@@ -116,7 +116,7 @@ def _decide(engine: Engine, columns: list[Column], undecided: list[int]) -> list
         text = f"{raw} IS NOT NULL AND lower({raw}) NOT IN ({tokens})"
         bad = f"{text} AND TRY_CAST({raw} AS DOUBLE) IS NULL"
         items.append(f"sum(CASE WHEN {bad} THEN 1 ELSE 0 END) AS t{i}")
-    row = engine.fetch(f"SELECT {', '.join(items)} FROM segments_source").to_pylist()[0]
+    row = engine.fetch(f"SELECT {', '.join(items)} FROM {SOURCE}").to_pylist()[0]
     return [
         Column(c.name, c.source, "number", False) if i in undecided and not row[f"t{i}"] else c
         for i, c in enumerate(columns)
