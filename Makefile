@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 CHROMIUM ?= /usr/bin/chromium
 export SOURCE_DATE_EPOCH ?= $(shell git log -1 --format=%ct 2>/dev/null || echo 0)
 
-.PHONY: constraints site test lint typecheck workflows pytest browser-deps java docs-check serve offline bench screenshots clean
+.PHONY: constraints site test bad-inputs-under-load lint typecheck workflows pytest browser-deps java docs-check serve offline bench screenshots clean
 
 $(BIN)/segments: pyproject.toml constraints.txt
 	$(PYTHON) -m venv $(VENV)
@@ -78,7 +78,12 @@ docs-check: $(BIN)/segments  ## fails when docs/ is not what the generator would
 pytest: $(BIN)/segments browser-deps java  ## unit, end-to-end, engine and browser tests
 	CHROMIUM=$(CHROMIUM) $(BIN)/python -m pytest
 
-test: lint typecheck workflows docs-check pytest  ## everything CI runs
+# Issue 15: the bad-input suites on two workers beside busy loops; an abort at exit fails it.
+bad-inputs-under-load: $(BIN)/segments  ## bad-input suites, pytest -n 2, every CPU busy
+	$(BIN)/python scripts/under_load.py -- $(BIN)/python -m pytest -q -n 2 -p no:cacheprovider \
+	  tests/table/test_bad_inputs.py tests/e2e/test_bad_inputs_build.py tests/e2e/test_bad_commands.py
+
+test: lint typecheck workflows docs-check pytest bad-inputs-under-load  ## everything CI runs
 
 clean:
 	rm -rf $(VENV) site site.zip .segments-cache node_modules

@@ -8,11 +8,10 @@ from __future__ import annotations
 
 import json
 import logging
-import os
 import sys
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any
+from typing import Any, NoReturn
 
 import click
 
@@ -37,6 +36,9 @@ CONFIG_OPTION = click.option(
 @click.pass_context
 def cli(ctx: click.Context, verbose: bool, quiet: bool, timings: bool) -> None:
     """Segment customers and publish the report site."""
+    from generator.runtime.epoch import source_date_epoch
+
+    source_date_epoch()  # checked first: numpy reads it too, and fails with a traceback
     ctx.obj = {"verbose": verbose, "quiet": quiet}
     level = logging.DEBUG if verbose else logging.WARNING if quiet else logging.INFO
     logging.basicConfig(level=level, format="%(levelname)s: %(message)s", stream=sys.stderr)
@@ -88,27 +90,53 @@ def analyze(config_path: Path, as_json: bool) -> None:
 def validate(config_path: Path, report_path: Path | None) -> None:
     """Check the config and the customer table, without segmenting."""
     from generator.analysis.run import load_table
+    from generator.commands.inputs import protected, refuse_overwrite
 
+    if report_path is not None:
+        _check_report_path(report_path, config_path)
     try:
-        table = load_table(load_config(config_path))
+        config = load_config(config_path)
     except SegmentsError as exc:
-        if report_path is None:
-            raise
-        count = write_report(report_path, exc)
-        noun = "problem" if count == 1 else "problems"
-        raise type(exc)(f"{exc.message} (all {count:,} {noun} listed in {report_path})") from exc
+        _reported(exc, report_path)
+    if report_path is not None:
+        refuse_overwrite(report_path, "--report", protected(config))
+    try:
+        table = load_table(config)
+    except SegmentsError as exc:
+        _reported(exc, report_path)
     if report_path is not None:
         report_path.write_text("", encoding="utf-8")
     click.echo(f"{table.source.path.name}: {table.n_customers:,} customers, no problems found")
+
+
+def _reported(exc: SegmentsError, report_path: Path | None) -> NoReturn:
+    """Raise ``exc`` again, after writing every problem to the report file when one is asked."""
+    if report_path is None:
+        raise exc
+    count = write_report(report_path, exc)
+    noun = "problem" if count == 1 else "problems"
+    raise type(exc)(f"{exc.message} (all {count:,} {noun} listed in {report_path})") from exc
+
+
+def _check_report_path(report_path: Path, config_path: Path) -> None:
+    """The report's folder must exist, and the report may not be the config itself."""
+    from generator.commands.inputs import refuse_overwrite
+
+    if not report_path.absolute().parent.is_dir():
+        raise ConfigError(
+            f"{report_path}: the folder {report_path.absolute().parent} does not exist; create "
+            "it or pass another --report path"
+        )
+    refuse_overwrite(report_path, "--report", {"the config": config_path})
 
 
 MKDOCS_OPTION = click.option(
     "--mkdocs",
     "mkdocs_path",
     type=click.Path(path_type=Path, dir_okay=False),
-    default=Path("mkdocs.yml"),
-    show_default=True,
-    help="The MkDocs config; its docs_dir and site_dir are the outputs.",
+    default=None,
+    help="The MkDocs config; its docs_dir and site_dir are the outputs "
+    "[default: the mkdocs.yml beside the config or one folder up].",
 )
 
 
@@ -116,7 +144,7 @@ MKDOCS_OPTION = click.option(
 @CONFIG_OPTION
 @MKDOCS_OPTION
 @click.option("--check", is_flag=True, help="Exit 1 if docs/ differs from what would be written.")
-def generate(config_path: Path, mkdocs_path: Path, check: bool) -> None:
+def generate(config_path: Path, mkdocs_path: Path | None, check: bool) -> None:
     """Render the Markdown pages and chart specs into docs/."""
     from generator.commands import build
 
@@ -146,7 +174,7 @@ def generate(config_path: Path, mkdocs_path: Path, check: bool) -> None:
     help="Refuse to publish when a segment's stability reads 'do not trust'.",
 )
 def build_command(
-    config_path: Path, mkdocs_path: Path, offline: bool, relock: bool, strict: bool
+    config_path: Path, mkdocs_path: Path | None, offline: bool, relock: bool, strict: bool
 ) -> None:
     """Generate docs/ and build the site with mkdocs build --strict."""
     from generator.commands import build
@@ -160,14 +188,38 @@ def build_command(
 @CONFIG_OPTION
 @MKDOCS_OPTION
 @click.option("--port", default=8000, show_default=True, help="Port on 127.0.0.1.")
-def serve(config_path: Path, mkdocs_path: Path, port: int) -> None:
+def serve(config_path: Path, mkdocs_path: Path | None, port: int) -> None:
     """Generate docs/ and preview the site with live reload (Ctrl+C stops)."""
     from mkdocs.commands.serve import serve as mkdocs_serve
 
     from generator.commands import build
+    from generator.report.text import html_text
 
-    build.generate(build.Project(config_path, mkdocs_path))
-    mkdocs_serve(str(mkdocs_path), dev_addr=f"127.0.0.1:{port}", livereload=True)
+    _check_port(port)
+    project = build.Project(config_path, mkdocs_path)
+    build.generate(project)
+    mkdocs_serve(
+        str(project.mkdocs),
+        dev_addr=f"127.0.0.1:{port}",
+        livereload=True,
+        site_name=html_text(load_config(config_path).title),
+    )
+
+
+def _check_port(port: int) -> None:
+    """Refuse a port that is out of range or taken, before any work is done."""
+    import socket
+
+    if not 1 <= port <= 65535:
+        raise ConfigError(f"--port {port}: expected a port from 1 to 65535")
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as probe:
+        try:
+            probe.bind(("127.0.0.1", port))
+        except OSError as exc:
+            raise ConfigError(
+                f"127.0.0.1:{port}: cannot serve there ({exc.strerror}); another program "
+                "(or another segments serve) uses the port, pass --port with a free one"
+            ) from exc
 
 
 @cli.command()
@@ -183,9 +235,13 @@ def serve(config_path: Path, mkdocs_path: Path, port: int) -> None:
 def assign(table_path: Path, out_path: Path, config_path: Path) -> None:
     """Label the customers of TABLE with the locked (published) segments."""
     from generator.commands.assign import score_file, scored_csv
+    from generator.commands.inputs import protected, refuse_overwrite
     from generator.site.write import write_file
 
-    scored = score_file(load_config(config_path), table_path)
+    config = load_config(config_path)
+    inputs = {"the table being scored": table_path, **protected(config)}
+    refuse_overwrite(out_path, "--out", inputs)
+    scored = score_file(config, table_path)
     write_file(out_path, scored_csv(scored))
     click.echo(f"{out_path}: {len(scored):,} customers scored with the locked segments")
 
@@ -203,21 +259,42 @@ def assign(table_path: Path, out_path: Path, config_path: Path) -> None:
 @click.option("--force", is_flag=True, help="Overwrite an existing config file.")
 def init(table_path: Path, out_path: Path, force: bool) -> None:
     """Inspect TABLE and write a starter config for it."""
-    from generator.commands.init import inspect, read_text_table, starter_yaml
+    from generator.commands.init import starter_config
     from generator.site.write import write_file
 
     if out_path.exists() and not force:
         raise ConfigError(f"{out_path}: already exists; pass --force to overwrite it")
-    frame, delimiter = read_text_table(table_path)
-    starter = inspect(frame)
-    relative = Path(os.path.relpath(table_path.resolve(), out_path.resolve().parent))
-    title = table_path.stem.replace("_", " ").replace("-", " ").strip().capitalize()
-    write_file(out_path, starter_yaml(starter, relative.as_posix(), delimiter, title))
+    starter, text = starter_config(table_path, out_path)
+    write_file(out_path, text)
     click.echo(
-        f"{out_path}: starter config for {table_path.name} (ID {starter.id_column!r}, "
+        f"{out_path}: starter config for {table_path.name} (ID {_id_words(starter.id_column)}, "
         f"{len(starter.features)} features, scaling {starter.scaling}); "
         f"next: segments analyze --config {out_path}"
     )
+
+
+@cli.command()
+@click.argument("folder", metavar="DIR", type=click.Path(path_type=Path, file_okay=False))
+@click.option(
+    "--data",
+    "table_path",
+    type=click.Path(path_type=Path, dir_okay=False),
+    help="The customer table (or transaction log) to start from; without it, a demo table.",
+)
+def new(folder: Path, table_path: Path | None) -> None:
+    """Create a ready project in DIR: data/, its config, mkdocs.yml and the Pages workflow."""
+    from generator.commands.new import new_project
+
+    starter = new_project(folder, table_path)
+    click.echo(
+        f"{folder}: new project (ID {_id_words(starter.id_column)}, "
+        f"{len(starter.features)} features); "
+        f"next: cd {folder} && segments build"
+    )
+
+
+def _id_words(column: str) -> str:
+    return repr(column) if column else "none, rows numbered"
 
 
 def write_report(path: Path, error: SegmentsError) -> int:

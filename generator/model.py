@@ -28,6 +28,7 @@ class RowLines:
     numbers: np.ndarray | None = field(default=None, compare=False)
     records_in: Path | None = None
     delimiter: str = ","
+    header: bool = True  # whether ``records_in`` starts with a header record
 
     def of(self, rows: np.ndarray) -> np.ndarray:
         """The line (or row) numbers of the 0-based data ``rows``."""
@@ -35,7 +36,8 @@ class RowLines:
         if self.numbers is not None:
             return np.asarray(self.numbers[rows], dtype=np.int64)
         if self.records_in is not None and len(rows):
-            starts = _record_lines(self.records_in, self.delimiter, int(rows.max()) + 1)
+            count = int(rows.max()) + 1
+            starts = _record_lines(self.records_in, self.delimiter, count, self.header)
             return np.asarray(starts[rows], dtype=np.int64)
         return rows + self.first
 
@@ -45,7 +47,7 @@ class RowLines:
 
 
 @functools.lru_cache(maxsize=4)
-def _record_lines(path: Path, delimiter: str, count: int) -> np.ndarray:
+def _record_lines(path: Path, delimiter: str, count: int, header: bool = True) -> np.ndarray:
     """The first line of each of the first ``count`` data records, skipping blank lines.
 
     Row-wise (Python's csv module follows quoted fields across lines), so only error messages
@@ -55,7 +57,7 @@ def _record_lines(path: Path, delimiter: str, count: int) -> np.ndarray:
     numbers = np.zeros(count, dtype=np.int64)
     with path.open(newline="", encoding="utf-8-sig", errors="replace") as handle:
         reader = csv.reader(handle, delimiter=delimiter)
-        end, record = 0, -1
+        end, record = 0, -1 if header else 0
         for fields in reader:
             start, end = end + 1, reader.line_num
             if not fields:
@@ -176,7 +178,9 @@ class Scaler:
 class Segmentation:
     """The fitted segmentation, in segment order (segment 1 first), with no live estimator.
 
-    ``labels[i]`` is the 0-based segment index of row ``i`` of the table's frame.
+    ``labels[i]`` is the 0-based segment index of row ``i`` of the table's frame. ``centroids``
+    are the K-Means centres in original units (what ``model.json`` scores with; under log scaling
+    not the segments' means); ``levels`` come from the segments' means (``analysis/levels.py``).
     """
 
     labels: np.ndarray
@@ -184,7 +188,6 @@ class Segmentation:
     scaled_centroids: np.ndarray
     scaler: Scaler
     levels: tuple[tuple[str, ...], ...]
-    thresholds: np.ndarray
     scores: tuple[KScore, ...]
     choice: KChoice
     search_rows: int
@@ -194,6 +197,19 @@ class Segmentation:
     def k(self) -> int:
         """The number of segments."""
         return int(self.centroids.shape[0])
+
+    @property
+    def k_at_bound(self) -> str | None:
+        """``k_min`` or ``k_max`` when an automatic k landed on that end of the searched range.
+
+        Then a better k may lie outside the range: the site and the CLI warn.
+        """
+        if not self.choice.auto or len(self.scores) < 2:
+            return None
+        searched = [s.k for s in self.scores]
+        if self.k == min(searched):
+            return "k_min"
+        return "k_max" if self.k == max(searched) else None
 
 
 @dataclass(frozen=True)
@@ -208,24 +224,33 @@ class Rule:
 
 @dataclass(frozen=True)
 class NumericStats:
-    """Mean, median and quartiles of a numeric column within a group."""
+    """Mean, median and quartiles of a numeric column within a group.
+
+    ``count`` is how many of the group's customers have a value (a describe column may have
+    gaps, which never remove a customer from the segmentation).
+    """
 
     mean: float
     median: float
     q1: float
     q3: float
+    count: int = 0
 
 
 @dataclass(frozen=True)
 class SegmentProfile:
-    """Everything the site says about one segment."""
+    """Everything the site says about one segment.
+
+    ``mean`` and ``median`` are the arithmetic mean and the median of the segment's customers on
+    each feature, in the column's own units; ``index`` is 100 times the mean over everyone's.
+    """
 
     number: int
     slug: str
     name: str
     size: int
     share: float
-    centroid: tuple[tuple[str, float], ...]
+    mean: tuple[tuple[str, float], ...]
     median: tuple[tuple[str, float], ...]
     index: tuple[tuple[str, float], ...]
     levels: tuple[tuple[str, str], ...]
@@ -241,20 +266,28 @@ class SegmentProfile:
 class Insight:
     """One population fact; the template turns its ``kind`` and numbers into a sentence."""
 
-    kind: Literal["balance", "spread", "relation"]
+    kind: Literal["balance", "spread", "rate", "relation"]
     column: str
     values: tuple[tuple[str, Any], ...]
 
 
 @dataclass(frozen=True)
 class Population:
-    """Population-level statistics the pages and insights use."""
+    """Population-level statistics the pages and insights use.
+
+    ``rates`` are the 0/1 columns (published as rates, "19% vs 9% of all"); ``years`` the
+    whole-number columns between 1800 and 2100 (published as years: ``1969``, not ``1,968.7``);
+    ``coverage`` how many customers have a value in each describe column.
+    """
 
     n_customers: int
     mean: tuple[tuple[str, float], ...]
     numeric: tuple[tuple[str, NumericStats], ...]
     categorical: tuple[tuple[str, tuple[tuple[str, float], ...]], ...]
     insights: tuple[Insight, ...]
+    rates: tuple[str, ...] = ()
+    years: tuple[str, ...] = ()
+    coverage: tuple[tuple[str, int], ...] = ()
 
 
 @dataclass(frozen=True)
@@ -274,13 +307,18 @@ class Analysis:
 
 @dataclass(frozen=True)
 class ChartSpec:
-    """One Vega-Lite chart, stored as JSON, with the words the page shows around it."""
+    """One Vega-Lite chart, stored as JSON, with the words the page shows around it.
+
+    ``facts`` are numbers computed with the chart that its caption states (for the map: how many
+    customers lie outside the axes, whether the density grid is empty); the template words them.
+    """
 
     name: str
     title: str
     description: str
     spec: dict[str, Any]
     data_csv: str
+    facts: tuple[tuple[str, Any], ...] = ()
 
 
 @dataclass(frozen=True)

@@ -134,9 +134,23 @@ def mall_frame() -> pd.DataFrame:
     return pd.read_csv(MALL_CSV)
 
 
+def merged(base: str, extra: str) -> str:
+    """``base`` YAML with the top-level settings of ``extra`` replacing its own (a repeated key
+    is an error)."""
+    keys = {line.split(":")[0] for line in extra.splitlines() if line[:1].isalpha() and ":" in line}
+    kept, skipping = [], False
+    for line in base.splitlines(keepends=True):
+        if line[:1].isalpha():
+            skipping = line.split(":")[0] in keys
+        if not skipping:
+            kept.append(line)
+    return "".join(kept) + extra
+
+
 def write_mall(folder: Path, frame: pd.DataFrame, extra: str = "") -> Path:
-    """The shipped Mall config (plus ``extra`` YAML) beside ``frame``; returns the config path."""
-    return write_config(folder, MALL_CONFIG.read_text() + extra, frame, "mall_customers.csv")
+    """The shipped Mall config (``extra`` YAML replacing its settings) beside ``frame``."""
+    text = merged(MALL_CONFIG.read_text(), extra)
+    return write_config(folder, text, frame, "mall_customers.csv")
 
 
 def refreshed_mall(seed: int = 1) -> pd.DataFrame:

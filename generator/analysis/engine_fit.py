@@ -15,7 +15,8 @@ from dataclasses import dataclass
 import numpy as np
 from threadpoolctl import threadpool_limits
 
-from generator.analysis.kmeans import _centroids, _search, choose_k, k_range_for, levels_of
+from generator.analysis.kmeans import _centroids, _search, choose_k, k_range_for
+from generator.analysis.levels import segment_levels
 from generator.config.settings import LEVELS, Config
 from generator.engine import sql
 from generator.engine.dialect import Dialect, lit
@@ -65,8 +66,7 @@ def segment_whole(table: CustomerTable, config: Config, engine: Engine) -> Segme
         centres = lloyd(
             engine, table.features, scaler, scaler.transform(_centroids(fits[choice.k]))
         )
-        thresholds = _tertiles(engine, table.features)
-        return _ordered(x, scaler, centres, thresholds, scores, choice, silhouette_rows)
+        return _ordered(x, scaler, centres, scores, choice, silhouette_rows)
 
 
 def _distinct(x: np.ndarray, table: CustomerTable, config: Config, engine: Engine) -> int:
@@ -142,26 +142,21 @@ def nearest(z: np.ndarray, centres: np.ndarray) -> np.ndarray:
     return np.asarray(np.argmin(scores, axis=1))
 
 
-def _tertiles(engine: Engine, features: tuple[str, ...]) -> np.ndarray:
-    """Every feature's 1/3 and 2/3 quantiles over every row (rows: quantile, columns: feature)."""
-    d = engine.dialect
-    n = int(engine.fetch(f"SELECT count(*) AS n FROM {CUSTOMERS}").to_pylist()[0]["n"])
-    parts = [Part("0", d.quote(c), {0: n}) for c in features]
-    return np.column_stack([q[0] for q in quantiles(engine, CUSTOMERS, parts, (1 / 3, 2 / 3))])
-
-
 def _ordered(
     x: np.ndarray,
     scaler: FittedScaler,
     centres: np.ndarray,
-    thresholds: np.ndarray,
     scores: tuple[KScore, ...],
     choice: KChoice,
     silhouette_rows: int,
 ) -> Segmentation:
-    """Segments in ``kmeans._ordered``'s order; labels for the sample's rows only."""
+    """Segments in ``kmeans._ordered``'s order; labels for the sample's rows only.
+
+    Levels (``analysis/levels.py``) rank customers against each other, so they are read on the
+    driver's sample: the one number here not measured over every row.
+    """
     centroids = scaler.inverse(centres)
-    levels = levels_of(centroids, thresholds)
+    levels = segment_levels(x, nearest(scaler.transform(x), centres), len(centres))
     keys = [(*(-levels[i]), *(-centroids[i])) for i in range(len(centroids))]
     order = sorted(range(len(centroids)), key=lambda i: keys[i])
     ordered = centres[order]
@@ -175,7 +170,6 @@ def _ordered(
             scale=tuple(float(v) for v in scaler.scale),
         ),
         levels=tuple(tuple(LEVELS[v] for v in levels[i]) for i in order),
-        thresholds=thresholds,
         scores=scores,
         choice=choice,
         search_rows=len(x),

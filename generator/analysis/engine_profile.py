@@ -14,6 +14,7 @@ import numpy as np
 from generator.analysis.engine_fit import FittedScaler, moments
 from generator.analysis.engine_rules import rules_whole
 from generator.analysis.personas import name_segments, playbook_actions
+from generator.analysis.profile import _kinds
 from generator.config.settings import Config
 from generator.engine import sql
 from generator.engine.dialect import lit
@@ -71,15 +72,22 @@ def analyse_whole(
     population = _population(engine, table, numeric, stats, feature_moments)
     pop_mean = np.array([dict(population.mean)[f] for f in table.features])
     pop_std = np.sqrt(feature_moments[2])
-    z = (segmentation.centroids - pop_mean) / np.where(pop_std > 0, pop_std, 1.0)
+    feature_means = means[:, [numeric.index(f) for f in table.features]]
+    # Distinctiveness on the published scale, as in ``profile``: means, not K-Means centres.
+    z = (feature_means - pop_mean) / np.where(pop_std > 0, pop_std, 1.0)
     label_of = {f.column: f.label for f in config.features}
+    words = [dict(f.words) for f in config.features]
     measured = _Measured(
         sizes=sizes,
         stats=stats,
-        shares={c: _shares(engine, labelled, c, k) for c in table.describe if c in categorical},
+        shares={
+            c: _shares(engine, labelled, c, k, [v for v, _ in order])
+            for c, order in (table.whole.categories if table.whole else ())
+            if c in table.describe
+        },
         rules=rules_whole(table, segmentation.labels, k, config.random_state, engine, labelled),
         pop_mean=pop_mean,
-        names=name_segments(segmentation.levels, z, [label_of[f] for f in table.features]),
+        names=name_segments(segmentation.levels, z, [label_of[f] for f in table.features], words),
     )
     profiles = tuple(_profile(i, measured, table, segmentation, config) for i in range(k))
     return Analysis(table, segmentation, profiles, population, tuple(label_of.items()))
@@ -100,7 +108,7 @@ def _profile(
         name=names[i],
         size=int(m.sizes[i]),
         share=float(m.sizes[i] / m.sizes.sum()),
-        centroid=_pairs(features, segmentation.centroids[i]),
+        mean=_pairs(features, means),
         median=_pairs(features, np.array([s.median for s in feature_stats])),
         index=_pairs(features, 100 * means / np.where(m.pop_mean != 0, m.pop_mean, np.nan)),
         levels=tuple(levels.items()),
@@ -141,20 +149,20 @@ def _stats(
     for j, column in enumerate(columns):
         total = float(np.nansum(means[:, j] * sizes) / sizes.sum())
         segments = [
-            NumericStats(float(means[i, j]), float(q[1]), float(q[0]), float(q[2]))
+            NumericStats(float(means[i, j]), float(q[1]), float(q[0]), float(q[2]), int(sizes[i]))
             for i, q in sorted(found[j].items())
         ]
-        everyone = found[len(columns) + j][0]
-        out[column] = (segments, NumericStats(total, *map(float, everyone[[1, 0, 2]])))
+        q1, median, q3 = (float(v) for v in found[len(columns) + j][0])
+        everyone = NumericStats(total, median, q1, q3, int(sizes.sum()))
+        out[column] = (segments, everyone)
     return out
 
 
 def _shares(
-    engine: Engine, labelled: str, column: str, k: int
+    engine: Engine, labelled: str, column: str, k: int, values: list[str]
 ) -> list[tuple[tuple[str, float], ...]]:
-    """Each segment's share of every value of a categorical column (values sorted)."""
+    """Each segment's share of every value of a categorical column (in ``values``' order)."""
     rows = engine.fetch(sql.counts(f"({labelled})", "segment", engine.dialect.quote(column)))
-    values = sorted({str(r["v"]) for r in rows.to_pylist()})
     counts = np.zeros((k, len(values)))
     for r in rows.to_pylist():
         counts[r["g"], values.index(str(r["v"]))] = r["c"]
@@ -169,12 +177,17 @@ def _population(
     stats: dict[str, tuple[list[NumericStats], NumericStats]],
     feature_moments: tuple[int, np.ndarray, np.ndarray],
 ) -> Population:
-    """The population's facts and insights, as ``profile._population`` states them."""
+    """The population's facts and insights, as ``profile._population`` states them.
+
+    An engine's table has no gaps (missing cells are an error or dropped), so every describe
+    column covers every customer. Which columns are rates or years is read on the sample.
+    """
     assert table.whole is not None
     n = feature_moments[0]
     counts = dict(table.whole.categories)
     categorical_pairs = []
     insights = []
+    rates, years = _kinds(table.frame, numeric)
     for column in (*table.features, *table.describe):
         if column in counts:
             pairs = tuple((v, c / n) for v, c in counts[column])
@@ -185,8 +198,12 @@ def _population(
                 insights.append(Insight("balance", column, balance))
         elif column in table.describe:
             s = stats[column][1]
-            spread = (("q1", s.q1), ("median", s.median), ("q3", s.q3))
-            insights.append(Insight("spread", column, spread))
+            covered = (("count", n), ("n", n))
+            if column in rates:
+                insights.append(Insight("rate", column, (("rate", s.mean), *covered)))
+            else:
+                spread = (("q1", s.q1), ("median", s.median), ("q3", s.q3), *covered)
+                insights.append(Insight("spread", column, spread))
     insights.extend(_relation(engine, table.features, feature_moments))
     return Population(
         n_customers=n,
@@ -194,6 +211,9 @@ def _population(
         numeric=tuple((c, stats[c][1]) for c in (*table.features, *table.describe) if c in numeric),
         categorical=tuple(categorical_pairs),
         insights=tuple(insights),
+        rates=rates,
+        years=years,
+        coverage=tuple((c, n) for c in table.describe),
     )
 
 

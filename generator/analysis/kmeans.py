@@ -17,6 +17,7 @@ from sklearn.pipeline import Pipeline
 from sklearn.preprocessing import FunctionTransformer, RobustScaler, StandardScaler
 from threadpoolctl import threadpool_limits
 
+from generator.analysis.levels import segment_levels
 from generator.config.settings import LEVELS, Config
 from generator.errors import DataError
 from generator.model import Agreement, CustomerTable, KChoice, KScore, Scaler, Segmentation
@@ -83,8 +84,12 @@ def k_range_for(distinct: int, config: Config) -> list[int]:
         DataError: When there are too few distinct customers for the configured k.
     """
     if config.k is not None:
-        if distinct < config.k:
-            raise DataError(f"n_customers={distinct} distinct should be >= k={config.k}")
+        # Silhouette and the fit need at least one more distinct point than segments.
+        if distinct <= config.k:
+            raise DataError(
+                f"{config.data_path}: n_customers={distinct} distinct should be > k={config.k} "
+                "(customers with equal feature values count once; lower k)"
+            )
         # Still score the search range so the site can show the evidence beside the fixed k.
         low, high = min(config.k_min, config.k), max(config.k_max, config.k)
     else:
@@ -232,13 +237,6 @@ def _agreement(k: int, fixed: int | None, signals: dict[str, int]) -> Agreement:
     return "all" if agree == 3 else "two" if agree == 2 else "none"
 
 
-def levels_of(centroids: np.ndarray, thresholds: np.ndarray) -> np.ndarray:
-    """Level index (0 Low, 1 Medium, 2 High) of each centroid value against the tertiles."""
-    below = centroids < thresholds[0]
-    above = centroids > thresholds[1]
-    return np.where(below, 0, np.where(above, 2, 1))
-
-
 def _ordered(
     x: np.ndarray,
     pipeline: Pipeline,
@@ -248,10 +246,13 @@ def _ordered(
     search_rows: int,
     silhouette_rows: int,
 ) -> Segmentation:
-    """Put segments in order: High before Low for each feature in turn, then by centroid."""
+    """Put segments in order: High before Low for each feature in turn, then by centroid.
+
+    Levels come from each segment's mean in original units (``analysis/levels.py``), the number
+    the pages publish; the centroid stays in the model (``model.json``) and breaks ties.
+    """
     centroids = _centroids(pipeline)
-    thresholds = np.quantile(x, [1 / 3, 2 / 3], axis=0)
-    levels = levels_of(centroids, thresholds)
+    levels = segment_levels(x, labels, len(centroids))
     keys = [(*(-levels[i]), *(-centroids[i])) for i in range(len(centroids))]
     order = sorted(range(len(centroids)), key=lambda i: keys[i])
     new_index = np.empty(len(order), dtype=np.int64)
@@ -263,7 +264,6 @@ def _ordered(
         scaled_centroids=np.asarray(scaled)[order],
         scaler=_scaler_params(pipeline),
         levels=tuple(tuple(LEVELS[v] for v in levels[i]) for i in order),
-        thresholds=thresholds,
         scores=scores,
         choice=choice,
         search_rows=search_rows,

@@ -16,38 +16,88 @@ RULE_ROWS = 50_000
 
 
 def name_segments(
-    levels: tuple[tuple[str, ...], ...], z: np.ndarray, labels: list[str]
+    levels: tuple[tuple[str, ...], ...],
+    z: np.ndarray,
+    labels: list[str],
+    words: list[dict[str, str]] | None = None,
 ) -> tuple[list[str], list[str], list[list[int]]]:
     """Name each segment by the levels of its most distinctive features.
 
-    With up to two features every feature is named, in config order. With more, the two
-    farthest from the population average (in standard deviations) are named; a name shared by
-    two segments grows by the next most distinctive feature until it is unique.
+    ``z`` is each segment's mean minus everyone's, in standard deviations of the column's own
+    units: the scale the pages publish. A feature on which every segment has the same level
+    says nothing about any of them and is left out of names (unless every feature is so). With
+    up to two such features both are named, in config order; with more, the two farthest from
+    average are named, and a name shared by two segments grows by the next most distinctive
+    feature until it is unique. Segments that still share a name (more segments than level
+    combinations) are told apart by the feature that separates them most ("higher Income").
+
+    A feature's ``words`` (per level, such as ``Recent`` for Low recency) replace its
+    "level label" pair in names.
 
     Returns:
         Names, slugs and, per segment, the indexes of the features used in its name.
     """
     k, n = z.shape
-    ranking = [list(np.argsort(-np.abs(z[i]), kind="stable")) for i in range(k)]
-    used = [min(n, NAME_FEATURES)] * k
+    varied = [j for j in range(n) if len({row[j] for row in levels}) > 1] or list(range(n))
+    ranking = [sorted(varied, key=lambda j: (-abs(z[i, j]), j)) for i in range(k)]
+    used = [min(len(varied), NAME_FEATURES)] * k
     names = [""] * k
-    for _ in range(n + 1):
-        names = [_name(levels[i], labels, sorted(ranking[i][: used[i]])) for i in range(k)]
+    for _ in range(len(varied) + 1):
+        names = [_name(levels[i], labels, words, sorted(ranking[i][: used[i]])) for i in range(k)]
         clashes = {name for name in names if names.count(name) > 1}
         if not clashes:
             break
-        used = [u + 1 if names[i] in clashes and u < n else u for i, u in enumerate(used)]
-    names = _unique(names, " ({})")
+        grow = len(varied)
+        used = [u + 1 if names[i] in clashes and u < grow else u for i, u in enumerate(used)]
+    names = _separate(names, z, labels, varied)
     slugs = _unique([slugify(name) or f"segment-{i + 1}" for i, name in enumerate(names)], "-{}")
     return names, slugs, [sorted(int(j) for j in ranking[i][: used[i]]) for i in range(k)]
 
 
-def _name(levels: tuple[str, ...], labels: list[str], features: list[int]) -> str:
-    return ", ".join(f"{levels[j]} {labels[j]}" for j in features)
+def _name(
+    levels: tuple[str, ...],
+    labels: list[str],
+    words: list[dict[str, str]] | None,
+    features: list[int],
+) -> str:
+    def named(j: int) -> str:
+        word = words[j].get(levels[j]) if words else None
+        return word or f"{levels[j]} {labels[j]}"
+
+    return ", ".join(named(j) for j in features)
+
+
+def _separate(names: list[str], z: np.ndarray, labels: list[str], varied: list[int]) -> list[str]:
+    """Tell apart segments that share a name by the feature whose means differ most among them.
+
+    Two segments become "..., higher X" and "..., lower X"; more become "highest X",
+    "2nd highest X" ... "lowest X" (ranked by mean, then segment order).
+    """
+    out = list(names)
+    for name in sorted({n for n in names if names.count(n) > 1}):
+        group = [i for i, n in enumerate(names) if n == name]
+        j = max(varied, key=lambda c: (float(np.ptp(z[group, c])), -c))
+        ranked = sorted(group, key=lambda i: (-z[i, j], i))
+        for place, i in enumerate(ranked):
+            out[i] = f"{name}, {_rank_word(place, len(ranked))} {labels[j]}"
+    return out
+
+
+def _rank_word(place: int, size: int) -> str:
+    if size == 2:
+        return "higher" if place == 0 else "lower"
+    if place == size - 1:
+        return "lowest"
+    return "highest" if place == 0 else f"{_ordinal(place + 1)} highest"
+
+
+def _ordinal(n: int) -> str:
+    suffix = "th" if 10 <= n % 100 <= 20 else {1: "st", 2: "nd", 3: "rd"}.get(n % 10, "th")
+    return f"{n}{suffix}"
 
 
 def _unique(values: list[str], pattern: str) -> list[str]:
-    """Number repeats (``x``, ``x (2)``) so every value is unique, keeping segment order."""
+    """Number repeats (``x``, ``x-2``) so every value is unique, keeping segment order."""
     seen: dict[str, int] = {}
     out = []
     for value in values:

@@ -1,4 +1,4 @@
-"""Describe each segment: sizes, centroids, medians, indexes and the describe columns.
+"""Describe each segment: sizes, means, medians, indexes and the describe columns.
 
 Everything here is vectorised over all rows (group-bys and bincounts, no row-wise Python).
 """
@@ -8,6 +8,8 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+from generator.analysis.categories import group_rare
+from generator.analysis.levels import is_binary
 from generator.analysis.personas import name_segments, playbook_actions, rules_of_thumb
 from generator.config.settings import Config
 from generator.model import (
@@ -20,9 +22,16 @@ from generator.model import (
     SegmentProfile,
 )
 
+YEARS = (1800, 2100)
+
 
 def analyse(table: CustomerTable, segmentation: Segmentation, config: Config) -> Analysis:
-    """Build every segment's profile and the population facts."""
+    """Build every segment's profile and the population facts.
+
+    Rare category values are pooled as "Other" first (``categories.py``), so every later stage
+    publishes only labels that at least ``privacy.min_group_size`` customers share.
+    """
+    table = group_rare(table, config.privacy.min_group_size)
     frame = table.frame
     labels = segmentation.labels
     k = segmentation.k
@@ -33,10 +42,13 @@ def analyse(table: CustomerTable, segmentation: Segmentation, config: Config) ->
     groups = _Groups(labels, k)
     stats = np.stack([groups.stats(frame[f].to_numpy(dtype=np.float64)) for f in features], 1)
     means, medians = stats[:, :, 0], stats[:, :, 1]
-    z = (segmentation.centroids - pop_mean) / np.where(pop_std > 0, pop_std, 1.0)
+    # Distinctiveness on the published scale: the segment's mean against everyone's, in
+    # standard deviations of the column's own units (not the scaled K-Means space).
+    z = (means - pop_mean) / np.where(pop_std > 0, pop_std, 1.0)
     label_of = {f.column: f.label for f in config.features}
+    words = {f.column: dict(f.words) for f in config.features}
     names, slugs, distinctive = name_segments(
-        segmentation.levels, z, [label_of[f] for f in features]
+        segmentation.levels, z, [label_of[f] for f in features], [words[f] for f in features]
     )
     rules = rules_of_thumb(table, labels, k, config.random_state)
     numeric, categorical = _describe_groups(frame, groups, table.describe)
@@ -50,7 +62,7 @@ def analyse(table: CustomerTable, segmentation: Segmentation, config: Config) ->
                 name=names[i],
                 size=int(sizes[i]),
                 share=float(sizes[i] / len(frame)),
-                centroid=_pairs(features, segmentation.centroids[i]),
+                mean=_pairs(features, means[i]),
                 median=_pairs(features, medians[i]),
                 index=_pairs(features, 100 * means[i] / np.where(pop_mean != 0, pop_mean, np.nan)),
                 levels=tuple(levels.items()),
@@ -89,12 +101,14 @@ class _Groups:
         self.labels = labels
 
     def stats(self, values: np.ndarray) -> np.ndarray:
-        """Rows of (mean, median, q1, q3) per segment."""
-        out = np.full((self.k, 4), np.nan)
+        """Rows of (mean, median, q1, q3, count) per segment; missing values are skipped."""
+        out = np.full((self.k, 5), np.nan)
         for i, part in enumerate(np.split(values[self.order], self.bounds)):
+            part = part[~np.isnan(part)]
+            out[i, 4] = len(part)
             if len(part):
                 q1, median, q3 = np.quantile(part, [0.25, 0.5, 0.75])
-                out[i] = (part.mean(), median, q1, q3)
+                out[i, :4] = (part.mean(), median, q1, q3)
         return out
 
     def shares(self, codes: np.ndarray, n_values: int) -> np.ndarray:
@@ -122,14 +136,44 @@ def _describe_groups(
         else:
             stats = groups.stats(series.to_numpy(dtype=np.float64))
             numeric[column] = [
-                NumericStats(mean, median, q1, q3) for mean, median, q1, q3 in stats.tolist()
+                NumericStats(mean, median, q1, q3, int(count))
+                for mean, median, q1, q3, count in stats.tolist()
             ]
     return numeric, categorical
 
 
 def _numeric_stats(series: pd.Series) -> NumericStats:
     q1, median, q3 = series.quantile([0.25, 0.5, 0.75]).to_numpy()
-    return NumericStats(float(series.mean()), float(median), float(q1), float(q3))
+    count = int(series.count())
+    return NumericStats(float(series.mean()), float(median), float(q1), float(q3), count)
+
+
+def _spread(column: str, stats: NumericStats, series: pd.Series) -> Insight:
+    """A 0/1 column as a rate; any other as its middle half; with its coverage when gappy."""
+    covered = (("count", stats.count), ("n", len(series)))
+    if is_binary(series.to_numpy(dtype=np.float64)):
+        return Insight("rate", column, (("rate", stats.mean), *covered))
+    quartiles = (("q1", stats.q1), ("median", stats.median), ("q3", stats.q3))
+    return Insight("spread", column, (*quartiles, *covered))
+
+
+def _kinds(frame: pd.DataFrame, columns: list[str]) -> tuple[tuple[str, ...], tuple[str, ...]]:
+    """The 0/1 columns (published as rates) and the year columns (published as ``1969``)."""
+    rates, years = [], []
+    for column in columns:
+        values = frame[column].to_numpy(dtype=np.float64)
+        present = values[~np.isnan(values)]
+        if is_binary(values):
+            rates.append(column)
+        elif _whole_in(present, YEARS):
+            years.append(column)
+    return tuple(rates), tuple(years)
+
+
+def _whole_in(values: np.ndarray, bounds: tuple[int, int]) -> bool:
+    """Whether every value is a whole number within ``bounds`` (and there is one)."""
+    whole = bool((values == np.round(values)).all())
+    return whole and len(values) > 0 and bounds[0] <= values.min() and values.max() <= bounds[1]
 
 
 def _population(table: CustomerTable, pop_mean: np.ndarray) -> Population:
@@ -156,20 +200,18 @@ def _population(table: CustomerTable, pop_mean: np.ndarray) -> Population:
             stats = _numeric_stats(series)
             numeric.append((column, stats))
             if column in table.describe:
-                insights.append(
-                    Insight(
-                        "spread",
-                        column,
-                        (("q1", stats.q1), ("median", stats.median), ("q3", stats.q3)),
-                    )
-                )
+                insights.append(_spread(column, stats, series))
     insights.extend(_relation(frame, table.features))
+    rates, years = _kinds(frame, [c for c, _ in numeric])
     return Population(
         n_customers=len(frame),
         mean=_pairs(list(table.features), pop_mean),
         numeric=tuple(numeric),
         categorical=tuple(categorical),
         insights=tuple(insights),
+        rates=rates,
+        years=years,
+        coverage=tuple((c, int(frame[c].count())) for c in table.describe),
     )
 
 

@@ -7,6 +7,7 @@ import pyarrow as pa
 from generator.config.settings import Config
 from generator.model import Analysis, CustomerTable
 from generator.runtime.timing import stage
+from generator.table.customers import customer_rows
 from generator.table.read import read_table
 from generator.table.validation import validate
 
@@ -19,6 +20,7 @@ def load_table(config: Config) -> CustomerTable:
         return load_on_engine(config)
     with stage("load"):
         raw, source = read_table(config)
+    raw, source = customer_rows(raw, source, config)
     with stage("validate"):
         table = validate(raw, source, config)
     del raw

@@ -19,7 +19,9 @@ from generator.analysis.run import load_table
 from generator.config.settings import Config, EngineSettings
 from generator.errors import ConfigError
 from generator.model import CustomerTable
-from generator.release.lockfile import Lock, config_hash, lock_path, read_lock
+from generator.release.lockfile import Lock, config_hash, lock_path
+from generator.release.lockread import read_lock
+from generator.report.downloads import neutralised
 
 log = logging.getLogger(__name__)
 
@@ -90,5 +92,5 @@ def score_file(config: Config, path: Path) -> pd.DataFrame:
 
 
 def scored_csv(scored: pd.DataFrame) -> str:
-    """The scored table as CSV text, one line per customer."""
-    return scored.to_csv(index=False, lineterminator="\n")
+    """The scored table as CSV text, one line per customer, safe to open in a spreadsheet."""
+    return neutralised(scored).to_csv(index=False, lineterminator="\n")

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import logging
 import os
-import shutil
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -17,28 +16,56 @@ from pathlib import Path
 from generator.analysis.stability import TRUSTED, Stability, stability
 from generator.commands import cachekeys
 from generator.config.settings import Config, load_config
-from generator.errors import DataError
+from generator.errors import DataError, RenderError
 from generator.model import Analysis, ChartSpec, RenderedPage
 from generator.release.engine_sidecar import write_sidecar
 from generator.release.lockfile import lock_json, lock_path
 from generator.release.prepare import Release, prepare
 from generator.release.sidecar import assignments_path
 from generator.report.pages import build_pages, make_charts
+from generator.report.text import html_text
 from generator.runtime import cache, timing
-from generator.site.mkdocs import mkdocs_build, site_dirs, zip_site
-from generator.site.write import clean_stale, differences, stage, staging_dir, swap_in, write_file
+from generator.site.mkdocs import mkdocs_build, zip_site
+from generator.site.outputs import (
+    Outputs,
+    carry_user_files,
+    checked_outputs,
+    marker_page,
+    site_marker,
+    user_files,
+)
+from generator.site.project import check_mkdocs, find_mkdocs
+from generator.site.publish import Move, discard_staging, exclusive, pending, publish, recover
+from generator.site.write import differences, stage, stage_file, staging_dir
 
 log = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True)
 class Project:
-    """Where things live: the config file and the MkDocs config (docs/ and site/ follow it)."""
+    """Where things live: the config file and the MkDocs config (docs/ and site/ follow it).
+
+    Without ``mkdocs_path`` the config's own project is built: the ``mkdocs.yml`` beside the
+    config or one folder up, never the one in the working directory by accident.
+    """
 
     config_path: Path
-    mkdocs_path: Path = Path("mkdocs.yml")
+    mkdocs_path: Path | None = None
     relock: bool = False
     strict: bool = False
+
+    @property
+    def mkdocs(self) -> Path:
+        """The MkDocs config whose docs_dir and site_dir receive the output."""
+        return self.mkdocs_path or find_mkdocs(self.config_path)
+
+
+def check_project(project: Project) -> Path:
+    """Find config and MkDocs problems before any analysis runs; the mkdocs.yml to use."""
+    load_config(project.config_path)
+    mkdocs = project.mkdocs
+    check_mkdocs(mkdocs)
+    return mkdocs
 
 
 @dataclass(frozen=True)
@@ -55,6 +82,7 @@ def generate_pages(project: Project) -> Generated:
     config = load_config(project.config_path)
     release, drawn = _release_and_charts(config, project.relock)
     _flag_small_segments(release.analysis, config)
+    _flag_k_at_bound(release.analysis)
     _check_stability(release, project.strict)
     return Generated(config, release, build_pages(release, config, drawn))
 
@@ -120,6 +148,17 @@ def _check_stability(release: Release, strict: bool) -> None:
         log.warning("%s", message)
 
 
+def _flag_k_at_bound(analysis: Analysis) -> None:
+    seg = analysis.segmentation
+    if seg.k_at_bound is not None:
+        log.warning(
+            "k=%d is at %s, the edge of the searched range: a better k may lie beyond it "
+            "(widen k_min/k_max or set k)",
+            seg.k,
+            seg.k_at_bound,
+        )
+
+
 def _flag_small_segments(analysis: Analysis, config: Config) -> None:
     minimum = config.privacy.min_group_size
     for p in analysis.profiles:
@@ -134,48 +173,93 @@ def _flag_small_segments(analysis: Analysis, config: Config) -> None:
 
 
 def generate(project: Project) -> Path:
-    """Write docs/ (atomically) and return its path."""
-    pages = generate_pages(project).pages
-    docs, _ = site_dirs(project.mkdocs_path)
-    clean_stale(docs.parent)
-    swap_in(stage(pages, staging_dir(docs)), docs)
-    return docs
+    """Write docs/ as one release and return its path."""
+    mkdocs = check_project(project)
+    with _writing(project, mkdocs) as outputs:
+        pages = generate_pages(project).pages
+        staged = _stage_docs(pages, outputs)
+        publish(outputs.root, [Move(staged, outputs.docs)])
+    return outputs.docs
 
 
 def check(project: Project) -> list[str]:
     """The docs/ files that differ from what ``generate`` would write (empty when fresh)."""
+    outputs = checked_outputs(check_project(project), load_config(project.config_path))
+    journal = pending(outputs.root)
+    if journal is not None:
+        raise RenderError(
+            f"{journal}: a release was interrupted half way; run segments build (or generate) "
+            "to complete it, then check again"
+        )
     pages = generate_pages(project).pages
-    docs, _ = site_dirs(project.mkdocs_path)
-    return differences(pages, docs)
+    expected = [*pages, marker_page(pages)]
+    return differences(expected, outputs.docs, user_files(outputs.docs))
 
 
 def build(project: Project, offline: bool = False) -> Path:
-    """Generate docs/ and build site/ (or site.zip when ``offline``); swap in only on success.
+    """Generate docs/ and build site/ (or site.zip when ``offline``) as one release.
 
-    The lock file and the assignments sidecar are written last, once the site is in place.
+    docs/, site/, the lock file and the assignments sidecar are all staged first, then moved in
+    together (``generator.site.publish``): a failure or a kill leaves all four as they were, or
+    (once the release is decided) the next command completes it.
     """
-    generated = generate_pages(project)
-    config, release, pages = generated.config, generated.release, generated.pages
-    docs, site = site_dirs(project.mkdocs_path)
-    clean_stale(docs.parent)
-    staged_docs = stage(pages, staging_dir(docs))
-    staged_site = staging_dir(site)
-    try:
+    mkdocs = check_project(project)
+    with _writing(project, mkdocs) as outputs:
+        generated = generate_pages(project)
+        config, release, pages = generated.config, generated.release, generated.pages
+        staged_docs = _stage_docs(pages, outputs)
+        staged_site = staging_dir(outputs.site)
         with _environment("SEGMENTS_OFFLINE", "true" if offline else None), timing.stage("mkdocs"):
-            mkdocs_build(project.mkdocs_path, staged_docs, staged_site)
+            mkdocs_build(mkdocs, staged_docs, staged_site, site_name=html_text(config.title))
         if offline:
-            return zip_site(staged_site, site.parent / "site.zip")
-        swap_in(staged_docs, docs)
-        swap_in(staged_site, site)
-        if release.analysis.table.whole is not None:
-            write_sidecar(config, release.analysis)  # on the engine: labels stay there
-        else:
-            write_file(assignments_path(config), release.assignments)
-        write_file(lock_path(config), lock_json(release.lock))
-        return site
-    finally:
-        for leftover in (staged_docs, staged_site):
-            shutil.rmtree(leftover, ignore_errors=True)
+            return zip_site(staged_site, outputs.site.parent / "site.zip")
+        site_marker(staged_site)
+        moves = [Move(staged_docs, outputs.docs), Move(staged_site, outputs.site)]
+        files = [(lock_path(config), lock_json(release.lock))]
+        sidecar = assignments_path(config).resolve()
+        if release.analysis.table.whole is None:
+            files.insert(0, (sidecar, release.assignments))
+        else:  # on the engine, which writes it: labels never come to this machine
+            moves.append(
+                Move(write_sidecar(config, release.analysis, staging_dir(sidecar)), sidecar)
+            )
+        for path, text in files:
+            target = path.resolve()  # a linked lock file is replaced where it points
+            moves.append(Move(stage_file(target, text), target))
+        publish(outputs.root, moves)
+    return outputs.site
+
+
+def _stage_docs(pages: list[RenderedPage], outputs: Outputs) -> Path:
+    """docs/ in a staging folder: the pages, their marker and the user's own files."""
+    staged = stage([*pages, marker_page(pages)], staging_dir(outputs.docs))
+    carry_user_files(outputs.docs, staged, pages)
+    return staged
+
+
+@contextmanager
+def _writing(project: Project, mkdocs: Path) -> Iterator[Outputs]:
+    """Check the output folders, hold the build lock, finish or clear an interrupted release.
+
+    Staging left by this command is removed on the way out unless the release took it; a disk
+    or permission error becomes a one-line error that says nothing was changed.
+    """
+    outputs = checked_outputs(mkdocs, load_config(project.config_path))
+    config_folder = project.config_path.resolve().parent
+    folders = {outputs.docs.parent, outputs.site.parent, config_folder}
+    with exclusive(outputs.root):
+        recover(outputs.root)
+        discard_staging(outputs.root, folders)
+        try:
+            yield outputs
+        except OSError as exc:
+            where = exc.filename2 or exc.filename or outputs.root  # a copy's target, if any
+            raise RenderError(
+                f"{where}: cannot write ({exc.strerror or exc}); nothing was published, the "
+                "previous docs/, site/, lock and sidecar are unchanged"
+            ) from exc
+        finally:
+            discard_staging(outputs.root, folders)
 
 
 @contextmanager

@@ -7,6 +7,8 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
+from generator.config.sources import Transactions, feature_naming
+
 MAX_FEATURES = 20
 
 
@@ -16,6 +18,7 @@ class Feature:
 
     column: str
     label: str
+    words: tuple[tuple[str, str], ...] = ()  # level to the word persona names use instead
 
 
 def default_label(column: str) -> str:
@@ -24,18 +27,25 @@ def default_label(column: str) -> str:
     return label or column
 
 
-def parse_features(raw: Any, fail: Callable[[str], None]) -> tuple[Feature, ...]:
-    """The features in config order, reporting every problem through ``fail``."""
+def parse_features(
+    raw: Any, fail: Callable[[str], None], transactions: Transactions | None = None
+) -> tuple[Feature, ...]:
+    """The features in config order, reporting every problem through ``fail``.
+
+    With a transaction log, features name the columns it makes (``recency`` ...), which have
+    their own labels and level words unless the config gives them.
+    """
     if not isinstance(raw, list) or not 1 <= len(raw) <= MAX_FEATURES:
         fail(f"features should be a list of 1 to {MAX_FEATURES} numeric columns, got {raw!r}")
         return ()
     found = []
     for item in raw:
         if isinstance(item, str) and item:
-            found.append(Feature(item, default_label(item)))
-        elif isinstance(item, dict) and isinstance(item.get("column"), str):
-            label = item.get("label", default_label(item["column"]))
-            found.append(Feature(item["column"], str(label)))
+            item = {"column": item}
+        if isinstance(item, dict) and isinstance(item.get("column"), str):
+            column = item["column"]
+            label, words = feature_naming(item, transactions, default_label(column), fail)
+            found.append(Feature(column, label, words))
         else:
             fail(f"features entry should be a column name or {{column, label}}: {item!r}")
     for kind in ("column", "label"):

@@ -19,7 +19,18 @@ from typing import Any, Literal, get_args
 from generator.config import engine
 from generator.config.columns import parse_columns
 from generator.config.features import Feature, parse_features
+from generator.config.mapaxes import map_columns
 from generator.config.personas import parse_personas, parse_playbook
+from generator.config.sources import (
+    WHITESPACE,
+    as_of,
+    column_names,
+    id_column,
+    number_rows,
+    since,
+    transactions,
+)
+from generator.config.value import BETTER, value_column
 
 Scaling = Literal["standard", "robust", "log"]
 Missing = Literal["error", "drop"]
@@ -50,12 +61,16 @@ class Setting:
     shown: str = ""
     absent: Any = field(default=None)
     analysis: bool = False  # part of the analysis: changing it changes the segments
+    name: str = ""  # the Config attribute, when not the key's own name (``map``: ``map_axes``)
 
     @property
     def attribute(self) -> str:
         """The ``Config`` attribute (``data.path`` is ``data_path``, ``privacy.x`` is ``x``)."""
         section, _, name = self.key.rpartition(".")
-        return "data_path" if self.key == "data.path" else (name if section else self.key)
+        if self.name:
+            return self.name
+        renamed = {"data.path": "data_path", "data.columns": "column_names"}
+        return renamed.get(self.key, name if section else self.key)
 
     @property
     def missing_value(self) -> Any:
@@ -75,12 +90,18 @@ def text(required: bool = False) -> Check:
     return check
 
 
-def integer(minimum: int) -> Check:
-    """An integer of at least ``minimum`` (``true`` is not an integer here)."""
+def integer(minimum: int, maximum: int = 10**9) -> Check:
+    """An integer from ``minimum`` to ``maximum`` (``true`` is not an integer here).
+
+    The upper bound keeps numpy and scikit-learn from overflowing (a seed must fit 32 bits).
+    """
 
     def check(value: Any, key: str, ctx: Context) -> int | None:
         if isinstance(value, bool) or not isinstance(value, int) or value < minimum:
             ctx.fail(f"{key} should be an integer >= {minimum}, got {value!r}")
+            return None
+        if value > maximum:
+            ctx.fail(f"{key} should be an integer <= {maximum}, got {value!r}")
             return None
         return value
 
@@ -120,9 +141,11 @@ def table_path(value: Any, key: str, ctx: Context) -> Path | None:
 
 
 def delimiter(value: Any, key: str, ctx: Context) -> str | None:
-    """One character that is not a quote or a line break."""
+    """One character that is not a quote or a line break, or ``whitespace``."""
+    if value == WHITESPACE:
+        return WHITESPACE
     if not isinstance(value, str) or len(value) != 1 or value in '"\r\n':
-        ctx.fail(f"{key} should be one character, got {value!r}")
+        ctx.fail(f"{key} should be one character or {WHITESPACE!r}, got {value!r}")
         return None
     return value
 
@@ -131,14 +154,15 @@ def k_choice(value: Any, key: str, ctx: Context) -> int | None:
     """``auto`` (None) or a fixed number of segments."""
     if value == "auto":
         return None
-    if isinstance(value, bool) or not isinstance(value, int) or value < 2:
-        ctx.fail(f"{key} should be 'auto' or an integer >= 2, got {value!r}")
-    return value if isinstance(value, int) and not isinstance(value, bool) and value >= 2 else None
+    fits = isinstance(value, int) and not isinstance(value, bool) and 2 <= value <= 10**6
+    if not fits:
+        ctx.fail(f"{key} should be 'auto' or an integer from 2 to 1000000, got {value!r}")
+    return value if fits else None
 
 
 def features(value: Any, key: str, ctx: Context) -> tuple[Feature, ...]:
-    """The clustered columns (names or ``{column, label}``)."""
-    return parse_features(value, ctx.fail)
+    """The clustered columns (names or ``{column, label, words}``)."""
+    return parse_features(value, ctx.fail, ctx.parsed["data.transactions"])
 
 
 def describe(value: Any, key: str, ctx: Context) -> tuple[str, ...]:
@@ -153,18 +177,13 @@ def describe(value: Any, key: str, ctx: Context) -> tuple[str, ...]:
 
 
 def value_feature(value: Any, key: str, ctx: Context) -> str:
-    """A feature (by column or label); the last feature when not set."""
-    chosen: tuple[Feature, ...] = ctx.parsed["features"]
-    default = chosen[-1].column if chosen else ""
-    if value in (None, ""):
-        return default
-    by_label = {f.label: f.column for f in chosen}
-    if value in by_label:
-        return by_label[value]
-    if chosen and value not in {f.column for f in chosen}:
-        ctx.fail(f"{key} should name a feature, got {value!r}")
-        return default
-    return str(value)
+    """A feature (by column or label), or "" for none."""
+    return value_column(value, key, ctx.parsed["features"], ctx.fail)
+
+
+def map_axes(value: Any, key: str, ctx: Context) -> tuple[str, str] | None:
+    """Two features (by column or label) for the segment map, or None for the default."""
+    return map_columns(value, key, ctx.parsed["features"], ctx.fail)
 
 
 def playbook(value: Any, key: str, ctx: Context) -> Any:
@@ -213,13 +232,57 @@ SETTINGS: tuple[Setting, ...] = (
         absent="",
     ),
     Setting(
+        "data.transactions",
+        None,
+        transactions,
+        "the file is a transaction log: `{customer, date, amount, order, quantity, as_of, "
+        "date_format}` (see Transaction logs below)",
+        "none",
+    ),
+    Setting(
+        "data.number_rows",
+        False,
+        number_rows,
+        "the table has no ID column: customers are numbered by row (see Tables without an ID)",
+    ),
+    Setting(
         "data.id_column",
         "",
-        text(required=True),
-        "the customer ID column (unique; never published)",
+        id_column,
+        "the customer ID column (unique; never published); a log's `customer` column by default",
         "required",
     ),
-    Setting("data.delimiter", ",", delimiter, "the CSV field separator"),
+    Setting(
+        "data.delimiter",
+        ",",
+        delimiter,
+        "the CSV field separator, or `whitespace` (runs of spaces or tabs; no quoting)",
+    ),
+    Setting("data.header", True, boolean, "`false` when line 1 of a text file is data"),
+    Setting(
+        "data.columns",
+        (),
+        column_names,
+        "with `header: false`, the names of the file's columns in order",
+        "`[]`",
+        absent=[],
+    ),
+    Setting(
+        "data.since",
+        (),
+        since,
+        "columns of dates (`days`) or years (`years`) turned into the time since them before "
+        "`data.as_of`; the columns keep their names",
+        "`{}`",
+        absent={},
+    ),
+    Setting(
+        "data.as_of",
+        None,
+        as_of,
+        "the day `data.since` counts to",
+        "the day after the latest of those dates",
+    ),
     Setting(
         "data.missing",
         "error",
@@ -232,7 +295,8 @@ SETTINGS: tuple[Setting, ...] = (
         (),
         features,
         "1 to 20 numeric columns the segments are built on; each a column name or "
-        "`{column, label}` (the label names the persona: `Income`)",
+        "`{column, label, words}` (the label names the persona: `Income`; `words` maps Low, "
+        "Medium, High to the words names use instead: `{Low: Recent, High: Lapsed}`)",
         "required",
         analysis=True,
     ),
@@ -240,7 +304,8 @@ SETTINGS: tuple[Setting, ...] = (
         "describe",
         (),
         describe,
-        "columns profiled per segment but not clustered (numbers: quartiles; categories: shares)",
+        "columns profiled per segment but not clustered (numbers: average and quartiles; 0/1 "
+        "columns: rates; categories: shares); a gap in one never removes a customer",
         "`[]`",
         absent=[],
         analysis=True,
@@ -256,7 +321,13 @@ SETTINGS: tuple[Setting, ...] = (
     ),
     Setting("k_min", 2, integer(2), "the smallest k searched", analysis=True),
     Setting("k_max", 10, integer(2), "the largest k searched", analysis=True),
-    Setting("random_state", 42, integer(0), "the seed of every random step", analysis=True),
+    Setting(
+        "random_state",
+        42,
+        integer(0, 2**32 - 1),
+        "the seed of every random step (0 to 4294967295)",
+        analysis=True,
+    ),
     Setting("n_init", 10, integer(10), "K-Means restarts (at least 10)", analysis=True),
     Setting(
         "scaling",
@@ -273,11 +344,41 @@ SETTINGS: tuple[Setting, ...] = (
         analysis=True,
     ),
     Setting(
+        "value.feature",
+        "",
+        value_feature,
+        'the feature (column or label) that makes a segment "most valuable" on the summary page; '
+        "with none, no segment is called most valuable",
+        "none",
+    ),
+    Setting(
+        "value.better",
+        "higher",
+        one_of(BETTER),
+        "`higher` or `lower` (e.g. days since the last purchase): which end of `value.feature` "
+        "is valuable",
+    ),
+    Setting(
+        "value.additive",
+        False,
+        boolean,
+        "`true` when the value column adds up over customers (spend, revenue): each segment then "
+        'also shows its share of the total ("12% of customers and 29% of all Grocery")',
+    ),
+    Setting(
         "value_feature",
         "",
         value_feature,
-        'the feature whose high values make a segment "most valuable" on the home page',
-        "the last feature",
+        "the older spelling of `value.feature`",
+        "none",
+    ),
+    Setting(
+        "map",
+        None,
+        map_axes,
+        "the two features the segment map plots, e.g. `[Income, Spending]` (columns or labels)",
+        "the two best-separating features",
+        name="map_axes",
     ),
     Setting(
         "columns",

@@ -7,11 +7,10 @@ pass.
 
 from __future__ import annotations
 
+import datetime as dt
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
-
-import yaml
 
 # ColumnRule is re-exported: callers know it as generator.config.settings.ColumnRule.
 from generator.config.columns import ColumnRule as ColumnRule
@@ -35,6 +34,12 @@ from generator.config.schema import (
     Scaling,
     keys_of,
 )
+from generator.config.sources import ROW_ID as ROW_ID
+from generator.config.sources import TextLayout as TextLayout
+from generator.config.sources import Transactions as Transactions
+from generator.config.untrusted import read_yaml
+from generator.config.value import Value as Value
+from generator.config.value import value_of
 from generator.errors import ConfigError, collect
 
 DEFAULT_CONFIG = Path("data/segments.yml")
@@ -67,13 +72,26 @@ class Config:
     n_init: int = DEFAULTS["n_init"]
     scaling: Scaling = DEFAULTS["scaling"]
     sample_size: int = DEFAULTS["sample_size"]
-    value_feature: str = DEFAULTS["value_feature"]
+    value: Value = field(default_factory=Value)
+    map_axes: tuple[str, str] | None = DEFAULTS["map"]
     columns: tuple[tuple[str, ColumnRule], ...] = DEFAULTS["columns"]
     playbook: tuple[PlaybookRule, ...] = DEFAULTS["playbook"]
     personas: tuple[tuple[str, PersonaOverride], ...] = DEFAULTS["personas"]
     privacy: Privacy = field(default_factory=Privacy)
     site_url: str = DEFAULTS["site_url"]
     engine: EngineSettings = field(default_factory=EngineSettings)
+    # How the file becomes one row per customer (config.sources).
+    transactions: Transactions | None = DEFAULTS["data.transactions"]
+    number_rows: bool = DEFAULTS["data.number_rows"]
+    header: bool = DEFAULTS["data.header"]
+    column_names: tuple[str, ...] = DEFAULTS["data.columns"]
+    since: tuple[tuple[str, str], ...] = DEFAULTS["data.since"]
+    as_of: dt.date | None = DEFAULTS["data.as_of"]
+
+    @property
+    def layout(self) -> TextLayout:
+        """How a text file is laid out: a header line, or the configured column names."""
+        return TextLayout(self.header, self.column_names)
 
     @property
     def feature_columns(self) -> tuple[str, ...]:
@@ -91,6 +109,9 @@ class Config:
         values["describe"] = list(self.describe)
         if not self.engine.is_local:  # named only then, so local locks keep their hashes
             values["engine"] = self.engine.name
+        made = (self.transactions, self.number_rows, self.since, self.as_of)
+        if any(made):  # only when set, so other tables' locks keep their hash
+            values["shape"] = repr(made)
         return values
 
 
@@ -108,14 +129,7 @@ def load_config(path: Path = DEFAULT_CONFIG) -> Config:
     """
     if not path.is_file():
         raise ConfigError(f"{path}: config file not found (pass --config PATH)")
-    try:
-        raw = yaml.safe_load(path.read_text(encoding="utf-8-sig"))
-    except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        where = f" at line {mark.line + 1}" if mark is not None else ""
-        raise ConfigError(f"{path}: not valid YAML{where}") from exc
-    except UnicodeDecodeError as exc:
-        raise ConfigError(f"{path}: not UTF-8 text") from exc
+    raw = read_yaml(path)
     if not isinstance(raw, dict):
         raise ConfigError(f"{path}: expected a mapping of settings at the top level")
     return parse(path, raw)
@@ -140,9 +154,11 @@ def parse(path: Path, raw: dict[str, Any]) -> Config:
     privacy = Privacy(
         **{s.attribute: values[s.key] for s in SETTINGS if s.key.startswith("privacy.")}
     )
-    own = ("privacy.", *ENGINE_KEYS)
-    fields = {s.attribute: values[s.key] for s in SETTINGS if not s.key.startswith(own)}
-    return Config(path=path.resolve(), privacy=privacy, engine=engine, **fields)
+    # Sections with a value type of their own, and the older spelling folded into one.
+    grouped = ("privacy.", "value.", "value_feature", *ENGINE_KEYS)
+    fields = {s.attribute: values[s.key] for s in SETTINGS if not s.key.startswith(grouped)}
+    value = value_of(values)
+    return Config(path=path.resolve(), privacy=privacy, value=value, engine=engine, **fields)
 
 
 def _unknown_keys(raw: dict[str, Any], context: Context) -> None:

@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import hashlib
 import json
-import shutil
 from pathlib import Path
 from typing import Any
 
@@ -51,28 +50,16 @@ def sidecar_fingerprint(config: Config, analysis: Analysis) -> str:
     return hashlib.sha256(text.encode()).hexdigest()
 
 
-def write_sidecar(config: Config, analysis: Analysis) -> Path:
-    """Write the sidecar on the engine, into a temporary name first, then swap it in."""
-    path = assignments_path(config)
-    staged = path.with_name(f".{path.name}.new")
-    _remove(staged)
+def write_sidecar(config: Config, analysis: Analysis, folder: Path) -> Path:
+    """Write the sidecar on the engine into ``folder`` (empty; the build moves it in place)."""
     with engine_for(config, analysis.table) as engine:
         d = engine.dialect
         numbered = _numbered(engine, analysis)
         # No ORDER BY: sorting every ID costs more than the rest, and readers match by ID.
         query = f"SELECT id AS {d.quote(config.id_column)}, segment FROM ({numbered})"
-        engine.write_parquet(query, staged)
-    (staged / FINGERPRINT).write_text(sidecar_fingerprint(config, analysis) + "\n")
-    _remove(path)
-    staged.rename(path)
-    return path
-
-
-def _remove(path: Path) -> None:
-    if path.is_dir():
-        shutil.rmtree(path)
-    elif path.exists():
-        path.unlink()
+        engine.write_parquet(query, folder)
+    (folder / FINGERPRINT).write_text(sidecar_fingerprint(config, analysis) + "\n")
+    return folder
 
 
 def compare_on_engine(lock: Lock, analysis: Analysis, config: Config) -> dict[str, Any] | None:

@@ -16,8 +16,6 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import json
-import math
-import os
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
@@ -26,8 +24,8 @@ from typing import Any
 import numpy as np
 
 from generator.config.settings import Config
-from generator.errors import ConfigError
 from generator.model import Analysis
+from generator.runtime.epoch import source_date_epoch
 
 FORMAT = 1
 LOCK_NAME = "segments.lock.json"
@@ -100,10 +98,10 @@ def config_hash(config: Config) -> str:
 
 def release_date() -> str | None:
     """The build date from ``SOURCE_DATE_EPOCH`` (ISO, UTC), or None when it is unset."""
-    epoch = os.environ.get("SOURCE_DATE_EPOCH", "").strip()
-    if not epoch.isdigit():
+    epoch = source_date_epoch()
+    if epoch is None:
         return None
-    return dt.datetime.fromtimestamp(int(epoch), tz=dt.UTC).date().isoformat()
+    return dt.datetime.fromtimestamp(epoch, tz=dt.UTC).date().isoformat()
 
 
 def lock_from(
@@ -217,117 +215,6 @@ def model_json(lock: Lock) -> dict[str, Any]:
             "scaler.scale; segment = the one whose scaled_centroid is nearest to z (Euclidean)"
         ),
     }
-
-
-def read_lock(path: Path) -> Lock | None:
-    """Read a lock file; None when there is none (a first build).
-
-    Raises:
-        ConfigError: When the file exists but is not a valid lock (the message says how to
-            start afresh).
-    """
-    if not path.is_file():
-        return None
-    try:
-        raw = json.loads(path.read_text(encoding="utf-8"))
-    except (json.JSONDecodeError, UnicodeDecodeError) as exc:
-        raise _corrupt(path, f"not valid JSON ({exc})") from exc
-    try:
-        return _parse(raw)
-    except (KeyError, TypeError, ValueError) as exc:
-        raise _corrupt(path, f"bad or missing field {exc}") from exc
-
-
-def _corrupt(path: Path, why: str) -> ConfigError:
-    return ConfigError(
-        f"{path}: the segments lock file is {why}; restore it from version control, or delete "
-        "it (or build with --relock) to start numbering afresh"
-    )
-
-
-def _parse(raw: Any) -> Lock:
-    if not isinstance(raw, dict) or raw.get("format") != FORMAT:
-        raise ValueError(f"'format' (expected {FORMAT})")
-    features = tuple(_strings(raw["features"]))
-    scaler = raw["scaler"]
-    center, scale = _floats(scaler["center"]), _floats(scaler["scale"])
-    segments = tuple(_segment(item, len(features)) for item in raw["segments"])
-    numbers = [s.number for s in segments]
-    if len(center) != len(features) or len(scale) != len(features) or 0 in scale:
-        raise ValueError("'scaler' (one center and one non-zero scale per feature)")
-    if not segments or len(set(numbers)) != len(numbers):
-        raise ValueError("'segments' (at least one, with unique numbers)")
-    if len({s.slug for s in segments}) != len(segments):
-        raise ValueError("'segments' (unique slugs)")
-    highest = _int(raw["highest_number"])
-    if highest < max(numbers):
-        raise ValueError("'highest_number' (at least the highest segment number)")
-    return Lock(
-        features=features,
-        log1p=_bool(scaler["log1p"]),
-        center=center,
-        scale=scale,
-        segments=segments,
-        highest_number=highest,
-        n_customers=_int(raw["n_customers"]),
-        data_sha256=str(raw["data_sha256"]),
-        config_hash=str(raw["config_hash"]),
-        date=_optional_str(raw.get("date")),
-        assignments_sha256=_optional_str(raw.get("assignments_sha256")),
-        previous=_parse(raw["previous"]) if raw.get("previous") is not None else None,
-        comparison=_comparison(raw.get("comparison")),
-    )
-
-
-def _comparison(value: Any) -> dict[str, Any] | None:
-    if value is not None and not isinstance(value, dict):
-        raise ValueError(f"'comparison' {value!r} (expected a mapping)")
-    return value
-
-
-def _segment(item: Any, n_features: int) -> LockedSegment:
-    centroid = _floats(item["centroid"])
-    if len(centroid) != n_features:
-        raise ValueError("'centroid' (one value per feature)")
-    number = _int(item["number"])
-    if number < 1:
-        raise ValueError("'number' (>= 1)")
-    slug, name = _strings([item["slug"], item["name"]])
-    base = item.get("base_name")
-    base_name = _strings([base])[0] if base is not None else None
-    return LockedSegment(number, slug, name, _int(item["size"]), centroid, base_name)
-
-
-def _int(value: Any) -> int:
-    if isinstance(value, bool) or not isinstance(value, int) or value < 0:
-        raise ValueError(f"{value!r} (expected a whole number >= 0)")
-    return value
-
-
-def _bool(value: Any) -> bool:
-    if not isinstance(value, bool):
-        raise ValueError(f"{value!r} (expected true or false)")
-    return value
-
-
-def _floats(values: Any) -> tuple[float, ...]:
-    if not isinstance(values, list) or not all(
-        isinstance(v, int | float) and not isinstance(v, bool) and math.isfinite(v) for v in values
-    ):
-        raise ValueError(f"{values!r} (expected a list of numbers)")
-    return tuple(float(v) for v in values)
-
-
-def _strings(values: Any) -> list[str]:
-    if not isinstance(values, list) or not all(isinstance(v, str) and v for v in values):
-        raise ValueError(f"{values!r} (expected non-empty strings)")
-    return list(values)
-
-
-def _optional_str(value: Any) -> str | None:
-    if value is not None and not isinstance(value, str):
-        raise ValueError(f"{value!r} (expected a string)")
-    return value
 
 
 def _rounded(values: Any) -> list[float]:

@@ -16,7 +16,8 @@ from generator.config.settings import Config
 from generator.model import Analysis
 from generator.release.changes import Changes, Flow, changes
 from generator.release.engine_sidecar import compare_on_engine, sidecar_fingerprint
-from generator.release.lockfile import Lock, config_hash, lock_from, lock_path, read_lock
+from generator.release.lockfile import Lock, config_hash, lock_from, lock_path
+from generator.release.lockread import read_lock
 from generator.release.overrides import refresh
 from generator.release.sidecar import (
     assignments_csv,
@@ -104,7 +105,8 @@ def _compare(lock: Lock, analysis: Analysis, config: Config) -> dict[str, Any] |
     """Customer-level agreement with the locked release, kept as aggregates."""
     if analysis.table.whole is not None:
         return compare_on_engine(lock, analysis, config)
-    previous = read_assignments(assignments_path(config), lock)
+    # Row numbers are no customer identity: no customer-by-customer comparison.
+    previous = None if config.number_rows else read_assignments(assignments_path(config), lock)
     if previous is None:
         return None
     report = changes(lock, analysis, previous)

@@ -27,6 +27,8 @@ from generator.release.lockfile import Lock
 
 ASSIGNMENTS_NAME = "segments.assignments.csv"
 ASSIGNMENTS_PARQUET = "segments.assignments.parquet"
+# Cells starting so are formulas to a spreadsheet; the apostrophe is the escape itself.
+ESCAPED_START = ("=", "+", "-", "@", "\t", "\r", "'")
 
 
 @dataclass(frozen=True)
@@ -57,12 +59,31 @@ def segment_numbers(analysis: Analysis) -> np.ndarray:
 def assignments_csv(analysis: Analysis) -> str:
     """The sidecar's text: the ID column and ``segment``, one row per customer, in ID order."""
     table = analysis.table
-    ids = pa.array(table.frame[table.id_column].to_numpy())
+    ids = pa.array(escaped(table.frame[table.id_column].to_numpy()))
     columns = pa.table({table.id_column: ids, "segment": pa.array(segment_numbers(analysis))})
     sink = io.BytesIO()
     # Arrow's writer: a second for 10M rows where pandas takes ten.
     pacsv.write_csv(columns, sink, pacsv.WriteOptions(quoting_style="needed"))
     return sink.getvalue().decode("utf-8")
+
+
+def escaped(ids: np.ndarray) -> np.ndarray:
+    """Text IDs that a spreadsheet would run as a formula, behind an apostrophe.
+
+    Reversible: an ID that itself starts with an apostrophe gets one more (see ``unescaped``).
+    """
+    if ids.dtype.kind != "O":
+        return ids
+    series = pd.Series(ids, dtype=object)
+    text = series.astype(str)
+    risky = series.map(lambda v: isinstance(v, str)) & text.str.startswith(ESCAPED_START)
+    return series.where(~risky, "'" + text).to_numpy(dtype=object)
+
+
+def unescaped(ids: pd.Series) -> np.ndarray:
+    """The IDs as the table holds them (see ``escaped``)."""
+    plain = ids.where(~ids.str.startswith("'"), ids.str[1:])
+    return plain.to_numpy(dtype=object)
 
 
 def text_sha256(text: str) -> str:
@@ -84,12 +105,16 @@ def read_assignments(path: Path, lock: Lock) -> Assignments | None:
             f"{path}: does not belong to the segments lock file (its SHA-256 differs); restore "
             "both from the same release, or delete this file to leave out the customer comparison"
         )
-    frame = pd.read_csv(io.StringIO(text), dtype=str, keep_default_na=False)
+    malformed = DataError(
+        f"{path}: expected two columns, unique customer IDs and the locked segment numbers"
+    )
+    try:
+        frame = pd.read_csv(io.StringIO(text), dtype=str, keep_default_na=False)
+    except (pd.errors.ParserError, pd.errors.EmptyDataError) as exc:
+        raise malformed from exc
     numbers = pd.to_numeric(frame.iloc[:, -1], errors="coerce").to_numpy()
     known = np.isin(numbers, [s.number for s in lock.segments])
-    ids = frame.iloc[:, 0].to_numpy(dtype=object)
+    ids = unescaped(frame.iloc[:, 0])
     if frame.shape[1] != 2 or not known.all() or not pd.Index(ids).is_unique:
-        raise DataError(
-            f"{path}: expected two columns, unique customer IDs and the locked segment numbers"
-        )
+        raise malformed
     return Assignments(ids, numbers.astype(np.int64))

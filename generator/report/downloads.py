@@ -23,6 +23,21 @@ def safe_cell(value: object) -> str:
     return "'" + text if text.startswith(FORMULA_START) else text
 
 
+def neutralised(frame: pd.DataFrame) -> pd.DataFrame:
+    """A copy whose text cells that start like a formula get a leading apostrophe (vectorised).
+
+    Numbers are left alone: a spreadsheet reads ``-5`` as a number, never as a formula.
+    """
+    out = frame.copy()
+    for column in out.columns:
+        values = out[column]
+        if values.dtype == object or pd.api.types.is_string_dtype(values.dtype):
+            text = values.astype(str)
+            risky = values.map(lambda v: isinstance(v, str)) & text.str.startswith(FORMULA_START)
+            out[column] = values.where(~risky, "'" + text)
+    return out
+
+
 def csv_text(frame: pd.DataFrame) -> str:
     """The frame as CSV text with LF line ends and safe cells."""
     out = io.StringIO()

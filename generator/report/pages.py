@@ -10,14 +10,14 @@ from importlib import metadata
 from typing import Any
 
 from generator import __version__
-from generator.analysis.stability import READINGS, UNTRUSTED, SegmentStability, Stability
+from generator.analysis.stability import READINGS, TRUSTED, UNTRUSTED, SegmentStability, Stability
 from generator.config.settings import Config
 from generator.model import Analysis, ChartSpec, RenderedPage, SegmentProfile
 from generator.release.changes import Changes, SegmentChange
 from generator.release.lockfile import model_json
 from generator.release.prepare import Release
 from generator.report.downloads import csv_text
-from generator.report.privacy import Suppressor
+from generator.report.privacy import Suppressor, public_note
 from generator.report.summary import summary, to_json
 from generator.report.text import TEMPLATES, render
 from generator.runtime import timing
@@ -43,7 +43,8 @@ class SiteContext:
         analysis: The segmentation and profiles.
         config: The validated config.
         charts: Chart specs by name.
-        value_segment: The segment with the highest centroid on the value feature.
+        value_segment: The segment with the best mean on ``config.value`` (highest, or lowest
+            when lower is better), or None when the config names no value feature.
         largest: The segment with the most customers.
         versions: Library name to version, for the reproducibility facts.
         config_text: The config file as written by the analyst.
@@ -59,7 +60,7 @@ class SiteContext:
     analysis: Analysis
     config: Config
     charts: dict[str, ChartSpec]
-    value_segment: SegmentProfile
+    value_segment: SegmentProfile | None
     largest: SegmentProfile
     versions: dict[str, str]
     config_text: str
@@ -88,6 +89,23 @@ class SiteContext:
         """A segment's share of customers, or None when privacy hides it."""
         return profile.share if self.size_visible[profile.number] else None
 
+    def value_share(self, profile: SegmentProfile) -> float | None:
+        """The segment's share of the value column's total (an additive value only)."""
+        value = self.config.value
+        if not value.additive or not self.size_visible[profile.number]:
+            return None
+        total = dict(self.analysis.population.mean)[value.feature] * self.analysis.table.n_customers
+        return dict(profile.mean)[value.feature] * profile.size / total if total else None
+
+    @property
+    def unstable_below(self) -> float:
+        """The stability under which a segment is marked "do not trust"."""
+        return TRUSTED
+
+    def unstable(self, profile: SegmentProfile) -> bool:
+        """Whether the segment's stability is under the threshold (``--strict`` fails there)."""
+        return self.stability[profile.number].jaccard < TRUSTED
+
     def details_hidden(self, profile: SegmentProfile) -> bool:
         """Whether the segment is itself a group too small to describe (its statistics hidden)."""
         return not self.suppress.allows(profile.size)
@@ -96,6 +114,18 @@ class SiteContext:
         """A segment's size in the last release and now, each None when privacy hides it."""
         before, after = self.change_visible[change.number]
         return (change.size_before if before else None, change.size_after if after else None)
+
+    @property
+    def rows_read(self) -> int | None:
+        """Rows read from the file, or None when it would reveal too few rows left out."""
+        table = self.analysis.table
+        left_out = table.source.rows_read - table.n_customers
+        return table.source.rows_read if self.suppress.allows(left_out) else None
+
+    @property
+    def data_notes(self) -> list[str]:
+        """The notes on reading the table, with counts of too few rows or cells hidden."""
+        return [public_note(note, self.suppress) for note in self.analysis.table.source.notes]
 
     def change_described(self, change: SegmentChange) -> bool:
         """Whether the segment was and is a group large enough to say how its centre moved."""
@@ -164,10 +194,7 @@ def _context(release: Release, config: Config, drawn: list[ChartSpec]) -> SiteCo
     suppress = _suppressor(config)
     shown = suppress.visible([p.size for p in analysis.profiles])
     size_visible = {p.number: ok for p, ok in zip(analysis.profiles, shown, strict=True)}
-    value_column = config.value_feature
-    value_segment = max(
-        analysis.profiles, key=lambda p: (dict(p.centroid)[value_column], -p.number)
-    )
+    value_segment = _value_segment(analysis, config, suppress)
     largest = max(analysis.profiles, key=lambda p: (p.size, -p.number))
     return SiteContext(
         analysis=analysis,
@@ -186,6 +213,21 @@ def _context(release: Release, config: Config, drawn: list[ChartSpec]) -> SiteCo
     )
 
 
+def _value_segment(
+    analysis: Analysis, config: Config, suppress: Suppressor
+) -> SegmentProfile | None:
+    """The segment with the best mean on the value feature (ties: the lower number).
+
+    A segment too small to describe is never ranked: "most valuable" would describe it.
+    """
+    column = config.value.feature
+    ranked = [p for p in analysis.profiles if suppress.allows(p.size)]
+    if not column or not ranked:
+        return None
+    sign = 1.0 if config.value.better == "higher" else -1.0
+    return max(ranked, key=lambda p: (sign * dict(p.mean)[column], -p.number))
+
+
 def _change_visible(changes: Changes | None, suppress: Suppressor) -> dict[int, tuple[bool, bool]]:
     if changes is None:
         return {}
@@ -200,11 +242,12 @@ def _charts(
     from generator.report.charts import common as charts  # Altair: only when drawing
     from generator.report.charts import pages as charts_report
     from generator.report.charts import persona as charts_persona
+    from generator.report.charts import segmap
 
     analysis = release.analysis
     found: list[ChartSpec | None] = [
         charts_report.flow(release.changes, suppress) if release.changes is not None else None,
-        charts.segment_map(analysis, config),
+        segmap.segment_map(analysis, config),
         charts.segment_sizes(analysis, size_visible),
         *charts_report.k_search(analysis),
         *charts_report.distributions(analysis, suppress),
@@ -216,7 +259,7 @@ def _charts(
             charts_persona.index_bars(analysis, profile),
             charts_persona.describe_ranges(analysis, profile),
             charts_persona.category_shares(analysis, profile, suppress),
-            charts.segment_map(analysis, config, f"map-{profile.slug}", highlight=profile.number),
+            segmap.segment_map(analysis, config, f"map-{profile.slug}", highlight=profile.number),
         ]
     return [c for c in found if c is not None]
 
@@ -253,7 +296,8 @@ def _published_summary(site: SiteContext) -> dict[str, Any]:
         if not site.size_visible[profile.number]:
             item["size"] = item["share"] = None
         if site.details_hidden(profile):
-            item["centroid"] = dict.fromkeys(item["centroid"])
+            item["means"] = dict.fromkeys(item["means"])
+            item["medians"] = dict.fromkeys(item["medians"])
     return data
 
 
@@ -270,10 +314,13 @@ def _profiles_csv(site: SiteContext) -> str:
             "share": site.share(p),
         }
         hidden = site.details_hidden(p)
-        for column, value in p.centroid:
-            row[f"centroid: {column}"] = None if hidden else value
+        medians = dict(p.median)
+        for column, value in p.mean:
+            row[f"mean: {column}"] = None if hidden else value
+            row[f"median: {column}"] = None if hidden else medians[column]
             row[f"level: {column}"] = dict(p.levels)[column]
         for column, stats in p.numeric:
+            row[f"mean: {column}"] = None if hidden else stats.mean
             row[f"median: {column}"] = None if hidden else stats.median
         for column, shares in p.categorical:
             for category, share in site.suppress.shares(shares, p.size):

@@ -13,12 +13,18 @@ DIGITS = 6
 
 
 def summary(analysis: Analysis) -> dict[str, Any]:
-    """The documented summary of an analysis; keys and numbers only, no prose but ``k_reason``."""
+    """The documented summary of an analysis; keys and numbers only, no prose but ``k_reason``.
+
+    Each segment's ``means`` and ``medians`` are over its customers, in the columns' own units;
+    the K-Means centres (which differ from the means under ``scaling: log``) are in
+    ``model.json``, where scoring new customers needs them.
+    """
     seg = analysis.segmentation
     return {
         "k": seg.k,
         "k_reason": k_reason(seg.choice),
         "k_signals": dict(seg.choice.signals),
+        "k_at_bound": seg.k_at_bound,
         "n_customers": analysis.table.n_customers,
         "features": list(analysis.table.features),
         "scores": [
@@ -38,13 +44,23 @@ def summary(analysis: Analysis) -> dict[str, Any]:
                 "name": p.name,
                 "size": p.size,
                 "share": _round(p.share),
-                "centroid": {c: _round(v) for c, v in p.centroid},
+                "means": _columns(p.mean, p.numeric, "mean"),
+                "medians": _columns(p.median, p.numeric, "median"),
                 "levels": dict(p.levels),
                 "actions": list(p.actions),
             }
             for p in analysis.profiles
         ],
     }
+
+
+def _columns(
+    features: tuple[tuple[str, float], ...], describe: tuple[tuple[str, Any], ...], stat: str
+) -> dict[str, float | None]:
+    """Column to value for every feature and numeric describe column (segment's customers)."""
+    values = {c: _round(v) for c, v in features}
+    values.update({c: _round(getattr(s, stat)) for c, s in describe})
+    return values
 
 
 def k_reason(choice: KChoice) -> str:

@@ -17,15 +17,15 @@ import functools
 import json
 import math
 import re
-from pathlib import Path
 from typing import Any
 
 import jinja2
 from markupsafe import Markup
 
 from generator.runtime import cache
+from generator.runtime.resources import templates_dir
 
-TEMPLATES = Path(__file__).resolve().parents[2] / "templates"
+TEMPLATES = templates_dir()
 MISSING = "\u2013"  # an en dash stands for a missing number
 _MD_SPECIAL = re.compile(r"([\\`*_{}\[\]|#])")
 # What opens a block when it starts a line (after up to a few spaces): a list item, a rule, a
@@ -55,13 +55,21 @@ def _block_start(text: str) -> str:
     return f"{text[:at]}&#{ord(text[at])};{text[at + 1 :]}"
 
 
-def number(value: float | int | None, digits: int = 1) -> str:
-    """``1234.5`` becomes ``1,234.5``; whole numbers lose decimals; missing is an en dash."""
+def number(value: float | int | None, digits: int = 1, year: bool = False) -> str:
+    """``1234.5`` becomes ``1,234.5``; whole numbers and zeros lose decimals; missing is a dash.
+
+    A ``year`` (a column of years, such as a birth year) rounds to a whole number with no
+    thousands separator: ``1968.7`` becomes ``1969``.
+    """
     if value is None or (isinstance(value, float) and not math.isfinite(value)):
         return MISSING
+    if year:
+        return f"{round(value):d}"
     if float(value).is_integer():
         return f"{int(value):,}"
-    return f"{value:,.{digits}f}"
+    text = f"{value:,.{digits}f}"
+    # What rounds to zero is 0: "-0.0" reads as a value below zero ("Teenhome -0.0").
+    return "0" if float(text.replace(",", "")) == 0 else text
 
 
 def percent(value: float | None, digits: int = 0) -> str:

@@ -20,7 +20,6 @@ import json
 import os
 import posixpath
 import re
-import shutil
 from pathlib import Path
 from typing import Any
 
@@ -99,14 +98,15 @@ def on_page_content(html: str, page: Any, config: Any, files: Any) -> str:
 
 def on_post_page(output: str, page: Any, config: Any) -> str:
     """Give Material's search dialog an accessible name; note the theme's inline scripts."""
-    THEME_SCRIPTS.update(csp.theme_script_hashes(output, page.content or ""))
+    where = str(page.file.dest_uri)
+    THEME_SCRIPTS.update(csp.theme_script_hashes(output, page.content or "", where))
     return output.replace(SEARCH_DIALOG, NAMED_SEARCH_DIALOG, 1)
 
 
 def on_post_template(output_content: str, template_name: str, config: Any) -> str:
     """Note the inline scripts of theme-only pages (404.html), which have no content."""
     if template_name.endswith(".html"):
-        THEME_SCRIPTS.update(csp.theme_script_hashes(output_content, ""))
+        THEME_SCRIPTS.update(csp.theme_script_hashes(output_content, "", template_name))
     return output_content
 
 
@@ -115,7 +115,7 @@ def on_post_build(config: Any) -> None:
     site = Path(config["site_dir"])
     target = site / "assets" / "vendor" / "vega-bundle.js"
     target.parent.mkdir(parents=True, exist_ok=True)
-    shutil.copyfile(vega_bundle(), target)
+    target.write_bytes(vega_bundle())
     text = csp.policy(THEME_SCRIPTS, inline=offline())
     for page in sorted(site.rglob("*.html")):
         html = page.read_text(encoding="utf-8")

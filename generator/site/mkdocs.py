@@ -3,36 +3,39 @@
 from __future__ import annotations
 
 import logging
-import os
 import time
 import zipfile
 from pathlib import Path
 
-import yaml
-
-from generator.errors import RenderError
+from generator.config.untrusted import read_yaml
+from generator.errors import ConfigError, RenderError
+from generator.runtime.epoch import source_date_epoch
 
 ZIP_EPOCH = (1980, 1, 1, 0, 0, 0)
-
-
-class _TagTolerantLoader(yaml.SafeLoader):
-    """Reads mkdocs.yml, whose ``!ENV`` tags only MkDocs itself resolves."""
-
-
-_TagTolerantLoader.add_multi_constructor("!", lambda _loader, _suffix, _node: None)
 
 
 def site_dirs(mkdocs_path: Path) -> tuple[Path, Path]:
     """docs_dir and site_dir of an MkDocs config, as absolute paths."""
     if not mkdocs_path.is_file():
         raise RenderError(f"{mkdocs_path}: MkDocs config not found")
-    raw = yaml.load(mkdocs_path.read_text(encoding="utf-8"), Loader=_TagTolerantLoader) or {}
+    raw = read_yaml(mkdocs_path, tags=True) or {}
+    if not isinstance(raw, dict):
+        raise ConfigError(f"{mkdocs_path}: expected a mapping of MkDocs settings")
     base = mkdocs_path.absolute().parent  # not resolve(): a linked mkdocs.yml builds here
-    return base / raw.get("docs_dir", "docs"), base / raw.get("site_dir", "site")
+    folders = []
+    for key in ("docs_dir", "site_dir"):
+        value = raw.get(key, key[:4])
+        if not isinstance(value, str) or not value.strip() or "\0" in value:
+            raise ConfigError(f"{mkdocs_path}: {key} should be a folder name, got {value!r}")
+        folders.append(base / value)
+    return folders[0], folders[1]
 
 
-def mkdocs_build(mkdocs_path: Path, docs: Path, site: Path) -> None:
-    """``mkdocs build --strict`` of ``docs`` into ``site``.
+def mkdocs_build(mkdocs_path: Path, docs: Path, site: Path, site_name: str) -> None:
+    """``mkdocs build --strict`` of ``docs`` into ``site``, headed by ``site_name``.
+
+    The report's title comes from the segments config, so the header always matches it;
+    ``site_name`` must be escaped for HTML already (MkDocs prints it as it is).
 
     Raises:
         RenderError: When MkDocs reports any warning or error.
@@ -41,9 +44,18 @@ def mkdocs_build(mkdocs_path: Path, docs: Path, site: Path) -> None:
     from mkdocs.config import load_config
     from mkdocs.exceptions import MkDocsException
 
+    from generator.site.plugin import register
+
+    register()
     logging.getLogger("mkdocs").setLevel(logging.WARNING)
     try:
-        config = load_config(str(mkdocs_path), docs_dir=str(docs), site_dir=str(site), strict=True)
+        config = load_config(
+            str(mkdocs_path),
+            docs_dir=str(docs),
+            site_dir=str(site),
+            site_name=site_name,
+            strict=True,
+        )
         config.plugins.on_startup(command="build", dirty=False)
         try:
             build(config)
@@ -68,10 +80,10 @@ def zip_site(site: Path, target: Path) -> Path:
 
 
 def _zip_time() -> tuple[int, int, int, int, int, int]:
-    epoch = os.environ.get("SOURCE_DATE_EPOCH")
-    if epoch is None or not epoch.isdigit():
+    epoch = source_date_epoch()
+    if epoch is None:
         return ZIP_EPOCH
-    moment = time.gmtime(max(int(epoch), 315532800))
+    moment = time.gmtime(max(epoch, 315532800))
     return (
         moment.tm_year,
         moment.tm_mon,

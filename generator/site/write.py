@@ -1,14 +1,13 @@
-"""The only stage that writes: stage files in a temporary folder, then swap it in whole.
+"""The only stage that writes: stage files beside their targets, so publishing is only renames.
 
-A failure at any point (bad data, an exception, an interrupt, ``kill -9``) leaves the previous
-``docs/`` and ``site/`` as they were: the swap is one atomic ``renameat2(RENAME_EXCHANGE)`` on
-Linux, and two renames elsewhere.
+Every output (``docs/``, ``site/``, the lock, the sidecar) is first written whole into a staging
+path on the same file system as its target; ``generator.site.publish`` then moves all of them in
+as one release. Staging paths start with ``.segments-tmp-`` and are removed on failure, or by the
+next command (which holds the build lock, so it never removes another build's staging).
 """
 
 from __future__ import annotations
 
-import ctypes
-import ctypes.util
 import os
 import shutil
 import tempfile
@@ -19,21 +18,43 @@ from generator.errors import RenderError
 from generator.model import RenderedPage
 
 TMP_PREFIX = ".segments-tmp-"
-_RENAME_EXCHANGE = 2
-_AT_FDCWD = -100
+
+
+def umask() -> int:
+    """The process's umask (read by setting it and putting it back)."""
+    mask = os.umask(0o022)
+    os.umask(mask)
+    return mask
 
 
 def staging_dir(target: Path) -> Path:
-    """A fresh empty folder beside ``target`` (same file system, so the swap is a rename)."""
+    """A fresh empty folder beside ``target``, with the mode the user's umask gives folders.
+
+    ``mkdtemp`` makes folders 0700; the published folder must be readable as the umask says
+    (a web server running as another user).
+    """
     target.parent.mkdir(parents=True, exist_ok=True)
-    return Path(tempfile.mkdtemp(prefix=f"{TMP_PREFIX}{target.name}-", dir=target.parent))
+    folder = Path(tempfile.mkdtemp(prefix=f"{TMP_PREFIX}{target.name}-", dir=target.parent))
+    folder.chmod(0o777 & ~umask())
+    return folder
+
+
+def stage_file(target: Path, text: str) -> Path:
+    """Write ``text`` to a staging file beside ``target`` (same file system) and return it."""
+    target.parent.mkdir(parents=True, exist_ok=True)
+    handle, name = tempfile.mkstemp(prefix=f"{TMP_PREFIX}{target.name}-", dir=target.parent)
+    staged = Path(name)
+    with os.fdopen(handle, "wb") as stream:
+        stream.write(text.encode("utf-8"))
+    staged.chmod(0o666 & ~umask())
+    return staged
 
 
 def stage(pages: Iterable[RenderedPage], folder: Path) -> Path:
     """Write every page under ``folder``; refuse unsafe paths and two outputs at one path."""
     seen: set[str] = set()
     for page in pages:
-        relative = _safe_relative(page.path)
+        relative = safe_relative(page.path)
         if relative in seen:
             raise RenderError(f"two outputs for one path: {relative}")
         seen.add(relative)
@@ -43,60 +64,39 @@ def stage(pages: Iterable[RenderedPage], folder: Path) -> Path:
     return folder
 
 
-def _safe_relative(path: str) -> str:
+def safe_relative(path: str) -> str:
+    """``path`` as a clean relative POSIX path, refusing anything that leaves the folder."""
     pure = PurePosixPath(path)
     if pure.is_absolute() or ".." in pure.parts or not pure.parts or "\\" in path:
         raise RenderError(f"refusing to write outside the output folder: {path!r}")
     return pure.as_posix()
 
 
-def swap_in(staged: Path, target: Path) -> None:
-    """Replace ``target`` by ``staged`` in one step, then delete the old contents."""
-    if not target.exists():
-        staged.rename(target)
-        return
-    if _exchange(staged, target):
-        shutil.rmtree(staged)
-        return
-    old = target.with_name(f"{TMP_PREFIX}{target.name}-old")
-    shutil.rmtree(old, ignore_errors=True)
-    target.rename(old)
-    staged.rename(target)
-    shutil.rmtree(old)
-
-
-def _exchange(first: Path, second: Path) -> bool:
-    """Atomically exchange two paths with Linux renameat2; False where it is unavailable."""
-    libc_name = ctypes.util.find_library("c")
-    if libc_name is None:
-        return False
-    libc = ctypes.CDLL(libc_name, use_errno=True)
-    renameat2 = getattr(libc, "renameat2", None)
-    if renameat2 is None:
-        return False
-    result = renameat2(
-        _AT_FDCWD, os.fsencode(first), _AT_FDCWD, os.fsencode(second), _RENAME_EXCHANGE
-    )
-    return bool(result == 0)
-
-
 def write_file(path: Path, text: str) -> None:
     """Write one file whole or not at all (a temporary file beside it, then a rename)."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    partial = path.with_name(f".{path.name}.partial")
-    partial.write_text(text, encoding="utf-8")
-    os.replace(partial, path)
+    os.replace(stage_file(path, text), path)
 
 
 def clean_stale(folder: Path) -> None:
-    """Remove staging folders left by an interrupted run."""
+    """Remove staging files and folders left by an interrupted run (call under the build lock)."""
     for stale in folder.glob(f"{TMP_PREFIX}*"):
-        shutil.rmtree(stale, ignore_errors=True)
+        if stale.is_dir() and not stale.is_symlink():
+            shutil.rmtree(stale, ignore_errors=True)
+        else:
+            stale.unlink(missing_ok=True)
 
 
-def differences(pages: Iterable[RenderedPage], target: Path) -> list[str]:
-    """Paths under ``target`` that differ from ``pages``: changed, missing or extra files."""
-    expected = {_safe_relative(p.path): p.content for p in pages}
+def differences(
+    pages: Iterable[RenderedPage], target: Path, ignored: Iterable[str] = ()
+) -> list[str]:
+    """Paths under ``target`` that differ from ``pages``: changed, missing or extra files.
+
+    Args:
+        pages: What would be written.
+        target: The folder on disk.
+        ignored: Files on disk that are not extra (the user's own files, kept by builds).
+    """
+    expected = {safe_relative(p.path): p.content for p in pages}
     actual = (
         {p.relative_to(target).as_posix(): p for p in sorted(target.rglob("*")) if p.is_file()}
         if target.is_dir()
@@ -107,5 +107,6 @@ def differences(pages: Iterable[RenderedPage], target: Path) -> list[str]:
         for path, content in expected.items()
         if path not in actual or actual[path].read_bytes() != content
     ]
-    extra = [path for path in actual if path not in expected]
+    skip = set(ignored)
+    extra = [path for path in actual if path not in expected and path not in skip]
     return sorted(changed + extra)

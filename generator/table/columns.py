@@ -20,6 +20,15 @@ def _wanted(config: Config) -> list[str]:
     return [config.id_column, *config.feature_columns, *config.describe]
 
 
+def _in_file(config: Config) -> list[str]:
+    """The columns the file itself must hold: a log's, or a table's without the made ID."""
+    if config.transactions is not None:
+        return list(config.transactions.columns)
+    if config.number_rows:
+        return [*config.feature_columns, *config.describe]
+    return _wanted(config)
+
+
 def used_columns(header: list[str], config: Config) -> list[str] | None:
     """The header's columns that the config reads, in file order, so a wide table is read narrow.
 
@@ -29,7 +38,7 @@ def used_columns(header: list[str], config: Config) -> list[str] | None:
     if len(set(header)) != len(header):
         return None
     used: set[int] = set()
-    for column in _wanted(config):
+    for column in _in_file(config):
         matches = _matches(header, column, config)
         if not matches:
             return None

@@ -21,6 +21,10 @@ from generator.table.problems import CellIssue
 NUMBER = r"(?i)^[+-]?((\d+(\.\d*)?|\.\d+)(e[+-]?\d+)?|inf|infinity)$"
 WHOLE_ID = r"^(0|[1-9]\d{0,17})$"
 NA_TOKENS = pa.array(["na", "n/a", "nan", "null", "none"])
+# Distances square every value: beyond this the squares (and K-Means) overflow to infinity.
+MAX_MAGNITUDE = 1e150
+# NUL and other control characters (tab, line feed and carriage return are allowed).
+CONTROL = r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]"
 
 
 @dataclass(frozen=True)
@@ -102,19 +106,22 @@ def to_numbers(column: str, array: pa.Array) -> Converted:
 
 
 def _finite(column: str, raw: pa.Array, cells: pa.Array) -> Converted:
-    """Cast to float64: NaN (or null) is missing, an infinity is a problem."""
+    """Cast to float64: NaN (or null) is missing; an infinity or a huge value is a problem."""
     values = np.asarray(pc.cast(cells, pa.float64()).to_numpy(zero_copy_only=False), float)
     missing, infinite = np.isnan(values), np.isinf(values)
+    huge = ~infinite & (np.abs(np.nan_to_num(values)) > MAX_MAGNITUDE)
     issues = _issue(column, raw, infinite, "value {value} is not a finite number")
-    return Converted(np.where(infinite, np.nan, values), missing, issues, "a number")
+    if huge.any():
+        expected = f"expected a number within ±{MAX_MAGNITUDE:g}"
+        issues += _issue(column, raw, huge, f"value {{value}} is too large; {expected}")
+    bad = infinite | huge
+    return Converted(np.where(bad, np.nan, values), missing, issues, "a number")
 
 
 def to_ids(column: str, array: pa.Array) -> Converted:
     """Read IDs as int64 when all are whole numbers (so 2 sorts before 10), else as text."""
     if pa.types.is_integer(array.type):
-        missing = np.asarray(array.is_null().to_numpy(zero_copy_only=False), bool)
-        values = pc.fill_null(array, 0).to_numpy(zero_copy_only=False).astype(np.int64)
-        return Converted(_nullable(values, missing), missing, (), "a customer ID")
+        return _integer_ids(column, array)
     text = _text(column, array)
     missing = _missing_text(text, tokens=True)
     whole = _mask(pc.match_substring_regex(text, WHOLE_ID))
@@ -124,7 +131,32 @@ def to_ids(column: str, array: pa.Array) -> Converted:
         return Converted(_nullable(values, missing), missing, (), "a customer ID")
     ids = np.asarray(text.to_numpy(zero_copy_only=False), dtype=object)
     ids[missing] = None
-    return Converted(ids, missing, (), "a customer ID")
+    return Converted(ids, missing, _control_issue(column, array, text), "a customer ID")
+
+
+def _integer_ids(column: str, array: pa.Array) -> Converted:
+    """Integer IDs as int64; uint64 IDs of 2^63 and more would wrap to negative, so they fail."""
+    missing = np.asarray(array.is_null().to_numpy(zero_copy_only=False), bool)
+    filled = pc.fill_null(array, 0)
+    too_big = np.zeros(len(array), dtype=bool)
+    if array.type == pa.uint64():
+        too_big = _mask(pc.greater(filled, pa.scalar(2**63 - 1, pa.uint64())))
+    template = "value {value} does not fit a 64-bit ID; store IDs of 2^63 or more as text"
+    issues = _issue(column, array, too_big, template) if too_big.any() else ()
+    ids = filled.to_numpy(zero_copy_only=False).astype(np.int64)
+    # Distinct negative stand-ins (uint64 has no negatives), so no false "repeats the ID".
+    ids[too_big] = -1 - np.flatnonzero(too_big)
+    return Converted(_nullable(ids, missing), missing, issues, "a customer ID")
+
+
+def _control_issue(column: str, raw: pa.Array, text: pa.Array) -> tuple[CellIssue, ...]:
+    """Cells holding NUL or another control character (invisible; they split labels silently)."""
+    bad = _mask(pc.match_substring_regex(text, CONTROL))
+    if not bad.any():
+        return ()
+    return _issue(
+        column, raw, bad, "value {value} holds a control character; expected printable text"
+    )
 
 
 def _nullable(
@@ -137,7 +169,8 @@ def _nullable(
 
 def to_categories(column: str, array: pa.Array, rule: ColumnRule) -> Converted:
     """Trim, map and check category labels against ``rule`` (distinct values only, then codes)."""
-    encoded = pc.dictionary_encode(_text(column, array))
+    text = _text(column, array)
+    encoded = pc.dictionary_encode(text)
     levels, note = _mapped(column, encoded, rule)
     # An all-null column has no levels; one blank level keeps the code lookups valid.
     levels = levels or [""]
@@ -154,7 +187,7 @@ def to_categories(column: str, array: pa.Array, rule: ColumnRule) -> Converted:
     new_codes = np.where(missing | bad, -1, lookup[codes]).astype(np.int64)
     labels = pd.Categorical.from_codes(new_codes, pd.Index(categories))
     issues = _issue(column, array, bad, f"value {{value}} is not {expected}")
-    return Converted(labels, missing, issues, expected, note)
+    return Converted(labels, missing, issues + _control_issue(column, array, text), expected, note)
 
 
 def _mapped(column: str, encoded: pa.DictionaryArray, rule: ColumnRule) -> tuple[list[str], str]:

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import codecs
 import csv
+from collections.abc import Callable
 from dataclasses import dataclass
 from itertools import chain
 from pathlib import Path
@@ -19,6 +20,8 @@ from generator.errors import DataError, collect
 from generator.model import RowLines
 
 BLOCK = 1 << 20
+# Column names are labels on a page; longer ones are a broken file, not a header.
+MAX_NAME = 1000
 SEPARATORS = {",": "','", ";": "';'", "\t": '"\\t"', "|": "'|'"}
 NOT_TEXT = {
     b"\xff\xfe": "is UTF-16 text; save it as UTF-8",
@@ -47,9 +50,16 @@ def read_header(path: Path, delimiter: str) -> list[str]:
 
 
 def read_csv(
-    path: Path, delimiter: str, facts: TextFacts, header: list[str], columns: list[str] | None
+    path: Path,
+    delimiter: str,
+    facts: TextFacts,
+    header: list[str],
+    columns: list[str] | None,
+    named: bool = False,
 ) -> tuple[pa.Table, RowLines]:
     """Read ``path`` as text columns named by its ``header`` row (only ``columns``, if given).
+
+    ``named``: the file has no header line; ``header`` names its columns (``data.columns``).
 
     Returns:
         The table and how to name its rows (``line N`` of the file).
@@ -60,23 +70,35 @@ def read_csv(
     """
     if columns is not None and facts.odd_quotes and header[-1] not in columns:
         columns = [*columns, header[-1]]  # where an unclosed quote would show (see below)
-    table, bad = _parse(path, delimiter, header, columns, threads=True)
-    lines = _row_lines(path, delimiter, facts, table.num_rows + len(bad))
-    if bad:
-        # Threaded reads do not number rows; read again on one thread to name them.
-        _, bad = _parse(path, delimiter, header, columns, threads=False)
-        problems = [_structure_problem(row, lines) for row in bad]
-        collect(DataError, str(path), problems)
+    fast = _read_threaded(path, delimiter, header, columns, named)
+    table, bad = (fast, []) if fast is not None else _parse(path, delimiter, header, columns, named)
+    lines = _row_lines(path, delimiter, facts, table.num_rows + len(bad), named)
+    problems = [_structure_problem(row, lines, named) for row in bad]
+    collect(DataError, str(path), problems)
     _check_quotes_closed(path, table.column(header[-1]) if facts.odd_quotes else None, lines)
     return table, lines
 
 
 def _check_is_text(path: Path) -> None:
     with path.open("rb") as handle:
-        start = handle.read(4)
+        start = handle.read(64)
     for magic, problem in NOT_TEXT.items():
         if start.startswith(magic):
             raise DataError(f"{path}: the file {problem}")
+    if _looks_utf16(start):
+        raise DataError(
+            f"{path}: the file is UTF-16 text without a byte order mark; save it as UTF-8"
+        )
+
+
+def _looks_utf16(start: bytes) -> bool:
+    """Text of ASCII characters in UTF-16 has a NUL in every other byte (LE: odd, BE: even)."""
+    pairs = len(start) // 2
+    if pairs < 2:
+        return False
+    odd, even = start[1 : 2 * pairs : 2], start[0 : 2 * pairs : 2]
+    little = odd.count(0) == pairs and even.count(0) == 0
+    return little or (even.count(0) == pairs and odd.count(0) == 0)
 
 
 def _header(path: Path, delimiter: str) -> list[str]:
@@ -85,6 +107,12 @@ def _header(path: Path, delimiter: str) -> list[str]:
             names = next(csv.reader(handle, delimiter=delimiter), [])
     except UnicodeDecodeError:
         raise _not_utf8(path) from None
+    long = [i for i, name in enumerate(names) if len(name) > MAX_NAME]
+    if long:
+        raise DataError(
+            f"{path}: line 1, column {long[0] + 1}: a column name of {len(names[long[0]]):,} "
+            f"characters; expected at most {MAX_NAME:,}"
+        )
     if not "".join(names).strip():
         raise DataError(f"{path}: line 1 is blank; expected a header row")
     if len(names) == 1:
@@ -104,10 +132,26 @@ def _separator_hint(text: str) -> str:
     return f" (it looks separated by {SEPARATORS[best]}: set data.delimiter: {SEPARATORS[best]})"
 
 
+def _read_threaded(
+    path: Path, delimiter: str, header: list[str], columns: list[str] | None, named: bool
+) -> pa.Table | None:
+    """The fast read on Arrow's threads; None when the file has a problem to report.
+
+    No Python callback runs on Arrow's threads: a worker still calling one after a failed read
+    could outlive the command, and a thread entering Python during interpreter shutdown aborts
+    the process ("terminate called without an active exception", exit -6). A bad file is read
+    again on this thread, which also numbers the bad rows.
+    """
+    try:
+        return _read(path, delimiter, header, columns, None, named)
+    except (pa.ArrowInvalid, pa.ArrowKeyError):
+        return None
+
+
 def _parse(
-    path: Path, delimiter: str, header: list[str], columns: list[str] | None, threads: bool
+    path: Path, delimiter: str, header: list[str], columns: list[str] | None, named: bool = False
 ) -> tuple[pa.Table, list[pacsv.InvalidRow]]:
-    """Parse with pyarrow, ``columns`` (all when None) as text; the table and malformed rows."""
+    """Parse on this thread, ``columns`` (all when None) as text; the table and malformed rows."""
     bad: list[pacsv.InvalidRow] = []
 
     def on_bad_row(row: pacsv.InvalidRow) -> str:
@@ -115,19 +159,7 @@ def _parse(
         return "skip"
 
     try:
-        table = pacsv.read_csv(
-            path,
-            read_options=pacsv.ReadOptions(use_threads=threads, encoding="utf8"),
-            parse_options=pacsv.ParseOptions(
-                delimiter=delimiter, invalid_row_handler=on_bad_row, newlines_in_values=True
-            ),
-            convert_options=pacsv.ConvertOptions(
-                include_columns=columns,
-                column_types={name: pa.string() for name in header},
-                strings_can_be_null=False,
-                quoted_strings_can_be_null=False,
-            ),
-        )
+        table = _read(path, delimiter, header, columns, on_bad_row, named)
     except (pa.ArrowInvalid, pa.ArrowKeyError) as exc:
         message = str(exc).split("\n")[0]
         if "UTF8" in message:
@@ -136,9 +168,41 @@ def _parse(
     return table, bad
 
 
-def _structure_problem(row: pacsv.InvalidRow, lines: RowLines) -> str:
-    # pyarrow numbers records from 1 with the header as record 1, skipping blank lines.
-    where = lines.name(row.number - 2) if row.number is not None else "a line"
+def _read(
+    path: Path,
+    delimiter: str,
+    header: list[str],
+    columns: list[str] | None,
+    on_bad_row: Callable[[pacsv.InvalidRow], str] | None,
+    named: bool = False,
+) -> pa.Table:
+    """Pyarrow's reader; threaded exactly when no Python callback is given.
+
+    ``named``: the file has no header line and ``header`` names its columns.
+    """
+    return pacsv.read_csv(
+        path,
+        read_options=pacsv.ReadOptions(
+            use_threads=on_bad_row is None,
+            encoding="utf8",
+            column_names=header if named else None,
+        ),
+        parse_options=pacsv.ParseOptions(
+            delimiter=delimiter, invalid_row_handler=on_bad_row, newlines_in_values=True
+        ),
+        convert_options=pacsv.ConvertOptions(
+            include_columns=columns,
+            column_types={name: pa.string() for name in header},
+            strings_can_be_null=False,
+            quoted_strings_can_be_null=False,
+        ),
+    )
+
+
+def _structure_problem(row: pacsv.InvalidRow, lines: RowLines, named: bool = False) -> str:
+    # pyarrow numbers records from 1 with the header (if any) as record 1, skipping blank lines.
+    first = 1 if named else 2
+    where = lines.name(row.number - first) if row.number is not None else "a line"
     noun = "field" if row.actual_columns == 1 else "fields"
     return (
         f"{where} has {row.actual_columns} {noun}, expected {row.expected_columns} "
@@ -166,11 +230,14 @@ def _not_utf8(path: Path) -> DataError:
     return DataError(f"{path}: the file is not UTF-8 text; save it as UTF-8")
 
 
-def _row_lines(path: Path, delimiter: str, facts: TextFacts, records: int) -> RowLines:
-    """Row ``i`` is line ``i + 2`` unless blank lines or multi-line values break the count."""
-    if facts.lines == records + 1:
-        return RowLines("line", 2)
-    return RowLines("line", 2, records_in=path, delimiter=delimiter)
+def _row_lines(
+    path: Path, delimiter: str, facts: TextFacts, records: int, named: bool = False
+) -> RowLines:
+    """Row ``i`` is line ``i + 2`` (``i + 1`` with no header) unless blank lines intervene."""
+    first = 1 if named else 2
+    if facts.lines == records + first - 1:
+        return RowLines("line", first)
+    return RowLines("line", first, records_in=path, delimiter=delimiter, header=not named)
 
 
 def _check_quotes_closed(path: Path, last_column: pa.ChunkedArray | None, lines: RowLines) -> None:

@@ -8,6 +8,7 @@ The result is a ``CustomerTable`` whose ``frame`` is the bounded sample the driv
 from __future__ import annotations
 
 import hashlib
+import math
 import re
 from collections.abc import Sequence
 from dataclasses import replace
@@ -33,6 +34,8 @@ from generator.table.engine_checks import (
 from generator.table.read import file_sha256
 
 BINS = 20
+OTHER = "Other"  # as analysis.categories.OTHER (the table stage is below it)
+NICE_STEPS = (1.0, 2.0, 2.5, 5.0, 10.0)
 GRID = 24
 WHOLE_ID = re.compile(r"^(0|[1-9]\d{0,17})$")
 DROP_HINT = "set data.missing: drop to drop rows with missing values"
@@ -68,7 +71,15 @@ def load_whole(config: Config, engine: Engine) -> CustomerTable:
     _check_spread(config, columns, facts, n, where)
     engine.view(CUSTOMERS, customers_sql(engine, columns))
     whole = _measure(engine, config, columns, facts, n)
-    whole = replace(whole, views=((PARSED, parsed), (CUSTOMERS, customers_sql(engine, columns))))
+    rare = {
+        c: [v for v, m in pairs if m < config.privacy.min_group_size]
+        for c, pairs in whole.categories
+    }
+    if any(rare.values()):
+        engine.view(CUSTOMERS, customers_sql(engine, columns, rare))
+        whole = replace(whole, categories=_pooled(whole.categories, rare))
+    views = ((PARSED, parsed), (CUSTOMERS, customers_sql(engine, columns, rare)))
+    whole = replace(whole, views=views)
     source = SourceInfo(
         path=config.data_path,
         sha256=_fingerprint(engine, config, columns),
@@ -123,11 +134,36 @@ def _decide(engine: Engine, columns: list[Column], undecided: list[int]) -> list
     ]
 
 
-def customers_sql(engine: Engine, columns: Sequence[Column]) -> str:
-    """The checked customers: ``id`` and every configured column under its own name."""
+def customers_sql(
+    engine: Engine, columns: Sequence[Column], rare: dict[str, list[str]] | None = None
+) -> str:
+    """The checked customers: ``id`` and every configured column under its own name.
+
+    A category value fewer than ``privacy.min_group_size`` customers share (``rare``) becomes
+    "Other", as ``analysis.categories`` pools it for a table in memory.
+    """
     d = engine.dialect
-    items = ", ".join(f"v{i} AS {d.quote(c.name)}" for i, c in enumerate(columns))
-    return f"SELECT id, {items} FROM {PARSED} WHERE keep"
+    items = []
+    for i, c in enumerate(columns):
+        pooled = (rare or {}).get(c.name, [])
+        value = f"v{i}"
+        if pooled:
+            listed = ", ".join(d.text(v) for v in pooled)
+            value = f"CASE WHEN v{i} IN ({listed}) THEN {d.text(OTHER)} ELSE v{i} END"
+        items.append(f"{value} AS {d.quote(c.name)}")
+    return f"SELECT id, {', '.join(items)} FROM {PARSED} WHERE keep"
+
+
+def _pooled(
+    categories: tuple[tuple[str, tuple[tuple[str, int], ...]], ...], rare: dict[str, list[str]]
+) -> tuple[tuple[str, tuple[tuple[str, int], ...]], ...]:
+    """Category counts with the rare values pooled as "Other", listed last."""
+    out = []
+    for column, pairs in categories:
+        kept = tuple((v, c) for v, c in pairs if v not in rare[column] and v != OTHER)
+        other = sum(c for v, c in pairs if v in rare[column] or v == OTHER)
+        out.append((column, kept + (((OTHER, other),) if other else ())))
+    return tuple(out)
 
 
 def _check_spread(
@@ -165,7 +201,8 @@ def _measure(
     d = engine.dialect
     numeric = [(i, c) for i, c in enumerate(columns) if c.kind == "number"]
     named = [c for c in columns if c.kind == "category"]
-    edges = [_edges(facts, i, BINS) for i, _ in numeric]
+    # The published histograms' round-number edges; the map's grid keeps numpy's.
+    edges = [rounded_edges(facts[f"lo{i}"], facts[f"hi{i}"], BINS) for i, _ in numeric]
     keys: list[tuple[str, ...]] = [
         (sql.bin_index(d.quote(c.name), e),) for (_, c), e in zip(numeric, edges, strict=True)
     ]
@@ -174,13 +211,13 @@ def _measure(
     grid_edges = [_edges(facts, i, GRID) for i in (0, 1)] if grid else []
     if grid:
         keys.append(tuple(sql.bin_index(d.quote(columns[i].name), grid_edges[i]) for i in (0, 1)))
-    counts = np.zeros((len(numeric), BINS), dtype=np.int64)
+    counts = [np.zeros(len(e) - 1, dtype=np.int64) for e in edges]
     values: list[list[tuple[str, int]]] = [[] for _ in named]
     density = np.zeros((GRID, GRID), dtype=np.float64)
     for row in engine.fetch(sql.grouped_counts(CUSTOMERS, keys, d)).to_pylist():
         s, first, count = int(row["s"]), row["k0"], int(row["c"])
         if s < len(numeric):
-            counts[s, int(first)] = count
+            counts[s][int(first)] = count
         elif s < len(numeric) + len(named):
             values[s - len(numeric)].append((str(first), count))
         else:
@@ -194,6 +231,19 @@ def _measure(
 def _edges(facts: dict[str, float], i: int, bins: int) -> np.ndarray:
     """The equal-width bin edges numpy uses between column ``i``'s minimum and maximum."""
     return np.histogram_bin_edges([facts[f"lo{i}"], facts[f"hi{i}"]], bins=bins)
+
+
+def rounded_edges(low: float, high: float, bins: int) -> np.ndarray:
+    """Round-number bin edges from the minimum and maximum: ``report.privacy.rounded_edges``.
+
+    The outer edges then publish no customer's exact value; a test keeps the two equal.
+    """
+    raw = (high - low) / bins if high > low else max(abs(low), 1.0) / bins
+    power = 10.0 ** math.floor(math.log10(raw))
+    step = next(n * power for n in NICE_STEPS if n * power >= raw)
+    start, stop = math.floor(low / step), math.ceil(high / step)
+    edges = np.arange(start, max(stop, start + 1) + 1) * step
+    return np.asarray([float(f"{e:.12g}") for e in edges])
 
 
 def _fingerprint(engine: Engine, config: Config, columns: Sequence[Column]) -> str:

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
+import zipfile
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -20,6 +21,9 @@ from generator.errors import DataError, collect
 from generator.model import RowLines
 
 log = logging.getLogger(__name__)
+# A full sheet (1,048,576 rows) of short cells unzips to about a gigabyte.
+MAX_UNZIPPED = 2 << 30
+MAX_RATIO = 200
 
 
 def read_excel(path: Path) -> tuple[pa.Table, RowLines, tuple[str, ...]]:
@@ -34,6 +38,7 @@ def read_excel(path: Path) -> tuple[pa.Table, RowLines, tuple[str, ...]]:
     """
     from openpyxl import load_workbook
 
+    _check_unzipped_size(path)
     try:
         book = load_workbook(path, read_only=True, data_only=True)
     except Exception as exc:
@@ -47,9 +52,33 @@ def read_excel(path: Path) -> tuple[pa.Table, RowLines, tuple[str, ...]]:
     for note in notes:
         log.info("%s: %s", path, note)
     columns = list(zip(*rows, strict=True)) if rows else [() for _ in header]
-    arrays = [pa.array([_text(v) for v in column], pa.string()) for column in columns]
+    arrays = [pa.array([cell_text(v) for v in column], pa.string()) for column in columns]
     table = pa.Table.from_arrays(arrays, names=header)
     return table, RowLines("row", 2, numbers=np.asarray(numbers, dtype=np.int64)), notes
+
+
+def _check_unzipped_size(path: Path) -> None:
+    """Refuse a workbook that would unzip to far more than it weighs (a zip bomb) or too much.
+
+    Sheets compress about ten times; a part that claims over ``MAX_RATIO`` times its packed
+    size, or a workbook over ``MAX_UNZIPPED`` bytes, would take gigabytes of memory to read.
+    """
+    try:
+        with zipfile.ZipFile(path) as archive:
+            parts = archive.infolist()
+    except (zipfile.BadZipFile, OSError) as exc:
+        raise DataError(f"{path}: cannot be read as Excel (.xlsx): {exc}") from exc
+    total = sum(part.file_size for part in parts)
+    bomb = [
+        p for p in parts if p.file_size > (1 << 20) and p.file_size > MAX_RATIO * p.compress_size
+    ]
+    if bomb or total > MAX_UNZIPPED:
+        part = bomb[0] if bomb else max(parts, key=lambda p: p.file_size)
+        raise DataError(
+            f"{path}: the workbook unzips to {total:,} bytes ({part.filename} alone "
+            f"{part.file_size:,} from {part.compress_size:,}); expected at most "
+            f"{MAX_UNZIPPED:,} bytes and {MAX_RATIO} times compression; save it as CSV"
+        )
 
 
 def _sheet_notes(names: list[str]) -> tuple[str, ...]:
@@ -81,7 +110,7 @@ def _rows(
     return header, rows, numbers
 
 
-def _text(value: object) -> str | None:
+def cell_text(value: object) -> str | None:
     """A cell as the text an analyst would type: ``19`` not ``19.0``, dates as ISO dates."""
     if value is None or isinstance(value, str):
         return value

@@ -14,18 +14,24 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 
 from generator.config.settings import Config
+from generator.config.sources import WHITESPACE
 from generator.errors import DataError
 from generator.model import RowLines, SourceInfo
 from generator.table.columns import used_columns
 from generator.table.delimited import BLOCK, TextFacts, read_csv, read_header
 from generator.table.excel import read_excel
+from generator.table.whitespace import read_whitespace, whitespace_header
 
 READERS = (".csv", ".txt", ".tsv", ".parquet", ".xlsx")
 
 
+# A row this long is not a customer: a file without line breaks, or one cell gone wrong.
+MAX_LINE_BYTES = 16 << 20
+
+
 def file_sha256(path: Path) -> str:
     """The SHA-256 of a file, read in 1 MiB blocks."""
-    return _scan(path)[0]
+    return scan_file(path)[0]
 
 
 def read_table(config: Config) -> tuple[pa.Table, SourceInfo]:
@@ -47,7 +53,7 @@ def read_table(config: Config) -> tuple[pa.Table, SourceInfo]:
         raise DataError(
             f"{path}: unknown file type {suffix!r}; expected one of {', '.join(READERS)}"
         )
-    sha256, facts = _scan(path)
+    sha256, facts = scan_file(path)
     notes: tuple[str, ...] = ()
     if suffix == ".parquet":
         header = _parquet_header(path)
@@ -57,28 +63,57 @@ def read_table(config: Config) -> tuple[pa.Table, SourceInfo]:
         table, lines, notes = read_excel(path)
         header = table.column_names
     else:
-        delimiter = "\t" if suffix == ".tsv" else config.delimiter
-        header = read_header(path, delimiter)
-        table, lines = read_csv(path, delimiter, facts, header, used_columns(header, config))
+        table, lines, header = _read_text(path, config, facts)
     return table, SourceInfo(path, sha256, table.num_rows, tuple(header), notes, lines=lines)
 
 
-def _scan(path: Path) -> tuple[str, TextFacts]:
+def _read_text(
+    path: Path, config: Config, facts: TextFacts
+) -> tuple[pa.Table, RowLines, list[str]]:
+    """A delimited or whitespace-separated text file, with a header line or configured names."""
+    delimiter = "\t" if path.suffix.lower() == ".tsv" else config.delimiter
+    names = config.layout.names
+    if delimiter == WHITESPACE:
+        header = list(names) or whitespace_header(path)
+        return read_whitespace(path, names, used_columns(header, config))
+    header = list(names) or read_header(path, delimiter)
+    used = used_columns(header, config)
+    table, lines = read_csv(path, delimiter, facts, header, used, named=bool(names))
+    return table, lines, header
+
+
+def scan_file(path: Path) -> tuple[str, TextFacts]:
     """One pass over the bytes: the SHA-256, the number of lines and whether quotes pair up.
 
-    Line breaks at the very end of the file do not start a line.
+    Line breaks at the very end of the file do not start a line. A line longer than
+    ``MAX_LINE_BYTES`` stops the read here, before any parser holds it in memory.
     """
     digest = hashlib.sha256()
-    breaks = trailing = quotes = 0
+    breaks = trailing = quotes = run = 0
     with path.open("rb") as handle:
         for block in iter(lambda: handle.read(BLOCK), b""):
             digest.update(block)
+            first = block.find(b"\n")
+            if first >= 0 and run + first > MAX_LINE_BYTES:  # the line this block ends
+                _too_long(path, breaks + 1)
             breaks += block.count(b"\n")
+            run = run + len(block) if first < 0 else len(block) - block.rfind(b"\n") - 1
+            if run > MAX_LINE_BYTES:  # the line still open at the block's end
+                _too_long(path, breaks + 1)
             quotes += block.count(b'"')
             body = block.rstrip(b"\r\n")
             tail = block[len(body) :].count(b"\n")
             trailing = trailing + tail if not body else tail
     return digest.hexdigest(), TextFacts(breaks - trailing + 1, quotes % 2 == 1)
+
+
+def _too_long(path: Path, line: int) -> None:
+    if path.suffix.lower() in (".parquet", ".xlsx"):
+        return  # binary formats have no lines
+    raise DataError(
+        f"{path}: line {line:,} is longer than {MAX_LINE_BYTES:,} bytes, the most a row may "
+        "have; is the file missing its line breaks, or a quote left open?"
+    )
 
 
 def _parquet_header(path: Path) -> list[str]:

@@ -32,7 +32,10 @@ log = logging.getLogger(__name__)
 
 MAX_PROBLEMS = 20
 SHOWN_LINES = 5
+# How many median absolute deviations from the median make a value "far from the rest".
+OUTLIER_SPREADS = 1000
 DROP_HINT = "set data.missing: drop to drop rows with missing values"
+LOG_HINT = "if this is a transaction log, see data.transactions"
 
 
 def validate(raw: pa.Table, source: SourceInfo, config: Config) -> CustomerTable:
@@ -48,30 +51,38 @@ def validate(raw: pa.Table, source: SourceInfo, config: Config) -> CustomerTable
         raise DataError(f"{where}: the file has a header but no customer rows")
     columns = {c: _convert(c, raw.column(i).combine_chunks(), config) for c, i in found.items()}
     notes += [c.note for c in columns.values() if c.note]
-    missing = np.logical_or.reduce([c.missing for c in columns.values()])
+    # A gap in a describe-only column never removes a customer (nor is an error): the
+    # profiles say how many customers each such column covers.
+    required = {c: v for c, v in columns.items() if c not in config.describe}
+    missing = np.logical_or.reduce([c.missing for c in required.values()])
     keep = ~missing if config.missing == "drop" else np.ones(raw.num_rows, dtype=bool)
     dropped = _log_drop(where, missing & ~keep, source.lines)
     frame = pd.DataFrame({c: v.values for c, v in columns.items()})[keep]
     issues = [_kept(issue, keep) for c in columns.values() for issue in c.issues]
     if config.missing == "error":
-        issues += [_missing_issue(c, v) for c, v in columns.items()]
+        issues += [_missing_issue(c, v) for c, v in required.items()]
     issues += _schema_issues(frame, config)
     # Problems are listed by line, then in the config's column order.
     rank = {column: n for n, column in enumerate(columns)}
     issues.sort(key=lambda issue: rank[issue.column])
     problems = ProblemList(issues, source.lines)
     hint = DROP_HINT if config.missing == "error" and missing.any() else ""
+    if any(issue.others is not None and len(issue.rows) for issue in issues):
+        hint = "; ".join(filter(None, (hint, LOG_HINT)))  # repeated IDs
     collect(DataError, where, problems, MAX_PROBLEMS, hint)
     if frame.empty:
         raise DataError(f"{where}: no customer rows left after dropping rows with missing values")
     frame = _finish(frame, config)
     _check_spread(frame, config, where)
+    _warn_outliers(frame, config, where)
     for note in notes:
         log.info("%s: %s", where, note)
     notes += dropped[1:]
     return CustomerTable(
         frame=frame,
-        source=replace(source, notes=source.notes + tuple(notes), rows_dropped=dropped[0]),
+        source=replace(
+            source, notes=source.notes + tuple(notes), rows_dropped=source.rows_dropped + dropped[0]
+        ),
         id_column=config.id_column,
         features=config.feature_columns,
         describe=config.describe,
@@ -172,6 +183,30 @@ def _finish(frame: pd.DataFrame, config: Config) -> pd.DataFrame:
     if isinstance(ids.dtype, pd.Int64Dtype):
         frame = frame.assign(**{config.id_column: ids.to_numpy(dtype=np.int64)})
     return frame.sort_values(config.id_column, kind="stable", ignore_index=True)
+
+
+def _warn_outliers(frame: pd.DataFrame, config: Config, where: str) -> None:
+    """Warn when a feature has values far beyond the rest.
+
+    K-Means then tends to give a handful of customers a segment of their own (one customer at
+    1e12 against everyone else), which ``k: auto`` happily chooses.
+    """
+    for column in config.feature_columns:
+        values = frame[column].to_numpy(dtype=np.float64)
+        median = float(np.median(values))
+        spread = float(np.median(np.abs(values - median))) or float(np.std(values))
+        far = np.abs(values - median) > OUTLIER_SPREADS * spread
+        if spread > 0 and far.any():
+            worst = values[np.argmax(np.abs(values - median))]
+            log.warning(
+                "%s: column %r has %s far from the rest (up to %s, the median is %s); k-means "
+                "may give them a segment of their own: check them, or try scaling: robust or log",
+                where,
+                column,
+                f"{int(far.sum()):,} {'value' if far.sum() == 1 else 'values'}",
+                show(float(worst)),
+                show(median),
+            )
 
 
 def _check_spread(frame: pd.DataFrame, config: Config, where: str) -> None:

@@ -4,7 +4,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from generator.analysis.kmeans import choose_k, elbow, levels_of, segment
+from generator.analysis.kmeans import choose_k, elbow, segment
 from generator.analysis.run import load_table
 from generator.config.settings import load_config
 from generator.errors import DataError
@@ -67,11 +67,17 @@ def test_fixed_k_is_used_and_explained(mall) -> None:
     )
 
 
-def test_fewer_distinct_customers_than_k(mall) -> None:
+@pytest.mark.parametrize(("rows", "k"), [(3, 5), (5, 5), (6, 6)])
+def test_fewer_distinct_customers_than_k(mall, rows: int, k: int) -> None:
     config, table = mall
-    small = replace(table, frame=table.frame.head(3))
-    with pytest.raises(DataError, match=r"^n_customers=3 distinct should be >= k=5$"):
-        segment(small, replace(config, k=5))
+    small = replace(table, frame=table.frame.head(rows))
+    distinct = len(small.frame[list(config.feature_columns)].drop_duplicates())
+    with pytest.raises(DataError) as info:
+        segment(small, replace(config, k=k))
+    assert str(info.value) == (
+        f"{config.data_path}: n_customers={distinct} distinct should be > k={k} (customers "
+        "with equal feature values count once; lower k)"
+    )
 
 
 def _scores(sil: list[float], db: list[float], inertia: list[float]) -> tuple[KScore, ...]:
@@ -110,12 +116,6 @@ def test_choose_k_rule(sil, db, inertia, k: int, start: str) -> None:
 def test_elbow_is_the_point_farthest_below_the_chord() -> None:
     assert elbow([2, 3, 4, 5, 6], [100, 40, 30, 25, 22]) == 3
     assert elbow([2, 3], [10, 5]) == 2
-
-
-def test_levels_against_tertiles() -> None:
-    thresholds = np.array([[10.0, 0.0], [20.0, 5.0]])
-    centroids = np.array([[5.0, 0.0], [15.0, 6.0], [25.0, 5.0]])
-    assert levels_of(centroids, thresholds).tolist() == [[0, 1], [1, 2], [2, 1]]
 
 
 def test_sampled_search_fits_all_rows(tmp_path: Path, mall) -> None:

@@ -37,11 +37,30 @@ def test_more_features_name_the_most_distinctive_and_stay_unique() -> None:
     assert len(set(slugs)) == 3
 
 
-def test_identical_levels_get_numbered_names() -> None:
+def test_identical_levels_are_told_apart_without_numbers() -> None:
     levels = (("High",), ("High",))
     names, slugs, _ = name_segments(levels, np.array([[1.0], [2.0]]), ["Spend"])
-    assert names == ["High Spend", "High Spend (2)"]
-    assert slugs == ["high-spend", "high-spend-2"]
+    assert names == ["High Spend, lower Spend", "High Spend, higher Spend"]
+    assert slugs == ["high-spend-lower-spend", "high-spend-higher-spend"]
+
+
+def test_many_segments_on_two_features_keep_unique_names() -> None:
+    levels = (("High", "High"),) * 3 + (("Low", "Medium"), ("Low", "Low"), ("Medium", "Low"))
+    z = np.array([[1.0, 2.0], [1.2, 1.0], [1.1, 1.5], [-1, 0], [-1, -1], [0, -1]])
+    names, _, _ = name_segments(levels, z, ["Income", "Spending"])
+    assert names[:3] == [
+        "High Income, High Spending, highest Spending",
+        "High Income, High Spending, lowest Spending",
+        "High Income, High Spending, 2nd highest Spending",
+    ]
+    assert len(set(names)) == 6 and not any("(" in name for name in names)
+
+
+def test_a_feature_with_one_level_everywhere_is_not_named() -> None:
+    levels = (("High", "Medium", "Low"), ("Low", "Medium", "High"))
+    z = np.array([[1.0, 3.0, -0.5], [-1.0, -3.0, 0.5]])
+    names, _, used = name_segments(levels, z, ["A", "B", "C"])
+    assert names == ["High A, Low C", "Low A, High C"] and used == [[0, 2], [0, 2]]
 
 
 def test_hostile_labels_fall_back_to_numbered_slugs() -> None:

@@ -25,7 +25,7 @@ def test_mall_personas_sizes_and_actions(analysis) -> None:
 
 def test_profile_statistics_in_original_units(analysis) -> None:
     first = analysis.profiles[0]
-    assert dict(first.centroid)["Annual Income (k$)"] == pytest.approx(86.538, abs=1e-3)
+    assert dict(first.mean)["Annual Income (k$)"] == pytest.approx(86.538, abs=1e-3)
     assert dict(first.median)["Spending Score (1-100)"] == 83.0
     assert dict(first.index)["Annual Income (k$)"] == pytest.approx(100 * 86.538 / 60.56, abs=0.01)
     age = dict(first.numeric)["Age"]
@@ -47,6 +47,6 @@ def test_rules_of_thumb_recognise_their_segment(analysis) -> None:
 
 def test_population_insights_in_words(analysis) -> None:
     text = render("cli/analyze.txt.j2", "txt", analysis=analysis)
-    assert "Gender: slight female majority: 56% female." in text
+    assert "Gender: a slight majority are Female (56%)." in text
     assert "Age: half of the customers are between 28.8 and 49 (median 36)." in text
     assert "Income and Spending: no linear relationship (correlation 0.01)" in text

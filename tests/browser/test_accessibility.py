@@ -8,7 +8,7 @@ from typing import Any
 import pytest
 from helpers import AXE, STATS, Built, Tab, check_page, describe_violations, run_axe, toggle_palette
 
-from generator.report.charts.common import PALETTE
+from generator.report.charts.common import PALETTE, SHAPES
 
 OKABE_ITO = {"#000000", "#E69F00", "#56B4E9", "#009E73", "#F0E442", "#0072B2", "#D55E00", "#CC79A7"}
 
@@ -58,8 +58,11 @@ def test_charts_carry_a_text_description(tab: Tab, pages: list[str]) -> None:
     assert checked > 0
 
 
-def test_segment_palette_is_okabe_ito() -> None:
-    assert set(PALETTE[:7]) <= OKABE_ITO
+def test_segment_palette_starts_okabe_ito_and_tells_12_segments_apart() -> None:
+    assert set(PALETTE[:6]) <= OKABE_ITO
+    assert len(set(PALETTE)) == len(PALETTE) >= 12  # a distinct colour for each of 12 segments
+    pairs = {(PALETTE[i % len(PALETTE)], SHAPES[i % len(SHAPES)]) for i in range(24)}
+    assert len(pairs) == 24 and not {"wedge", "stroke"} & set(SHAPES)  # both barely visible
 
 
 def _segment_layers(spec: dict[str, Any]) -> list[dict[str, Any]]:

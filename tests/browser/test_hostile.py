@@ -53,7 +53,8 @@ CATEGORIES = (
     "[click](javascript:__pwned++)",
     '=HYPERLINK("http://example.invalid")',
     "../../etc/passwd",
-    "\u202eevil\u202c \x07bell | pipe |",
+    # Bidi overrides are text; control characters (a bell) are refused on reading (issue 15).
+    "\u202eevil\u202c bell | pipe |",
 )
 TITLE = "</title><script>__pwned++</script> # Shop | {: onclick=__pwned++ } \u202eokay"
 LABELS = {
@@ -209,7 +210,7 @@ def structure_problems(url: str, page: dict[str, Any], names: dict[str, str]) ->
     if len(h1) != 1:
         problems.append(f"{url}: {len(h1)} h1 headings: {h1}")
     # Persona pages head the describe columns' ranges with their labels (here only AGE).
-    unexpected = h2 - template_headings() - {visible(AGE)}
+    unexpected = h2 - template_headings() - {f"{visible(AGE)} among all customers"}
     if unexpected:
         problems.append(f"{url}: headings the templates do not have: {unexpected}")
     expected = expected_h1(url, names)

@@ -33,7 +33,7 @@ def test_every_problem_is_reported_at_once(tmp_path: Path) -> None:
         "data.id_column should be a non-empty string, got ''",
         "features has the column 'a' twice",
         "features has the label 'a' twice",
-        "k should be 'auto' or an integer >= 2, got 1",
+        "k should be 'auto' or an integer from 2 to 1000000, got 1",
         "scaling should be one of standard, robust, log, got 'cubic'",
         "k_max=3 should be >= k_min=5",
     )
@@ -44,12 +44,19 @@ def test_every_problem_is_reported_at_once(tmp_path: Path) -> None:
     ("text", "message"),
     [
         ("- a list\n", "expected a mapping of settings at the top level"),
-        ("a: [1,\n", "not valid YAML at line 2"),
+        ("a: [1,\n", "not valid YAML at line 2, column 1"),
+        ("k: 3\ntitle: x\nk: 4\n", "the key 'k' appears twice in one mapping at line 3, column 1"),
+        (
+            "a: &a [x, x]\nb: &b [*a, *a]\nk: [*b, *b]\n",
+            "aliases (*name) are not allowed at line 2, column 8",
+        ),
+        ("k: " + "[" * 30 + "]" * 30 + "\n", "nested deeper than 20 levels at line 1, column 23"),
+        ("k: !!python/name:os.system x\n", "not valid YAML at line 1, column 4"),
         (
             "data: {path: t.csv, id_column: id}\nfeatures: [x]\nplaybook:\n  - when: {y: Top}\n"
             "    actions: [Go.]\n",
             "2 problems: playbook rule 1: 'y' is not a feature label or column; "
-            "playbook rule 1: level 'Top' should be one of Low, Medium, High",
+            "playbook rule 1: level 'Top' should be one of None, Low, Medium, High",
         ),
         (
             "data: {path: t.csv, id_column: id}\nfeatures: [x]\nn_init: 3\n",
@@ -80,3 +87,10 @@ def test_missing_config_file(tmp_path: Path) -> None:
 )
 def test_default_label(column: str, label: str) -> None:
     assert default_label(column) == label
+
+
+def test_config_over_the_size_limit_is_refused_unread(tmp_path: Path) -> None:
+    path = write_config(tmp_path, "title: x\n" + "#" * 1_000_000 + "\n")
+    with pytest.raises(ConfigError) as info:
+        load_config(path)
+    assert str(info.value) == f"{path}: 1,000,010 bytes, more than the 1,000,000 a config may have"

@@ -7,7 +7,7 @@ import pytest
 
 from generator.config.engine import ENGINE_KEYS, EngineSettings
 from generator.config.schema import SETTINGS, settings_table
-from generator.config.settings import Config, Privacy, load_config
+from generator.config.settings import Config, Privacy, Value, load_config
 from generator.errors import ConfigError
 from tests.conftest import ROOT, write_config
 
@@ -30,12 +30,43 @@ def test_every_setting_is_a_config_field_and_its_default_applies(tmp_path: Path)
     for setting in SETTINGS:
         if setting.key in ENGINE_KEYS:  # gathered into Config.engine, checked below
             continue
+        if setting.key.startswith("value"):  # one Value: see the test below
+            continue
         assert setting.attribute in fields, setting.key
         holder = config.privacy if setting.key.startswith("privacy.") else config
-        if setting.key not in {"data.path", "data.id_column", "features", "value_feature"}:
+        if setting.key not in {"data.path", "data.id_column", "features"}:
             assert getattr(holder, setting.attribute) == setting.default, setting.key
-    assert config.value_feature == "x"
     assert config.engine == EngineSettings()
+    assert config.value == Value() and config.map_axes is None  # nothing is "most valuable"
+
+
+@pytest.mark.parametrize(
+    ("text", "value"),
+    [
+        ("value: {feature: x, better: lower, additive: true}\n", Value("x", "lower", True)),
+        ("value_feature: x\n", Value("x")),  # the older spelling
+    ],
+)
+def test_value_has_a_feature_and_a_direction(tmp_path: Path, text: str, value: Value) -> None:
+    assert load_config(write_config(tmp_path, MINIMAL + text)).value == value
+
+
+@pytest.mark.parametrize(
+    ("text", "problem"),
+    [
+        ("value: {feature: y}\n", "value.feature should name a feature, got 'y'"),
+        ("value: {better: up}\n", "value.better should be one of higher, lower, got 'up'"),
+        ("value: {additive: 1}\n", "value.additive should be true or false, got 1"),
+        (
+            "map: [x, x]\n",
+            "map should be a list of two different features (columns or labels), got ['x', 'x']",
+        ),
+    ],
+)
+def test_value_and_map_problems_name_the_setting(tmp_path: Path, text: str, problem: str) -> None:
+    with pytest.raises(ConfigError) as info:
+        load_config(write_config(tmp_path, MINIMAL + text))
+    assert problem in info.value.details
 
 
 @pytest.mark.parametrize(
@@ -47,8 +78,8 @@ def test_every_setting_is_a_config_field_and_its_default_applies(tmp_path: Path)
         ),
         (
             "data: {path: t.csv, id_column: id, sep: ';'}\n",
-            "unknown setting 'data.sep' "
-            "(expected table, sql, path, id_column, delimiter, missing)",
+            "unknown setting 'data.sep' (expected table, sql, path, transactions, number_rows, "
+            "id_column, delimiter, header, columns, since, as_of, missing)",
         ),
         ("privacy: true\n", "privacy should be a mapping, got True"),
         ("personas: [a]\n", "personas should be a mapping, got ['a']"),

@@ -131,7 +131,7 @@ def test_init_writes_a_config_that_analyze_accepts(tmp_path: Path) -> None:
     assert '  path: "../shop.csv"  # relative to this file' in text
     assert '  delimiter: ";"' in text
     assert "#   full name: text with 160 values (free text or personal data?)" in text
-    assert "#   email: has empty cells (the build needs a value on every row)" in text
+    assert "#   email: text with empty cells" in text
     assert "#   country: the same value on every row" in text
     assert "# 'spend (EUR)' is strongly right-skewed" in text
     config = load_config(config_path)
@@ -148,10 +148,12 @@ def test_init_on_the_mall_table(tmp_path: Path) -> None:
     assert result.returncode == 0, result.stderr
     config = load_config(tmp_path / "s.yml")
     assert config.id_column == "CustomerID"
-    assert config.feature_columns == ("Age", INCOME, SPENDING)
-    assert config.describe == ("Gender",)
+    # Behaviour (spending) and capacity (income) before demographics (age): the known answer.
+    assert config.feature_columns == (INCOME, SPENDING)
+    assert config.describe == ("Gender", "Age")
     assert config.scaling == "standard"
-    assert [f.label for f in config.features] == ["Age", "Annual Income", "Spending Score"]
+    assert [f.label for f in config.features] == ["Annual Income", "Spending Score"]
+    assert config.value.feature == SPENDING
 
 
 def test_init_does_not_overwrite_a_config(tmp_path: Path) -> None:
@@ -166,9 +168,17 @@ def test_init_does_not_overwrite_a_config(tmp_path: Path) -> None:
     assert (tmp_path / "s.yml").read_text() == "title: mine\n"
 
 
-def test_init_needs_a_unique_column() -> None:
+def test_init_numbers_the_rows_of_a_table_without_an_id() -> None:
+    rng = np.random.default_rng(2)
+    frame = pd.DataFrame({"fresh": rng.integers(1, 50, 200), "milk": rng.integers(1, 60, 200)})
+    starter = inspect(frame.astype(str))
+    assert starter.id_column == "" and starter.id_reason.startswith("no column is unique")
+    assert [c for c, _ in starter.features] == ["fresh", "milk"]
+
+
+def test_init_needs_a_numeric_column() -> None:
     frame = pd.DataFrame({"a": ["1", "1", "2"], "b": ["x", "y", "x"]})
-    with pytest.raises(DataError, match="no column has a unique, non-empty value on every row"):
+    with pytest.raises(DataError, match="no numeric column varies; nothing to segment on"):
         inspect(frame)
 
 

@@ -35,7 +35,7 @@ def assert_same_sample_parity(local: Analysis, other: Analysis) -> None:
     assert [p.size for p in local.profiles] == [p.size for p in other.profiles]
     assert np.array_equal(a.labels, b.labels)
     np.testing.assert_allclose(b.centroids, a.centroids, rtol=1e-9, atol=0)
-    assert np.array_equal(a.thresholds, b.thresholds)
+    assert a.levels == b.levels
     for p, q in zip(local.profiles, other.profiles, strict=True):
         assert p.median == q.median
         for (column, s), (_, t) in zip(p.numeric, q.numeric, strict=True):

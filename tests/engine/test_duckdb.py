@@ -15,6 +15,7 @@ from generator.config.settings import load_config
 from generator.engine.session import _need
 from generator.errors import ConfigError, DataError
 from generator.release.engine_sidecar import write_sidecar
+from generator.report.privacy import rounded_edges
 from tests.conftest import blobs, write_config
 from tests.engine.parity import assert_own_sample_parity, assert_same_sample_parity, mall_like
 
@@ -39,7 +40,8 @@ def test_charts_inputs_are_numpys_over_every_row(same_sample) -> None:
     local, duck, _ = same_sample
     frame = local.table.frame
     for column, counts, edges in duck.table.whole.histograms:
-        expected, expected_edges = np.histogram(frame[column].to_numpy(dtype=float), bins=20)
+        values = frame[column].to_numpy(dtype=float)
+        expected, expected_edges = np.histogram(values, bins=rounded_edges(values, 20))
         assert np.array_equal(counts, expected) and np.array_equal(edges, expected_edges)
     x, y = (frame[c].to_numpy() for c in local.table.features)
     grid, _, _ = np.histogram2d(x, y, bins=24)
@@ -50,7 +52,7 @@ def test_charts_inputs_are_numpys_over_every_row(same_sample) -> None:
 
 def test_the_engine_writes_every_label_as_parquet(same_sample, tmp_path: Path) -> None:
     local, duck, config = same_sample
-    path = write_sidecar(config, duck)
+    path = write_sidecar(config, duck, tmp_path / "sidecar")
     written = pq.read_table(path).to_pandas()
     assert list(written.columns) == ["CustomerID", "segment"]
     expected = pd.Series(local.segmentation.labels + 1, index=local.table.frame["CustomerID"])
@@ -212,3 +214,12 @@ def test_engine_settings_are_checked(tmp_path: Path, text: str, message: str) ->
     with pytest.raises(ConfigError) as caught:
         load_config(path)
     assert message in str(caught.value)
+
+
+@pytest.mark.parametrize("seed", range(5))
+def test_engine_histogram_edges_are_the_published_ones(seed: int) -> None:
+    from generator.table.engine_load import rounded_edges as from_bounds
+
+    values = np.random.default_rng(seed).lognormal(seed, 1.5, size=500).round(seed)
+    expected = rounded_edges(values, 20)
+    assert np.array_equal(from_bounds(float(values.min()), float(values.max()), 20), expected)

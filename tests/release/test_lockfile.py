@@ -1,3 +1,5 @@
+import csv
+import io
 import json
 from dataclasses import replace
 from pathlib import Path
@@ -9,7 +11,8 @@ from generator.analysis.run import run_analysis
 from generator.config.settings import PersonaOverride, load_config
 from generator.errors import ConfigError, DataError
 from generator.release.changes import changes
-from generator.release.lockfile import lock_from, lock_json, model_json, read_lock, release_date
+from generator.release.lockfile import lock_from, lock_json, model_json, release_date
+from generator.release.lockread import read_lock
 from generator.release.match import apply_match, assign, match, match_radius
 from generator.release.overrides import apply_overrides, refresh
 from generator.release.sidecar import (
@@ -321,3 +324,82 @@ def test_persona_config_errors_are_reported_together(tmp_path: Path) -> None:
         "personas.b.actions should be a list of sentences, got 'nope'",
         "personas: the name 'Same' is given to two segments",
     )
+
+
+@pytest.mark.parametrize(
+    ("edit", "why"),
+    [
+        (lambda d: d.update(n_customers=10**400), "(expected a whole number from 0 to 2^53)"),
+        (lambda d: d.update(n_customers=0), "'n_customers' 0 (expected at least the largest"),
+        (lambda d: d["segments"][0].update(size=2**63), "(expected a whole number from 0 to 2^53)"),
+        (lambda d: d["segments"][0]["centroid"].__setitem__(0, 1e308), "within ±1e100"),
+        (lambda d: d["scaler"]["center"].__setitem__(0, 10**400), "within ±1e100"),
+        (lambda d: d["scaler"]["scale"].__setitem__(0, 1e-300), "non-zero scale per feature"),
+        (lambda d: d.update(comparison={"ari": 0.5}), "'comparison' (expected common, ari"),
+        (
+            lambda d: d.update(comparison={"ari": "x", "common": 3, "flow": None}),
+            "'comparison.ari' x (expected a number from -1 to 1)",
+        ),
+        (
+            lambda d: d.update(
+                comparison={
+                    "ari": 0.5,
+                    "common": 3,
+                    "flow": {
+                        "rows": [1],
+                        "columns": [1, 2],
+                        "counts": [[3]],
+                        "left": [0],
+                        "joined": [0, 0],
+                    },
+                }
+            ),
+            "'comparison.flow.counts' (one count per row and column)",
+        ),
+    ],
+)
+def test_a_hand_edited_lock_with_huge_numbers_is_refused(mall, tmp_path: Path, edit, why) -> None:
+    data = json.loads(lock_json(mall[2]))
+    edit(data)
+    path = tmp_path / "segments.lock.json"
+    path.write_text(json.dumps(data))
+    with pytest.raises(ConfigError) as info:
+        read_lock(path)
+    assert str(info.value).startswith(f"{path}: the segments lock file is bad or missing field")
+    assert why in str(info.value)
+
+
+def test_an_empty_sidecar_is_a_data_error(mall, tmp_path: Path) -> None:
+    lock = replace(mall[2], assignments_sha256=text_sha256(""))
+    path = tmp_path / "segments.assignments.csv"
+    path.write_text("")
+    with pytest.raises(DataError) as info:
+        read_assignments(path, lock)
+    assert str(info.value) == (
+        f"{path}: expected two columns, unique customer IDs and the locked segment numbers"
+    )
+
+
+def test_sidecar_ids_are_formula_safe_and_read_back_unchanged(mall, tmp_path: Path) -> None:
+    config, analysis, _, _ = mall
+    hostile = ["=cmd|' /C calc'!A0", "+1", "-2", "@SUM(A1)", "'=quoted", "\tx", "plain"]
+    ids = hostile + [f"C{i}" for i in range(analysis.table.n_customers - len(hostile))]
+    frame = analysis.table.frame.assign(CustomerID=ids)
+    table = replace(analysis.table, frame=frame)
+    hostile_analysis = replace(analysis, table=table)
+    text = assignments_csv(hostile_analysis)
+    written = [row[0] for row in csv.reader(io.StringIO(text))][1:8]
+    assert written == [
+        "'=cmd|' /C calc'!A0",
+        "'+1",
+        "'-2",
+        "'@SUM(A1)",
+        "''=quoted",
+        "'\tx",
+        "plain",
+    ]
+    lock = lock_from(hostile_analysis, config, None, text_sha256(text))
+    path = tmp_path / "segments.assignments.csv"
+    path.write_text(text)
+    read = read_assignments(path, lock)
+    assert read is not None and list(read.ids) == ids

@@ -5,9 +5,10 @@ a group under ``privacy.min_group_size`` (a tiny segment, a rare category) shows
 share anywhere, and a second group is hidden with it so totals cannot give it away.
 
 The values are chosen so their text cannot be mistaken for other numbers: IDs have six digits
-(100000 to 100999), incomes five (20000 to 99999) and spending four (1000 to 9999). A pair
-counts as published when the two numbers stand next to each other (in either order) in a
-file's sequence of numbers: a CSV row, a JSON record, a table row.
+(100001 to 101000, clear of the round bin edge 100000), incomes five (20000 to 99999) and
+spending four (1000 to 9999). A pair counts as published when the two numbers stand next to
+each other (in either order) in a file's sequence of numbers: a CSV row, a JSON record, a table
+row.
 """
 
 from __future__ import annotations
@@ -25,12 +26,14 @@ import pandas as pd
 import pytest
 
 from generator.report.text import MISSING
+from generator.runtime.cache import read_signed
 from tests.conftest import ROOT, run_cli
 from tests.e2e.test_build import CACHE
 
 pytestmark = pytest.mark.e2e
 NUMBER = re.compile(r"\d{1,3}(?:,\d{3})+(?![\d,])|\d+(?:\.\d+)?")
 RARE = "Islands"
+OTHER = "Other"
 CONFIG = """\
 title: Private shop
 data: {path: customers.csv, id_column: customer}
@@ -54,7 +57,7 @@ def customers() -> pd.DataFrame:
     regions[rng.choice(992, 7, replace=False)] = RARE
     return pd.DataFrame(
         {
-            "customer": 100000 + np.arange(1000),
+            "customer": 100001 + np.arange(1000),
             "income": values[:, 0],
             "spending": values[:, 1],
             "region": regions,
@@ -109,8 +112,10 @@ def test_no_customer_id_or_individual_pair_in_any_file(
     assert len(files) > 40 and "search/search_index.json" in files
     leaks = []
     # vl-convert's bundle is the same file whatever the data (and holds 100255 as a constant)
-    bundle = next((ROOT / ".segments-cache").glob("vega-bundle-*.js")).read_text(encoding="utf-8")
-    assert files.pop("assets/vendor/vega-bundle.js") == bundle
+    cached = next((ROOT / ".segments-cache").glob("vega-bundle-*.js"))
+    bundle = read_signed(cached, cached.name)
+    assert bundle is not None
+    assert files.pop("assets/vendor/vega-bundle.js") == bundle.decode("utf-8")
     for name, text in files.items():
         found = numbers(text)
         leaks += [f"{name}: ID {n}" for n in sorted(ids & set(found))]
@@ -146,8 +151,11 @@ def test_tiny_segment_shows_no_size_or_share(site: tuple[Path, pd.DataFrame, int
     assert "\u2013 customers, \u2013 of all." in page
 
 
-def test_rare_category_shows_no_count_or_share(site: tuple[Path, pd.DataFrame, int]) -> None:
+def test_rare_category_is_pooled_and_never_published(site: tuple[Path, pd.DataFrame, int]) -> None:
     folder, _, _ = site
+    for path in folder.rglob("*"):
+        if path.is_file() and path.suffix in (".html", ".json", ".csv", ".md", ".txt"):
+            assert RARE not in path.read_text(encoding="utf-8"), path
     spec_files = sorted(p.stem for p in (folder / "charts").glob("*.json"))
     region = next(
         n
@@ -155,23 +163,21 @@ def test_rare_category_shows_no_count_or_share(site: tuple[Path, pd.DataFrame, i
         if n.startswith("distribution-") and "East" in str(chart_rows(folder, n))
     )
     counts = {r["value"]: r["customers"] for r in chart_rows(folder, region)}
-    assert counts[RARE] is None
+    assert counts[OTHER] is None  # 7 customers: pooled as Other, still a small group
     assert sum(c is None for c in counts.values()) == 2  # complementary suppression
     shares = [r for n in spec_files if n.startswith("shares-") for r in chart_rows(folder, n)]
     # a segment with no customer of the region may say so (0%); no other share is published
-    assert shares and all(r["share"] in (None, 0.0) for r in shares if r["value"] == RARE)
+    assert shares and all(r["share"] in (None, 0.0) for r in shares if r["value"] == OTHER)
     table = (folder / "downloads" / "segment-profiles.csv").read_text(encoding="utf-8")
     for row in csv.DictReader(io.StringIO(table)):
-        assert row[f"share region: {RARE}"] in ("", "0")
-    data_csv = (folder / "downloads" / "data" / f"{region}.csv").read_text(encoding="utf-8")
-    assert f"\n{RARE},\n" in data_csv
+        assert row[f"share region: {OTHER}"] in ("", "0")
 
 
 def test_tiny_segment_publishes_no_statistics(site: tuple[Path, pd.DataFrame, int]) -> None:
     folder, _, number = site
     summary = json.loads((folder / "downloads" / "segments.json").read_text(encoding="utf-8"))
     tiny = next(s for s in summary["segments"] if s["number"] == number)
-    assert set(tiny["centroid"].values()) == {None}
+    assert set(tiny["means"].values()) == set(tiny["medians"].values()) == {None}
     charts = {p.stem for p in (folder / "charts").glob("*.json")}
     assert not {c for c in charts if c.endswith(tiny["slug"])}
     centres = [r for r in chart_rows(folder, "segment-map") if "number" in r]
@@ -181,7 +187,7 @@ def test_tiny_segment_publishes_no_statistics(site: tuple[Path, pd.DataFrame, in
     assert "How to recognise them" not in page and "Key numbers" not in page
     with (folder / "downloads" / "segment-profiles.csv").open(encoding="utf-8") as f:
         row = next(r for r in csv.DictReader(f) if r["number"] == str(number))
-    assert all(v == "" for k, v in row.items() if k.startswith(("centroid:", "median:")))
+    assert all(v == "" for k, v in row.items() if k.startswith(("mean:", "median:")))
 
 
 def test_changes_page_hides_the_tiny_segment(
@@ -204,3 +210,95 @@ def test_changes_page_hides_the_tiny_segment(
     others = [cells for n, cells in rows.items() if n != number]
     assert sum(MISSING in cells[:2] for cells in others) >= 1
     assert all(cells[4] != MISSING for cells in others)
+
+
+def flow_description(counts: tuple[tuple[int, ...], ...]) -> str:
+    from generator.release.changes import Changes, Flow
+    from generator.report.charts.pages import flow
+    from generator.report.privacy import Suppressor
+
+    moves = Flow((1, 2), (1, 2), counts, (0, 0), (0, 0))
+    common = sum(map(sum, counts))
+    changes = Changes((), common, common, True, common, 0.9, moves)
+    chart = flow(changes, Suppressor(10))
+    assert chart is not None
+    return chart.description
+
+
+def test_no_total_over_hidden_flow_cells_is_published() -> None:
+    # 942 stayed in segment 1, 6 in segment 2 (hidden): "948 stayed" would give the 6 away.
+    assert flow_description(((942, 30), (40, 6))) == (
+        "Heatmap of the 1,018 customers present in both releases by previous and current segment."
+    )
+    assert flow_description(((942, 30), (40, 60))) == (
+        "Heatmap of the 1,072 customers present in both releases by previous and current "
+        "segment; 1,002 stayed in the same segment."
+    )
+
+
+@pytest.mark.parametrize("seed", range(5))
+def test_histogram_edges_never_show_the_extreme_values(seed: int) -> None:
+    from generator.report.privacy import rounded_edges
+
+    rng = np.random.default_rng(seed)
+    values = np.concatenate([rng.normal(50_000, 9_000, 300).round(), [107.0, 181_337.0]])
+    edges = rounded_edges(values, 20)
+    assert edges[0] <= values.min() and edges[-1] >= values.max()
+    assert not set(edges) & {values.min(), values.max()}
+    steps = np.diff(edges)
+    assert np.allclose(steps, steps[0]) and 10 <= len(steps) <= 21
+    counts, _ = np.histogram(values, bins=edges)
+    assert counts.sum() == len(values)
+
+
+@pytest.mark.parametrize(
+    ("note", "published"),
+    [
+        (
+            "column 'g': mapped 'M' to 'Male' (1 cell), 'F' to 'Female' (12 cells)",
+            "column 'g': mapped 'M' to 'Male' (fewer than 10 cells), 'F' to 'Female' (12 cells)",
+        ),
+        (
+            "dropped 2 rows with missing values (lines 3, 5)",
+            "dropped fewer than 10 rows with missing values",
+        ),
+        (
+            "dropped 1,234 rows with missing values (lines 2, 3, 5, 7, 9 and 1,229 more)",
+            "dropped 1,234 rows with missing values",
+        ),
+        ("column 'Genre' read as 'Gender'", "column 'Genre' read as 'Gender'"),
+    ],
+)
+def test_data_page_notes_follow_the_privacy_rule(note: str, published: str) -> None:
+    from generator.report.privacy import Suppressor, public_note
+
+    assert public_note(note, Suppressor(10)) == published
+    assert public_note(note, Suppressor(10, enabled=False)) == note
+
+
+def test_no_histogram_or_map_shows_an_extreme_value(site: tuple[Path, pd.DataFrame, int]) -> None:
+    folder, table, _ = site
+    # The tool clips spending at 1000, a round number a bin may well start at; others are not.
+    ends = [v for c in ("income", "spending") for v in (table[c].min(), table[c].max())]
+    extremes = {str(v) for v in ends if v % 50}
+    assert len(extremes) == 2
+    for name, text in text_files(folder).items():
+        if name.startswith(("charts/", "downloads/data/")):
+            assert not extremes & set(numbers(text)), name
+
+
+def test_data_page_hides_a_small_number_of_dropped_rows(tmp_path: Path) -> None:
+    shutil.copy(ROOT / "mkdocs.yml", tmp_path / "mkdocs.yml")
+    table = customers().astype({"income": "float64"})
+    table.loc[[3, 700], "income"] = np.nan
+    (tmp_path / "input").mkdir()
+    table.to_csv(tmp_path / "input" / "customers.csv", index=False)
+    config = CONFIG.replace("id_column: customer}", "id_column: customer, missing: drop}")
+    (tmp_path / "input" / "segments.yml").write_text(config, encoding="utf-8")
+    result = run_cli("generate", "--config", "input/segments.yml", cwd=tmp_path, env=CACHE)
+    assert result.returncode == 0, result.stderr
+    page = (tmp_path / "docs" / "data.md").read_text(encoding="utf-8")
+    assert "**998 customers segmented from <code>customers.csv</code>.**" in page
+    assert "- Fewer than 10 rows were left out (the exact number is hidden for privacy)." in page
+    assert "- dropped fewer than 10 rows with missing values\n" in page
+    assert "1,000" not in page and "lines" not in page

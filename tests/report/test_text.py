@@ -7,7 +7,8 @@ import html
 import markdown
 import pytest
 
-from generator.report.text import code, html_text, md_text, signed, yaml_string
+from generator.errors import RenderError
+from generator.report.text import code, html_text, md_text, number, percent, signed, yaml_string
 from generator.site import csp
 
 
@@ -60,16 +61,29 @@ def test_titles_are_html_escaped_for_mkdocs() -> None:
     assert str(yaml_string('a "b" <i>\n')) == '"a &#34;b&#34; &lt;i&gt; "'
 
 
+# Two of Material's own inline scripts, as a page carries them.
+THEME = (
+    "var target=document.getElementById(location.hash.slice(1));target&&target.name&&"
+    '(target.checked=target.name.startsWith("__tabbed_"))'
+)
+SCOPE = (
+    '__md_scope=new URL("..",location),__md_hash=e=>[...e].reduce(((e,_)=>(e<<5)-e+_.'
+    "charCodeAt(0)),0),__md_get=(e,_=localStorage,t=__md_scope)=>JSON.parse(_.getItem"
+    '(t.pathname+"."+e)),__md_set=(e,_,t=localStorage,a=__md_scope)=>{try{t.setItem(a'
+    '.pathname+"."+e,JSON.stringify(_))}catch(e){}}'
+)
+
+
 def test_policy_allows_only_hashed_inline_scripts() -> None:
     page = (
-        '<html><head><meta charset="utf-8"><script>theme()</script></head><body>'
+        f'<html><head><meta charset="utf-8"><script>{SCOPE}</script></head><body>'
         '<article><script>data()</script><script type="application/json">{}</script></article>'
-        '<script src="x.js"></script></body></html>'
+        f'<script src="x.js"></script><script>{THEME}</script></body></html>'
     )
     hashes = csp.theme_script_hashes(page, "<script>data()</script>")
-    assert hashes == {csp.script_hash("theme()")}
+    assert hashes == {csp.script_hash(THEME), csp.script_hash(SCOPE)}
     text = csp.policy(hashes)
-    assert f"script-src 'self' {csp.script_hash('theme()')};" in text
+    assert f"script-src 'self' {' '.join(sorted(hashes))};" in text
     assert "unsafe" not in text.split("; ")[1]
     assert "script-src 'self' 'unsafe-inline';" in csp.policy(hashes, inline=True)
     assert csp.with_policy(page, text).startswith(
@@ -79,8 +93,47 @@ def test_policy_allows_only_hashed_inline_scripts() -> None:
 
 
 @pytest.mark.parametrize(
+    "script",
+    [
+        "alert(1)",
+        SCOPE.replace('"..",location', '"x"+alert(1)+"",location'),
+        SCOPE.replace('"..",location', '"",location),alert(1),(""'),
+        THEME + ";alert(1)",
+    ],
+)
+def test_an_injected_inline_script_stops_the_build(script: str) -> None:
+    page = f'<html><head><meta charset="utf-8"><link href="x"><script>{script}</script></head>'
+    with pytest.raises(RenderError) as caught:
+        csp.theme_script_hashes(page, "", "index.html")
+    assert str(caught.value) == (
+        f"index.html: an inline script that is not one of the theme's own ({script[:60]!r}); "
+        "refusing to publish it (check SITE_URL and the templates)"
+    )
+
+
+@pytest.mark.parametrize(
     ("value", "digits", "text"),
     [(12.3, 0, "+12"), (-0.04, 1, "0.0"), (0.04, 1, "0.0"), (-0.06, 1, "-0.1"), (0, 0, "0")],
 )
 def test_signed_differences_never_show_a_signed_zero(value: float, digits: int, text: str) -> None:
     assert signed(value, digits) == text
+
+
+@pytest.mark.parametrize(
+    ("value", "year", "text"),
+    [
+        (1234.56, False, "1,234.6"),
+        (86.0, False, "86"),
+        (-0.04, False, "0"),  # never "-0.0"
+        (1968.7, True, "1969"),  # a year: no decimals, no separator
+        (1980.0, True, "1980"),
+        (None, False, "\u2013"),
+    ],
+)
+def test_numbers_read_as_the_column_means_them(value: float | None, year: bool, text: str) -> None:
+    assert number(value, year=year) == text
+
+
+def test_one_rounding_rule_for_shares() -> None:
+    # The pages and the size chart's labels both print shares through percent().
+    assert [percent(v) for v in (0.195, 0.225, 0.4)] == ["20%", "22%", "40%"]

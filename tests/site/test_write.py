@@ -1,10 +1,12 @@
+import os
 from pathlib import Path
 
 import pytest
 
 from generator.errors import RenderError
 from generator.model import RenderedPage
-from generator.site.write import clean_stale, differences, stage, staging_dir, swap_in
+from generator.site.publish import Move, publish
+from generator.site.write import clean_stale, differences, stage, staging_dir, umask
 
 
 def pages(**files: str) -> list[RenderedPage]:
@@ -16,7 +18,7 @@ def test_stage_then_swap_replaces_the_whole_folder(tmp_path: Path) -> None:
     target.mkdir()
     (target / "old.md").write_text("gone")
     staged = stage(pages(index__md="new", segments__a__md="a"), staging_dir(target))
-    swap_in(staged, target)
+    publish(tmp_path, [Move(staged, target)])
     assert sorted(p.relative_to(target).as_posix() for p in target.rglob("*") if p.is_file()) == [
         "index/md",
         "segments/a/md",
@@ -27,7 +29,7 @@ def test_stage_then_swap_replaces_the_whole_folder(tmp_path: Path) -> None:
 
 def test_swap_into_a_missing_target(tmp_path: Path) -> None:
     staged = stage(pages(a="1"), staging_dir(tmp_path / "site"))
-    swap_in(staged, tmp_path / "site")
+    publish(tmp_path, [Move(staged, tmp_path / "site")])
     assert (tmp_path / "site" / "a").read_text() == "1"
 
 
@@ -56,3 +58,20 @@ def test_clean_stale_removes_leftover_staging(tmp_path: Path) -> None:
     (leftover / "x").write_text("x")
     clean_stale(tmp_path)
     assert list(tmp_path.iterdir()) == []
+
+
+def test_differences_ignores_the_users_files(tmp_path: Path) -> None:
+    (tmp_path / "a.md").write_text("a")
+    (tmp_path / "CNAME").write_text("example.com")
+    assert differences([RenderedPage("a.md", b"a")], tmp_path, ["CNAME"]) == []
+
+
+@pytest.mark.parametrize("mask", [0o022, 0o027, 0o002])
+def test_staging_folders_follow_the_umask(tmp_path: Path, mask: int) -> None:
+    previous = os.umask(mask)
+    try:
+        assert umask() == mask
+        folder = staging_dir(tmp_path / "docs")
+    finally:
+        os.umask(previous)
+    assert folder.stat().st_mode & 0o777 == 0o777 & ~mask

@@ -10,8 +10,8 @@ import pytest
 from generator.analysis.run import load_table
 from generator.config.settings import load_config
 from generator.errors import DataError
-from generator.table.excel import _text
-from generator.table.read import _scan, read_table
+from generator.table.excel import cell_text
+from generator.table.read import read_table, scan_file
 from tests.conftest import write_config
 
 CONFIG = "data: {path: %s, id_column: id%s}\nfeatures: [x]\n"
@@ -84,7 +84,7 @@ def test_scan_counts_lines_without_trailing_breaks(
     tmp_path: Path, content: bytes, lines: int, odd: bool
 ) -> None:
     (tmp_path / "t.csv").write_bytes(content)
-    sha256, facts = _scan(tmp_path / "t.csv")
+    sha256, facts = scan_file(tmp_path / "t.csv")
     assert (facts.lines, facts.odd_quotes) == (lines, odd)
     assert sha256 == hashlib.sha256(content).hexdigest()
 
@@ -134,7 +134,7 @@ def test_excel_reads_the_first_sheet_as_text_with_sheet_row_numbers(
     [(None, None), ("a", "a"), (19, "19"), (19.0, "19"), (2.5, "2.5"), (True, "TRUE")],
 )
 def test_excel_cells_read_as_typed(value: object, text: str | None) -> None:
-    assert _text(value) == text
+    assert cell_text(value) == text
 
 
 WIDE = b'id,notes,x,region\n1,"a, b",2,N\n3,c,4,S\n'
@@ -167,3 +167,51 @@ def test_an_alias_is_read_and_a_missing_column_error_lists_the_whole_header(
 def test_an_unclosed_quote_in_a_column_not_used_is_still_found(tmp_path: Path) -> None:
     with pytest.raises(DataError, match="line 3 opens a quoted field that never closes"):
         read(tmp_path, b'id,x,notes\n1,2,a\n3,4,"b\n5,6,c\n')
+
+
+def _read_error(tmp_path: Path, content: bytes, name: str = "t.csv") -> str:
+    with pytest.raises(DataError) as info:
+        read(tmp_path, content, name)
+    return str(info.value)
+
+
+@pytest.mark.parametrize("tail", [b"", b"\n2,3\n"])
+def test_a_line_over_16_mib_stops_before_any_parser_holds_it(tmp_path: Path, tail: bytes) -> None:
+    content = b"id,x\n1,2\n3," + b"9" * (17 << 20) + tail
+    assert _read_error(tmp_path, content) == (
+        f"{tmp_path / 't.csv'}: line 3 is longer than 16,777,216 bytes, the most a row may "
+        "have; is the file missing its line breaks, or a quote left open?"
+    )
+
+
+def test_a_long_column_name(tmp_path: Path) -> None:
+    for size in (5000, 200_000):  # 200,000: beyond the csv module's default field limit
+        content = b"id,x," + b"y" * size + b"\n1,2,3\n"
+        assert _read_error(tmp_path, content) == (
+            f"{tmp_path / 't.csv'}: line 1, column 3: a column name of {size:,} characters; "
+            "expected at most 1,000"
+        )
+
+
+def test_an_xlsx_that_unzips_to_gigabytes_is_refused_unread(tmp_path: Path) -> None:
+    import zipfile
+
+    book = openpyxl.Workbook()
+    book.active.append(["id", "x"])
+    book.active.append([1, "A" * 100])
+    saved = io.BytesIO()
+    book.save(saved)
+    # openpyxl cuts cells at Excel's 32,767 characters; a hostile file need not.
+    bomb = io.BytesIO()
+    with zipfile.ZipFile(saved) as source, zipfile.ZipFile(bomb, "w", zipfile.ZIP_DEFLATED) as out:
+        for part in source.infolist():
+            data = source.read(part)
+            if part.filename == "xl/worksheets/sheet1.xml":
+                data = data.replace(b"A" * 100, b"A" * (8 << 20))
+            out.writestr(part.filename, data)
+    message = _read_error(tmp_path, bomb.getvalue(), "t.xlsx")
+    assert message.startswith(f"{tmp_path / 't.xlsx'}: the workbook unzips to ")
+    assert "(xl/worksheets/sheet1.xml alone 8,3" in message
+    assert message.endswith(
+        "expected at most 2,147,483,648 bytes and 200 times compression; save it as CSV"
+    )

@@ -5,6 +5,7 @@ import numpy as np
 import pyarrow as pa
 import pytest
 
+from generator.analysis.run import load_table
 from generator.config.settings import Config, load_config
 from generator.errors import DataError
 from generator.model import RowLines, SourceInfo
@@ -117,10 +118,12 @@ def test_missing_values_dropped_and_logged(
     }
     with caplog.at_level("INFO"):
         table = run(make(tmp_path, ", missing: drop"), columns)
-    note = "dropped 7 rows with missing values (lines 2, 3, 5, 7, 9 and 2 more)"
+    # A gap in the describe-only column g keeps its customer (id 0) in the segmentation.
+    note = "dropped 6 rows with missing values (lines 3, 5, 7, 9, 11 and 1 more)"
     assert caplog.records[0].getMessage().endswith(note)
-    assert table.source.rows_dropped == 7 and note in table.source.notes
-    assert table.frame["id"].tolist() == [2, 4, 6, 8, 10]
+    assert table.source.rows_dropped == 6 and note in table.source.notes
+    assert table.frame["id"].tolist() == [0, 2, 4, 6, 8, 10]
+    assert table.frame["g"].isna().tolist() == [True] + [False] * 5
 
 
 def test_every_problem_at_once_ordered_by_line_then_column(tmp_path: Path) -> None:
@@ -184,3 +187,20 @@ def test_problem_list_formats_lazily_in_row_order(tmp_path: Path) -> None:
 )
 def test_show(value: object, shown: str) -> None:
     assert show(value) == shown
+
+
+def test_an_extreme_outlier_is_named_before_k_auto_isolates_it(
+    tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    from tests.conftest import INCOME, mall_frame, write_mall
+
+    frame = mall_frame()
+    frame.loc[17, INCOME] = 1e12
+    config = load_config(write_mall(tmp_path, frame))
+    with caplog.at_level("WARNING"):
+        load_table(config)
+    assert caplog.messages == [
+        f"{config.data_path}: column 'Annual Income (k$)' has 1 value far from the rest (up to "
+        "1000000000000, the median is 62); k-means may give them a segment of their own: "
+        "check them, or try scaling: robust or log"
+    ]

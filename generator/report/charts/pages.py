@@ -9,7 +9,7 @@ import pandas as pd
 from generator.model import Analysis, ChartSpec
 from generator.release.changes import Changes
 from generator.report.charts.common import PALETTE, inline, spec
-from generator.report.privacy import Suppressor
+from generator.report.privacy import Suppressor, rounded_edges
 
 METRICS = (
     ("inertia", "Inertia (within-segment spread)", "lower is tighter; look for the elbow"),
@@ -78,12 +78,15 @@ def _value_counts(analysis: Analysis, column: str) -> pd.Series:
 
 
 def _histogram(analysis: Analysis, column: str) -> tuple[np.ndarray, np.ndarray]:
-    """Counts in 20 equal bins and the bin edges (over every row when an engine measured them)."""
+    """Counts in about 20 round-number bins, and the edges (over every row on an engine)."""
     whole = analysis.table.whole
     if whole is not None:
         _, counts, edges = next(h for h in whole.histograms if h[0] == column)
         return counts, edges
-    hist, edges = np.histogram(analysis.table.frame[column].to_numpy(dtype=np.float64), bins=20)
+    values = analysis.table.frame[column].to_numpy(dtype=np.float64)
+    # A describe column may have gaps: they are not customers at any value.
+    values = values[~np.isnan(values)]
+    hist, edges = np.histogram(values, bins=rounded_edges(values, 20))
     return hist, edges
 
 
@@ -131,7 +134,7 @@ def distributions(analysis: Analysis, suppress: Suppressor) -> list[ChartSpec]:
                 )
             )
         description = f"Distribution of {label} over all customers, as counts per " + (
-            "value." if "value" in data else "range of 20 equal bins."
+            "value." if "value" in data else f"range of {len(data)} equal bins."
         )
         # Numbered, so no file name ever comes from a column name in the data.
         charts.append(
@@ -176,9 +179,13 @@ def flow(changes: Changes, suppress: Suppressor) -> ChartSpec | None:
     text = base.mark_text(fontSize=12).encode(
         text=alt.Text("customers:Q"), color=alt.ColorValue("#333")
     )
-    stayed = sum(c for old, new, c in cells if old == new)
+    diagonal = [(c, ok) for (old, new, c), ok in zip(cells, visible, strict=True) if old == new]
     description = (
         f"Heatmap of the {changes.common:,} customers present in both releases by previous and "
-        f"current segment; {stayed:,} stayed in the same segment."
+        "current segment"
     )
+    # A total over hidden cells would give them away (total minus the shown ones).
+    if all(ok for _, ok in diagonal):
+        description += f"; {sum(c for c, _ in diagonal):,} stayed in the same segment"
+    description += "."
     return spec("customer-flow", "Where customers moved", description, [heat, text], data)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import altair as alt
+import numpy as np
 import pandas as pd
 
 from generator.model import Analysis, ChartSpec, SegmentProfile
@@ -41,23 +42,29 @@ def index_bars(analysis: Analysis, profile: SegmentProfile) -> ChartSpec:
 
 
 def describe_ranges(analysis: Analysis, profile: SegmentProfile) -> ChartSpec | None:
-    """The middle half (quartiles) and median of each numeric describe column, segment vs all."""
-    if not profile.numeric:
+    """Quartiles and median of each numeric describe column, segment vs all, as percentiles.
+
+    Columns of different units (a birth year, a count, a 0/1 flag) share one axis only when
+    each value is placed by its percentile among all customers (mid-ranks): everyone's middle
+    half then spans 25 to 75, and the segment's bar shows where its customers sit. The
+    tooltips keep the values in the column's own units. 0/1 columns are rates, shown with the
+    index bars instead.
+    """
+    rates = analysis.population.rates
+    numeric = [(c, s) for c, s in profile.numeric if c not in rates and s.count > 0]
+    if not numeric:
         return None
     pop = dict(analysis.population.numeric)
     rows = []
-    for column, stats in profile.numeric:
-        label = analysis.label(column)
+    for column, stats in numeric:
+        values = analysis.table.frame[column].to_numpy(dtype=np.float64)
+        ordered = np.sort(values[~np.isnan(values)])
         for group, s in (("this segment", stats), ("all customers", pop[column])):
-            rows.append(
-                {
-                    "row": f"{label}, {group}",
-                    "group": group,
-                    "q1": s.q1,
-                    "median": s.median,
-                    "q3": s.q3,
-                }
-            )
+            row: dict[str, object] = {"row": f"{analysis.label(column)}, {group}", "group": group}
+            for key in ("q1", "median", "q3"):
+                row[key] = getattr(s, key)
+                row[f"{key}_pct"] = round(_percentile(ordered, getattr(s, key)), 1)
+            rows.append(row)
     data = pd.DataFrame(rows)
     colour = alt.Color(
         "group:N",
@@ -67,21 +74,33 @@ def describe_ranges(analysis: Analysis, profile: SegmentProfile) -> ChartSpec | 
         ),
         legend=alt.Legend(orient="bottom"),
     )
+    tooltip = [alt.Tooltip(f) for f in ("row:N", "q1:Q", "median:Q", "q3:Q")]
     base = alt.Chart(inline(data)).encode(y=alt.Y("row:N", title=None, sort=None), color=colour)
     bars = base.mark_bar(size=14, opacity=0.6).encode(
-        x=alt.X("q1:Q", title="Middle half (bar) and median (tick)"),
-        x2=alt.X2("q3"),
-        tooltip=[alt.Tooltip(f) for f in ("row:N", "q1:Q", "median:Q", "q3:Q")],
+        x=alt.X(
+            "q1_pct:Q",
+            title="Percentile among all customers",
+            scale=alt.Scale(domain=[0, 100]),
+        ),
+        x2=alt.X2("q3_pct"),
+        tooltip=tooltip,
     )
-    ticks = base.mark_tick(thickness=3, size=22).encode(x=alt.X("median:Q"))
+    ticks = base.mark_tick(thickness=3, size=22).encode(x=alt.X("median_pct:Q"), tooltip=tooltip)
     description = f"Ranges for {profile.name} against all customers: " + "; ".join(
         f"{analysis.label(c)} median {s.median:g}, middle half {s.q1:g} to {s.q3:g}"
-        for c, s in profile.numeric
+        for c, s in numeric
     )
-    columns = ", ".join(analysis.label(c) for c, _ in profile.numeric)
+    columns = ", ".join(analysis.label(c) for c, _ in numeric)
     return spec(
         f"ranges-{profile.slug}", f"{profile.name}: {columns}", description, [bars, ticks], data
     )
+
+
+def _percentile(ordered: np.ndarray, value: float) -> float:
+    """Where ``value`` sits among the sorted values, 0 to 100, ties counting half."""
+    below = np.searchsorted(ordered, value, side="left")
+    upto = np.searchsorted(ordered, value, side="right")
+    return float(100 * (below + upto) / 2 / len(ordered))
 
 
 def _segment_colour(profile: SegmentProfile) -> str:

@@ -1,0 +1,143 @@
+"""``init`` for a table with one row per customer: the ID, features and what to profile."""
+
+from __future__ import annotations
+
+import re
+
+import pandas as pd
+import pyarrow as pa
+
+from generator.commands import choose
+from generator.commands.choose import Column
+from generator.commands.init_model import Layout, Starter, scaling
+from generator.config.settings import default_label
+from generator.errors import DataError
+from generator.table.dates import to_days
+
+NO_ID = (
+    "no column is unique and filled on every row, so rows are numbered (data.number_rows); "
+    "refreshes then cannot compare customers one by one"
+)
+
+
+def table_starter(text: pd.DataFrame, layout: Layout, limit: int) -> Starter:
+    """The starter settings for a customer table (see ``commands.choose``).
+
+    Raises:
+        DataError: When no numeric column varies (nothing to segment on).
+    """
+    id_column, id_reason = _id_column(text)
+    columns = [choose.judge(str(c), text[c]) for c in text.columns if c != id_column]
+    numbers, labels, since, columns = _durations(text, columns)
+    for column in columns:
+        if column.role == "candidate" and column.name not in numbers:
+            numbers[column.name] = text[column.name].replace("", None).astype(float)
+    chosen, profiled = choose.pick_features(columns, pd.DataFrame(numbers), limit)
+    if not chosen:
+        raise DataError("no numeric column varies; nothing to segment on")
+    features = [c.name for c in chosen]
+    method, reason = scaling(pd.DataFrame({f: numbers[f] for f in features}))
+    gaps = [c for c in chosen if c.gaps]
+    value = choose.value_feature(features)
+    return Starter(
+        id_column=id_column,
+        features=tuple((c.name, c.why) for c in chosen),
+        describe=_describe(columns, profiled, dict(numbers), gaps),
+        skipped=tuple((c.name, c.why) for c in columns if c.role == "skip")
+        + tuple((c.name, f"{c.why}, {c.gaps:,} empty cells") for c in columns if _gappy(c, chosen)),
+        scaling=method,
+        scaling_reason=reason,
+        id_reason=id_reason,
+        n_rows=len(text),
+        labels=tuple((f, labels.get(f, _label(f))) for f in features),
+        missing=_missing_reason(gaps, len(text)),
+        value=(*value, "its name reads like the customer's value") if value else None,
+        codes=tuple(
+            (c.name, tuple(choose.value_map(c.name, text[c.name]).items()))
+            for c in columns
+            if c.role == "category" and not c.gaps
+        ),
+        since=tuple(since),
+        layout=layout,
+    )
+
+
+def _id_column(text: pd.DataFrame) -> tuple[str, str]:
+    filled = (text != "").all()
+    unique = [str(c) for c in text.columns if filled[c] and text[c].is_unique]
+    named = [c for c in unique if choose.looks_like_id(c)]
+    if named:
+        return named[0], "unique for every row, and its name looks like an ID"
+    decimals = {c for c in unique if text[c].str.contains(r"[.eE]", regex=True).any()}
+    whole = [c for c in unique if c not in decimals]
+    if whole:
+        return whole[0], "the first column that is unique for every row"
+    return "", NO_ID
+
+
+def _durations(
+    text: pd.DataFrame, columns: list[Column]
+) -> tuple[dict[str, pd.Series], dict[str, str], list[tuple[str, str]], list[Column]]:
+    """Date columns become days since (tenure); years become years since, given a date."""
+    dates = [c for c in columns if c.role == "date"]
+    numbers: dict[str, pd.Series] = {}
+    days = {c.name: _days(text[c.name]) for c in dates}
+    as_of = max(d.max() for d in days.values()) + pd.Timedelta(days=1) if days else None
+    labels, since, judged = {}, [], []
+    for column in columns:
+        if column.role == "date" and as_of is not None:
+            numbers[column.name] = (as_of - days[column.name]).dt.days.astype(float)
+            labels[column.name] = f"Days since {_label(column.name)}"
+            since.append((column.name, "days"))
+            column = Column(column.name, "candidate", "dates: days since each", 1, column.gaps)
+        elif column.role == "year" and as_of is not None:
+            years = text[column.name].replace("", None).astype(float)
+            numbers[column.name] = as_of.year - years
+            birth = "birth" in column.name.casefold()
+            labels[column.name] = "Age" if birth else f"Years since {_label(column.name)}"
+            since.append((column.name, "years"))
+            tier = 3 if birth else 2
+            column = Column(column.name, "candidate", "a year: years since it", tier, column.gaps)
+        elif column.role == "year":
+            column = Column(column.name, "skip", "a year, and no date in the table to count to")
+        judged.append(column)
+    return numbers, labels, since, judged
+
+
+def _days(values: pd.Series) -> pd.Series:
+    parsed = to_days(str(values.name), pa.array(values.tolist(), pa.string())).values
+    return pd.Series(pd.to_datetime(parsed), index=values.index)
+
+
+def _describe(
+    columns: list[Column],
+    profiled: list[tuple[str, str]],
+    numbers: dict[str, pd.Series],
+    gaps: list[Column],
+) -> tuple[tuple[str, str], ...]:
+    """Columns profiled per segment: never one with gaps (it would drop its rows too)."""
+    gappy = {c.name for c in columns if c.gaps}
+    kept = [(c.name, c.why) for c in columns if c.role in ("describe", "category")]
+    kept += profiled
+    return tuple((name, why) for name, why in kept if name not in gappy)
+
+
+def _gappy(column: Column, chosen: list[Column]) -> bool:
+    return bool(column.gaps) and column.role != "skip" and column not in chosen
+
+
+def _missing_reason(gaps: list[Column], rows: int) -> str:
+    if not gaps:
+        return ""
+    shown = ", ".join(f"{c.name!r} has {c.gaps:,} empty cells" for c in gaps)
+    share = max(c.gaps for c in gaps) / rows
+    return f"{shown} (at most {share:.1%} of rows): those customers are left out"
+
+
+def _label(column: str) -> str:
+    """A readable label: ``visits_per_month`` is ``Visits per month``, ``MntWines`` is spaced."""
+    label = re.sub(r"(?<=[a-z0-9])(?=[A-Z])", " ", default_label(column))
+    if "_" in label:
+        label = " ".join(label.replace("_", " ").split())
+        label = label[:1].upper() + label[1:]
+    return label

@@ -1,0 +1,235 @@
+"""Turn a transaction log (one row per purchase) into one row per customer: RFM and more.
+
+Each log row names a customer, a date and an amount (optionally an order and a quantity; the
+amount is then a unit price). Per customer, at ``as_of`` (default: the day after the last date
+in the log):
+
+- ``recency``: days since the last purchase (lower is better);
+- ``frequency``: distinct orders, or distinct purchase days when there is no order column;
+- ``monetary``: the total amount (returns, as negative amounts, net out);
+- ``tenure``: days since the first purchase;
+- ``average_order_value``: monetary over frequency.
+
+The cells are checked first, like any table's (line, column, value, what was expected); the
+group-by runs in Arrow on one thread, so the sums, and the site, are the same on every run.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+from dataclasses import replace
+
+import numpy as np
+import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
+
+from generator.config.settings import Config, Transactions
+from generator.errors import DataError, collect
+from generator.model import RowLines, SourceInfo
+from generator.table.convert import _missing_text, _text, to_numbers
+from generator.table.dates import to_days
+from generator.table.problems import CellIssue, ProblemList
+
+log = logging.getLogger(__name__)
+DROP_HINT = "set data.missing: drop to leave out log rows with missing values"
+# A checked log column: its name, missing cells, bad cells and what a cell should hold.
+Checked = tuple[str, np.ndarray, tuple[CellIssue, ...], str]
+
+
+def per_customer(raw: pa.Table, source: SourceInfo, config: Config) -> tuple[pa.Table, SourceInfo]:
+    """The log ``raw`` as one row per customer (the ID column and the RFM columns).
+
+    Raises:
+        DataError: Listing every bad or (with ``data.missing: error``) missing cell of the log.
+    """
+    spec = config.transactions
+    assert spec is not None
+    where = str(source.path)
+    if raw.num_rows == 0:
+        raise DataError(f"{where}: the file has no transaction rows")
+    cells, keep, names = _cells(raw, spec, config, source.lines, where)
+    log_rows = pa.table(cells).filter(pa.array(keep))
+    if log_rows.num_rows == 0:
+        raise DataError(f"{where}: no transaction rows left after dropping missing values")
+    as_of = _as_of(spec, log_rows.column("day"), config)
+    table = _aggregate(log_rows, names, config.id_column, as_of, bool(spec.order))
+    note = (
+        f"made {table.num_rows:,} customers from {log_rows.num_rows:,} transactions "
+        f"(recency and tenure in days at {as_of.isoformat()})"
+    )
+    log.info("%s: %s", where, note)
+    dropped = raw.num_rows - log_rows.num_rows
+    notes = (*source.notes, *_drop_note(where, ~keep, source.lines), note)
+    customers = replace(
+        source,
+        notes=notes,
+        rows_dropped=source.rows_dropped + dropped,
+        lines=RowLines("customer", 1),
+    )
+    return table, customers
+
+
+def _cells(
+    raw: pa.Table, spec: Transactions, config: Config, lines: RowLines, where: str
+) -> tuple[dict[str, pa.Array], np.ndarray, pa.Array | None]:
+    """The log's typed columns, the rows to keep and the customer names of the codes.
+
+    Raises on bad (or missing) cells. Customers and orders become whole-number keys.
+    """
+    column = {name: raw.column(name).combine_chunks() for name in spec.columns}
+    customer = _text(spec.customer, column[spec.customer])
+    days = to_days(spec.date, column[spec.date], spec.date_format)
+    amount = to_numbers(spec.amount, column[spec.amount])
+    checked: list[Checked] = [
+        (spec.customer, _missing_text(customer, tokens=True), (), "a customer ID")
+    ]
+    checked += [(spec.date, days.missing, days.issues, days.expected)]
+    checked += [(spec.amount, amount.missing, amount.issues, amount.expected)]
+    value = np.asarray(amount.values, dtype=float)
+    if spec.quantity:
+        quantity = to_numbers(spec.quantity, column[spec.quantity])
+        checked.append((spec.quantity, quantity.missing, quantity.issues, quantity.expected))
+        value = value * np.asarray(quantity.values, dtype=float)
+    missing = np.logical_or.reduce([gaps for _, gaps, _, _ in checked])
+    _check(checked, missing, config.missing, lines, where)
+    codes, names = _keys(customer)
+    cells = {
+        "customer": codes,
+        "day": pa.array(days.values, pa.date32()),
+        "value": pa.array(value, pa.float64()),
+    }
+    if spec.order:
+        cells["order"] = _keys(_text(spec.order, column[spec.order]))[0]
+    return cells, ~missing, names
+
+
+def _keys(text: pa.Array) -> tuple[pa.Array, pa.Array | None]:
+    """Keys that group fast: whole numbers as int64 (names None), else codes and their names.
+
+    Hashing ten million strings costs seconds; integers do not.
+    """
+    try:
+        return pc.cast(text, pa.int64()), None
+    except (pa.ArrowInvalid, pa.ArrowNotImplementedError):
+        encoded = pc.dictionary_encode(text)
+        return encoded.indices, encoded.dictionary
+
+
+def _check(
+    checked: list[Checked], missing: np.ndarray, policy: str, lines: RowLines, where: str
+) -> None:
+    """Raise one error listing every bad cell and (unless dropped) every missing one."""
+    issues = [issue for _, _, found, _ in checked for issue in found]
+    if policy == "error":
+        for name, gaps, _, expected in checked:
+            rows = np.flatnonzero(gaps)
+            issues.append(CellIssue(name, rows, None, f"missing value; expected {expected}"))
+    else:
+        issues = [_kept(issue, ~missing) for issue in issues]
+    hint = DROP_HINT if policy == "error" and missing.any() else ""
+    collect(DataError, where, ProblemList(issues, lines), 20, hint)
+
+
+def _drop_note(where: str, dropped: np.ndarray, lines: RowLines) -> tuple[str, ...]:
+    """Say how many log rows ``data.missing: drop`` left out, and where: never silently."""
+    rows = np.flatnonzero(dropped)
+    if not len(rows):
+        return ()
+    shown = ", ".join(str(n) for n in lines.of(rows[:5]))
+    more = f" and {len(rows) - 5:,} more" if len(rows) > 5 else ""
+    noun = "row" if len(rows) == 1 else "rows"
+    note = f"dropped {len(rows):,} log {noun} with missing values ({lines.word}s {shown}{more})"
+    log.info("%s: %s", where, note)
+    return (note,)
+
+
+def _kept(issue: CellIssue, keep: np.ndarray) -> CellIssue:
+    inside = keep[issue.rows]
+    values = issue.values.filter(pa.array(inside)) if issue.values is not None else None
+    return replace(issue, rows=issue.rows[inside], values=values)
+
+
+def _as_of(spec: Transactions, days: pa.ChunkedArray, config: Config) -> dt.date:
+    """The configured day, never before the last purchase; else the day after it."""
+    last = pc.max(days).as_py()
+    assert isinstance(last, dt.date)
+    if spec.as_of is None:
+        return last + dt.timedelta(days=1)
+    if spec.as_of < last:
+        raise DataError(
+            f"{config.path}: data.transactions.as_of {spec.as_of.isoformat()} is before the last "
+            f"purchase in the log ({last.isoformat()}); expected a day on or after it"
+        )
+    return spec.as_of
+
+
+def _aggregate(
+    rows: pa.Table, names: pa.Array | None, id_column: str, as_of: dt.date, orders: bool
+) -> pa.Table:
+    """One row per customer (IDs as the log writes them: ``00001`` stays ``00001``).
+
+    Customers become dense codes; sums are ``bincount`` over the rows in file order, so they
+    add up in one order and repeat to the byte.
+    """
+    who, customers = _dense(_combined(rows.column("customer")))
+    n = len(customers)
+    day = np.asarray(pc.cast(rows.column("day"), pa.int32()).to_numpy(), dtype=np.int64)
+    value = np.asarray(rows.column("value").to_numpy(), dtype=float)
+    span = pd.Series(day).groupby(who).agg(["min", "max"]).to_numpy()
+    counted = rows.column("order") if orders else pa.array(who * 100_000 + day - day.min())
+    frequency = _distinct_per_customer(who, counted, n).astype(float)
+    monetary = np.bincount(who, weights=value, minlength=n)
+    end = (as_of - dt.date(1970, 1, 1)).days
+    return pa.table(
+        {
+            id_column: _names(customers, names),
+            "recency": (end - span[:, 1]).astype(float),
+            "frequency": frequency,
+            "monetary": monetary,
+            "tenure": (end - span[:, 0]).astype(float),
+            "average_order_value": monetary / frequency,
+        }
+    )
+
+
+def _distinct_per_customer(who: np.ndarray, keys: pa.ChunkedArray | pa.Array, n: int) -> np.ndarray:
+    """How many distinct ``keys`` (orders) each customer has, counting each key once.
+
+    A key seen with two customers (an order shared by two customers) counts for each.
+    """
+    key, _ = _dense(_combined(keys))
+    owner = np.full(int(key.max()) + 1 if len(key) else 0, -1, dtype=np.int64)
+    owner[key] = who
+    if not np.array_equal(owner[key], who):
+        # Shared keys: count distinct (customer, key) pairs instead.
+        return _distinct_per_customer(who, pa.array(who * (int(key.max()) + 1) + key), n)
+    return np.bincount(owner, minlength=n)
+
+
+def _dense(keys: pa.Array) -> tuple[np.ndarray, pa.Array]:
+    """Codes 0..m-1 for the distinct ``keys`` (first-seen order for text) and those keys.
+
+    Whole numbers in a compact range need no hashing: offsets from the smallest, renumbered.
+    """
+    if pa.types.is_integer(keys.type) and len(keys):
+        values = np.asarray(keys.to_numpy(zero_copy_only=False), dtype=np.int64)
+        low, high = int(values.min()), int(values.max())
+        if high - low <= 4 * len(values) + 1_000:
+            seen = np.zeros(high - low + 1, dtype=bool)
+            seen[values - low] = True
+            number = np.cumsum(seen) - 1
+            return number[values - low], pa.array(np.flatnonzero(seen) + low)
+    encoded = pc.dictionary_encode(keys)
+    codes = np.asarray(encoded.indices.to_numpy(zero_copy_only=False), dtype=np.int64)
+    return codes, encoded.dictionary
+
+
+def _combined(keys: pa.ChunkedArray | pa.Array) -> pa.Array:
+    return keys.combine_chunks() if isinstance(keys, pa.ChunkedArray) else keys
+
+
+def _names(keys: pa.Array, names: pa.Array | None) -> pa.Array:
+    """The customers' IDs: the whole numbers themselves, or the text their codes stand for."""
+    return keys if names is None else names.take(keys)

@@ -1,0 +1,442 @@
+"""The truth audit: recompute with pandas what a built ``docs/`` states, and compare.
+
+Truth comes only from the customer table and the assignments sidecar (customer ID to segment
+number) that the build wrote, never from the generator's own objects. Every per-segment size,
+share, mean, median, quartile and rate stated in ``downloads/segments.json``,
+``downloads/segment-profiles.csv``, the summary page and each persona page (sentences and the
+Key numbers table) is checked, as are the level and name rules.
+"""
+
+from __future__ import annotations
+
+import io
+import json
+import re
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+import yaml
+
+NUMBER = r"(-?[\d,]+(?:\.\d+)?|\u2013)"
+PERCENT = r"(\d+)%"
+
+
+@dataclass
+class Truth:
+    """The segmented customers (with their segment numbers) and what the config says."""
+
+    frame: pd.DataFrame
+    config: dict[str, Any]
+    features: list[str]
+    describe: list[str]
+    labels: dict[str, str]
+    min_group_size: int
+
+    def segment(self, number: int) -> pd.DataFrame:
+        return self.frame[self.frame["segment"] == number]
+
+    def label(self, column: str) -> str:
+        return self.labels.get(column, column)
+
+    def numeric(self, column: str) -> bool:
+        return pd.api.types.is_numeric_dtype(self.frame[column])
+
+    def is_rate(self, column: str) -> bool:
+        values = self.frame[column].dropna()
+        return self.numeric(column) and bool(values.isin([0, 1]).all())
+
+    def is_year(self, column: str) -> bool:
+        values = self.frame[column].dropna()
+        whole = bool((values == values.round()).all())
+        return whole and not self.is_rate(column) and values.min() >= 1800 and values.max() <= 2100
+
+
+def load_truth(folder: Path, config_path: Path) -> Truth:
+    """The table as the analyst wrote it, minus rows dropped for missing features, with segments."""
+    config = yaml.safe_load(config_path.read_text(encoding="utf-8"))
+    data = config["data"]
+    features = [f if isinstance(f, str) else f["column"] for f in config["features"]]
+    labels = {f["column"]: f["label"] for f in config["features"] if isinstance(f, dict)}
+    describe = list(config.get("describe", []))
+    id_column = data["id_column"]
+    categorical = {c for c, rule in config.get("columns", {}).items() if "allowed" in rule}
+    table = pd.read_csv(
+        config_path.parent / data["path"], dtype=dict.fromkeys(categorical | {id_column}, str)
+    )
+    table = table.dropna(subset=[id_column, *features])
+    for column, rule in config.get("columns", {}).items():
+        if column in table and "values" in rule:
+            table[column] = table[column].replace(rule["values"])
+    sidecar = pd.read_csv(config_path.parent / "segments.assignments.csv", dtype={id_column: str})
+    table[id_column] = table[id_column].astype(str)
+    frame = table.merge(sidecar, on=id_column, how="inner", validate="one_to_one")
+    assert len(frame) == len(table) == len(sidecar), "the sidecar covers every segmented customer"
+    privacy = config.get("privacy", {})
+    config["_path"] = config_path.parent / data["path"]
+    return Truth(frame, config, features, describe, labels, privacy.get("min_group_size", 10))
+
+
+def md(text: str) -> str:
+    """A regex for ``text`` as a Markdown page prints it (Markdown's special characters escaped)."""
+    return re.escape(re.sub(r"([\\`*_{}\[\]|#])", r"\\\1", text))
+
+
+def parse(text: str) -> float | None:
+    """A number as the pages print it (``1,234.5``), or None for the en dash of a hidden one."""
+    return None if text == "\u2013" else float(text.replace(",", ""))
+
+
+def close(stated: str, true: float, what: str) -> None:
+    """A printed number equals the true one to the precision printed (years: to the unit)."""
+    value = parse(stated)
+    if value is None:
+        return
+    decimals = len(stated.split(".")[1]) if "." in stated else 0
+    assert abs(value - true) <= 0.5 * 10**-decimals + 1e-9 * abs(true), (
+        f"{what}: {stated} != {true}"
+    )
+
+
+def close_pct(stated: str, true: float, what: str) -> None:
+    assert abs(int(stated) - 100 * true) <= 0.5 + 1e-9, f"{what}: {stated}% != {100 * true:.3f}%"
+
+
+def audit(folder: Path, config_path: Path) -> dict[str, int]:
+    """Run every check on ``folder/docs``; return how many statements of each kind were checked."""
+    truth = load_truth(folder, config_path)
+    docs = folder / "docs"
+    summary = json.loads((docs / "downloads" / "segments.json").read_text(encoding="utf-8"))
+    counts = {"json": check_summary(truth, summary)}
+    counts["csv"] = check_profiles_csv(truth, docs)
+    counts["levels"] = check_levels(truth, summary)
+    counts["names"] = check_names(truth, summary)
+    counts["summary page"] = check_summary_page(truth, summary, docs)
+    counts["persona pages"] = sum(
+        check_persona_page(truth, seg, (docs / "segments" / f"{seg['slug']}.md").read_text())
+        for seg in summary["segments"]
+    )
+    counts["categories"] = check_categories(truth, docs)
+    counts["index bars"] = check_index_bars(truth, summary, docs)
+    counts["trust"] = check_trust_marks(summary, docs)
+    counts["data page"] = check_data_page(truth, docs)
+    return counts
+
+
+def check_index_bars(truth: Truth, summary: dict[str, Any], docs: Path) -> int:
+    """Each bar beside a sentence is 100 times the same mean over everyone's."""
+    checked = 0
+    for seg in summary["segments"]:
+        path = docs / "downloads" / "data" / f"index-{seg['slug']}.csv"
+        if not path.is_file():  # a segment too small to describe has no charts
+            continue
+        bars = pd.read_csv(path, keep_default_na=False)
+        part = truth.segment(seg["number"])
+        for column in (*truth.features, *truth.describe):
+            if not truth.numeric(column):
+                continue
+            row = bars[bars["measure"] == truth.label(column)]
+            assert len(row) == 1, (seg["slug"], column)
+            everyone = truth.frame[column].mean()
+            true = 100 * part[column].mean() / everyone
+            assert abs(float(row["index"].iloc[0]) - true) <= 0.05 + 1e-9, (seg["slug"], column)
+            checked += 1
+    return checked
+
+
+def check_trust_marks(summary: dict[str, Any], docs: Path) -> int:
+    """The summary marks exactly the segments whose stability is under 0.6 "do not trust"."""
+    methodology = (docs / "methodology.md").read_text(encoding="utf-8")
+    index = (docs / "index.md").read_text(encoding="utf-8")
+    for seg in summary["segments"]:
+        slug = re.escape(seg["slug"])
+        score = re.search(
+            rf"^\| {seg['number']} \| \[.*?\]\(segments/{slug}\.md\) \| ([\d.]+) \|",
+            methodology,
+            re.M,
+        )
+        row = re.search(rf"^\| {seg['number']} \| \[.*?\]\(segments/{slug}\.md\) .*$", index, re.M)
+        assert score and row, seg["slug"]
+        assert ("do not trust" in row.group(0)) == (float(score.group(1)) < 0.6), row.group(0)
+    return len(summary["segments"])
+
+
+def check_data_page(truth: Truth, docs: Path) -> int:
+    """The Data page's count of rows left out is the table's rows minus those segmented."""
+    text = (docs / "data.md").read_text(encoding="utf-8")
+    read = len(pd.read_csv(truth_path(truth)))
+    left_out = read - len(truth.frame)
+    assert "a value in every column used" not in text  # the old self-contradiction
+    hidden = f"all but fewer than {truth.min_group_size:,} of the {len(truth.frame):,} customers"
+    if 0 < left_out < truth.min_group_size:  # a small group: the count itself is not published
+        assert f"- Fewer than {truth.min_group_size:,} rows were left out" in text
+    elif left_out:
+        found = re.search(rf"^- {NUMBER} of the {NUMBER} rows read were left out\.$", text, re.M)
+        assert found and parse(found.group(1)) == left_out and parse(found.group(2)) == read
+    else:
+        assert "- No row was left out." in text
+    for column in truth.describe:
+        gaps = int(truth.frame[column].isna().sum())
+        known = len(truth.frame) - gaps
+        if 0 < gaps < truth.min_group_size:
+            assert f"is known for {hidden}" in text, column
+        elif gaps:
+            assert f"is known for {known:,} of the {len(truth.frame):,} customers" in text, column
+    return 1 + len(truth.describe)
+
+
+def check_summary(truth: Truth, summary: dict[str, Any]) -> int:
+    n = len(truth.frame)
+    checked = 0
+    assert summary["n_customers"] == n
+    for seg in summary["segments"]:
+        part = truth.segment(seg["number"])
+        if seg["size"] is not None:
+            assert seg["size"] == len(part), seg["name"]
+            assert seg["share"] == pytest_approx(len(part) / n), seg["name"]
+        numeric = [c for c in (*truth.features, *truth.describe) if truth.numeric(c)]
+        assert set(seg["means"]) == set(seg["medians"]) == set(numeric)
+        for column in numeric:
+            mean, median = seg["means"][column], seg["medians"][column]
+            if mean is None:  # hidden: a segment under the privacy minimum
+                continue
+            assert mean == pytest_approx(part[column].mean()), (seg["name"], column)
+            assert median == pytest_approx(part[column].median()), (seg["name"], column)
+            checked += 2
+    return checked
+
+
+def pytest_approx(value: float) -> Any:
+    import pytest
+
+    # segments.json rounds to 6 significant digits; the CSV prints 6 too.
+    return pytest.approx(value, rel=1e-5, abs=1e-9)
+
+
+def check_profiles_csv(truth: Truth, docs: Path) -> int:
+    text = (docs / "downloads" / "segment-profiles.csv").read_text(encoding="utf-8")
+    rows = pd.read_csv(io.StringIO(text))
+    checked = 0
+    for _, row in rows.iterrows():
+        part = truth.segment(int(row["number"]))
+        for column in (*truth.features, *truth.describe):
+            if not truth.numeric(column) or pd.isna(row[f"mean: {column}"]):
+                continue
+            assert row[f"mean: {column}"] == pytest_approx(part[column].mean())
+            assert row[f"median: {column}"] == pytest_approx(part[column].median())
+            checked += 2
+    return checked
+
+
+def check_levels(truth: Truth, summary: dict[str, Any]) -> int:
+    """High is above everyone's mean, Low below; None is a mostly-zero segment."""
+    checked = 0
+    for seg in summary["segments"]:
+        part = truth.segment(seg["number"])
+        for column, level in seg["levels"].items():
+            mean, everyone = part[column].mean(), truth.frame[column].mean()
+            if level == "High":
+                assert mean > everyone, (seg["name"], column, mean, everyone)
+            elif level == "Low":
+                assert mean < everyone, (seg["name"], column, mean, everyone)
+            elif level == "None":
+                assert (part[column] == 0).mean() >= 0.5, (seg["name"], column)
+                assert not truth.is_rate(column)
+            values = truth.frame[column]
+            zero_inflated = values.min() == 0 and (values == 0).mean() >= 1 / 3
+            if zero_inflated and (part[column] == 0).mean() >= 0.5 and not truth.is_rate(column):
+                # A segment of mostly zeros is never Medium or High on such a column.
+                assert level in ("None", "Low"), (seg["name"], column, level)
+            checked += 1
+    return checked
+
+
+def check_names(truth: Truth, summary: dict[str, Any]) -> int:
+    """Unique, no "(2)", each named level true, no column that gives every segment one level."""
+    segments = summary["segments"]
+    names = [s["name"] for s in segments]
+    assert len(set(names)) == len(names), names
+    assert not any(re.search(r"\(\d+\)", name) for name in names), names
+    flat = {c for c in truth.features if len({s["levels"][c] for s in segments}) == 1}
+    varied = len(flat) < len(truth.features)
+    for seg in segments:
+        named = [c for c in truth.features if f" {truth.label(c)}" in f" {seg['name']}"]
+        assert named, seg["name"]
+        for column in named:
+            level = seg["levels"][column]
+            if seg["name"].startswith(f"{level} {truth.label(column)}") or (
+                f", {level} {truth.label(column)}" in seg["name"]
+            ):
+                continue
+            # The column appears only as a tie-breaker ("higher Income"): no level is claimed.
+            assert re.search(
+                rf"(higher|lower|highest|lowest) {re.escape(truth.label(column))}", seg["name"]
+            )
+        if varied:
+            for column in flat:
+                assert f"{seg['levels'][column]} {truth.label(column)}" not in seg["name"]
+    return len(names)
+
+
+def check_summary_page(truth: Truth, summary: dict[str, Any], docs: Path) -> int:
+    text = (docs / "index.md").read_text(encoding="utf-8")
+    n = len(truth.frame)
+    checked = 0
+    for seg in summary["segments"]:
+        row = re.search(
+            rf"^\| {seg['number']} \| \[.*?\]\(segments/{re.escape(seg['slug'])}\.md\) \| "
+            rf"{NUMBER} \| (?:{PERCENT}|\u2013) \|",
+            text,
+            re.M,
+        )
+        assert row, seg["slug"]
+        size = len(truth.segment(seg["number"]))
+        close(row.group(1), size, f"size of {seg['slug']}")
+        if row.group(2):
+            close_pct(row.group(2), size / n, f"share of {seg['slug']}")
+        checked += 2
+    return checked + check_value_headline(truth, summary, text)
+
+
+def check_value_headline(truth: Truth, summary: dict[str, Any], text: str) -> int:
+    value = truth.config.get("value")
+    if not value:
+        assert "most valuable" not in text
+        return 1
+    column = next(c for c in truth.features if value["feature"] in (c, truth.label(c)))
+    sign = 1 if value.get("better", "higher") == "higher" else -1
+    private = not truth.config.get("privacy", {}).get("individual_points", False)
+    # A segment too small to describe is never called most valuable.
+    ranked = [
+        s["number"]
+        for s in summary["segments"]
+        if not private or len(truth.segment(s["number"])) >= truth.min_group_size
+    ]
+    means = {n: sign * truth.segment(n)[column].mean() for n in ranked}
+    best = max(means, key=lambda k: (means[k], -k))
+    slug = next(s["slug"] for s in summary["segments"] if s["number"] == best)
+    found = re.search(
+        rf"Ranked by (.+?) \((higher|lower) is better\), the most valuable is "
+        rf"\[.*?\]\(segments/(.+?)\.md\): (?:{PERCENT}|\u2013) of customers"
+        rf"(?: and {PERCENT} of all .+?)?\.",
+        text,
+    )
+    assert found, "the value headline"
+    assert found.group(1).replace("\\", "") == truth.label(column) and found.group(3) == slug
+    part = truth.segment(best)
+    if found.group(4):
+        close_pct(found.group(4), len(part) / len(truth.frame), "value segment share")
+    if value.get("additive"):
+        assert found.group(5), "an additive value states its share of the total"
+        close_pct(found.group(5), part[column].sum() / truth.frame[column].sum(), "value share")
+    return 3
+
+
+def check_persona_page(truth: Truth, seg: dict[str, Any], text: str) -> int:
+    part = truth.segment(seg["number"])
+    everyone = truth.frame
+    checked = 0
+    head = re.search(rf"\*\*{NUMBER} customers, (?:{PERCENT}|\u2013) of all\.\*\*", text)
+    assert head, seg["slug"]
+    close(head.group(1), len(part), "persona size")
+    if "its averages, ranges and rule of thumb are not published" in text:
+        return 1
+    for column in (*truth.features, *truth.describe):
+        if not truth.numeric(column):
+            continue
+        label = md(truth.label(column))
+        values, all_values = part[column].dropna(), everyone[column].dropna()
+        if truth.is_rate(column):
+            found = re.search(
+                rf"\*\*{label}\*\*(?: is [a-z ]+)?: {PERCENT} of them against {PERCENT} of all",
+                text,
+            )
+            assert found, (seg["slug"], column)
+            close_pct(found.group(1), values.mean(), f"{column} rate")
+            close_pct(found.group(2), all_values.mean(), f"{column} rate of all")
+            rows = re.findall(rf"^\| {label}, rate \| {PERCENT} \| {PERCENT} \|$", text, re.M)
+            assert rows, (seg["slug"], column, "Key numbers rate")
+            close_pct(rows[0][0], values.mean(), f"{column} rate (table)")
+            checked += 4
+            continue
+        found = re.search(
+            rf"\*\*{label}\*\*(?: is [a-z ]+)?: {NUMBER} on average against {NUMBER} for all", text
+        )
+        assert found, (seg["slug"], column)
+        close(found.group(1), values.mean(), f"{seg['slug']} {column} mean")
+        close(found.group(2), all_values.mean(), f"{column} mean of all")
+        table = re.search(rf"^\| {label}, average \| {NUMBER} \| {NUMBER} \|$", text, re.M)
+        assert table, (seg["slug"], column, "Key numbers")
+        close(table.group(1), values.mean(), f"{seg['slug']} {column} mean (table)")
+        median = re.search(rf"^\| {label}, median \| {NUMBER} \| {NUMBER} \|$", text, re.M)
+        assert median, (seg["slug"], column, "Key numbers median")
+        close(median.group(1), values.median(), f"{seg['slug']} {column} median (table)")
+        close(median.group(2), all_values.median(), f"{column} median of all (table)")
+        checked += 5
+        if column in truth.describe:
+            checked += check_quartiles(truth, column, values, text, len(part))
+    return checked
+
+
+def check_quartiles(truth: Truth, column: str, values: pd.Series, text: str, size: int) -> int:
+    label = md(truth.label(column))
+    found = re.search(
+        rf"\*\*{label}\*\*: .*?half of them are between {NUMBER} and {NUMBER} "
+        rf"\(median {NUMBER}\)(; known for {NUMBER} of them)?\.",
+        text,
+    )
+    assert found, column
+    q1, median, q3 = values.quantile([0.25, 0.5, 0.75])
+    close(found.group(1), q1, f"{column} q1")
+    close(found.group(2), q3, f"{column} q3")
+    close(found.group(3), median, f"{column} median")
+    if len(values) < size:
+        assert found.group(5), f"{column}: a gappy column states how many it covers"
+        close(found.group(5), len(values), f"{column} coverage")
+    else:
+        assert not found.group(4)
+    return 4
+
+
+def check_categories(truth: Truth, docs: Path) -> int:
+    """Category shares per segment are true; no label of fewer than the minimum is published."""
+    checked = 0
+    published = "\n".join(
+        p.read_text(encoding="utf-8")
+        for p in docs.rglob("*")
+        if p.is_file() and p.suffix in (".md", ".json", ".csv")
+    )
+    raw = pd.read_csv(truth_path(truth), dtype=str)
+    for column in truth.describe:
+        if truth.numeric(column):
+            continue
+        counts = truth.frame[column].value_counts()
+        for value in set(raw[column].dropna()) - set(counts[counts >= truth.min_group_size].index):
+            assert not re.search(rf"(?<![\w-]){re.escape(str(value))}(?![\w-])", published), value
+            checked += 1
+        checked += check_category_sentences(truth, column, counts, docs)
+    return checked
+
+
+def check_category_sentences(truth: Truth, column: str, counts: pd.Series, docs: Path) -> int:
+    kept = set(counts[counts >= truth.min_group_size].index)
+    pooled = truth.frame[column].where(
+        truth.frame[column].isin(kept) | truth.frame[column].isna(), "Other"
+    )
+    checked = 0
+    for page in (docs / "segments").glob("*.md"):
+        text = page.read_text(encoding="utf-8")
+        number = int(re.search(r"^# (\d+)\. ", text, re.M).group(1))
+        line = re.search(rf"^- \*\*{md(truth.label(column))}\*\*: (.*)\.$", text, re.M)
+        if line is None:
+            continue
+        part = pooled[truth.frame["segment"] == number].dropna()
+        for value, share in re.findall(r"(?:^|, )([^,(]+) \((\d+)%\)", line.group(1)):
+            close_pct(share, (part == value).mean(), f"{column}={value} in segment {number}")
+            checked += 1
+    return checked
+
+
+def truth_path(truth: Truth) -> Path:
+    return truth.config["_path"]
