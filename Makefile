@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 CHROMIUM ?= /usr/bin/chromium
 export SOURCE_DATE_EPOCH ?= $(shell git log -1 --format=%ct 2>/dev/null || echo 0)
 
-.PHONY: constraints site test bad-inputs-under-load lint typecheck workflows pytest browser-deps docs-check serve offline bench screenshots clean
+.PHONY: constraints site test bad-inputs-under-load lint typecheck workflows pytest browser-deps java docs-check serve offline bench screenshots clean
 
 $(BIN)/segments: pyproject.toml constraints.txt
 	$(PYTHON) -m venv $(VENV)
@@ -33,6 +33,7 @@ serve: $(BIN)/segments  ## preview with live reload
 bench: $(BIN)/segments  ## speed, memory and rebuild benchmarks (not part of make test)
 	$(BIN)/python benchmarks/bench.py
 	$(BIN)/python benchmarks/rebuilds.py
+	$(BIN)/python benchmarks/engines.py
 
 screenshots: $(BIN)/segments browser-deps  ## rebuild the site and refresh the README's docs-images/*.png
 	CHROMIUM=$(CHROMIUM) $(BIN)/python scripts/screenshots.py
@@ -46,6 +47,15 @@ browser-deps:  ## Debian's Chromium and axe-core, for the browser tests
 	  fi; \
 	fi
 	@if [ ! -f node_modules/axe-core/axe.min.js ]; then npm ci --no-audit --no-fund --loglevel=error; fi
+
+java:  ## Debian's Java 17, for the Spark engine's tests (a local Spark session)
+	@if ! command -v java >/dev/null && [ -z "$$JAVA_HOME" ]; then \
+	  if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
+	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq openjdk-17-jre-headless >/dev/null; \
+	  else \
+	    echo "Java is missing: run 'sudo apt-get install openjdk-17-jre-headless' (or set JAVA_HOME)"; exit 1; \
+	  fi; \
+	fi
 
 # Only the folders that exist (benchmarks/ may not be there yet).
 LINT_DIRS := $(wildcard generator tests benchmarks scripts)
@@ -65,7 +75,7 @@ workflows: $(BIN)/segments
 docs-check: $(BIN)/segments  ## fails when docs/ is not what the generator would write
 	$(BIN)/segments generate --check
 
-pytest: $(BIN)/segments browser-deps  ## unit, end-to-end and browser tests (tests/browser)
+pytest: $(BIN)/segments browser-deps java  ## unit, end-to-end, engine and browser tests
 	CHROMIUM=$(CHROMIUM) $(BIN)/python -m pytest
 
 # Issue 15: the bad-input suites on two workers beside busy loops; an abort at exit fails it.

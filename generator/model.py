@@ -89,11 +89,32 @@ class SourceInfo:
 
 
 @dataclass(frozen=True)
+class WholeTable:
+    """What an engine measured over every row, when ``CustomerTable.frame`` is only a sample.
+
+    Attributes:
+        n_customers: Customers in the table (after any dropped rows).
+        histograms: Per numeric column, the 20-bin counts and edges (numpy's bins).
+        categories: Per categorical column, the customers per value, values sorted.
+        density: The map's grid (counts, x edges, y edges) of the first two features, or None.
+        views: The (name, SQL) of the views that check the registered source, in order, so a
+            later step (the assignments sidecar) can open the engine again on the same customers.
+    """
+
+    n_customers: int
+    histograms: tuple[tuple[str, np.ndarray, np.ndarray], ...]
+    categories: tuple[tuple[str, tuple[tuple[str, int], ...]], ...]
+    density: tuple[np.ndarray, np.ndarray, np.ndarray] | None
+    views: tuple[tuple[str, str], ...] = field(compare=False)
+
+
+@dataclass(frozen=True)
 class CustomerTable:
     """The validated table: one row per customer, sorted by ID so row order never matters.
 
     ``frame`` holds the ID column, the feature columns (float64) and the describe columns
-    (float64 or pandas ``category``), nothing else.
+    (float64 or pandas ``category``), nothing else. With an engine (``whole`` set) the table
+    stays in the engine and ``frame`` is the bounded sample the driver works on.
     """
 
     frame: pd.DataFrame
@@ -101,11 +122,12 @@ class CustomerTable:
     id_column: str
     features: tuple[str, ...]
     describe: tuple[str, ...]
+    whole: WholeTable | None = None
 
     @property
     def n_customers(self) -> int:
-        """Number of customers (rows)."""
-        return len(self.frame)
+        """Number of customers (rows of the table, not of an engine's sample)."""
+        return self.whole.n_customers if self.whole is not None else len(self.frame)
 
     def feature_matrix(self) -> np.ndarray:
         """The feature columns as a float64 array (rows x features)."""

@@ -74,6 +74,15 @@ def _k_range(x: np.ndarray, search: np.ndarray, config: Config) -> list[int]:
     distinct = len(np.unique(search, axis=0))
     if distinct <= high and len(search) < len(x):
         distinct = len(np.unique(x, axis=0))
+    return k_range_for(distinct, config)
+
+
+def k_range_for(distinct: int, config: Config) -> list[int]:
+    """The candidate k for a table with ``distinct`` distinct customers.
+
+    Raises:
+        DataError: When there are too few distinct customers for the configured k.
+    """
     if config.k is not None:
         # Silhouette and the fit need at least one more distinct point than segments.
         if distinct <= config.k:

@@ -13,7 +13,11 @@ from generator.table.validation import validate
 
 
 def load_table(config: Config) -> CustomerTable:
-    """Read and validate the configured table."""
+    """Read and validate the configured table (on the engine when one is configured)."""
+    if not config.engine.is_local:
+        from generator.analysis.engine_run import load_on_engine
+
+        return load_on_engine(config)
     with stage("load"):
         raw, source = read_table(config)
     raw, source = customer_rows(raw, source, config)
@@ -27,6 +31,10 @@ def load_table(config: Config) -> CustomerTable:
 
 def run_analysis(config: Config) -> Analysis:
     """Load, validate, segment and profile (stages timed when a caller is recording)."""
+    if not config.engine.is_local:
+        from generator.analysis.engine_run import analyse_on_engine
+
+        return analyse_on_engine(config)
     # Imported here so `segments validate` does not pay for loading scikit-learn.
     from generator.analysis.kmeans import segment
     from generator.analysis.profile import analyse

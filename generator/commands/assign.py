@@ -16,7 +16,7 @@ import numpy as np
 import pandas as pd
 
 from generator.analysis.run import load_table
-from generator.config.settings import Config
+from generator.config.settings import Config, EngineSettings
 from generator.errors import ConfigError
 from generator.model import CustomerTable
 from generator.release.lockfile import Lock, config_hash, lock_path
@@ -84,7 +84,10 @@ def score_file(config: Config, path: Path) -> pd.DataFrame:
         )
     if lock.config_hash != config_hash(config):
         log.info("the config changed since the lock was written; scoring with the locked model")
-    table = load_table(replace(config, data_path=path.resolve(), describe=()))
+    # The new customers' file is read in memory whatever the engine: an engine's table is a
+    # sample on the driver, and every customer of this file needs a segment.
+    local = EngineSettings()
+    table = load_table(replace(config, data_path=path.resolve(), describe=(), engine=local))
     return score(lock, table)
 
 

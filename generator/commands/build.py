@@ -18,6 +18,7 @@ from generator.commands import cachekeys
 from generator.config.settings import Config, load_config
 from generator.errors import DataError, RenderError
 from generator.model import Analysis, ChartSpec, RenderedPage
+from generator.release.engine_sidecar import write_sidecar
 from generator.release.lockfile import lock_json, lock_path
 from generator.release.prepare import Release, prepare
 from generator.release.sidecar import assignments_path
@@ -89,7 +90,7 @@ def generate_pages(project: Project) -> Generated:
 def _release_and_charts(config: Config, relock: bool) -> tuple[Release, list[ChartSpec]]:
     """From the cache when only templates changed; else release (and maybe analyse) and draw."""
     name = cachekeys.release_key(config, relock, (lock_path(config), assignments_path(config)))
-    hit = cache.load("release", name)
+    hit = cache.load("release", name) if name else None
     if isinstance(hit, _Drawn):
         log.debug("reusing the cached release and charts (only templates changed)")
         return hit.release, hit.charts
@@ -97,14 +98,15 @@ def _release_and_charts(config: Config, relock: bool) -> tuple[Release, list[Cha
     release = prepare(analysis, config, relock=relock, measured=measured)
     with timing.stage("charts"):
         drawn = make_charts(release, config)
-    cache.save("release", name, _Drawn(release, drawn), analysis.table.n_customers)
+    if name:
+        cache.save("release", name, _Drawn(release, drawn), analysis.table.n_customers)
     return release, drawn
 
 
 def _analysis(config: Config) -> tuple[Analysis, Stability]:
     """The analysis and its stability; cached while the data and analysis settings stay."""
     name = cachekeys.analysis_key(config)
-    hit = cache.load("analysis", name)
+    hit = cache.load("analysis", name) if name else None
     if isinstance(hit, _Measured):
         log.debug("reusing the cached analysis (data and analysis settings unchanged)")
         return hit.analysis, hit.stability
@@ -114,7 +116,8 @@ def _analysis(config: Config) -> tuple[Analysis, Stability]:
     analysis = run_analysis(config)
     with timing.stage("stability"):
         measured = stability(analysis, config)
-    cache.save("analysis", name, _Measured(analysis, measured), analysis.table.n_customers)
+    if name:
+        cache.save("analysis", name, _Measured(analysis, measured), analysis.table.n_customers)
     return analysis, measured
 
 
@@ -212,10 +215,15 @@ def build(project: Project, offline: bool = False) -> Path:
             return zip_site(staged_site, outputs.site.parent / "site.zip")
         site_marker(staged_site)
         moves = [Move(staged_docs, outputs.docs), Move(staged_site, outputs.site)]
-        for path, text in (
-            (assignments_path(config), release.assignments),
-            (lock_path(config), lock_json(release.lock)),
-        ):
+        files = [(lock_path(config), lock_json(release.lock))]
+        sidecar = assignments_path(config).resolve()
+        if release.analysis.table.whole is None:
+            files.insert(0, (sidecar, release.assignments))
+        else:  # on the engine, which writes it: labels never come to this machine
+            moves.append(
+                Move(write_sidecar(config, release.analysis, staging_dir(sidecar)), sidecar)
+            )
+        for path, text in files:
             target = path.resolve()  # a linked lock file is replaced where it points
             moves.append(Move(stage_file(target, text), target))
         publish(outputs.root, moves)

@@ -24,9 +24,13 @@ LIBRARIES = ("numpy", "pandas", "pyarrow", "scikit-learn", "scipy", "altair")
 def analysis_key(config: Config) -> str:
     """A hash of every input of the analysis and its stability: not the lock, not personas.
 
+    "" when the table is not one file (see ``cacheable``).
+
     Persona overrides are applied after matching to the lock (``refresh``), and the analysis
     never reads them, so the config is hashed without them.
     """
+    if not cacheable(config):
+        return ""
     digest = _digest(config.data_path)
     digest.update(repr(replace(config, personas=())).encode())
     return digest.hexdigest()
@@ -34,11 +38,23 @@ def analysis_key(config: Config) -> str:
 
 def release_key(config: Config, relock: bool, neighbours: tuple[Path, ...]) -> str:
     """A hash of every input of the release and the charts (``neighbours``: lock, sidecar)."""
+    if not cacheable(config):
+        return ""
     digest = _digest(config.data_path, config.path, *neighbours)
     digest.update(b"relock" if relock else b"lock")
     # The lock's release date comes from SOURCE_DATE_EPOCH.
     digest.update(os.environ.get("SOURCE_DATE_EPOCH", "").encode() + b"\0")
     return digest.hexdigest()
+
+
+def cacheable(config: Config) -> bool:
+    """Whether the inputs can be hashed: a single file (not a folder, glob, table or query).
+
+    "" as a key means "do not cache": the engine's own fingerprint needs a pass over every row.
+    """
+    # Spark writes the sidecar as a folder, which the keys do not hash.
+    duckdb_file = config.engine.name == "duckdb" and config.data_path.is_file()
+    return config.engine.is_local or duckdb_file
 
 
 def _digest(*files: Path) -> hashlib._Hash:

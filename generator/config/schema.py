@@ -16,6 +16,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Literal, get_args
 
+from generator.config import engine
 from generator.config.columns import parse_columns
 from generator.config.features import Feature, parse_features
 from generator.config.mapaxes import map_columns
@@ -128,7 +129,13 @@ def boolean(value: Any, key: str, ctx: Context) -> bool | None:
 
 
 def table_path(value: Any, key: str, ctx: Context) -> Path | None:
-    """The customer table, relative to the config file's folder."""
+    """The customer table, relative to the config file's folder.
+
+    Not needed when an engine reads a catalog table or a query (``data.table``, ``data.sql``);
+    the config's folder stands in for it then.
+    """
+    if value == "" and (ctx.parsed.get("data.table") or ctx.parsed.get("data.sql")):
+        return ctx.folder.resolve()
     name = text(required=True)(value, key, ctx)
     return (ctx.folder / name).resolve() if name else None
 
@@ -202,6 +209,20 @@ def personas(value: Any, key: str, ctx: Context) -> Any:
 # The order is the order of the README's table and of the problems a file gets.
 SETTINGS: tuple[Setting, ...] = (
     Setting("title", "Customer segments", text(), "the report's title"),
+    Setting(
+        "data.table",
+        "",
+        engine.table_name,
+        "with `engine: duckdb` or `spark`, a catalog table instead of `data.path`",
+        '`""`',
+    ),
+    Setting(
+        "data.sql",
+        "",
+        engine.query,
+        "with `engine: duckdb` or `spark`, a query whose columns are the table",
+        '`""`',
+    ),
     Setting(
         "data.path",
         None,
@@ -395,6 +416,36 @@ SETTINGS: tuple[Setting, ...] = (
         10,
         integer(1),
         "the smallest group any published number may describe",
+    ),
+    Setting(
+        "engine",
+        "local",
+        one_of(engine.ENGINES),
+        "where the passes over every row run: `local` (in memory), `duckdb` or `spark` (see "
+        "Engines below)",
+    ),
+    Setting(
+        "duckdb.memory_limit",
+        "",
+        engine.memory_limit,
+        "DuckDB's memory limit, e.g. `1GB` (it spills to the cache folder beyond it)",
+        "DuckDB's",
+    ),
+    Setting("duckdb.threads", 0, engine.threads, "DuckDB's threads", "DuckDB's"),
+    Setting(
+        "duckdb.database",
+        "",
+        engine.database,
+        "a DuckDB database file holding `data.table` (opened read-only)",
+        '`""`',
+    ),
+    Setting(
+        "spark.conf",
+        (),
+        engine.spark_conf,
+        "Spark runtime settings (`spark.*`); the server comes from `SPARK_REMOTE`, never the file",
+        "`{}`",
+        absent={},
     ),
     Setting(
         "site_url",

@@ -14,6 +14,10 @@ from typing import Any
 
 # ColumnRule is re-exported: callers know it as generator.config.settings.ColumnRule.
 from generator.config.columns import ColumnRule as ColumnRule
+
+# The same for the engine settings (engine, duckdb, spark, data.table, data.sql).
+from generator.config.engine import ENGINE_KEYS, engine_settings
+from generator.config.engine import EngineSettings as EngineSettings
 from generator.config.features import Feature as Feature
 from generator.config.features import default_label as default_label
 
@@ -75,6 +79,7 @@ class Config:
     personas: tuple[tuple[str, PersonaOverride], ...] = DEFAULTS["personas"]
     privacy: Privacy = field(default_factory=Privacy)
     site_url: str = DEFAULTS["site_url"]
+    engine: EngineSettings = field(default_factory=EngineSettings)
     # How the file becomes one row per customer (config.sources).
     transactions: Transactions | None = DEFAULTS["data.transactions"]
     number_rows: bool = DEFAULTS["data.number_rows"]
@@ -102,6 +107,8 @@ class Config:
         values = {s.key: getattr(self, s.attribute) for s in SETTINGS if s.analysis}
         values["features"] = [f.column for f in self.features]
         values["describe"] = list(self.describe)
+        if not self.engine.is_local:  # named only then, so local locks keep their hashes
+            values["engine"] = self.engine.name
         made = (self.transactions, self.number_rows, self.since, self.as_of)
         if any(made):  # only when set, so other tables' locks keep their hash
             values["shape"] = repr(made)
@@ -142,14 +149,16 @@ def parse(path: Path, raw: dict[str, Any]) -> Config:
     values = context.parsed
     if values["k_max"] < values["k_min"]:
         problems.append(f"k_max={values['k_max']} should be >= k_min={values['k_min']}")
+    engine = engine_settings(values, sections["data"], context.fail)
     collect(ConfigError, str(path), problems)
     privacy = Privacy(
         **{s.attribute: values[s.key] for s in SETTINGS if s.key.startswith("privacy.")}
     )
     # Sections with a value type of their own, and the older spelling folded into one.
-    grouped = ("privacy.", "value.", "value_feature")
+    grouped = ("privacy.", "value.", "value_feature", *ENGINE_KEYS)
     fields = {s.attribute: values[s.key] for s in SETTINGS if not s.key.startswith(grouped)}
-    return Config(path=path.resolve(), privacy=privacy, value=value_of(values), **fields)
+    value = value_of(values)
+    return Config(path=path.resolve(), privacy=privacy, value=value, engine=engine, **fields)
 
 
 def _unknown_keys(raw: dict[str, Any], context: Context) -> None:

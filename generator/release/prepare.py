@@ -15,6 +15,7 @@ from generator.analysis.stability import Stability, stability
 from generator.config.settings import Config
 from generator.model import Analysis
 from generator.release.changes import Changes, Flow, changes
+from generator.release.engine_sidecar import compare_on_engine, sidecar_fingerprint
 from generator.release.lockfile import Lock, config_hash, lock_from, lock_path
 from generator.release.lockread import read_lock
 from generator.release.overrides import refresh
@@ -69,7 +70,10 @@ def prepare(
         if refreshed.match is not None
         else [p.number for p in analysis.profiles]
     )
-    sidecar = assignments_csv(published)
+    # With an engine the sidecar is Parquet written by the engine at the end of the build.
+    on_engine = published.table.whole is not None
+    sidecar = "" if on_engine else assignments_csv(published)
+    sidecar_hash = sidecar_fingerprint(config, published) if on_engine else text_sha256(sidecar)
     same = locked is not None and _same_release(locked, published, config)
     if locked is not None and same:
         base, comparison = locked.previous, locked.comparison
@@ -79,7 +83,7 @@ def prepare(
         base, comparison = None, None
     report = _report(base, published, comparison)
     own_names = {p.number: p.name for p in refreshed.matched.profiles}
-    lock = lock_from(published, config, locked, text_sha256(sidecar), own_names)
+    lock = lock_from(published, config, locked, sidecar_hash, own_names)
     lock = replace(
         lock,
         previous=_bare(base),
@@ -99,6 +103,8 @@ def _same_release(lock: Lock, analysis: Analysis, config: Config) -> bool:
 
 def _compare(lock: Lock, analysis: Analysis, config: Config) -> dict[str, Any] | None:
     """Customer-level agreement with the locked release, kept as aggregates."""
+    if analysis.table.whole is not None:
+        return compare_on_engine(lock, analysis, config)
     # Row numbers are no customer identity: no customer-by-customer comparison.
     previous = None if config.number_rows else read_assignments(assignments_path(config), lock)
     if previous is None:

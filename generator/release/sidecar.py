@@ -26,6 +26,7 @@ from generator.model import Analysis
 from generator.release.lockfile import Lock
 
 ASSIGNMENTS_NAME = "segments.assignments.csv"
+ASSIGNMENTS_PARQUET = "segments.assignments.parquet"
 # Cells starting so are formulas to a spreadsheet; the apostrophe is the escape itself.
 ESCAPED_START = ("=", "+", "-", "@", "\t", "\r", "'")
 
@@ -39,7 +40,12 @@ class Assignments:
 
 
 def assignments_path(config: Config) -> Path:
-    """Where the sidecar of ``config`` lives: beside the config (and the lock)."""
+    """Where the sidecar of ``config`` lives: beside the config (and the lock).
+
+    With an engine it is Parquet, written by the engine (``release.engine_sidecar``).
+    """
+    if not config.engine.is_local:
+        return config.path.parent / ASSIGNMENTS_PARQUET
     return config.path.parent / ASSIGNMENTS_NAME
 
 

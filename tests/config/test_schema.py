@@ -5,6 +5,7 @@ from pathlib import Path
 
 import pytest
 
+from generator.config.engine import ENGINE_KEYS, EngineSettings
 from generator.config.schema import SETTINGS, settings_table
 from generator.config.settings import Config, Privacy, Value, load_config
 from generator.errors import ConfigError
@@ -27,12 +28,15 @@ def test_every_setting_is_a_config_field_and_its_default_applies(tmp_path: Path)
         f.name for f in dataclasses.fields(Privacy)
     }
     for setting in SETTINGS:
+        if setting.key in ENGINE_KEYS:  # gathered into Config.engine, checked below
+            continue
         if setting.key.startswith("value"):  # one Value: see the test below
             continue
         assert setting.attribute in fields, setting.key
         holder = config.privacy if setting.key.startswith("privacy.") else config
         if setting.key not in {"data.path", "data.id_column", "features"}:
             assert getattr(holder, setting.attribute) == setting.default, setting.key
+    assert config.engine == EngineSettings()
     assert config.value == Value() and config.map_axes is None  # nothing is "most valuable"
 
 
@@ -74,8 +78,8 @@ def test_value_and_map_problems_name_the_setting(tmp_path: Path, text: str, prob
         ),
         (
             "data: {path: t.csv, id_column: id, sep: ';'}\n",
-            "unknown setting 'data.sep' (expected path, transactions, number_rows, id_column, "
-            "delimiter, header, columns, since, as_of, missing)",
+            "unknown setting 'data.sep' (expected table, sql, path, transactions, number_rows, "
+            "id_column, delimiter, header, columns, since, as_of, missing)",
         ),
         ("privacy: true\n", "privacy should be a mapping, got True"),
         ("personas: [a]\n", "personas should be a mapping, got ['a']"),

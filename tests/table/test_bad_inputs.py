@@ -469,9 +469,9 @@ BAD_INPUTS = [
         "misspelt-settings",
         GOOD,
         err(
-            "{dir}/segments.yml: 2 problems: unknown setting 'data.delimeter' (expected path, "
-            "transactions, number_rows, id_column, delimiter, header, columns, since, as_of, "
-            "missing); columns.age: unknown setting 'maximum' (expected "
+            "{dir}/segments.yml: 2 problems: unknown setting 'data.delimeter' (expected table, "
+            "sql, path, transactions, number_rows, id_column, delimiter, header, columns, since, "
+            "as_of, missing); columns.age: unknown setting 'maximum' (expected "
             "aliases, values, allowed, min, max)"
         ),
         config(", delimeter: ';'").replace("{min: 0, max: 120}", "{min: 0, maximum: 120}"),

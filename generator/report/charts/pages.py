@@ -68,6 +68,28 @@ def _visible_counts(counts: list[int], suppress: Suppressor) -> list[int | None]
     return [c if ok else None for c, ok in zip(counts, suppress.visible(counts), strict=True)]
 
 
+def _value_counts(analysis: Analysis, column: str) -> pd.Series:
+    """Customers per value, sorted by value (over every row when an engine measured them)."""
+    whole = analysis.table.whole
+    if whole is not None:
+        pairs = dict(whole.categories)[column]
+        return pd.Series([c for _, c in pairs], index=[v for v, _ in pairs])
+    return analysis.table.frame[column].value_counts(sort=False).sort_index()
+
+
+def _histogram(analysis: Analysis, column: str) -> tuple[np.ndarray, np.ndarray]:
+    """Counts in about 20 round-number bins, and the edges (over every row on an engine)."""
+    whole = analysis.table.whole
+    if whole is not None:
+        _, counts, edges = next(h for h in whole.histograms if h[0] == column)
+        return counts, edges
+    values = analysis.table.frame[column].to_numpy(dtype=np.float64)
+    # A describe column may have gaps: they are not customers at any value.
+    values = values[~np.isnan(values)]
+    hist, edges = np.histogram(values, bins=rounded_edges(values, 20))
+    return hist, edges
+
+
 def distributions(analysis: Analysis, suppress: Suppressor) -> list[ChartSpec]:
     """A histogram per numeric column and a bar chart per categorical column of all customers."""
     frame = analysis.table.frame
@@ -76,7 +98,7 @@ def distributions(analysis: Analysis, suppress: Suppressor) -> list[ChartSpec]:
         label = analysis.label(column)
         series = frame[column]
         if isinstance(series.dtype, pd.CategoricalDtype):
-            counts = series.value_counts(sort=False).sort_index()
+            counts = _value_counts(analysis, column)
             data = pd.DataFrame(
                 {
                     "value": [str(v) for v in counts.index],
@@ -93,10 +115,7 @@ def distributions(analysis: Analysis, suppress: Suppressor) -> list[ChartSpec]:
                 )
             )
         else:
-            values = series.to_numpy(dtype=np.float64)
-            # A describe column may have gaps: they are not customers at any value.
-            values = values[~np.isnan(values)]
-            hist, edges = np.histogram(values, bins=rounded_edges(values, 20))
+            hist, edges = _histogram(analysis, column)
             data = pd.DataFrame(
                 {
                     "from": edges[:-1],

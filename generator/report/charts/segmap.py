@@ -38,7 +38,9 @@ GREY = "#bbbbbb"
 def map_columns(analysis: Analysis, config: Config) -> tuple[str, str] | None:
     """The two features the map plots (config order), or None with fewer than two features."""
     features = analysis.table.features
-    if len(features) < 2:
+    if len(features) < 2 or analysis.table.whole is not None:
+        # On an engine the driver holds a sample: its fences and grid would count the sample's
+        # customers, not the table's, so no map is drawn (README, Engines).
         return None
     if config.map_axes is not None:
         return config.map_axes

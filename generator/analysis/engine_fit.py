@@ -1,0 +1,177 @@
+"""K-Means when the table stays in an engine: k is searched on the sample, fitted on every row.
+
+The k search, the choice of k and the silhouette run on the driver's sample exactly as for a
+table in memory. The engine then computes the scaler over every row and runs Lloyd's algorithm,
+one ``GROUP BY`` per iteration, from the sample's centres until the centres move less than
+scikit-learn's tolerance (``tol=1e-4`` of the mean variance of the scaled features). A segment
+left empty keeps its centre (scikit-learn would move it to a far point; with centres from a
+fitted sample this does not happen in practice). Labels never come back: only centres.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+from threadpoolctl import threadpool_limits
+
+from generator.analysis.kmeans import _centroids, _search, choose_k, k_range_for
+from generator.analysis.levels import segment_levels
+from generator.config.settings import LEVELS, Config
+from generator.engine import sql
+from generator.engine.dialect import Dialect, lit
+from generator.engine.quantiles import Part, quantiles
+from generator.engine.session import CUSTOMERS, Engine
+from generator.model import CustomerTable, KChoice, KScore, Scaler, Segmentation
+from generator.runtime.timing import stage
+
+MAX_ITER = 300
+TOL = 1e-4
+
+
+@dataclass(frozen=True)
+class FittedScaler:
+    """The scaling fitted on every row (``log1p`` first when ``scaling: log``)."""
+
+    center: np.ndarray
+    scale: np.ndarray
+    log1p: bool
+    variance: np.ndarray
+
+    def transform(self, x: np.ndarray) -> np.ndarray:
+        """Original units to scaled units."""
+        z: np.ndarray = ((np.log1p(x) if self.log1p else x) - self.center) / self.scale
+        return z
+
+    def inverse(self, z: np.ndarray) -> np.ndarray:
+        """Scaled units back to original units."""
+        x: np.ndarray = z * self.scale + self.center
+        return np.asarray(np.expm1(x) if self.log1p else x, dtype=np.float64)
+
+    def items(self, d: Dialect, columns: tuple[str, ...]) -> str:
+        """The ``z0, z1...`` select items over the original columns."""
+        return sql.scaled(d, columns, self.center, self.scale, self.log1p)
+
+
+def segment_whole(table: CustomerTable, config: Config, engine: Engine) -> Segmentation:
+    """Search k on ``table.frame`` (the sample), then fit and order over every row."""
+    x = table.feature_matrix()
+    rng = np.random.default_rng(config.random_state)
+    k_range = k_range_for(_distinct(x, table, config, engine), config)
+    with stage("k_search", total=len(k_range)) as advance, threadpool_limits(limits=1):
+        fits, scores, silhouette_rows = _search(x, config, k_range, rng, advance)
+        choice = choose_k(scores, config.k)
+    with stage("fit"):
+        scaler = fit_scaler(engine, table.features, config.scaling)
+        centres = lloyd(
+            engine, table.features, scaler, scaler.transform(_centroids(fits[choice.k]))
+        )
+        return _ordered(x, scaler, centres, scores, choice, silhouette_rows)
+
+
+def _distinct(x: np.ndarray, table: CustomerTable, config: Config, engine: Engine) -> int:
+    """Distinct customers: the sample's count unless that is too few to be sure."""
+    distinct = len(np.unique(x, axis=0))
+    if distinct > max(config.k_max, config.k or 0) or len(x) == table.n_customers:
+        return distinct
+    listed = ", ".join(engine.dialect.quote(c) for c in table.features)
+    row = engine.fetch(f"SELECT count(*) AS n FROM (SELECT DISTINCT {listed} FROM {CUSTOMERS})")
+    return int(row.to_pylist()[0]["n"])
+
+
+def fit_scaler(engine: Engine, features: tuple[str, ...], scaling: str) -> FittedScaler:
+    """StandardScaler (mean, population sd) or RobustScaler (median, IQR) over every row."""
+    d = engine.dialect
+    log1p = scaling == "log"
+    values = [d.log1p(d.quote(c)) if log1p else d.quote(c) for c in features]
+    n, mean, variance = moments(engine, values)
+    if scaling == "robust":
+        parts = [Part("0", v, {0: n}) for v in values]
+        q = [part[0] for part in quantiles(engine, CUSTOMERS, parts, (0.25, 0.5, 0.75))]
+        center = np.array([qs[1] for qs in q])
+        scale = np.array([qs[2] - qs[0] for qs in q])
+    else:
+        center, scale = mean, np.sqrt(variance)
+    # As scikit-learn: a constant feature keeps scale 1 (validation refuses one anyway).
+    scale = np.where(scale == 0, 1.0, scale)
+    return FittedScaler(center, scale, log1p, variance / scale**2)
+
+
+def moments(engine: Engine, values: list[str]) -> tuple[int, np.ndarray, np.ndarray]:
+    """Rows, means and population variances of ``values`` over every row, in two passes.
+
+    The second pass sums squared deviations from the first pass's means (no cancellation),
+    and both sum in fixed point, so the result does not depend on the order of the rows.
+    """
+    items = ", ".join(f"{sql.exact_sum(v)} AS s{i}" for i, v in enumerate(values))
+    row = engine.fetch(f"SELECT count(*) AS n, {items} FROM {CUSTOMERS}").to_pylist()[0]
+    n = int(row["n"])
+    mean = np.array([row[f"s{i}"] for i in range(len(values))], dtype=np.float64) / n
+    squares = ", ".join(
+        f"{sql.exact_sum(f'({v} - {lit(m)}) * ({v} - {lit(m)})')} AS q{i}"
+        for i, (v, m) in enumerate(zip(values, mean, strict=True))
+    )
+    row = engine.fetch(f"SELECT {squares} FROM {CUSTOMERS}").to_pylist()[0]
+    variance = np.array([row[f"q{i}"] for i in range(len(values))], dtype=np.float64) / n
+    return n, mean, variance
+
+
+def lloyd(
+    engine: Engine, features: tuple[str, ...], scaler: FittedScaler, start: np.ndarray
+) -> np.ndarray:
+    """Lloyd's algorithm over every row from ``start`` (scaled); the final scaled centres."""
+    tolerance = TOL * float(np.mean(scaler.variance))
+    items = scaler.items(engine.dialect, features)
+    centres = np.asarray(start, dtype=np.float64)
+    for _ in range(MAX_ITER):
+        step = sql.lloyd_step(sql.labelled(CUSTOMERS, items, centres, ()), len(features))
+        moved = centres.copy()
+        for row in engine.fetch(step).to_pylist():
+            sums = np.array([row[f"s{f}"] for f in range(len(features))], dtype=np.float64)
+            moved[row["segment"]] = sums / row["n"]
+        shift = float(((moved - centres) ** 2).sum())
+        centres = moved
+        if shift <= tolerance:
+            break
+    return centres
+
+
+def nearest(z: np.ndarray, centres: np.ndarray) -> np.ndarray:
+    """The engine's assignment on the driver: lowest ``|c|^2 - 2 z.c``, ties to the lower index."""
+    scores = np.einsum("kf,kf->k", centres, centres)[None, :] - 2.0 * z @ centres.T
+    return np.asarray(np.argmin(scores, axis=1))
+
+
+def _ordered(
+    x: np.ndarray,
+    scaler: FittedScaler,
+    centres: np.ndarray,
+    scores: tuple[KScore, ...],
+    choice: KChoice,
+    silhouette_rows: int,
+) -> Segmentation:
+    """Segments in ``kmeans._ordered``'s order; labels for the sample's rows only.
+
+    Levels (``analysis/levels.py``) rank customers against each other, so they are read on the
+    driver's sample: the one number here not measured over every row.
+    """
+    centroids = scaler.inverse(centres)
+    levels = segment_levels(x, nearest(scaler.transform(x), centres), len(centres))
+    keys = [(*(-levels[i]), *(-centroids[i])) for i in range(len(centroids))]
+    order = sorted(range(len(centroids)), key=lambda i: keys[i])
+    ordered = centres[order]
+    return Segmentation(
+        labels=nearest(scaler.transform(x), ordered).astype(np.int32),
+        centroids=centroids[order],
+        scaled_centroids=ordered,
+        scaler=Scaler(
+            log1p=scaler.log1p,
+            center=tuple(float(v) for v in scaler.center),
+            scale=tuple(float(v) for v in scaler.scale),
+        ),
+        levels=tuple(tuple(LEVELS[v] for v in levels[i]) for i in order),
+        scores=scores,
+        choice=choice,
+        search_rows=len(x),
+        silhouette_rows=silhouette_rows,
+    )

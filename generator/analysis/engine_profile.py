@@ -1,0 +1,240 @@
+"""Profiles when the table stays in an engine: the numbers of ``profile`` over every row.
+
+Sizes, means, exact quartiles (``engine.quantiles``), category shares, the population's facts
+and the rules' scores are aggregate queries over the customers labelled by a SQL ``CASE``;
+only those aggregates come back. The words (names, slugs, actions) are made as in ``profile``.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from generator.analysis.engine_fit import FittedScaler, moments
+from generator.analysis.engine_rules import rules_whole
+from generator.analysis.personas import name_segments, playbook_actions
+from generator.analysis.profile import _kinds
+from generator.config.settings import Config
+from generator.engine import sql
+from generator.engine.dialect import lit
+from generator.engine.quantiles import Part, quantiles
+from generator.engine.session import CUSTOMERS, Engine
+from generator.model import (
+    Analysis,
+    CustomerTable,
+    Insight,
+    NumericStats,
+    Population,
+    Rule,
+    Segmentation,
+    SegmentProfile,
+)
+
+QUARTILES = (0.25, 0.5, 0.75)
+
+
+def labelled_sql(engine: Engine, table: CustomerTable, segmentation: Segmentation) -> str:
+    """Every customer with ``segment`` (0-based, in segment order) and its own columns."""
+    scale = segmentation.scaler
+    scaler = FittedScaler(
+        np.asarray(scale.center), np.asarray(scale.scale), scale.log1p, np.ones(len(scale.scale))
+    )
+    d = engine.dialect
+    keep = ["id", *(d.quote(c) for c in (*table.features, *table.describe))]
+    items = scaler.items(d, table.features)
+    return sql.labelled(CUSTOMERS, items, segmentation.scaled_centroids, keep)
+
+
+@dataclass(frozen=True)
+class _Measured:
+    """What the engine measured for the profiles, and the names made from it."""
+
+    sizes: np.ndarray
+    stats: dict[str, tuple[list[NumericStats], NumericStats]]
+    shares: dict[str, list[tuple[tuple[str, float], ...]]]
+    rules: list[Rule]
+    pop_mean: np.ndarray
+    names: tuple[list[str], list[str], list[list[int]]]
+
+
+def analyse_whole(
+    table: CustomerTable, segmentation: Segmentation, config: Config, engine: Engine
+) -> Analysis:
+    """Every segment's profile and the population's facts, measured on the engine."""
+    labelled = labelled_sql(engine, table, segmentation)
+    k = segmentation.k
+    categorical = {c for c, _ in table.whole.categories} if table.whole else set()
+    numeric = [c for c in (*table.features, *table.describe) if c not in categorical]
+    sizes, means = _means(engine, labelled, numeric, k)
+    stats = _stats(engine, labelled, numeric, sizes, means)
+    feature_moments = moments(engine, [engine.dialect.quote(c) for c in table.features])
+    population = _population(engine, table, numeric, stats, feature_moments)
+    pop_mean = np.array([dict(population.mean)[f] for f in table.features])
+    pop_std = np.sqrt(feature_moments[2])
+    feature_means = means[:, [numeric.index(f) for f in table.features]]
+    # Distinctiveness on the published scale, as in ``profile``: means, not K-Means centres.
+    z = (feature_means - pop_mean) / np.where(pop_std > 0, pop_std, 1.0)
+    label_of = {f.column: f.label for f in config.features}
+    words = [dict(f.words) for f in config.features]
+    measured = _Measured(
+        sizes=sizes,
+        stats=stats,
+        shares={
+            c: _shares(engine, labelled, c, k, [v for v, _ in order])
+            for c, order in (table.whole.categories if table.whole else ())
+            if c in table.describe
+        },
+        rules=rules_whole(table, segmentation.labels, k, config.random_state, engine, labelled),
+        pop_mean=pop_mean,
+        names=name_segments(segmentation.levels, z, [label_of[f] for f in table.features], words),
+    )
+    profiles = tuple(_profile(i, measured, table, segmentation, config) for i in range(k))
+    return Analysis(table, segmentation, profiles, population, tuple(label_of.items()))
+
+
+def _profile(
+    i: int, m: _Measured, table: CustomerTable, segmentation: Segmentation, config: Config
+) -> SegmentProfile:
+    """Segment ``i``'s profile, as ``profile.analyse`` states it."""
+    features = list(table.features)
+    names, slugs, distinctive = m.names
+    levels = dict(zip(features, segmentation.levels[i], strict=True))
+    feature_stats = [m.stats[f][0][i] for f in features]
+    means = np.array([s.mean for s in feature_stats])
+    return SegmentProfile(
+        number=i + 1,
+        slug=slugs[i],
+        name=names[i],
+        size=int(m.sizes[i]),
+        share=float(m.sizes[i] / m.sizes.sum()),
+        mean=_pairs(features, means),
+        median=_pairs(features, np.array([s.median for s in feature_stats])),
+        index=_pairs(features, 100 * means / np.where(m.pop_mean != 0, m.pop_mean, np.nan)),
+        levels=tuple(levels.items()),
+        distinctive=tuple(features[j] for j in distinctive[i]),
+        numeric=tuple((c, m.stats[c][0][i]) for c in table.describe if c in m.stats),
+        categorical=tuple((c, s[i]) for c, s in m.shares.items()),
+        rule=m.rules[i],
+        actions=playbook_actions(config, levels),
+    )
+
+
+def _pairs(names: list[str], values: np.ndarray) -> tuple[tuple[str, float], ...]:
+    return tuple((n, float(v)) for n, v in zip(names, values, strict=True))
+
+
+def _means(
+    engine: Engine, labelled: str, columns: list[str], k: int
+) -> tuple[np.ndarray, np.ndarray]:
+    """Customers per segment and each column's mean per segment (NaN for an empty segment)."""
+    sizes = np.zeros(k, dtype=np.int64)
+    sums = np.full((k, len(columns)), np.nan)
+    for row in engine.fetch(sql.group_means(labelled, columns, engine.dialect)).to_pylist():
+        sizes[row["segment"]] = row["n"]
+        sums[row["segment"]] = [row[f"a{j}"] for j in range(len(columns))]
+    return sizes, sums / np.maximum(sizes, 1)[:, None]
+
+
+def _stats(
+    engine: Engine, labelled: str, columns: list[str], sizes: np.ndarray, means: np.ndarray
+) -> dict[str, tuple[list[NumericStats], NumericStats]]:
+    """Per column, per segment and for everyone: mean, median and quartiles (exact)."""
+    d = engine.dialect
+    per_segment = dict(enumerate(sizes.tolist()))
+    parts = [Part("segment", d.quote(c), per_segment) for c in columns]
+    parts += [Part("0", d.quote(c), {0: int(sizes.sum())}) for c in columns]
+    found = quantiles(engine, f"({labelled})", parts, QUARTILES)
+    out = {}
+    for j, column in enumerate(columns):
+        total = float(np.nansum(means[:, j] * sizes) / sizes.sum())
+        segments = [
+            NumericStats(float(means[i, j]), float(q[1]), float(q[0]), float(q[2]), int(sizes[i]))
+            for i, q in sorted(found[j].items())
+        ]
+        q1, median, q3 = (float(v) for v in found[len(columns) + j][0])
+        everyone = NumericStats(total, median, q1, q3, int(sizes.sum()))
+        out[column] = (segments, everyone)
+    return out
+
+
+def _shares(
+    engine: Engine, labelled: str, column: str, k: int, values: list[str]
+) -> list[tuple[tuple[str, float], ...]]:
+    """Each segment's share of every value of a categorical column (in ``values``' order)."""
+    rows = engine.fetch(sql.counts(f"({labelled})", "segment", engine.dialect.quote(column)))
+    counts = np.zeros((k, len(values)))
+    for r in rows.to_pylist():
+        counts[r["g"], values.index(str(r["v"]))] = r["c"]
+    shares = counts / np.maximum(counts.sum(axis=1, keepdims=True), 1)
+    return [tuple(zip(values, map(float, row), strict=True)) for row in shares]
+
+
+def _population(
+    engine: Engine,
+    table: CustomerTable,
+    numeric: list[str],
+    stats: dict[str, tuple[list[NumericStats], NumericStats]],
+    feature_moments: tuple[int, np.ndarray, np.ndarray],
+) -> Population:
+    """The population's facts and insights, as ``profile._population`` states them.
+
+    An engine's table has no gaps (missing cells are an error or dropped), so every describe
+    column covers every customer. Which columns are rates or years is read on the sample.
+    """
+    assert table.whole is not None
+    n = feature_moments[0]
+    counts = dict(table.whole.categories)
+    categorical_pairs = []
+    insights = []
+    rates, years = _kinds(table.frame, numeric)
+    for column in (*table.features, *table.describe):
+        if column in counts:
+            pairs = tuple((v, c / n) for v, c in counts[column])
+            categorical_pairs.append((column, pairs))
+            if column in table.describe and len(pairs) >= 2:
+                top = max(pairs, key=lambda p: (p[1], p[0]))
+                balance = (("value", top[0]), ("share", top[1]), ("n_values", len(pairs)))
+                insights.append(Insight("balance", column, balance))
+        elif column in table.describe:
+            s = stats[column][1]
+            covered = (("count", n), ("n", n))
+            if column in rates:
+                insights.append(Insight("rate", column, (("rate", s.mean), *covered)))
+            else:
+                spread = (("q1", s.q1), ("median", s.median), ("q3", s.q3), *covered)
+                insights.append(Insight("spread", column, spread))
+    insights.extend(_relation(engine, table.features, feature_moments))
+    return Population(
+        n_customers=n,
+        mean=tuple((f, stats[f][1].mean) for f in table.features),
+        numeric=tuple((c, stats[c][1]) for c in (*table.features, *table.describe) if c in numeric),
+        categorical=tuple(categorical_pairs),
+        insights=tuple(insights),
+        rates=rates,
+        years=years,
+        coverage=tuple((c, n) for c in table.describe),
+    )
+
+
+def _relation(
+    engine: Engine, features: tuple[str, ...], feature_moments: tuple[int, np.ndarray, np.ndarray]
+) -> list[Insight]:
+    """The strongest linear relation between two features (Pearson's r over every row).
+
+    From fixed-point sums of deviation products, so r does not depend on the order of rows.
+    """
+    if len(features) < 2:
+        return []
+    d = engine.dialect
+    values = [d.quote(c) for c in features]
+    n, mean, variance = feature_moments
+    dev = [f"({v} - {lit(m)})" for v, m in zip(values, mean, strict=True)]
+    pairs = [(i, j) for i in range(len(features)) for j in range(i + 1, len(features))]
+    items = ", ".join(f"{sql.exact_sum(f'{dev[i]} * {dev[j]}')} AS c{i}_{j}" for i, j in pairs)
+    row = engine.fetch(f"SELECT {items} FROM {CUSTOMERS}").to_pylist()[0]
+    sd = np.sqrt(variance)
+    r = {(i, j): row[f"c{i}_{j}"] / n / (sd[i] * sd[j]) for i, j in pairs}
+    first, second = max(pairs, key=lambda p: (abs(r[p]), -p[0], -p[1]))
+    value = float(r[(first, second)])
+    return [Insight("relation", features[first], (("other", features[second]), ("r", value)))]

@@ -1,0 +1,144 @@
+"""The ``engine`` setting, the ``duckdb`` and ``spark`` sections, and where the table comes from.
+
+``engine: local`` (the default) reads ``data.path`` into memory. ``duckdb`` and ``spark`` hand
+every pass over all rows to that engine; the table is then ``data.path`` (a file, or for DuckDB
+a glob or folder of Parquet or CSV files), ``data.table`` (a catalog table) or ``data.sql`` (a
+query whose columns are the table): exactly one. The Spark address comes from the
+``SPARK_REMOTE`` environment variable, never from the config, so a token is never committed.
+
+The checks here are declared with the other settings in ``config.schema``; ``engine_settings``
+then gathers them into one value and checks what they say together.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from typing import Any
+
+ENGINES = ("local", "duckdb", "spark")
+SOURCE_KEYS = ("path", "table", "sql")
+ENGINE_KEYS = (
+    "engine",
+    "data.table",
+    "data.sql",
+    "duckdb.memory_limit",
+    "duckdb.threads",
+    "duckdb.database",
+    "spark.conf",
+)
+MEMORY = re.compile(r"^\d+(\.\d+)?\s*(B|KB|MB|GB|TB|KiB|MiB|GiB|TiB)$")
+TABLE_NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*(\.[A-Za-z_][A-Za-z0-9_]*){0,2}$")
+
+
+@dataclass(frozen=True)
+class EngineSettings:
+    """Which engine runs the passes over every row, and how.
+
+    Attributes:
+        name: ``local``, ``duckdb`` or ``spark``.
+        table: A catalog table name (``data.table``), or "".
+        sql: A query whose result is the customer table (``data.sql``), or "".
+        memory_limit: DuckDB's ``memory_limit`` (e.g. ``1GB``), or "" for DuckDB's default.
+        threads: DuckDB's thread count, or 0 for DuckDB's default.
+        database: A DuckDB database file holding ``data.table`` (opened read-only), or "".
+        spark_conf: Spark runtime settings applied to the session, sorted by name.
+    """
+
+    name: str = "local"
+    table: str = ""
+    sql: str = ""
+    memory_limit: str = ""
+    threads: int = 0
+    database: str = ""
+    spark_conf: tuple[tuple[str, str], ...] = ()
+
+    @property
+    def is_local(self) -> bool:
+        """True for today's in-memory path."""
+        return self.name == "local"
+
+
+def table_name(value: Any, key: str, ctx: Any) -> str:
+    """A catalog table name such as ``db.customers`` ("" when absent)."""
+    if value == "":
+        return ""
+    if not isinstance(value, str) or not TABLE_NAME.match(value.strip()):
+        ctx.fail(f"{key} should be a table name like db.customers, got {value!r}")
+        return ""
+    return value.strip()
+
+
+def query(value: Any, key: str, ctx: Any) -> str:
+    """A SQL query ("" when absent)."""
+    if value == "":
+        return ""
+    if not isinstance(value, str) or not value.strip():
+        ctx.fail(f"{key} should be a non-empty SQL query, got {value!r}")
+        return ""
+    return value.strip()
+
+
+def memory_limit(value: Any, key: str, ctx: Any) -> str:
+    """A size such as ``1GB`` ("" for DuckDB's default)."""
+    if value == "":
+        return ""
+    if not isinstance(value, str) or not MEMORY.match(value.strip()):
+        ctx.fail(f"{key} should be a size like 1GB or 512MiB, got {value!r}")
+        return ""
+    return value.strip()
+
+
+def threads(value: Any, key: str, ctx: Any) -> int:
+    """A thread count (0 for DuckDB's default)."""
+    if isinstance(value, bool) or not isinstance(value, int) or value < 0:
+        ctx.fail(f"{key} should be an integer >= 1, got {value!r}")
+        return 0
+    return value
+
+
+def database(value: Any, key: str, ctx: Any) -> str:
+    """A DuckDB database file, relative to the config file ("" when absent)."""
+    if value == "":
+        return ""
+    if not isinstance(value, str) or not value.strip():
+        ctx.fail(f"{key} should be a file name, got {value!r}")
+        return ""
+    return str((ctx.folder / value.strip()).resolve())
+
+
+def spark_conf(value: Any, key: str, ctx: Any) -> tuple[tuple[str, str], ...]:
+    """Spark runtime settings (``spark.*`` names, plain values), sorted by name."""
+    if not isinstance(value, dict):
+        ctx.fail(f"{key} should be a mapping of Spark settings, got {value!r}")
+        return ()
+    pairs = []
+    for name, setting in value.items():
+        if not isinstance(setting, str | int | float | bool) or not str(name).startswith("spark."):
+            ctx.fail(f"{key} entry {name!r} should be a spark.* setting with a plain value")
+            continue
+        text = str(setting).lower() if isinstance(setting, bool) else str(setting)
+        pairs.append((str(name), text))
+    return tuple(sorted(pairs))
+
+
+def engine_settings(
+    values: Mapping[str, Any], data: Mapping[str, Any], fail: Callable[[str], None]
+) -> EngineSettings:
+    """The engine settings from the parsed ``values``, checked together with ``data``'s keys."""
+    name = values["engine"]
+    given = [key for key in SOURCE_KEYS if key in data]
+    if name == "local" and set(given) - {"path"}:
+        fail("data.table and data.sql need engine: duckdb or engine: spark")
+    elif name != "local" and len(given) > 1:
+        fail(f"data should name exactly one of data.path, data.table, data.sql, got {given}")
+    return EngineSettings(
+        name=name,
+        table=values["data.table"],
+        sql=values["data.sql"],
+        memory_limit=values["duckdb.memory_limit"],
+        threads=values["duckdb.threads"],
+        database=values["duckdb.database"],
+        spark_conf=values["spark.conf"],
+    )

@@ -1,0 +1,89 @@
+"""DuckDB, embedded: files, globs and folders of Parquet or CSV, tables and queries."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import duckdb
+import pyarrow as pa
+
+from generator.config.settings import Config, EngineSettings
+from generator.engine.dialect import DUCKDB
+from generator.engine.session import SOURCE, Engine, engine_error
+
+CSV_SUFFIXES = (".csv", ".txt", ".tsv")
+
+
+class DuckEngine(Engine):
+    """An in-process DuckDB connection that spills to ``temp`` under the cache."""
+
+    dialect = DUCKDB
+
+    def __init__(self, settings: EngineSettings, temp: Path) -> None:
+        temp.mkdir(parents=True, exist_ok=True)
+        self.connection = duckdb.connect(":memory:")
+        self.connection.execute(f"SET temp_directory = {DUCKDB.text(str(temp))}")
+        # Insertion order is not needed (every query orders what it returns): less memory.
+        self.connection.execute("SET preserve_insertion_order = false")
+        if settings.memory_limit:
+            self.connection.execute(f"SET memory_limit = {DUCKDB.text(settings.memory_limit)}")
+        if settings.threads:
+            self.connection.execute(f"SET threads = {int(settings.threads)}")
+        if settings.database:
+            path = DUCKDB.text(settings.database)
+            self.connection.execute(f"ATTACH {path} AS source_db (READ_ONLY)")
+            self.connection.execute("USE source_db")
+
+    def register(self, config: Config) -> list[tuple[str, str]]:
+        """Register ``data.path`` (file, glob or folder), ``data.table`` or ``data.sql``."""
+        where = self.where(config)
+        try:
+            self.view(SOURCE, _source_sql(config))
+            rows = self.connection.execute(f"DESCRIBE {SOURCE}").fetchall()
+        except duckdb.Error as exc:
+            raise engine_error(where, exc) from exc
+        return [(str(row[0]), str(row[1])) for row in rows]
+
+    def fetch(self, sql: str) -> pa.Table:
+        """Run ``sql`` and return its (small) result as Arrow."""
+        result: pa.Table = self.connection.sql(sql).to_arrow_table()
+        return result
+
+    def view(self, name: str, sql: str) -> None:
+        """Create or replace a temporary view."""
+        self.connection.execute(f"CREATE OR REPLACE TEMP VIEW {name} AS {sql}")
+
+    def write_parquet(self, sql: str, path: Path) -> None:
+        """Write the result of ``sql`` as a Parquet folder (one file per thread), as Spark does."""
+        target = DUCKDB.text(str(path))
+        self.connection.execute(f"COPY ({sql}) TO {target} (FORMAT parquet, PER_THREAD_OUTPUT)")
+
+    def parquet_view(self, name: str, path: Path) -> None:
+        """A view of a Parquet file, or of every Parquet file in a folder."""
+        pattern = str(path / "**" / "*.parquet") if path.is_dir() else str(path)
+        self.view(name, f"SELECT * FROM read_parquet({DUCKDB.text(pattern)})")
+
+    def close(self) -> None:
+        """Close the connection."""
+        self.connection.close()
+
+
+def _source_sql(config: Config) -> str:
+    settings = config.engine
+    if settings.sql:
+        return settings.sql
+    if settings.table:
+        return f"SELECT * FROM {settings.table}"
+    path = config.data_path
+    pattern = str(path)
+    if path.is_dir():
+        csv = not any(path.rglob("*.parquet"))
+        pattern = str(path / "**" / ("*.csv" if csv else "*.parquet"))
+    else:
+        csv = path.suffix.lower() in CSV_SUFFIXES
+    if not csv:
+        return f"SELECT * FROM read_parquet({DUCKDB.text(pattern)})"
+    delimiter = "\t" if path.suffix.lower() == ".tsv" else config.delimiter
+    # Every cell as text: the checks parse numbers themselves and name the bad cells.
+    options = f"delim = {DUCKDB.text(delimiter)}, header = true, all_varchar = true"
+    return f"SELECT * FROM read_csv({DUCKDB.text(pattern)}, {options})"

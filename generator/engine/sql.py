@@ -1,0 +1,175 @@
+"""Every query the engines run, built in one place from a few dialect words.
+
+Relations are named by the callers (the customer view, or a sub-select); columns are quoted
+with the dialect. Numbers go in as double literals (``dialect.lit``), so the engines compute in
+IEEE doubles like numpy does.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+
+import numpy as np
+
+from generator.engine.dialect import Dialect, lit
+
+SAMPLE_HASH = "sample_hash"
+# Sums are taken in fixed point: a double sum depends on the order the engine adds rows in
+# (threads, files, partitions), and then the same table would publish other last digits.
+# 38 digits with 10 after the point hold sums up to 1e28; scaled features get 15.
+ORIGINAL_SCALE = 10
+SCALED_SCALE = 15
+
+
+def exact_sum(expr: str, scale: int = ORIGINAL_SCALE) -> str:
+    """``sum(expr)`` in fixed point, so its value does not depend on the order of the rows."""
+    return f"CAST(sum(CAST({expr} AS DECIMAL(38, {scale}))) AS DOUBLE)"
+
+
+def sample(d: Dialect, relation: str, columns: Sequence[str], seed: int, rows: int) -> str:
+    """The ``rows`` customers with the smallest hash of their ID and ``seed``.
+
+    The same customers in every engine (an MD5, not the engine's own hash), whatever the
+    order of the rows or the number of files and partitions.
+    """
+    key = d.hash64(f"concat(id, {d.text(f':{seed}')})")
+    listed = ", ".join(d.quote(c) for c in columns)
+    return (
+        f"SELECT {listed} FROM (SELECT {listed}, {key} AS {SAMPLE_HASH} FROM {relation}) "
+        f"ORDER BY {SAMPLE_HASH}, id LIMIT {int(rows)}"
+    )
+
+
+def scaled(
+    d: Dialect, columns: Sequence[str], center: np.ndarray, scale: np.ndarray, log1p: bool
+) -> str:
+    """``SELECT`` items ``z0, z1...``: each feature as ``(x - center) / scale`` (after log1p)."""
+    out = []
+    for i, (column, c, s) in enumerate(zip(columns, center, scale, strict=True)):
+        value = d.log1p(d.quote(column)) if log1p else d.quote(column)
+        out.append(f"(({value} - {lit(c)}) / {lit(s)}) AS z{i}")
+    return ", ".join(out)
+
+
+def nearest(centres: np.ndarray) -> str:
+    """The index of the nearest centre to ``(z0, z1...)``: a CASE over linear scores.
+
+    ``|z - c|^2 = |z|^2 - 2 z.c + |c|^2`` and ``|z|^2`` is the same for every centre, so the
+    nearest centre has the lowest ``|c|^2 - 2 z.c``. Ties go to the lower index, as in
+    scikit-learn. The CASE has an ELSE: without one a Spark query ran ten times slower.
+    """
+    scores = []
+    for centre in centres:
+        terms = " + ".join(f"{lit(-2.0 * v)} * z{f}" for f, v in enumerate(centre))
+        scores.append(f"({lit(float(np.dot(centre, centre)))} + {terms})")
+    k = len(scores)
+    if k == 1:
+        return "0"
+    low = f"least({', '.join(scores)})"
+    whens = " ".join(f"WHEN {scores[j]} = {low} THEN {j}" for j in range(k - 1))
+    return f"CASE {whens} ELSE {k - 1} END"
+
+
+def labelled(relation: str, scaled_items: str, centres: np.ndarray, keep: Sequence[str]) -> str:
+    """Every customer with its segment (``segment``), the scaled features and ``keep`` columns."""
+    kept = "".join(f", {c}" for c in keep)
+    inner = f"SELECT {scaled_items}{kept} FROM {relation}"
+    return f"SELECT {nearest(centres)} AS segment, * FROM ({inner})"
+
+
+def lloyd_step(labelled_sql: str, n_features: int) -> str:
+    """One Lloyd update: each segment's size and the sums of its scaled features (``s<f>``)."""
+    means = ", ".join(f"{exact_sum(f'z{f}', SCALED_SCALE)} AS s{f}" for f in range(n_features))
+    return (
+        f"SELECT segment, count(*) AS n, {means} FROM ({labelled_sql}) "
+        "GROUP BY segment ORDER BY segment"
+    )
+
+
+def group_means(labelled_sql: str, columns: Sequence[str], d: Dialect) -> str:
+    """Each segment's size and the sum of each column (``a<i>``)."""
+    means = "".join(f", {exact_sum(d.quote(c))} AS a{i}" for i, c in enumerate(columns))
+    return (
+        f"SELECT segment, count(*) AS n{means} FROM ({labelled_sql}) "
+        "GROUP BY segment ORDER BY segment"
+    )
+
+
+def rank_rows(relation: str, parts: Sequence[tuple[str, str]], wanted: str) -> str:
+    """The rows of frequency tables that hold the wanted ranks of each (part, group).
+
+    For each part ``(group, value)`` a table ``(group, value, count)`` is built on the engine,
+    all of them in one scan (``GROUPING SETS``), cumulated in value order, and only the rows
+    whose 0-based rank range ``[lo, hi)`` holds a wanted rank come back: exact quantiles of
+    several columns from a handful of rows. ``wanted``: a condition on ``p``, ``g``, ``lo``
+    and ``hi``. Values must not be NULL (the checked customers have none).
+    """
+    n = len(parts)
+    inner = ", ".join(f"{g} AS g{i}, {v} AS v{i}" for i, (g, v) in enumerate(parts))
+    sets = ", ".join(f"(g{i}, v{i})" for i in range(n))
+
+    def pick(column: str) -> str:
+        whens = " ".join(f"WHEN grouping(v{i}) = 0 THEN {column}{i}" for i in range(n))
+        return f"CASE {whens} ELSE NULL END"
+
+    whens = " ".join(f"WHEN grouping(v{i}) = 0 THEN {i}" for i in range(n))
+    tables = (
+        f"SELECT CASE {whens} ELSE -1 END AS p, {pick('g')} AS g, {pick('v')} AS v, "
+        f"count(*) AS c FROM (SELECT {inner} FROM {relation}) GROUP BY GROUPING SETS ({sets})"
+    )
+    window = "PARTITION BY p, g ORDER BY v ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW"
+    cumulated = (
+        f"SELECT p, g, v, sum(c) OVER ({window}) - c AS lo, sum(c) OVER ({window}) AS hi "
+        f"FROM ({tables})"
+    )
+    return f"SELECT p, g, v, lo, hi FROM ({cumulated}) WHERE {wanted} ORDER BY p, g, v"
+
+
+def wanted_ranks(ranks: Mapping[tuple[int, int], Sequence[int]]) -> str:
+    """The condition of ``rank_rows`` for the given ranks of each (part, group)."""
+    conditions = []
+    for (part, group), wanted in sorted(ranks.items()):
+        any_rank = " OR ".join(f"(lo <= {r} AND {r} < hi)" for r in sorted(set(wanted)))
+        conditions.append(f"(p = {part} AND g = {group} AND ({any_rank}))")
+    return " OR ".join(conditions) if conditions else "FALSE"
+
+
+def bin_index(value: str, edges: np.ndarray) -> str:
+    """Numpy's histogram bin of ``value``: how many inner edges are <= it (last bin closed)."""
+    terms = " + ".join(f"CASE WHEN {value} >= {lit(e)} THEN 1 ELSE 0 END" for e in edges[1:-1])
+    return terms or "0"
+
+
+def grouped_counts(relation: str, keys: Sequence[tuple[str, ...]], d: Dialect) -> str:
+    """Rows per value of each key tuple, all in one scan (``GROUPING SETS``).
+
+    Returns ``s`` (the index of the key tuple), ``k0`` and ``k1`` (its values as text; ``k1``
+    NULL for a single key) and ``c`` (the count).
+    """
+    inner = []
+    sets = []
+    for i, key in enumerate(keys):
+        names = [f"a{i}_{j}" for j in range(len(key))]
+        inner += [f"{expr} AS {name}" for expr, name in zip(key, names, strict=True)]
+        sets.append(f"({', '.join(names)})")
+
+    def pick(j: int) -> str:
+        whens = " ".join(
+            f"WHEN grouping(a{i}_0) = 0 THEN CAST(a{i}_{j} AS {d.text_type})"
+            for i, key in enumerate(keys)
+            if j < len(key)
+        )
+        return f"CASE {whens} ELSE NULL END"
+
+    which = " ".join(f"WHEN grouping(a{i}_0) = 0 THEN {i}" for i in range(len(keys)))
+    return (
+        f"SELECT CASE {which} ELSE -1 END AS s, {pick(0)} AS k0, {pick(1)} AS k1, count(*) AS c "
+        f"FROM (SELECT {', '.join(inner)} FROM {relation}) "
+        f"GROUP BY GROUPING SETS ({', '.join(sets)})"
+    )
+
+
+def counts(relation: str, group: str, value: str) -> str:
+    """Rows per (group, value) as ``g, v, c``, e.g. category counts per segment."""
+    inner = f"SELECT {group} AS g, {value} AS v FROM {relation}"
+    return f"SELECT g, v, count(*) AS c FROM ({inner}) GROUP BY g, v ORDER BY g, v"

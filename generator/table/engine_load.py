@@ -1,0 +1,289 @@
+"""Load a table that stays in an engine: check it there, measure it there, sample it here.
+
+The result is a ``CustomerTable`` whose ``frame`` is the bounded sample the driver works on
+(the ``sample_size`` customers with the smallest hash of ID and seed, in ID order) and whose
+``whole`` holds what was measured over every row (counts, histograms, the map's grid).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import math
+import re
+from collections.abc import Sequence
+from dataclasses import replace
+
+import numpy as np
+import pandas as pd
+
+from generator.config.settings import Config
+from generator.engine import sql
+from generator.engine.session import CUSTOMERS, SOURCE, Engine
+from generator.errors import DataError, collect
+from generator.model import CustomerTable, SourceInfo, WholeTable
+from generator.table.columns import resolve_columns
+from generator.table.engine_checks import (
+    NA_TOKENS,
+    PARSED,
+    Column,
+    facts_sql,
+    is_numeric_type,
+    parsed_sql,
+    problems,
+)
+from generator.table.read import file_sha256
+
+BINS = 20
+OTHER = "Other"  # as analysis.categories.OTHER (the table stage is below it)
+NICE_STEPS = (1.0, 2.0, 2.5, 5.0, 10.0)
+GRID = 24
+WHOLE_ID = re.compile(r"^(0|[1-9]\d{0,17})$")
+DROP_HINT = "set data.missing: drop to drop rows with missing values"
+
+
+def reopen(config: Config, engine: Engine, whole: WholeTable) -> None:
+    """Register the source again and the views that check it (after ``load_whole``)."""
+    engine.register(config)
+    for name, query in whole.views:
+        engine.view(name, query)
+
+
+def load_whole(config: Config, engine: Engine) -> CustomerTable:
+    """Register, check and measure the configured table on ``engine``; sample it.
+
+    Raises:
+        DataError: Listing every broken rule (first offending IDs of each).
+    """
+    where = engine.where(config)
+    header = engine.register(config)
+    found, notes = resolve_columns([name for name, _ in header], config, where)
+    columns = _columns(engine, config, header, found)
+    id_source = header[found[config.id_column]]
+    parsed = parsed_sql(engine.dialect, config, id_source, columns)
+    engine.view(PARSED, parsed)
+    facts = engine.fetch(facts_sql(config, columns)).to_pylist()[0]
+    facts = {key: (value if value is not None else 0) for key, value in facts.items()}
+    found_problems = problems(engine, config, columns, facts)
+    missing = any(facts[f"m{i}"] for i in range(len(columns)))
+    hint = DROP_HINT if config.missing == "error" and missing else ""
+    collect(DataError, where, found_problems, 20, hint)
+    n = int(facts["rows_read"]) - int(facts["dropped"])
+    _check_spread(config, columns, facts, n, where)
+    engine.view(CUSTOMERS, customers_sql(engine, columns))
+    whole = _measure(engine, config, columns, facts, n)
+    rare = {
+        c: [v for v, m in pairs if m < config.privacy.min_group_size]
+        for c, pairs in whole.categories
+    }
+    if any(rare.values()):
+        engine.view(CUSTOMERS, customers_sql(engine, columns, rare))
+        whole = replace(whole, categories=_pooled(whole.categories, rare))
+    views = ((PARSED, parsed), (CUSTOMERS, customers_sql(engine, columns, rare)))
+    whole = replace(whole, views=views)
+    source = SourceInfo(
+        path=config.data_path,
+        sha256=_fingerprint(engine, config, columns),
+        rows_read=int(facts["rows_read"]),
+        columns=tuple(name for name, _ in header),
+        notes=tuple(notes),
+        rows_dropped=int(facts["dropped"]),
+    )
+    frame = _sample(engine, config, columns, whole)
+    return CustomerTable(
+        frame, source, config.id_column, config.feature_columns, config.describe, whole
+    )
+
+
+def _columns(
+    engine: Engine, config: Config, header: list[tuple[str, str]], found: dict[str, int]
+) -> list[Column]:
+    """Features are numbers; a describe column is one when typed, bounded or all numbers."""
+    out = []
+    undecided = []
+    for name in (*config.feature_columns, *config.describe):
+        source, kind = header[found[name]]
+        rule = config.rule_for(name)
+        typed = is_numeric_type(kind)
+        bounded = rule.minimum is not None or rule.maximum is not None
+        if name in config.feature_columns or typed or bounded:
+            out.append(Column(name, source, "number", typed))
+        elif rule.allowed or rule.values:
+            out.append(Column(name, source, "category", False))
+        else:
+            undecided.append(len(out))
+            out.append(Column(name, source, "category", False))
+    if undecided:
+        out = _decide(engine, out, undecided)
+    return out
+
+
+def _decide(engine: Engine, columns: list[Column], undecided: list[int]) -> list[Column]:
+    """Text columns holding only numbers (or missing cells) are numbers."""
+    d = engine.dialect
+    items = []
+    for i in undecided:
+        raw = f"trim(CAST({d.quote(columns[i].source)} AS {d.text_type}))"
+        tokens = ", ".join(d.text(t) for t in NA_TOKENS)
+        text = f"{raw} IS NOT NULL AND lower({raw}) NOT IN ({tokens})"
+        bad = f"{text} AND TRY_CAST({raw} AS DOUBLE) IS NULL"
+        items.append(f"sum(CASE WHEN {bad} THEN 1 ELSE 0 END) AS t{i}")
+    row = engine.fetch(f"SELECT {', '.join(items)} FROM {SOURCE}").to_pylist()[0]
+    return [
+        Column(c.name, c.source, "number", False) if i in undecided and not row[f"t{i}"] else c
+        for i, c in enumerate(columns)
+    ]
+
+
+def customers_sql(
+    engine: Engine, columns: Sequence[Column], rare: dict[str, list[str]] | None = None
+) -> str:
+    """The checked customers: ``id`` and every configured column under its own name.
+
+    A category value fewer than ``privacy.min_group_size`` customers share (``rare``) becomes
+    "Other", as ``analysis.categories`` pools it for a table in memory.
+    """
+    d = engine.dialect
+    items = []
+    for i, c in enumerate(columns):
+        pooled = (rare or {}).get(c.name, [])
+        value = f"v{i}"
+        if pooled:
+            listed = ", ".join(d.text(v) for v in pooled)
+            value = f"CASE WHEN v{i} IN ({listed}) THEN {d.text(OTHER)} ELSE v{i} END"
+        items.append(f"{value} AS {d.quote(c.name)}")
+    return f"SELECT id, {', '.join(items)} FROM {PARSED} WHERE keep"
+
+
+def _pooled(
+    categories: tuple[tuple[str, tuple[tuple[str, int], ...]], ...], rare: dict[str, list[str]]
+) -> tuple[tuple[str, tuple[tuple[str, int], ...]], ...]:
+    """Category counts with the rare values pooled as "Other", listed last."""
+    out = []
+    for column, pairs in categories:
+        kept = tuple((v, c) for v, c in pairs if v not in rare[column] and v != OTHER)
+        other = sum(c for v, c in pairs if v in rare[column] or v == OTHER)
+        out.append((column, kept + (((OTHER, other),) if other else ())))
+    return tuple(out)
+
+
+def _check_spread(
+    config: Config, columns: Sequence[Column], facts: dict[str, float], n: int, where: str
+) -> None:
+    """The checks of ``validation._check_spread``, on the engine's minimum and maximum."""
+    found = []
+    for i, column in enumerate(columns):
+        if column.name not in config.feature_columns:
+            continue
+        low, high = facts[f"lo{i}"], facts[f"hi{i}"]
+        if low == high:
+            found.append(
+                f"column {column.name!r} has the same value ({low:g}) for every customer; "
+                "a feature must vary to separate segments"
+            )
+        if config.scaling == "log" and low < 0:
+            found.append(
+                f"column {column.name!r} has negative values (min {low:g}); "
+                "scaling 'log' expects values >= 0"
+            )
+    if n == 0:
+        found.append("no customer rows left after dropping rows with missing values")
+    elif config.k is not None and n < config.k:
+        found.append(f"n_customers={n} should be >= k={config.k}")
+    elif config.k is None and n <= config.k_min:
+        found.append(f"n_customers={n} should be > k_min={config.k_min} to search for k")
+    collect(DataError, where, found)
+
+
+def _measure(
+    engine: Engine, config: Config, columns: Sequence[Column], facts: dict[str, float], n: int
+) -> WholeTable:
+    """Histograms, category counts and the map's grid over every row, in one scan."""
+    d = engine.dialect
+    numeric = [(i, c) for i, c in enumerate(columns) if c.kind == "number"]
+    named = [c for c in columns if c.kind == "category"]
+    # The published histograms' round-number edges; the map's grid keeps numpy's.
+    edges = [rounded_edges(facts[f"lo{i}"], facts[f"hi{i}"], BINS) for i, _ in numeric]
+    keys: list[tuple[str, ...]] = [
+        (sql.bin_index(d.quote(c.name), e),) for (_, c), e in zip(numeric, edges, strict=True)
+    ]
+    keys += [(d.quote(c.name),) for c in named]
+    grid = len(config.feature_columns) >= 2
+    grid_edges = [_edges(facts, i, GRID) for i in (0, 1)] if grid else []
+    if grid:
+        keys.append(tuple(sql.bin_index(d.quote(columns[i].name), grid_edges[i]) for i in (0, 1)))
+    counts = [np.zeros(len(e) - 1, dtype=np.int64) for e in edges]
+    values: list[list[tuple[str, int]]] = [[] for _ in named]
+    density = np.zeros((GRID, GRID), dtype=np.float64)
+    for row in engine.fetch(sql.grouped_counts(CUSTOMERS, keys, d)).to_pylist():
+        s, first, count = int(row["s"]), row["k0"], int(row["c"])
+        if s < len(numeric):
+            counts[s][int(first)] = count
+        elif s < len(numeric) + len(named):
+            values[s - len(numeric)].append((str(first), count))
+        else:
+            density[int(first), int(row["k1"])] = count
+    histograms = tuple((c.name, counts[j], edges[j]) for j, (_, c) in enumerate(numeric))
+    categories = tuple((c.name, tuple(sorted(v))) for c, v in zip(named, values, strict=True))
+    whole_grid = (density, grid_edges[0], grid_edges[1]) if grid else None
+    return WholeTable(n, histograms, categories, whole_grid, ())
+
+
+def _edges(facts: dict[str, float], i: int, bins: int) -> np.ndarray:
+    """The equal-width bin edges numpy uses between column ``i``'s minimum and maximum."""
+    return np.histogram_bin_edges([facts[f"lo{i}"], facts[f"hi{i}"]], bins=bins)
+
+
+def rounded_edges(low: float, high: float, bins: int) -> np.ndarray:
+    """Round-number bin edges from the minimum and maximum: ``report.privacy.rounded_edges``.
+
+    The outer edges then publish no customer's exact value; a test keeps the two equal.
+    """
+    raw = (high - low) / bins if high > low else max(abs(low), 1.0) / bins
+    power = 10.0 ** math.floor(math.log10(raw))
+    step = next(n * power for n in NICE_STEPS if n * power >= raw)
+    start, stop = math.floor(low / step), math.ceil(high / step)
+    edges = np.arange(start, max(stop, start + 1) + 1) * step
+    return np.asarray([float(f"{e:.12g}") for e in edges])
+
+
+def _fingerprint(engine: Engine, config: Config, columns: Sequence[Column]) -> str:
+    """The file's SHA-256, or for a glob, folder, table or query a hash of its rows.
+
+    The row hash is order-independent (a sum of each row's MD5 number), so the same rows in
+    another order or split into other files give the same fingerprint.
+    """
+    path = config.data_path
+    if not (config.engine.table or config.engine.sql) and path.is_file():
+        return file_sha256(path)
+    d = engine.dialect
+    cells = ", ".join(f"coalesce(CAST({d.quote(c.name)} AS {d.text_type}), '')" for c in columns)
+    row = d.hash64(f"concat_ws('|', id, {cells})")
+    total = engine.fetch(
+        f"SELECT count(*) AS n, CAST(sum(CAST({row} AS DECIMAL(38,0))) AS {d.text_type}) AS h "
+        f"FROM {CUSTOMERS}"
+    ).to_pylist()[0]
+    return hashlib.sha256(f"engine:{total['n']}:{total['h']}".encode()).hexdigest()
+
+
+def _sample(
+    engine: Engine, config: Config, columns: Sequence[Column], whole: WholeTable
+) -> pd.DataFrame:
+    """The driver's sample, typed and ordered as ``validation`` orders a table in memory."""
+    names = ["id", *(c.name for c in columns)]
+    table = engine.fetch(
+        sql.sample(engine.dialect, CUSTOMERS, names, config.random_state, config.sample_size)
+    )
+    frame = table.to_pandas()
+    ids = frame.pop("id")
+    if ids.map(lambda v: bool(WHOLE_ID.match(v))).all():
+        ids = ids.astype(np.int64)
+    frame.insert(0, config.id_column, ids.to_numpy())
+    levels = dict(whole.categories)
+    for column in columns:
+        if column.kind == "number":
+            frame[column.name] = frame[column.name].astype(np.float64)
+        else:
+            values = [v for v, _ in levels[column.name]]
+            frame[column.name] = pd.Categorical(frame[column.name], categories=values)
+    ordered: pd.DataFrame = frame.sort_values(config.id_column, kind="stable", ignore_index=True)
+    return ordered

@@ -1,0 +1,66 @@
+"""Shared checks of the engine parity tests: the same table through two engines."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import pyarrow.parquet as pq
+import yaml
+
+from benchmarks.make_data import make_table
+from generator.model import Analysis
+from tests.conftest import MALL_CONFIG
+
+
+def mall_like(folder: Path, rows: int, engine: str, **settings: object) -> Path:
+    """A Mall-like Parquet table of ``rows`` customers and its config for ``engine``."""
+    folder.mkdir(parents=True, exist_ok=True)
+    table_path = folder / "customers.parquet"
+    if not table_path.exists():
+        pq.write_table(make_table(rows)[0], table_path)
+    config = yaml.safe_load(MALL_CONFIG.read_text(encoding="utf-8"))
+    config["data"]["path"] = table_path.name
+    config["privacy"]["individual_points"] = False
+    config.update({"engine": engine, **settings})
+    path = folder / f"{engine}.yml"
+    path.write_text(yaml.safe_dump(config), encoding="utf-8")
+    return path
+
+
+def assert_same_sample_parity(local: Analysis, other: Analysis) -> None:
+    """Same k, sizes and labels; centroids within 1e-9 relative; identical quartiles."""
+    a, b = local.segmentation, other.segmentation
+    assert a.k == b.k
+    assert [p.size for p in local.profiles] == [p.size for p in other.profiles]
+    assert np.array_equal(a.labels, b.labels)
+    np.testing.assert_allclose(b.centroids, a.centroids, rtol=1e-9, atol=0)
+    assert a.levels == b.levels
+    for p, q in zip(local.profiles, other.profiles, strict=True):
+        assert p.median == q.median
+        for (column, s), (_, t) in zip(p.numeric, q.numeric, strict=True):
+            assert (s.q1, s.median, s.q3) == (t.q1, t.median, t.q3), column
+        assert p.categorical == q.categorical or _close(p.categorical, q.categorical)
+        assert p.rule == q.rule  # learned on the same rows, scored on every row
+    for (column, s), (_, t) in zip(local.population.numeric, other.population.numeric, strict=True):
+        assert (s.q1, s.median, s.q3) == (t.q1, t.median, t.q3), column
+
+
+def _close(a: tuple, b: tuple) -> bool:
+    return all(
+        x[0] == y[0] and np.allclose([v for _, v in x[1]], [v for _, v in y[1]], rtol=1e-12)
+        for x, y in zip(a, b, strict=True)
+    )
+
+
+def assert_own_sample_parity(local: Analysis, other: Analysis) -> None:
+    """Same k; centres within 1e-3 standard deviations; sizes within 0.1% of the customers."""
+    assert local.segmentation.k == other.segmentation.k
+    frame = local.table.frame
+    sd = frame[list(local.table.features)].std(ddof=0).to_numpy()
+    gap = np.abs(local.segmentation.centroids - other.segmentation.centroids) / sd
+    assert gap.max() < 1e-3, gap
+    n = local.table.n_customers
+    assert other.table.n_customers == n
+    sizes = np.array([p.size for p in local.profiles]) - np.array([p.size for p in other.profiles])
+    assert np.abs(sizes).max() <= 0.001 * n, sizes

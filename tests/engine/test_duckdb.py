@@ -1,0 +1,225 @@
+"""DuckDB parity with the in-memory engine, its checks, its sources and its sidecar."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pyarrow as pa
+import pyarrow.parquet as pq
+import pytest
+
+from generator.analysis.run import run_analysis
+from generator.config.settings import load_config
+from generator.engine.session import _need
+from generator.errors import ConfigError, DataError
+from generator.release.engine_sidecar import write_sidecar
+from generator.report.privacy import rounded_edges
+from tests.conftest import blobs, write_config
+from tests.engine.parity import assert_own_sample_parity, assert_same_sample_parity, mall_like
+
+pytest.importorskip("duckdb")  # the default suite installs it (dev extra); see Makefile
+
+
+@pytest.fixture(scope="module")
+def same_sample(tmp_path_factory: pytest.TempPathFactory):
+    folder = tmp_path_factory.mktemp("same")
+    local = run_analysis(load_config(mall_like(folder, 5_000, "local")))
+    duck_config = load_config(mall_like(folder, 5_000, "duckdb"))
+    return local, run_analysis(duck_config), duck_config
+
+
+def test_same_sample_gives_the_local_result(same_sample) -> None:
+    local, duck, _ = same_sample
+    assert duck.table.whole is not None and local.table.whole is None
+    assert_same_sample_parity(local, duck)
+
+
+def test_charts_inputs_are_numpys_over_every_row(same_sample) -> None:
+    local, duck, _ = same_sample
+    frame = local.table.frame
+    for column, counts, edges in duck.table.whole.histograms:
+        values = frame[column].to_numpy(dtype=float)
+        expected, expected_edges = np.histogram(values, bins=rounded_edges(values, 20))
+        assert np.array_equal(counts, expected) and np.array_equal(edges, expected_edges)
+    x, y = (frame[c].to_numpy() for c in local.table.features)
+    grid, _, _ = np.histogram2d(x, y, bins=24)
+    assert np.array_equal(duck.table.whole.density[0], grid)
+    genders = frame["Gender"].value_counts().sort_index()
+    assert dict(dict(duck.table.whole.categories)["Gender"]) == genders.to_dict()
+
+
+def test_the_engine_writes_every_label_as_parquet(same_sample, tmp_path: Path) -> None:
+    local, duck, config = same_sample
+    path = write_sidecar(config, duck, tmp_path / "sidecar")
+    written = pq.read_table(path).to_pandas()
+    assert list(written.columns) == ["CustomerID", "segment"]
+    expected = pd.Series(local.segmentation.labels + 1, index=local.table.frame["CustomerID"])
+    got = written.set_index(written["CustomerID"].astype(np.int64))["segment"]
+    assert got.sort_index().tolist() == expected.sort_index().tolist()
+
+
+OWN = """
+engine: ENGINE
+data: {path: blobs.parquet, id_column: client}
+features: [visits, basket, recency]
+k: auto
+k_max: 6
+sample_size: 4000
+"""
+
+
+def blob_configs(folder: Path, rows: int, engines: tuple[str, ...]) -> list[Path]:
+    """Four separated clusters (Lloyd converges fully, whatever the start) under each engine.
+
+    On overlapping clusters (the Mall-like table) the in-memory fit itself stops at
+    scikit-learn's tolerance some 3e-3 sd from the optimum, so two samples cannot agree to 1e-3.
+    """
+    sizes = [rows * 4 // 10, rows * 3 // 10, rows * 2 // 10, rows // 10]
+    x = blobs(sizes, [[5, 20, 90], [30, 80, 10], [60, 40, 50], [10, 90, 80]], seed=3)
+    frame = pd.DataFrame({"client": [f"C{i:07d}" for i in range(len(x))]})
+    frame[["visits", "basket", "recency"]] = x
+    folder.mkdir(parents=True, exist_ok=True)
+    frame.sample(frac=1.0, random_state=1).to_parquet(folder / "blobs.parquet", index=False)
+    return [
+        write_config(
+            folder / e,
+            OWN.replace("ENGINE", e).replace("blobs.parquet", str(folder / "blobs.parquet")),
+        )
+        for e in engines
+    ]
+
+
+def test_own_sample_stays_within_tolerance(tmp_path: Path) -> None:
+    local_path, duck_path = blob_configs(tmp_path, 60_000, ("local", "duckdb"))
+    local, duck = run_analysis(load_config(local_path)), run_analysis(load_config(duck_path))
+    assert duck.segmentation.search_rows == 4_000
+    assert_own_sample_parity(local, duck)
+
+
+def test_a_folder_of_files_in_any_order_is_the_same_table(tmp_path: Path) -> None:
+    one = tmp_path / "one"
+    config = load_config(mall_like(one, 3_000, "duckdb"))
+    table = pq.read_table(one / "customers.parquet")
+    shuffled = table.take(pa.array(np.random.default_rng(1).permutation(table.num_rows)))
+    parts = tmp_path / "two" / "customers"
+    parts.mkdir(parents=True)
+    for i, start in enumerate(range(0, table.num_rows, 1_000)):
+        pq.write_table(shuffled.slice(start, 1_000), parts / f"part-{i}.parquet")
+    text = (one / "duckdb.yml").read_text().replace("customers.parquet", "customers")
+    folder_config = load_config(write_config(tmp_path / "two", text))
+    a, b = run_analysis(config), run_analysis(folder_config)
+    for p, q in zip(a.profiles, b.profiles, strict=True):
+        assert p == q, (p, q)
+    again = run_analysis(folder_config)
+    assert again.table.source.sha256 == b.table.source.sha256
+
+
+def test_a_query_is_a_source(tmp_path: Path) -> None:
+    config_path = mall_like(tmp_path, 2_000, "duckdb")
+    table = tmp_path / "customers.parquet"
+    text = config_path.read_text().replace(
+        "path: customers.parquet",
+        f"sql: SELECT * FROM read_parquet('{table}') WHERE CustomerID <= 1500",
+    )
+    analysis = run_analysis(load_config(write_config(tmp_path / "sql", text)))
+    assert analysis.table.n_customers == 1_500
+
+
+BAD = """
+engine: duckdb
+data: {path: table.csv, id_column: id}
+features: [a, b]
+describe: [colour]
+columns:
+  b: {min: 0}
+  colour: {allowed: [red, blue]}
+"""
+
+
+def _bad_table() -> pd.DataFrame:
+    rng = np.random.default_rng(0)
+    frame = pd.DataFrame(
+        {
+            "id": [str(i) for i in range(1, 31)],
+            "a": rng.normal(size=30).round(3).astype(str),
+            "b": rng.uniform(1, 9, size=30).round(2).astype(str),
+            "colour": ["red", "blue"] * 15,
+        }
+    )
+    frame.loc[4, "a"] = "abc"
+    frame.loc[9, "b"] = "-2"
+    frame.loc[11, "colour"] = "green"
+    frame.loc[20, "id"] = "3"
+    frame.loc[25, "a"] = ""
+    return frame
+
+
+def test_every_broken_rule_names_its_first_customers(tmp_path: Path) -> None:
+    config = load_config(write_config(tmp_path, BAD, _bad_table()))
+    with pytest.raises(DataError) as caught:
+        run_analysis(config)
+    where = tmp_path / "table.csv"
+    assert str(caught.value) == (
+        f"{where}: 5 problems: "
+        "column 'a': 1 customer with a missing value (ID 26); expected a number; "
+        "column 'a': 1 customer with a value that is not a number (ID 5 ('abc')); "
+        "expected a number; "
+        "column 'b': 1 customer with a value below the minimum (ID 10 ('-2')); "
+        "expected a number >= 0; "
+        "column 'colour': 1 customer with a value that is not allowed (ID 12 ('green')); "
+        "expected one of blue, red; "
+        "column 'id': 1 ID on more than one row (ID 3 (2 rows)); expected unique IDs "
+        "(set data.missing: drop to drop rows with missing values)"
+    )
+
+
+def test_a_missing_extra_is_named() -> None:
+    with pytest.raises(ConfigError) as caught:
+        _need("no_such_module_for_segments", "duckdb", "engine: duckdb")
+    assert str(caught.value) == (
+        "engine: duckdb needs the optional package of the 'duckdb' extra; "
+        "install it with: pip install 'segments[duckdb]'"
+    )
+
+
+@pytest.mark.parametrize(
+    ("text", "message"),
+    [
+        ("engine: polars\n", "engine should be one of local, duckdb, spark, got 'polars'"),
+        (
+            "data: {table: db.customers, id_column: id}\n",
+            "data.table and data.sql need engine: duckdb or engine: spark",
+        ),
+        (
+            "engine: duckdb\ndata: {path: t.csv, sql: SELECT 1, id_column: id}\n",
+            "data should name exactly one of data.path, data.table, data.sql, got ['path', 'sql']",
+        ),
+        (
+            "engine: duckdb\nduckdb: {memory_limit: lots}\n",
+            "duckdb.memory_limit should be a size like 1GB or 512MiB, got 'lots'",
+        ),
+        (
+            "engine: spark\nspark: {remote: sc://x}\n",
+            "unknown setting 'spark.remote' (expected conf)",
+        ),
+    ],
+)
+def test_engine_settings_are_checked(tmp_path: Path, text: str, message: str) -> None:
+    base = "features: [a]\n"
+    if "data:" not in text:
+        base += "data: {path: t.csv, id_column: id}\n"
+    path = write_config(tmp_path, base + text)
+    with pytest.raises(ConfigError) as caught:
+        load_config(path)
+    assert message in str(caught.value)
+
+
+@pytest.mark.parametrize("seed", range(5))
+def test_engine_histogram_edges_are_the_published_ones(seed: int) -> None:
+    from generator.table.engine_load import rounded_edges as from_bounds
+
+    values = np.random.default_rng(seed).lognormal(seed, 1.5, size=500).round(seed)
+    expected = rounded_edges(values, 20)
+    assert np.array_equal(from_bounds(float(values.min()), float(values.max()), 20), expected)

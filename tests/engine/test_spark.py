@@ -1,0 +1,164 @@
+"""Spark parity: a local[2] session in this process, and one build through Spark Connect.
+
+Needs the full pyspark (``segments[spark-local]``) and Java 17 (``make java``). Outside CI a
+machine without them skips this module; under ``CI=true`` it fails instead. Spark's temporary,
+warehouse and log folders stay inside the test's temporary folder.
+"""
+
+from __future__ import annotations
+
+import importlib.util
+import os
+import shutil
+import signal
+import socket
+import subprocess
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pyarrow.parquet as pq
+import pytest
+
+from generator.analysis.run import run_analysis
+from generator.config.settings import load_config
+from generator.release.engine_sidecar import write_sidecar
+from tests.conftest import ROOT, run_cli
+from tests.engine.parity import assert_same_sample_parity, mall_like
+
+
+def _missing() -> str:
+    spec = importlib.util.find_spec("pyspark")
+    if spec is None or spec.origin is None or not (Path(spec.origin).parent / "jars").is_dir():
+        return "the full pyspark is not installed (pip install 'segments[spark-local]')"
+    if shutil.which("java") is None and not os.environ.get("JAVA_HOME"):
+        return "Java 17 is not installed (make java)"
+    return ""
+
+
+MISSING = _missing()
+pytestmark = pytest.mark.skipif(
+    bool(MISSING) and os.environ.get("CI") != "true", reason=MISSING or "ready"
+)
+
+
+@pytest.fixture(scope="module")
+def spark_cache(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
+    """SEGMENTS_CACHE inside the test's folder: the engine puts Spark's folders under it."""
+    assert not MISSING, MISSING
+    folder = tmp_path_factory.mktemp("spark-cache")
+    saved = os.environ.get("SEGMENTS_CACHE")
+    os.environ["SEGMENTS_CACHE"] = str(folder)
+    yield folder
+    if saved is None:
+        os.environ.pop("SEGMENTS_CACHE", None)
+    else:
+        os.environ["SEGMENTS_CACHE"] = saved
+
+
+def test_local_session_gives_the_local_result(spark_cache: Path, tmp_path: Path) -> None:
+    local = run_analysis(load_config(mall_like(tmp_path, 2_000, "local")))
+    config = load_config(mall_like(tmp_path, 2_000, "spark"))
+    spark = run_analysis(config)
+    assert_same_sample_parity(local, spark)
+    written = pq.read_table(write_sidecar(config, spark, tmp_path / "sidecar")).to_pandas()
+    labels = pd.Series(local.segmentation.labels + 1, index=local.table.frame["CustomerID"])
+    got = written.set_index(written["CustomerID"].astype(np.int64))["segment"].sort_index()
+    assert got.tolist() == labels.sort_index().tolist()
+    assert (spark_cache / "engine-tmp" / "warehouse").parent.is_dir()
+    assert not (Path.cwd() / "spark-warehouse").exists()
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+@pytest.fixture(scope="module")
+def connect_server(spark_cache: Path) -> Iterator[str]:
+    """A local Spark Connect server (Spark's own class, launched by pyspark's spark-submit)."""
+    import pyspark
+
+    home = Path(pyspark.__file__).parent
+    port = _free_port()
+    folder = spark_cache / "connect"
+    folder.mkdir()
+    confs = {
+        "spark.connect.grpc.binding.port": str(port),
+        "spark.ui.enabled": "false",
+        "spark.sql.shuffle.partitions": "4",
+        "spark.local.dir": str(folder / "tmp"),
+        "spark.sql.warehouse.dir": str(folder / "warehouse"),
+        "spark.driver.extraJavaOptions": f"-Djava.io.tmpdir={folder}",
+    }
+    command = [str(home / "bin" / "spark-submit"), "--master", "local[2]"]
+    command += ["--class", "org.apache.spark.sql.connect.service.SparkConnectServer"]
+    for key, value in confs.items():
+        command += ["--conf", f"{key}={value}"]
+    log = (folder / "server.log").open("wb")
+    server = subprocess.Popen(
+        [*command, "spark-internal"],
+        cwd=folder,
+        stdout=log,
+        stderr=log,
+        env={**os.environ, "SPARK_HOME": str(home)},
+        start_new_session=True,
+    )
+    try:
+        _wait_for(port, server)
+        yield f"sc://127.0.0.1:{port}"
+    finally:
+        os.killpg(server.pid, signal.SIGTERM)
+        server.wait(timeout=60)
+        log.close()
+
+
+def _wait_for(port: int, server: subprocess.Popen[bytes], seconds: float = 90) -> None:
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        assert server.poll() is None, "the Spark Connect server stopped"
+        with socket.socket() as s:
+            if s.connect_ex(("127.0.0.1", port)) == 0:
+                return
+        time.sleep(0.5)
+    raise AssertionError(f"no Spark Connect server on port {port} after {seconds} s")
+
+
+def _project(folder: Path, engine: str) -> Path:
+    folder.mkdir(parents=True)
+    shutil.copy(ROOT / "mkdocs.yml", folder / "mkdocs.yml")
+    (folder / "generator").symlink_to(ROOT / "generator")
+    shutil.copytree(
+        ROOT / "data",
+        folder / "data",
+        ignore=shutil.ignore_patterns("*.lock.json", "*.assignments.*"),
+    )
+    config = folder / "data" / "segments.yml"
+    config.write_text(f"engine: {engine}\n" + config.read_text(encoding="utf-8"), encoding="utf-8")
+    return folder
+
+
+def test_a_build_through_spark_connect_publishes_what_duckdb_publishes(
+    connect_server: str, spark_cache: Path, tmp_path: Path
+) -> None:
+    env = {"SEGMENTS_CACHE": str(spark_cache), "SOURCE_DATE_EPOCH": "1700000000"}
+    spark = _project(tmp_path / "spark", "spark")
+    duck = _project(tmp_path / "duck", "duckdb")
+    built = run_cli("build", cwd=spark, env={**env, "SPARK_REMOTE": connect_server})
+    assert built.returncode == 0, built.stderr
+    assert run_cli("build", cwd=duck, env=env).returncode == 0
+    assert (spark / "data" / "segments.assignments.parquet").is_dir()
+    # Pages and numbers as published are the same; chart files may differ in the last digit of
+    # a centroid (1e-9 relative is the promise), so they are compared as sets of files.
+    pages = sorted(p.relative_to(duck / "docs") for p in (duck / "docs").rglob("*") if p.is_file())
+    assert pages == sorted(
+        p.relative_to(spark / "docs") for p in (spark / "docs").rglob("*") if p.is_file()
+    )
+    for page in pages:
+        if page.suffix == ".md" and page.name != "methodology.md":  # it quotes the config
+            assert (spark / "docs" / page).read_text() == (duck / "docs" / page).read_text(), page
+    summary = Path("downloads/segments.json")
+    assert (spark / "docs" / summary).read_text() == (duck / "docs" / summary).read_text()
