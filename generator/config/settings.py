@@ -12,6 +12,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from generator.config.checks import Context
+
 # ColumnRule is re-exported: callers know it as generator.config.settings.ColumnRule.
 from generator.config.columns import ColumnRule as ColumnRule
 
@@ -29,7 +31,6 @@ from generator.config.schema import (
     DEFAULTS,
     SECTIONS,
     SETTINGS,
-    Context,
     Missing,
     Scaling,
     keys_of,

@@ -35,7 +35,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
-    from generator.config.schema import Context
+    from generator.config.checks import Context
 
 TRANSACTION_KEYS = ("customer", "date", "amount", "order", "quantity", "as_of", "date_format")
 WHITESPACE = "whitespace"

@@ -7,19 +7,14 @@ member (complementary suppression).
 
 from __future__ import annotations
 
-import math
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
-
-import numpy as np
 
 # Counts in the table stage's notes ("(3 cells)", "dropped 2 rows"), and the line or row
 # numbers that follow a drop ("(lines 3, 5)"), which point at individual customers.
 NOTE_COUNT = re.compile(r"\b(\d[\d,]*) (cell|row)s?\b")
 NOTE_LINES = re.compile(r" \((?:lines?|rows?) [^)]*\)")
-# Bin widths are one of these times a power of ten, so edges are round numbers.
-NICE_STEPS = (1.0, 2.0, 2.5, 5.0, 10.0)
 
 
 @dataclass(frozen=True)
@@ -76,20 +71,3 @@ def public_note(note: str, suppress: Suppressor) -> str:
         return f"fewer than {suppress.min_group_size:,} {match.group(2)}s"
 
     return NOTE_COUNT.sub(count, NOTE_LINES.sub("", note))
-
-
-def rounded_edges(values: np.ndarray, bins: int) -> np.ndarray:
-    """Equal-width bin edges at round numbers that cover ``values`` (about ``bins`` bins).
-
-    ``np.histogram``'s own edges start at the smallest value and end at the largest, which
-    publishes two customers' exact values (an age of 107, the income of a member of a tiny
-    segment). These edges are multiples of a round width instead, so the outer edges only say
-    in which bin the extremes fall.
-    """
-    low, high = float(np.min(values)), float(np.max(values))
-    raw = (high - low) / bins if high > low else max(abs(low), 1.0) / bins
-    power = 10.0 ** math.floor(math.log10(raw))
-    step = next(n * power for n in NICE_STEPS if n * power >= raw)
-    start, stop = math.floor(low / step), math.ceil(high / step)
-    edges = np.arange(start, max(stop, start + 1) + 1) * step
-    return np.asarray([float(f"{e:.12g}") for e in edges])

@@ -8,7 +8,6 @@ The result is a ``CustomerTable`` whose ``frame`` is the bounded sample the driv
 from __future__ import annotations
 
 import hashlib
-import math
 import re
 from collections.abc import Sequence
 from dataclasses import replace
@@ -21,6 +20,7 @@ from generator.engine import sql
 from generator.engine.session import CUSTOMERS, SOURCE, Engine
 from generator.errors import DataError, collect
 from generator.model import CustomerTable, SourceInfo, WholeTable
+from generator.table.bins import round_edges
 from generator.table.columns import resolve_columns
 from generator.table.engine_checks import (
     NA_TOKENS,
@@ -35,7 +35,6 @@ from generator.table.read import file_sha256
 
 BINS = 20
 OTHER = "Other"  # as analysis.categories.OTHER (the table stage is below it)
-NICE_STEPS = (1.0, 2.0, 2.5, 5.0, 10.0)
 GRID = 24
 WHOLE_ID = re.compile(r"^(0|[1-9]\d{0,17})$")
 DROP_HINT = "set data.missing: drop to drop rows with missing values"
@@ -202,7 +201,7 @@ def _measure(
     numeric = [(i, c) for i, c in enumerate(columns) if c.kind == "number"]
     named = [c for c in columns if c.kind == "category"]
     # The published histograms' round-number edges; the map's grid keeps numpy's.
-    edges = [rounded_edges(facts[f"lo{i}"], facts[f"hi{i}"], BINS) for i, _ in numeric]
+    edges = [round_edges(facts[f"lo{i}"], facts[f"hi{i}"], BINS) for i, _ in numeric]
     keys: list[tuple[str, ...]] = [
         (sql.bin_index(d.quote(c.name), e),) for (_, c), e in zip(numeric, edges, strict=True)
     ]
@@ -231,19 +230,6 @@ def _measure(
 def _edges(facts: dict[str, float], i: int, bins: int) -> np.ndarray:
     """The equal-width bin edges numpy uses between column ``i``'s minimum and maximum."""
     return np.histogram_bin_edges([facts[f"lo{i}"], facts[f"hi{i}"]], bins=bins)
-
-
-def rounded_edges(low: float, high: float, bins: int) -> np.ndarray:
-    """Round-number bin edges from the minimum and maximum: ``report.privacy.rounded_edges``.
-
-    The outer edges then publish no customer's exact value; a test keeps the two equal.
-    """
-    raw = (high - low) / bins if high > low else max(abs(low), 1.0) / bins
-    power = 10.0 ** math.floor(math.log10(raw))
-    step = next(n * power for n in NICE_STEPS if n * power >= raw)
-    start, stop = math.floor(low / step), math.ceil(high / step)
-    edges = np.arange(start, max(stop, start + 1) + 1) * step
-    return np.asarray([float(f"{e:.12g}") for e in edges])
 
 
 def _fingerprint(engine: Engine, config: Config, columns: Sequence[Column]) -> str:

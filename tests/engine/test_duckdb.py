@@ -15,7 +15,7 @@ from generator.config.settings import load_config
 from generator.engine.session import _need
 from generator.errors import ConfigError, DataError
 from generator.release.engine_sidecar import write_sidecar
-from generator.report.privacy import rounded_edges
+from generator.table.bins import rounded_edges
 from tests.conftest import blobs, write_config
 from tests.engine.parity import assert_own_sample_parity, assert_same_sample_parity, mall_like
 
@@ -214,12 +214,3 @@ def test_engine_settings_are_checked(tmp_path: Path, text: str, message: str) ->
     with pytest.raises(ConfigError) as caught:
         load_config(path)
     assert message in str(caught.value)
-
-
-@pytest.mark.parametrize("seed", range(5))
-def test_engine_histogram_edges_are_the_published_ones(seed: int) -> None:
-    from generator.table.engine_load import rounded_edges as from_bounds
-
-    values = np.random.default_rng(seed).lognormal(seed, 1.5, size=500).round(seed)
-    expected = rounded_edges(values, 20)
-    assert np.array_equal(from_bounds(float(values.min()), float(values.max()), 20), expected)

@@ -245,7 +245,7 @@ def test_no_total_over_hidden_flow_cells_is_published() -> None:
 
 @pytest.mark.parametrize("seed", range(5))
 def test_histogram_edges_never_show_the_extreme_values(seed: int) -> None:
-    from generator.report.privacy import rounded_edges
+    from generator.table.bins import rounded_edges
 
     rng = np.random.default_rng(seed)
     values = np.concatenate([rng.normal(50_000, 9_000, 300).round(), [107.0, 181_337.0]])

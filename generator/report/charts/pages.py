@@ -9,7 +9,8 @@ import pandas as pd
 from generator.model import Analysis, ChartSpec
 from generator.release.changes import Changes
 from generator.report.charts.common import PALETTE, inline, spec
-from generator.report.privacy import Suppressor, rounded_edges
+from generator.report.privacy import Suppressor
+from generator.table.bins import rounded_edges
 
 METRICS = (
     ("inertia", "Inertia (within-segment spread)", "lower is tighter; look for the elbow"),

@@ -28,7 +28,8 @@ from generator.report.charts.common import (
     shape,
     spec,
 )
-from generator.report.privacy import Suppressor, rounded_edges
+from generator.report.privacy import Suppressor
+from generator.table.bins import rounded_edges
 
 GRID = 24
 FENCE = 3.0
