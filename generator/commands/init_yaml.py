@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 import textwrap
 
 from generator.commands.init_model import Starter
@@ -46,6 +47,11 @@ RFM_PLAYBOOK = (
     ),
 )
 FALLBACK = "Study this segment further before targeting it."
+
+
+# Money that adds up over customers, and words that make a column a score, rate or average.
+MONEY = re.compile(r"monetary|revenue|spend|sales|amount|mnt|paid|purchases|total", re.I)
+PER_CUSTOMER = re.compile(r"score|rate|ratio|index|average|avg|mean|\bper\b|%|1-100", re.I)
 
 
 def starter_yaml(starter: Starter, data_path: str, title: str) -> str:
@@ -132,13 +138,25 @@ def _column_lines(starter: Starter) -> list[str]:
 
 def _value_lines(starter: Starter) -> list[str]:
     if starter.value is None:
-        return ["# value_feature: no column reads like the customer's value; name one to rank"]
+        return ["# value: no column reads like the customer's value; name one to rank segments"]
     feature, better, why = starter.value
     label = dict(starter.labels).get(feature, feature)
     lines = [f"# {why}; {better} is better"]
     if starter.log is not None:
         lines.append("# (recency counts days since the last purchase: lower is better)")
-    return [*lines, f"value_feature: {_q(label if starter.labels else feature)}"]
+    lines += [
+        "value:",
+        f"  feature: {_q(label if starter.labels else feature)}",
+        f"  better: {better}",
+    ]
+    if additive(feature):
+        lines.append("  additive: true  # it sums over customers: pages show each segment's share")
+    return lines
+
+
+def additive(column: str) -> bool:
+    """Whether a value column reads like money that sums over customers (not a score or a rate)."""
+    return bool(MONEY.search(column)) and not PER_CUSTOMER.search(column)
 
 
 def _playbook_lines(starter: Starter) -> list[str]:

@@ -16,7 +16,7 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import json
-from collections.abc import Mapping
+from collections.abc import Collection, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -188,31 +188,41 @@ def lock_json(lock: Lock) -> str:
     return json.dumps(lock_dict(lock), sort_keys=True, indent=2, ensure_ascii=False) + "\n"
 
 
-def model_json(lock: Lock) -> dict[str, Any]:
+def model_json(lock: Lock, withheld: Collection[int] = ()) -> dict[str, Any]:
     """The scoring model for other systems (published as ``downloads/model.json``).
 
     To score a customer: take the features in ``features`` order, apply ``log1p`` when
     ``scaler.log1p`` is true, subtract ``scaler.center`` and divide by ``scaler.scale``; the
     customer belongs to the segment whose ``scaled_centroid`` is nearest (Euclidean distance).
+
+    The centres of the segments numbered in ``withheld`` (those too small to describe under the
+    privacy rule: a one-customer segment's centre is that customer's row) are null; such a model
+    scores their customers into the nearest published segment.
     """
     scaled = lock.transform(lock.centroids())
-    return {
-        "format": "segments-model/1",
-        "features": list(lock.features),
-        "scaler": _scaler_dict(lock),
-        "segments": [
+    segments = []
+    for i, s in enumerate(lock.segments):
+        hidden = s.number in withheld
+        centroid = dict(zip(lock.features, _rounded(s.centroid), strict=True))
+        segments.append(
             {
                 "number": s.number,
                 "slug": s.slug,
                 "name": s.name,
-                "centroid": dict(zip(lock.features, _rounded(s.centroid), strict=True)),
-                "scaled_centroid": _rounded(scaled[i]),
+                "centroid": None if hidden else centroid,
+                "scaled_centroid": None if hidden else _rounded(scaled[i]),
             }
-            for i, s in enumerate(lock.segments)
-        ],
+        )
+    return {
+        "format": "segments-model/1",
+        "features": list(lock.features),
+        "scaler": _scaler_dict(lock),
+        "segments": segments,
+        "withheld": sorted(withheld),
         "scoring": (
             "x = features in order; if scaler.log1p: x = log1p(x); z = (x - scaler.center) / "
-            "scaler.scale; segment = the one whose scaled_centroid is nearest to z (Euclidean)"
+            "scaler.scale; segment = the one whose scaled_centroid is nearest to z (Euclidean); "
+            "segments in withheld (too small to publish) have no centre and are never chosen"
         ),
     }
 

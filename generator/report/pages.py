@@ -166,7 +166,8 @@ def _files(release: Release, context: SiteContext) -> list[RenderedPage]:
         files.append(_text(f"charts/{chart.name}.json", to_json(chart.spec, compact=True)))
         files.append(_text(f"downloads/data/{chart.name}.csv", chart.data_csv))
     files.append(_text("downloads/segments.json", to_json(_published_summary(context))))
-    files.append(_text("downloads/model.json", to_json(model_json(release.lock))))
+    withheld = [p.number for p in release.analysis.profiles if not context.suppress.allows(p.size)]
+    files.append(_text("downloads/model.json", to_json(model_json(release.lock, withheld))))
     files.append(_text("downloads/segment-profiles.csv", _profiles_csv(context)))
     files.append(_text(".nav.yml", _nav(analysis, release.changes is not None)))
     files.extend(_assets())

@@ -6,6 +6,7 @@ import pandas as pd
 import pytest
 
 from generator.analysis.run import run_analysis
+from generator.commands import init_yaml
 from generator.commands.assign import nearest_segment
 from generator.commands.init import inspect, looks_like_id
 from generator.config.settings import load_config
@@ -154,6 +155,8 @@ def test_init_on_the_mall_table(tmp_path: Path) -> None:
     assert config.scaling == "standard"
     assert [f.label for f in config.features] == ["Annual Income", "Spending Score"]
     assert config.value.feature == SPENDING
+    # A 1-100 score does not add up over customers: no "share of the total" for it.
+    assert (config.value.better, config.value.additive) == ("higher", False)
 
 
 def test_init_does_not_overwrite_a_config(tmp_path: Path) -> None:
@@ -213,3 +216,18 @@ def test_init_chooses_robust_scaling_for_skewed_signed_data() -> None:
 )
 def test_looks_like_id(name: str, expected: bool) -> None:
     assert looks_like_id(name) is expected
+
+
+@pytest.mark.parametrize(
+    ("column", "additive"),
+    [
+        ("Revenue", True),
+        ("MntWines", True),
+        ("monetary", True),
+        ("Spending Score (1-100)", False),
+        ("avg_spend", False),
+        ("Spend per visit", False),
+    ],
+)
+def test_init_marks_money_that_adds_up_as_additive(column: str, additive: bool) -> None:
+    assert init_yaml.additive(column) is additive

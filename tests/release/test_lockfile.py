@@ -243,7 +243,7 @@ def test_model_json_scores_like_the_build(mall) -> None:
     numbers = np.array([s["number"] for s in model["segments"]])[nearest]
     assert np.array_equal(numbers, segment_numbers(analysis))
     assert model["features"] == [INCOME, SPENDING]
-    assert set(model) == {"format", "features", "scaler", "segments", "scoring"}
+    assert set(model) == {"format", "features", "scaler", "segments", "withheld", "scoring"}
 
 
 PERSONAS = """

@@ -188,6 +188,13 @@ def test_tiny_segment_publishes_no_statistics(site: tuple[Path, pd.DataFrame, in
     with (folder / "downloads" / "segment-profiles.csv").open(encoding="utf-8") as f:
         row = next(r for r in csv.DictReader(f) if r["number"] == str(number))
     assert all(v == "" for k, v in row.items() if k.startswith(("mean:", "median:")))
+    # The scoring model withholds its centre too: a tiny segment's centre is nearly a customer.
+    model = json.loads((folder / "downloads" / "model.json").read_text(encoding="utf-8"))
+    assert model["withheld"] == [number]
+    for segment in model["segments"]:
+        hidden = segment["number"] == number
+        assert (segment["centroid"] is None) is hidden
+        assert (segment["scaled_centroid"] is None) is hidden
 
 
 def test_changes_page_hides_the_tiny_segment(
