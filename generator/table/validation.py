@@ -8,11 +8,11 @@ a pandera schema. Every problem is collected before one ``DataError`` is raised.
 from __future__ import annotations
 
 import logging
-import warnings
 from dataclasses import replace
 
 import numpy as np
 import pandas as pd
+import pandera.pandas as pdv
 import pyarrow as pa
 
 from generator.config.settings import Config
@@ -21,12 +21,6 @@ from generator.model import CustomerTable, RowLines, SourceInfo
 from generator.table.columns import resolve_columns
 from generator.table.convert import Converted, is_numeric, to_categories, to_ids, to_numbers
 from generator.table.problems import CellIssue, ProblemList, show
-
-# pandera imports pyspark.pandas whenever pyspark is installed (segments[spark-local]), on
-# import and again when it first validates; under pandas 3 that import fails after printing a
-# warning meant for pyspark.pandas users, which is no news to ours.
-warnings.filterwarnings("ignore", "PySpark does not yet fully support", FutureWarning)
-import pandera.pandas as pdv  # noqa: E402
 
 log = logging.getLogger(__name__)
 
