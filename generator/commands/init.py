@@ -16,6 +16,7 @@ Every choice is written into the config as a comment (``commands.init_yaml``).
 from __future__ import annotations
 
 import os
+import re
 from pathlib import Path
 
 import pandas as pd
@@ -43,8 +44,19 @@ def starter_config(table_path: Path, out_path: Path) -> tuple[Starter, str]:
     frame, layout = read_text_table(table_path)
     starter = inspect(frame, layout)
     relative = Path(os.path.relpath(table_path.resolve(), out_path.resolve().parent))
-    title = table_path.stem.replace("_", " ").replace("-", " ").strip().capitalize()
-    return starter, starter_yaml(starter, relative.as_posix(), title)
+    return starter, starter_yaml(starter, relative.as_posix(), readable_title(table_path.stem))
+
+
+def readable_title(stem: str) -> str:
+    """A report title from a file name: ``CC_GENERAL`` is "CC General", not "Cc general".
+
+    Words split at ``_``, ``-``, spaces and lower-to-upper case changes; short words in capitals
+    (``CC``, ``RFM``) stay acronyms, every other word is capitalised.
+    """
+    spaced = re.sub(r"(?<=[a-z])(?=[A-Z])", " ", stem)
+    words = [w for w in re.split(r"[\s_\-.]+", spaced) if w]
+    shown = [w if w.isupper() and len(w) <= 3 else w.capitalize() for w in words]
+    return " ".join(shown) or "Customer segments"
 
 
 def read_text_table(path: Path) -> tuple[pd.DataFrame, Layout]:

@@ -6,7 +6,7 @@ import pandas as pd
 import pytest
 
 from generator.analysis.run import run_analysis
-from generator.commands import init_yaml
+from generator.commands import init, init_yaml
 from generator.commands.assign import nearest_segment
 from generator.commands.init import inspect, looks_like_id
 from generator.config.settings import load_config
@@ -231,3 +231,18 @@ def test_looks_like_id(name: str, expected: bool) -> None:
 )
 def test_init_marks_money_that_adds_up_as_additive(column: str, additive: bool) -> None:
     assert init_yaml.additive(column) is additive
+
+
+@pytest.mark.parametrize(
+    ("stem", "title"),
+    [
+        ("CC_GENERAL", "CC General"),
+        ("marketing_campaign", "Marketing Campaign"),
+        ("Mall_Customers", "Mall Customers"),
+        ("Wholesale customers data", "Wholesale Customers Data"),
+        ("onlineRetail-2011", "Online Retail 2011"),
+        ("___", "Customer segments"),
+    ],
+)
+def test_init_titles_read_like_titles(stem: str, title: str) -> None:
+    assert init.readable_title(stem) == title

@@ -96,9 +96,9 @@ def test_marketing_table_through_segments_new_with_no_edit(tmp_path: Path) -> No
     mkdocs = yaml.safe_load(
         (project / "mkdocs.yml").read_text().replace("!ENV", "").replace("[SITE_URL, ", "[")
     )
-    assert mkdocs["site_name"] == "Marketing campaign"
+    assert mkdocs["site_name"] == "Marketing Campaign"
     index = (project / "site" / "index.html").read_text()
-    assert "<title>Summary - Marketing campaign</title>" in index
+    assert "<title>Summary - Marketing Campaign</title>" in index
     for name in (".github/workflows/pages.yml", ".gitignore", "README.md", "requirements.txt"):
         assert (project / name).is_file()
 
