@@ -45,6 +45,29 @@ class Suppressor:
                 shown[min(others, key=lambda i: (counts[i], i))] = False
         return shown
 
+    def visible_grid(self, counts: Sequence[Sequence[int]]) -> list[list[bool]]:
+        """Which cells of a table may be shown, so that no row or column total gives one away.
+
+        A row or column with exactly one hidden cell would reveal it as its total minus the
+        shown cells, so the smallest other non-empty cell of that line is hidden too, until no
+        line has exactly one hidden cell.
+        """
+        shown = [[self.allows(c) for c in row] for row in counts]
+        width = len(counts[0]) if counts else 0
+        lines = [[(i, j) for j in range(width)] for i in range(len(counts))]
+        lines += [[(i, j) for i in range(len(counts))] for j in range(width)]
+        changed = True
+        while changed:
+            changed = False
+            for line in lines:
+                if sum(not shown[i][j] for i, j in line) != 1:
+                    continue
+                others = [(i, j) for i, j in line if shown[i][j] and counts[i][j] > 0]
+                if others:
+                    i, j = min(others, key=lambda cell: (counts[cell[0]][cell[1]], cell))
+                    shown[i][j], changed = False, True
+        return shown
+
     def shares(
         self, parts: Sequence[tuple[str, float]], total: int
     ) -> list[tuple[str, float | None]]:

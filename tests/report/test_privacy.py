@@ -309,3 +309,27 @@ def test_data_page_hides_a_small_number_of_dropped_rows(tmp_path: Path) -> None:
     assert "- Fewer than 10 rows were left out (the exact number is hidden for privacy)." in page
     assert "- dropped fewer than 10 rows with missing values\n" in page
     assert "1,000" not in page and "lines" not in page
+
+
+@pytest.mark.parametrize("seed", range(30))
+def test_no_row_or_column_total_reveals_a_hidden_flow_cell(seed: int) -> None:
+    from generator.report.privacy import Suppressor
+
+    rng = np.random.default_rng(seed)
+    counts = rng.choice([0, 1, 3, 8, 12, 40, 150], size=(4, 5)).tolist()
+    shown = Suppressor(10).visible_grid(counts)
+    lines = [list(zip(counts[i], shown[i], strict=True)) for i in range(4)]
+    lines += [[(counts[i][j], shown[i][j]) for i in range(4)] for j in range(5)]
+    for line in lines:
+        hidden = [c for c, ok in line if not ok]
+        # One hidden cell beside shown non-empty ones would be its total minus those.
+        assert len(hidden) != 1 or not [c for c, ok in line if ok and c > 0]
+    for row, oks in zip(counts, shown, strict=True):
+        assert all(not ok for c, ok in zip(row, oks, strict=True) if 0 < c < 10)
+
+
+def test_a_grid_with_individual_points_allowed_hides_nothing() -> None:
+    from generator.report.privacy import Suppressor
+
+    counts = [[1, 50], [30, 2]]
+    assert Suppressor(10, enabled=False).visible_grid(counts) == [[True, True], [True, True]]

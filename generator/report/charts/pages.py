@@ -161,7 +161,8 @@ def flow(changes: Changes, suppress: Suppressor) -> ChartSpec | None:
         for old, row in zip(moves.rows, moves.counts, strict=True)
         for new, count in zip(moves.columns, row, strict=True)
     ]
-    visible = suppress.visible([c for _, _, c in cells])
+    # Row and column totals are the segment sizes: hide so that none gives a cell away.
+    visible = [ok for row in suppress.visible_grid(moves.counts) for ok in row]
     data = pd.DataFrame(
         {
             "before": [f"was {old}" for old, _, _ in cells],
