@@ -29,7 +29,7 @@ from generator.report.charts.common import (
     spec,
 )
 from generator.report.privacy import Suppressor
-from generator.table.bins import rounded_edges
+from generator.table.bins import round_edges
 
 GRID = 24
 FENCE = 3.0
@@ -84,8 +84,8 @@ def axis_range(values: np.ndarray, centres: np.ndarray, log: bool = False) -> tu
 
 
 def _round_range(bounds: tuple[float, float]) -> tuple[float, float]:
-    """The range widened to round numbers (the outer edges of ``rounded_edges``)."""
-    edges = rounded_edges(np.asarray(bounds, dtype=np.float64), GRID)
+    """The range widened to round numbers (the outer edges of the grid's round bins)."""
+    edges = round_edges(*bounds, GRID)
     return float(edges[0]), float(edges[-1])
 
 
