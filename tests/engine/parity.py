@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import shutil
 from pathlib import Path
 
 import numpy as np
@@ -10,7 +11,7 @@ import yaml
 
 from benchmarks.make_data import make_table
 from generator.model import Analysis
-from tests.conftest import MALL_CONFIG
+from tests.conftest import MALL_CONFIG, ROOT
 
 
 def mall_like(folder: Path, rows: int, engine: str, **settings: object) -> Path:
@@ -64,3 +65,18 @@ def assert_own_sample_parity(local: Analysis, other: Analysis) -> None:
     assert other.table.n_customers == n
     sizes = np.array([p.size for p in local.profiles]) - np.array([p.size for p in other.profiles])
     assert np.abs(sizes).max() <= 0.001 * n, sizes
+
+
+def mall_project(folder: Path, engine: str) -> Path:
+    """A copy of this project's Mall data (no lock, no sidecar) built with ``engine``."""
+    folder.mkdir(parents=True)
+    shutil.copy(ROOT / "mkdocs.yml", folder / "mkdocs.yml")
+    (folder / "generator").symlink_to(ROOT / "generator")
+    shutil.copytree(
+        ROOT / "data",
+        folder / "data",
+        ignore=shutil.ignore_patterns("*.lock.json", "*.assignments.*"),
+    )
+    config = folder / "data" / "segments.yml"
+    config.write_text(f"engine: {engine}\n" + config.read_text(encoding="utf-8"), encoding="utf-8")
+    return folder

@@ -3,32 +3,18 @@
 from __future__ import annotations
 
 import json
-import shutil
 from pathlib import Path
 
 import pandas as pd
 import pyarrow.parquet as pq
 import pytest
 
-from tests.conftest import ROOT, run_cli
+from tests.conftest import run_cli
+from tests.engine.parity import mall_project
 
 pytest.importorskip("duckdb")
 pytestmark = pytest.mark.e2e
 ENV = {"SOURCE_DATE_EPOCH": "1700000000"}
-
-
-def _project(folder: Path, engine: str) -> Path:
-    folder.mkdir(parents=True)
-    shutil.copy(ROOT / "mkdocs.yml", folder / "mkdocs.yml")
-    (folder / "generator").symlink_to(ROOT / "generator")
-    shutil.copytree(
-        ROOT / "data",
-        folder / "data",
-        ignore=shutil.ignore_patterns("*.lock.json", "*.assignments.*"),
-    )
-    config = folder / "data" / "segments.yml"
-    config.write_text(f"engine: {engine}\n" + config.read_text(encoding="utf-8"), encoding="utf-8")
-    return folder
 
 
 def _refresh(folder: Path) -> None:
@@ -42,7 +28,7 @@ def _refresh(folder: Path) -> None:
 def both(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path]:
     """The Mall project built, then refreshed, once in memory and once on DuckDB."""
     root = tmp_path_factory.mktemp("cli")
-    projects = (_project(root / "local", "local"), _project(root / "duck", "duckdb"))
+    projects = (mall_project(root / "local", "local"), mall_project(root / "duck", "duckdb"))
     for folder in projects:
         env = {**ENV, "SEGMENTS_CACHE": str(folder / "cache")}
         assert run_cli("build", cwd=folder, env=env).returncode == 0

@@ -25,8 +25,8 @@ import pytest
 from generator.analysis.run import run_analysis
 from generator.config.settings import load_config
 from generator.release.engine_sidecar import write_sidecar
-from tests.conftest import ROOT, run_cli
-from tests.engine.parity import assert_same_sample_parity, mall_like
+from tests.conftest import run_cli
+from tests.engine.parity import assert_same_sample_parity, mall_like, mall_project
 
 
 def _missing() -> str:
@@ -127,26 +127,12 @@ def _wait_for(port: int, server: subprocess.Popen[bytes], seconds: float = 90) -
     raise AssertionError(f"no Spark Connect server on port {port} after {seconds} s")
 
 
-def _project(folder: Path, engine: str) -> Path:
-    folder.mkdir(parents=True)
-    shutil.copy(ROOT / "mkdocs.yml", folder / "mkdocs.yml")
-    (folder / "generator").symlink_to(ROOT / "generator")
-    shutil.copytree(
-        ROOT / "data",
-        folder / "data",
-        ignore=shutil.ignore_patterns("*.lock.json", "*.assignments.*"),
-    )
-    config = folder / "data" / "segments.yml"
-    config.write_text(f"engine: {engine}\n" + config.read_text(encoding="utf-8"), encoding="utf-8")
-    return folder
-
-
 def test_a_build_through_spark_connect_publishes_what_duckdb_publishes(
     connect_server: str, spark_cache: Path, tmp_path: Path
 ) -> None:
     env = {"SEGMENTS_CACHE": str(spark_cache), "SOURCE_DATE_EPOCH": "1700000000"}
-    spark = _project(tmp_path / "spark", "spark")
-    duck = _project(tmp_path / "duck", "duckdb")
+    spark = mall_project(tmp_path / "spark", "spark")
+    duck = mall_project(tmp_path / "duck", "duckdb")
     built = run_cli("build", cwd=spark, env={**env, "SPARK_REMOTE": connect_server})
     assert built.returncode == 0, built.stderr
     assert run_cli("build", cwd=duck, env=env).returncode == 0
