@@ -5,12 +5,53 @@ from __future__ import annotations
 import csv
 import functools
 import sys
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Literal
+from typing import Any, Literal, TypeVar
 
 import numpy as np
 import pandas as pd
+
+K = TypeVar("K")
+V = TypeVar("V")
+
+
+class FrozenMap(Mapping[K, V]):
+    """A mapping that cannot change, for the values between stages.
+
+    It keeps the order it was given (pages list columns in that order), hashes and compares
+    as a mapping (so frozen values that hold one stay hashable) and pickles as its items (the
+    analysis cache stores it).
+    """
+
+    __slots__ = ("_items",)
+
+    def __init__(self, items: Mapping[K, V] | Iterable[tuple[K, V]] = ()) -> None:
+        self._items: dict[K, V] = dict(items)
+
+    def __getitem__(self, key: K) -> V:
+        return self._items[key]
+
+    def __iter__(self) -> Iterator[K]:
+        return iter(self._items)
+
+    def __len__(self) -> int:
+        return len(self._items)
+
+    def __hash__(self) -> int:
+        return hash(frozenset(self._items.items()))
+
+    def __reduce__(self) -> tuple[type[FrozenMap[K, V]], tuple[dict[K, V]]]:
+        return (type(self), (self._items,))
+
+    def __repr__(self) -> str:
+        return f"FrozenMap({self._items!r})"
+
+
+def by_name(names: Iterable[str], values: Iterable[Any]) -> FrozenMap[str, float]:
+    """Each name's value as a Python float (``values`` in the order of ``names``)."""
+    return FrozenMap((n, float(v)) for n, v in zip(names, values, strict=True))
 
 
 @dataclass(frozen=True)
@@ -102,8 +143,8 @@ class WholeTable:
     """
 
     n_customers: int
-    histograms: tuple[tuple[str, np.ndarray, np.ndarray], ...]
-    categories: tuple[tuple[str, tuple[tuple[str, int], ...]], ...]
+    histograms: FrozenMap[str, tuple[np.ndarray, np.ndarray]]
+    categories: FrozenMap[str, FrozenMap[str, int]]
     density: tuple[np.ndarray, np.ndarray, np.ndarray] | None
     views: tuple[tuple[str, str], ...] = field(compare=False)
 
@@ -158,7 +199,7 @@ class KChoice:
 
     k: int
     auto: bool
-    signals: tuple[tuple[str, int], ...]
+    signals: FrozenMap[str, int]
     agreement: Agreement
 
 
@@ -250,13 +291,13 @@ class SegmentProfile:
     name: str
     size: int
     share: float
-    mean: tuple[tuple[str, float], ...]
-    median: tuple[tuple[str, float], ...]
-    index: tuple[tuple[str, float], ...]
-    levels: tuple[tuple[str, str], ...]
+    mean: FrozenMap[str, float]
+    median: FrozenMap[str, float]
+    index: FrozenMap[str, float]
+    levels: FrozenMap[str, str]
     distinctive: tuple[str, ...]
-    numeric: tuple[tuple[str, NumericStats], ...]
-    categorical: tuple[tuple[str, tuple[tuple[str, float], ...]], ...]
+    numeric: FrozenMap[str, NumericStats]
+    categorical: FrozenMap[str, FrozenMap[str, float]]
     rule: Rule
     actions: tuple[str, ...]
     description: str | None = None
@@ -268,7 +309,7 @@ class Insight:
 
     kind: Literal["balance", "spread", "rate", "relation"]
     column: str
-    values: tuple[tuple[str, Any], ...]
+    values: FrozenMap[str, Any]
 
 
 @dataclass(frozen=True)
@@ -281,13 +322,13 @@ class Population:
     """
 
     n_customers: int
-    mean: tuple[tuple[str, float], ...]
-    numeric: tuple[tuple[str, NumericStats], ...]
-    categorical: tuple[tuple[str, tuple[tuple[str, float], ...]], ...]
+    mean: FrozenMap[str, float]
+    numeric: FrozenMap[str, NumericStats]
+    categorical: FrozenMap[str, FrozenMap[str, float]]
     insights: tuple[Insight, ...]
     rates: tuple[str, ...] = ()
     years: tuple[str, ...] = ()
-    coverage: tuple[tuple[str, int], ...] = ()
+    coverage: FrozenMap[str, int] = field(default_factory=FrozenMap)
 
 
 @dataclass(frozen=True)
@@ -298,11 +339,11 @@ class Analysis:
     segmentation: Segmentation
     profiles: tuple[SegmentProfile, ...]
     population: Population
-    labels: tuple[tuple[str, str], ...]
+    labels: FrozenMap[str, str]
 
     def label(self, column: str) -> str:
         """The display label of a column (features have short labels; others keep their name)."""
-        return dict(self.labels).get(column, column)
+        return self.labels.get(column, column)
 
 
 @dataclass(frozen=True)
@@ -318,7 +359,7 @@ class ChartSpec:
     description: str
     spec: dict[str, Any]
     data_csv: str
-    facts: tuple[tuple[str, Any], ...] = ()
+    facts: FrozenMap[str, Any] = field(default_factory=FrozenMap)
 
 
 @dataclass(frozen=True)

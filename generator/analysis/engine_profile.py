@@ -23,12 +23,14 @@ from generator.engine.session import CUSTOMERS, Engine
 from generator.model import (
     Analysis,
     CustomerTable,
+    FrozenMap,
     Insight,
     NumericStats,
     Population,
     Rule,
     Segmentation,
     SegmentProfile,
+    by_name,
 )
 
 QUARTILES = (0.25, 0.5, 0.75)
@@ -52,7 +54,7 @@ class _Measured:
 
     sizes: np.ndarray
     stats: dict[str, tuple[list[NumericStats], NumericStats]]
-    shares: dict[str, list[tuple[tuple[str, float], ...]]]
+    shares: dict[str, list[FrozenMap[str, float]]]
     rules: list[Rule]
     pop_mean: np.ndarray
     names: tuple[list[str], list[str], list[list[int]]]
@@ -64,13 +66,13 @@ def analyse_whole(
     """Every segment's profile and the population's facts, measured on the engine."""
     labelled = labelled_sql(engine, table, segmentation)
     k = segmentation.k
-    categorical = {c for c, _ in table.whole.categories} if table.whole else set()
+    categorical = set(table.whole.categories) if table.whole else set()
     numeric = [c for c in (*table.features, *table.describe) if c not in categorical]
     sizes, means = _means(engine, labelled, numeric, k)
     stats = _stats(engine, labelled, numeric, sizes, means)
     feature_moments = moments(engine, [engine.dialect.quote(c) for c in table.features])
     population = _population(engine, table, numeric, stats, feature_moments)
-    pop_mean = np.array([dict(population.mean)[f] for f in table.features])
+    pop_mean = np.array([population.mean[f] for f in table.features])
     pop_std = np.sqrt(feature_moments[2])
     feature_means = means[:, [numeric.index(f) for f in table.features]]
     # Distinctiveness on the published scale, as in ``profile``: means, not K-Means centres.
@@ -81,8 +83,8 @@ def analyse_whole(
         sizes=sizes,
         stats=stats,
         shares={
-            c: _shares(engine, labelled, c, k, [v for v, _ in order])
-            for c, order in (table.whole.categories if table.whole else ())
+            c: _shares(engine, labelled, c, k, list(order))
+            for c, order in (table.whole.categories.items() if table.whole else ())
             if c in table.describe
         },
         rules=rules_whole(table, segmentation.labels, k, config.random_state, engine, labelled),
@@ -90,7 +92,7 @@ def analyse_whole(
         names=name_segments(segmentation.levels, z, [label_of[f] for f in table.features], words),
     )
     profiles = tuple(_profile(i, measured, table, segmentation, config) for i in range(k))
-    return Analysis(table, segmentation, profiles, population, tuple(label_of.items()))
+    return Analysis(table, segmentation, profiles, population, FrozenMap(label_of))
 
 
 def _profile(
@@ -108,20 +110,16 @@ def _profile(
         name=names[i],
         size=int(m.sizes[i]),
         share=float(m.sizes[i] / m.sizes.sum()),
-        mean=_pairs(features, means),
-        median=_pairs(features, np.array([s.median for s in feature_stats])),
-        index=_pairs(features, 100 * means / np.where(m.pop_mean != 0, m.pop_mean, np.nan)),
-        levels=tuple(levels.items()),
+        mean=by_name(features, means),
+        median=by_name(features, np.array([s.median for s in feature_stats])),
+        index=by_name(features, 100 * means / np.where(m.pop_mean != 0, m.pop_mean, np.nan)),
+        levels=FrozenMap(levels),
         distinctive=tuple(features[j] for j in distinctive[i]),
-        numeric=tuple((c, m.stats[c][0][i]) for c in table.describe if c in m.stats),
-        categorical=tuple((c, s[i]) for c, s in m.shares.items()),
+        numeric=FrozenMap((c, m.stats[c][0][i]) for c in table.describe if c in m.stats),
+        categorical=FrozenMap((c, s[i]) for c, s in m.shares.items()),
         rule=m.rules[i],
         actions=playbook_actions(config, levels),
     )
-
-
-def _pairs(names: list[str], values: np.ndarray) -> tuple[tuple[str, float], ...]:
-    return tuple((n, float(v)) for n, v in zip(names, values, strict=True))
 
 
 def _means(
@@ -160,14 +158,14 @@ def _stats(
 
 def _shares(
     engine: Engine, labelled: str, column: str, k: int, values: list[str]
-) -> list[tuple[tuple[str, float], ...]]:
+) -> list[FrozenMap[str, float]]:
     """Each segment's share of every value of a categorical column (in ``values``' order)."""
     rows = engine.fetch(sql.counts(f"({labelled})", "segment", engine.dialect.quote(column)))
     counts = np.zeros((k, len(values)))
     for r in rows.to_pylist():
         counts[r["g"], values.index(str(r["v"]))] = r["c"]
     shares = counts / np.maximum(counts.sum(axis=1, keepdims=True), 1)
-    return [tuple(zip(values, map(float, row), strict=True)) for row in shares]
+    return [FrozenMap(zip(values, map(float, row), strict=True)) for row in shares]
 
 
 def _population(
@@ -184,36 +182,38 @@ def _population(
     """
     assert table.whole is not None
     n = feature_moments[0]
-    counts = dict(table.whole.categories)
-    categorical_pairs = []
+    counts = table.whole.categories
+    categorical: dict[str, FrozenMap[str, float]] = {}
     insights = []
     rates, years = _kinds(table.frame, numeric)
     for column in (*table.features, *table.describe):
         if column in counts:
-            pairs = tuple((v, c / n) for v, c in counts[column])
-            categorical_pairs.append((column, pairs))
+            pairs = FrozenMap((v, c / n) for v, c in counts[column].items())
+            categorical[column] = pairs
             if column in table.describe and len(pairs) >= 2:
-                top = max(pairs, key=lambda p: (p[1], p[0]))
-                balance = (("value", top[0]), ("share", top[1]), ("n_values", len(pairs)))
-                insights.append(Insight("balance", column, balance))
+                top = max(pairs.items(), key=lambda p: (p[1], p[0]))
+                balance = {"value": top[0], "share": top[1], "n_values": len(pairs)}
+                insights.append(Insight("balance", column, FrozenMap(balance)))
         elif column in table.describe:
             s = stats[column][1]
-            covered = (("count", n), ("n", n))
+            covered = {"count": n, "n": n}
             if column in rates:
-                insights.append(Insight("rate", column, (("rate", s.mean), *covered)))
+                insights.append(Insight("rate", column, FrozenMap({"rate": s.mean, **covered})))
             else:
-                spread = (("q1", s.q1), ("median", s.median), ("q3", s.q3), *covered)
-                insights.append(Insight("spread", column, spread))
+                spread = {"q1": s.q1, "median": s.median, "q3": s.q3, **covered}
+                insights.append(Insight("spread", column, FrozenMap(spread)))
     insights.extend(_relation(engine, table.features, feature_moments))
     return Population(
         n_customers=n,
-        mean=tuple((f, stats[f][1].mean) for f in table.features),
-        numeric=tuple((c, stats[c][1]) for c in (*table.features, *table.describe) if c in numeric),
-        categorical=tuple(categorical_pairs),
+        mean=FrozenMap((f, stats[f][1].mean) for f in table.features),
+        numeric=FrozenMap(
+            (c, stats[c][1]) for c in (*table.features, *table.describe) if c in numeric
+        ),
+        categorical=FrozenMap(categorical),
         insights=tuple(insights),
         rates=rates,
         years=years,
-        coverage=tuple((c, n) for c in table.describe),
+        coverage=FrozenMap((c, n) for c in table.describe),
     )
 
 
@@ -237,4 +237,5 @@ def _relation(
     r = {(i, j): row[f"c{i}_{j}"] / n / (sd[i] * sd[j]) for i, j in pairs}
     first, second = max(pairs, key=lambda p: (abs(r[p]), -p[0], -p[1]))
     value = float(r[(first, second)])
-    return [Insight("relation", features[first], (("other", features[second]), ("r", value)))]
+    relation = FrozenMap({"other": features[second], "r": value})
+    return [Insight("relation", features[first], relation)]

@@ -20,7 +20,15 @@ from threadpoolctl import threadpool_limits
 from generator.analysis.levels import segment_levels
 from generator.config.settings import LEVELS, Config
 from generator.errors import DataError
-from generator.model import Agreement, CustomerTable, KChoice, KScore, Scaler, Segmentation
+from generator.model import (
+    Agreement,
+    CustomerTable,
+    FrozenMap,
+    KChoice,
+    KScore,
+    Scaler,
+    Segmentation,
+)
 from generator.runtime.timing import stage
 
 SILHOUETTE_ROWS = 5_000
@@ -216,7 +224,7 @@ def choose_k(scores: tuple[KScore, ...], fixed: int | None) -> KChoice:
     votes = Counter(signals.values())
     best, count = max(votes.items(), key=lambda kv: (kv[1], kv[0] == signals["silhouette"]))
     k = fixed if fixed is not None else (best if count >= 2 else signals["silhouette"])
-    return KChoice(k, fixed is None, tuple(signals.items()), _agreement(k, fixed, signals))
+    return KChoice(k, fixed is None, FrozenMap(signals), _agreement(k, fixed, signals))
 
 
 def elbow(ks: list[int], inertia: list[float]) -> int:

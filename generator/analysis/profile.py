@@ -15,11 +15,13 @@ from generator.config.settings import Config
 from generator.model import (
     Analysis,
     CustomerTable,
+    FrozenMap,
     Insight,
     NumericStats,
     Population,
     Segmentation,
     SegmentProfile,
+    by_name,
 )
 
 YEARS = (1800, 2100)
@@ -62,13 +64,13 @@ def analyse(table: CustomerTable, segmentation: Segmentation, config: Config) ->
                 name=names[i],
                 size=int(sizes[i]),
                 share=float(sizes[i] / len(frame)),
-                mean=_pairs(features, means[i]),
-                median=_pairs(features, medians[i]),
-                index=_pairs(features, 100 * means[i] / np.where(pop_mean != 0, pop_mean, np.nan)),
-                levels=tuple(levels.items()),
+                mean=by_name(features, means[i]),
+                median=by_name(features, medians[i]),
+                index=by_name(features, 100 * means[i] / np.where(pop_mean != 0, pop_mean, np.nan)),
+                levels=FrozenMap(levels),
                 distinctive=tuple(features[j] for j in distinctive[i]),
-                numeric=tuple((c, stats[i]) for c, stats in numeric.items()),
-                categorical=tuple((c, shares[i]) for c, shares in categorical.items()),
+                numeric=FrozenMap((c, stats[i]) for c, stats in numeric.items()),
+                categorical=FrozenMap((c, shares[i]) for c, shares in categorical.items()),
                 rule=rules[i],
                 actions=playbook_actions(config, levels),
             )
@@ -78,12 +80,8 @@ def analyse(table: CustomerTable, segmentation: Segmentation, config: Config) ->
         segmentation=segmentation,
         profiles=tuple(profiles),
         population=_population(table, pop_mean),
-        labels=tuple(label_of.items()),
+        labels=FrozenMap(label_of),
     )
-
-
-def _pairs(names: list[str], values: np.ndarray) -> tuple[tuple[str, float], ...]:
-    return tuple((n, float(v)) for n, v in zip(names, values, strict=True))
 
 
 class _Groups:
@@ -122,16 +120,16 @@ class _Groups:
 
 def _describe_groups(
     frame: pd.DataFrame, groups: _Groups, columns: tuple[str, ...]
-) -> tuple[dict[str, list[NumericStats]], dict[str, list[tuple[tuple[str, float], ...]]]]:
+) -> tuple[dict[str, list[NumericStats]], dict[str, list[FrozenMap[str, float]]]]:
     numeric: dict[str, list[NumericStats]] = {}
-    categorical: dict[str, list[tuple[tuple[str, float], ...]]] = {}
+    categorical: dict[str, list[FrozenMap[str, float]]] = {}
     for column in columns:
         series = frame[column]
         if isinstance(series.dtype, pd.CategoricalDtype):
             names = [str(c) for c in series.cat.categories]
             shares = groups.shares(series.cat.codes.to_numpy(), len(names))
             categorical[column] = [
-                tuple(zip(names, map(float, row), strict=True)) for row in shares
+                FrozenMap(zip(names, map(float, row), strict=True)) for row in shares
             ]
         else:
             stats = groups.stats(series.to_numpy(dtype=np.float64))
@@ -150,11 +148,11 @@ def _numeric_stats(series: pd.Series) -> NumericStats:
 
 def _spread(column: str, stats: NumericStats, series: pd.Series) -> Insight:
     """A 0/1 column as a rate; any other as its middle half; with its coverage when gappy."""
-    covered = (("count", stats.count), ("n", len(series)))
+    covered = {"count": stats.count, "n": len(series)}
     if is_binary(series.to_numpy(dtype=np.float64)):
-        return Insight("rate", column, (("rate", stats.mean), *covered))
-    quartiles = (("q1", stats.q1), ("median", stats.median), ("q3", stats.q3))
-    return Insight("spread", column, (*quartiles, *covered))
+        return Insight("rate", column, FrozenMap({"rate": stats.mean, **covered}))
+    quartiles = {"q1": stats.q1, "median": stats.median, "q3": stats.q3}
+    return Insight("spread", column, FrozenMap({**quartiles, **covered}))
 
 
 def _kinds(frame: pd.DataFrame, columns: list[str]) -> tuple[tuple[str, ...], tuple[str, ...]]:
@@ -178,40 +176,35 @@ def _whole_in(values: np.ndarray, bounds: tuple[int, int]) -> bool:
 
 def _population(table: CustomerTable, pop_mean: np.ndarray) -> Population:
     frame = table.frame
-    numeric = []
-    categorical = []
+    numeric: dict[str, NumericStats] = {}
+    categorical: dict[str, FrozenMap[str, float]] = {}
     insights = []
     for column in (*table.features, *table.describe):
         series = frame[column]
         if isinstance(series.dtype, pd.CategoricalDtype):
             shares = series.value_counts(normalize=True, sort=False).sort_index()
-            pairs = tuple((str(c), float(v)) for c, v in shares.items())
-            categorical.append((column, pairs))
+            pairs = FrozenMap((str(c), float(v)) for c, v in shares.items())
+            categorical[column] = pairs
             if column in table.describe and len(pairs) >= 2:
-                top = max(pairs, key=lambda p: (p[1], p[0]))
-                insights.append(
-                    Insight(
-                        "balance",
-                        column,
-                        (("value", top[0]), ("share", top[1]), ("n_values", len(pairs))),
-                    )
-                )
+                top = max(pairs.items(), key=lambda p: (p[1], p[0]))
+                balance = {"value": top[0], "share": top[1], "n_values": len(pairs)}
+                insights.append(Insight("balance", column, FrozenMap(balance)))
         else:
             stats = _numeric_stats(series)
-            numeric.append((column, stats))
+            numeric[column] = stats
             if column in table.describe:
                 insights.append(_spread(column, stats, series))
     insights.extend(_relation(frame, table.features))
-    rates, years = _kinds(frame, [c for c, _ in numeric])
+    rates, years = _kinds(frame, list(numeric))
     return Population(
         n_customers=len(frame),
-        mean=_pairs(list(table.features), pop_mean),
-        numeric=tuple(numeric),
-        categorical=tuple(categorical),
+        mean=by_name(list(table.features), pop_mean),
+        numeric=FrozenMap(numeric),
+        categorical=FrozenMap(categorical),
         insights=tuple(insights),
         rates=rates,
         years=years,
-        coverage=tuple((c, int(frame[c].count())) for c in table.describe),
+        coverage=FrozenMap((c, int(frame[c].count())) for c in table.describe),
     )
 
 
@@ -227,6 +220,6 @@ def _relation(frame: pd.DataFrame, features: tuple[str, ...]) -> list[Insight]:
         Insight(
             "relation",
             features[first],
-            (("other", features[second]), ("r", float(corr[first, second]))),
+            FrozenMap({"other": features[second], "r": float(corr[first, second])}),
         )
     ]

@@ -14,7 +14,7 @@ from enum import StrEnum
 import numpy as np
 import pandas as pd
 
-from generator.model import Analysis, SegmentProfile
+from generator.model import Analysis, FrozenMap, SegmentProfile, by_name
 from generator.release.lockfile import Lock, LockedSegment
 from generator.release.sidecar import Assignments, segment_numbers
 
@@ -47,9 +47,9 @@ class SegmentChange:
     size_after: int
     share_before: float
     share_after: float
-    centroid_before: tuple[tuple[str, float], ...] | None
-    centroid_after: tuple[tuple[str, float], ...] | None
-    moved: tuple[tuple[str, float], ...] | None
+    centroid_before: FrozenMap[str, float] | None
+    centroid_after: FrozenMap[str, float] | None
+    moved: FrozenMap[str, float] | None
     distance: float | None
 
     @property
@@ -140,7 +140,7 @@ def _change(
     after = analysis.segmentation.centroids[new[0]] if new is not None else None
     moved, distance = None, None
     if old is not None and after is not None:
-        moved = _pairs(features, after - np.asarray(old.centroid))
+        moved = by_name(features, after - np.asarray(old.centroid))
         pair = lock.transform(np.vstack([old.centroid, after]))
         distance = float(np.linalg.norm(pair[1] - pair[0]))
     shown = new[1] if new is not None else old
@@ -156,15 +156,11 @@ def _change(
         size_after=size_after,
         share_before=size_before / lock.n_customers,
         share_after=size_after / analysis.table.n_customers,
-        centroid_before=_pairs(features, np.asarray(old.centroid)) if old else None,
-        centroid_after=_pairs(features, after) if after is not None else None,
+        centroid_before=by_name(features, np.asarray(old.centroid)) if old else None,
+        centroid_after=by_name(features, after) if after is not None else None,
         moved=moved,
         distance=distance,
     )
-
-
-def _pairs(features: tuple[str, ...], values: np.ndarray) -> tuple[tuple[str, float], ...]:
-    return tuple((f, float(v)) for f, v in zip(features, values, strict=True))
 
 
 def _compare(

@@ -94,8 +94,8 @@ class SiteContext:
         value = self.config.value
         if not value.additive or not self.size_visible[profile.number]:
             return None
-        total = dict(self.analysis.population.mean)[value.feature] * self.analysis.table.n_customers
-        return dict(profile.mean)[value.feature] * profile.size / total if total else None
+        total = self.analysis.population.mean[value.feature] * self.analysis.table.n_customers
+        return profile.mean[value.feature] * profile.size / total if total else None
 
     @property
     def unstable_below(self) -> float:
@@ -231,7 +231,7 @@ def _value_segment(
     if not column or not ranked:
         return None
     sign = 1.0 if config.value.better == "higher" else -1.0
-    return max(ranked, key=lambda p: (sign * dict(p.mean)[column], -p.number))
+    return max(ranked, key=lambda p: (sign * p.mean[column], -p.number))
 
 
 def _change_visible(changes: Changes | None, suppress: Suppressor) -> dict[int, tuple[bool, bool]]:
@@ -320,15 +320,14 @@ def _profiles_csv(site: SiteContext) -> str:
             "share": site.share(p),
         }
         hidden = site.details_hidden(p)
-        medians = dict(p.median)
-        for column, value in p.mean:
+        for column, value in p.mean.items():
             row[f"mean: {column}"] = None if hidden else value
-            row[f"median: {column}"] = None if hidden else medians[column]
-            row[f"level: {column}"] = dict(p.levels)[column]
-        for column, stats in p.numeric:
+            row[f"median: {column}"] = None if hidden else p.median[column]
+            row[f"level: {column}"] = p.levels[column]
+        for column, stats in p.numeric.items():
             row[f"mean: {column}"] = None if hidden else stats.mean
             row[f"median: {column}"] = None if hidden else stats.median
-        for column, shares in p.categorical:
+        for column, shares in p.categorical.items():
             for category, share in site.suppress.shares(shares, p.size):
                 row[f"share {column}: {category}"] = share
         row["actions"] = " | ".join(p.actions)

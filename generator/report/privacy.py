@@ -8,7 +8,7 @@ member (complementary suppression).
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
 # Counts in the table stage's notes ("(3 cells)", "dropped 2 rows"), and the line or row
@@ -68,14 +68,12 @@ class Suppressor:
                     shown[i][j], changed = False, True
         return shown
 
-    def shares(
-        self, parts: Sequence[tuple[str, float]], total: int
-    ) -> list[tuple[str, float | None]]:
+    def shares(self, parts: Mapping[str, float], total: int) -> list[tuple[str, float | None]]:
         """``(value, share)`` pairs of a group of ``total`` customers, hidden where too small."""
-        counts = [round(share * total) for _, share in parts]
+        counts = [round(share * total) for share in parts.values()]
         return [
             (value, share if ok else None)
-            for (value, share), ok in zip(parts, self.visible(counts), strict=True)
+            for (value, share), ok in zip(parts.items(), self.visible(counts), strict=True)
         ]
 
 

@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import json
 import math
+from collections.abc import Mapping
 from typing import Any
 
-from generator.model import Analysis, KChoice
+from generator.model import Analysis, KChoice, NumericStats
 from generator.report.text import render
 
 DIGITS = 6
@@ -55,11 +56,11 @@ def summary(analysis: Analysis) -> dict[str, Any]:
 
 
 def _columns(
-    features: tuple[tuple[str, float], ...], describe: tuple[tuple[str, Any], ...], stat: str
+    features: Mapping[str, float], describe: Mapping[str, NumericStats], stat: str
 ) -> dict[str, float | None]:
     """Column to value for every feature and numeric describe column (segment's customers)."""
-    values = {c: _round(v) for c, v in features}
-    values.update({c: _round(getattr(s, stat)) for c, s in describe})
+    values = {c: _round(v) for c, v in features.items()}
+    values.update({c: _round(getattr(s, stat)) for c, s in describe.items()})
     return values
 
 

@@ -19,7 +19,7 @@ from generator.config.settings import Config
 from generator.engine import sql
 from generator.engine.session import CUSTOMERS, SOURCE, Engine
 from generator.errors import DataError, collect
-from generator.model import CustomerTable, SourceInfo, WholeTable
+from generator.model import CustomerTable, FrozenMap, SourceInfo, WholeTable
 from generator.table.bins import round_edges
 from generator.table.columns import resolve_columns
 from generator.table.engine_checks import (
@@ -71,8 +71,8 @@ def load_whole(config: Config, engine: Engine) -> CustomerTable:
     engine.view(CUSTOMERS, customers_sql(engine, columns))
     whole = _measure(engine, config, columns, facts, n)
     rare = {
-        c: [v for v, m in pairs if m < config.privacy.min_group_size]
-        for c, pairs in whole.categories
+        c: [v for v, m in pairs.items() if m < config.privacy.min_group_size]
+        for c, pairs in whole.categories.items()
     }
     if any(rare.values()):
         engine.view(CUSTOMERS, customers_sql(engine, columns, rare))
@@ -154,15 +154,15 @@ def customers_sql(
 
 
 def _pooled(
-    categories: tuple[tuple[str, tuple[tuple[str, int], ...]], ...], rare: dict[str, list[str]]
-) -> tuple[tuple[str, tuple[tuple[str, int], ...]], ...]:
+    categories: FrozenMap[str, FrozenMap[str, int]], rare: dict[str, list[str]]
+) -> FrozenMap[str, FrozenMap[str, int]]:
     """Category counts with the rare values pooled as "Other", listed last."""
-    out = []
-    for column, pairs in categories:
-        kept = tuple((v, c) for v, c in pairs if v not in rare[column] and v != OTHER)
-        other = sum(c for v, c in pairs if v in rare[column] or v == OTHER)
-        out.append((column, kept + (((OTHER, other),) if other else ())))
-    return tuple(out)
+    out = {}
+    for column, pairs in categories.items():
+        kept = {v: c for v, c in pairs.items() if v not in rare[column] and v != OTHER}
+        other = sum(c for v, c in pairs.items() if v in rare[column] or v == OTHER)
+        out[column] = FrozenMap({**kept, OTHER: other} if other else kept)
+    return FrozenMap(out)
 
 
 def _check_spread(
@@ -221,8 +221,10 @@ def _measure(
             values[s - len(numeric)].append((str(first), count))
         else:
             density[int(first), int(row["k1"])] = count
-    histograms = tuple((c.name, counts[j], edges[j]) for j, (_, c) in enumerate(numeric))
-    categories = tuple((c.name, tuple(sorted(v))) for c, v in zip(named, values, strict=True))
+    histograms = FrozenMap((c.name, (counts[j], edges[j])) for j, (_, c) in enumerate(numeric))
+    categories = FrozenMap(
+        (c.name, FrozenMap(sorted(v))) for c, v in zip(named, values, strict=True)
+    )
     whole_grid = (density, grid_edges[0], grid_edges[1]) if grid else None
     return WholeTable(n, histograms, categories, whole_grid, ())
 
@@ -264,12 +266,12 @@ def _sample(
     if ids.map(lambda v: bool(WHOLE_ID.match(v))).all():
         ids = ids.astype(np.int64)
     frame.insert(0, config.id_column, ids.to_numpy())
-    levels = dict(whole.categories)
+    levels = whole.categories
     for column in columns:
         if column.kind == "number":
             frame[column.name] = frame[column.name].astype(np.float64)
         else:
-            values = [v for v, _ in levels[column.name]]
+            values = list(levels[column.name])
             frame[column.name] = pd.Categorical(frame[column.name], categories=values)
     ordered: pd.DataFrame = frame.sort_values(config.id_column, kind="stable", ignore_index=True)
     return ordered

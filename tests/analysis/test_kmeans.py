@@ -31,7 +31,7 @@ def test_mall_auto_k_is_five_with_known_sizes(mall) -> None:
         ("Low", "High"),
         ("Low", "Low"),
     )
-    assert dict(seg.choice.signals) == {"silhouette": 5, "davies_bouldin": 5, "elbow": 5}
+    assert seg.choice.signals == {"silhouette": 5, "davies_bouldin": 5, "elbow": 5}
     assert [s.k for s in seg.scores] == list(range(2, 11))
 
 

@@ -1,7 +1,10 @@
+import pickle
+
 import pytest
 
 from generator.analysis.run import run_analysis
 from generator.config.settings import load_config
+from generator.model import FrozenMap
 from generator.report.text import render
 from tests.conftest import MALL_CONFIG
 
@@ -25,12 +28,12 @@ def test_mall_personas_sizes_and_actions(analysis) -> None:
 
 def test_profile_statistics_in_original_units(analysis) -> None:
     first = analysis.profiles[0]
-    assert dict(first.mean)["Annual Income (k$)"] == pytest.approx(86.538, abs=1e-3)
-    assert dict(first.median)["Spending Score (1-100)"] == 83.0
-    assert dict(first.index)["Annual Income (k$)"] == pytest.approx(100 * 86.538 / 60.56, abs=0.01)
-    age = dict(first.numeric)["Age"]
+    assert first.mean["Annual Income (k$)"] == pytest.approx(86.538, abs=1e-3)
+    assert first.median["Spending Score (1-100)"] == 83.0
+    assert first.index["Annual Income (k$)"] == pytest.approx(100 * 86.538 / 60.56, abs=0.01)
+    age = first.numeric["Age"]
     assert (age.median, age.q1, age.q3) == (32.0, 30.0, 35.5)
-    gender = dict(dict(first.categorical)["Gender"])
+    gender = first.categorical["Gender"]
     assert gender == pytest.approx({"Female": 21 / 39, "Male": 18 / 39})
 
 
@@ -50,3 +53,16 @@ def test_population_insights_in_words(analysis) -> None:
     assert "Gender: a slight majority are Female (56%)." in text
     assert "Age: half of the customers are between 28.8 and 49 (median 36)." in text
     assert "Income and Spending: no linear relationship (correlation 0.01)" in text
+
+
+def test_profiles_are_frozen_mappings_that_hash_and_pickle(analysis) -> None:
+    """The analysis cache pickles profiles; pages read their columns in the table's order."""
+    first = analysis.profiles[0]
+    assert list(first.mean) == list(analysis.table.features)
+    again = pickle.loads(pickle.dumps(first))
+    assert again == first and hash(again) == hash(first)
+    assert list(again.mean) == list(first.mean)
+    with pytest.raises(TypeError):
+        first.mean["Age"] = 1.0  # type: ignore[index]
+    assert FrozenMap({"a": 1, "b": 2}) == FrozenMap({"b": 2, "a": 1}) == {"a": 1, "b": 2}
+    assert hash(FrozenMap({"a": 1, "b": 2})) == hash(FrozenMap({"b": 2, "a": 1}))

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import shutil
+from collections.abc import Mapping
 from pathlib import Path
 
 import numpy as np
@@ -39,18 +40,22 @@ def assert_same_sample_parity(local: Analysis, other: Analysis) -> None:
     assert a.levels == b.levels
     for p, q in zip(local.profiles, other.profiles, strict=True):
         assert p.median == q.median
-        for (column, s), (_, t) in zip(p.numeric, q.numeric, strict=True):
+        assert list(p.numeric) == list(q.numeric)
+        for column, s in p.numeric.items():
+            t = q.numeric[column]
             assert (s.q1, s.median, s.q3) == (t.q1, t.median, t.q3), column
         assert p.categorical == q.categorical or _close(p.categorical, q.categorical)
         assert p.rule == q.rule  # learned on the same rows, scored on every row
-    for (column, s), (_, t) in zip(local.population.numeric, other.population.numeric, strict=True):
+    assert list(local.population.numeric) == list(other.population.numeric)
+    for column, s in local.population.numeric.items():
+        t = other.population.numeric[column]
         assert (s.q1, s.median, s.q3) == (t.q1, t.median, t.q3), column
 
 
-def _close(a: tuple, b: tuple) -> bool:
-    return all(
-        x[0] == y[0] and np.allclose([v for _, v in x[1]], [v for _, v in y[1]], rtol=1e-12)
-        for x, y in zip(a, b, strict=True)
+def _close(a: Mapping[str, Mapping[str, float]], b: Mapping[str, Mapping[str, float]]) -> bool:
+    """The same columns and values, in order, with shares equal to 12 digits."""
+    return [(c, list(v)) for c, v in a.items()] == [(c, list(v)) for c, v in b.items()] and all(
+        np.allclose(list(a[c].values()), list(b[c].values()), rtol=1e-12) for c in a
     )
 
 

@@ -39,7 +39,7 @@ def test_same_sample_gives_the_local_result(same_sample) -> None:
 def test_charts_inputs_are_numpys_over_every_row(same_sample) -> None:
     local, duck, _ = same_sample
     frame = local.table.frame
-    for column, counts, edges in duck.table.whole.histograms:
+    for column, (counts, edges) in duck.table.whole.histograms.items():
         values = frame[column].to_numpy(dtype=float)
         expected, expected_edges = np.histogram(values, bins=rounded_edges(values, 20))
         assert np.array_equal(counts, expected) and np.array_equal(edges, expected_edges)
@@ -47,7 +47,7 @@ def test_charts_inputs_are_numpys_over_every_row(same_sample) -> None:
     grid, _, _ = np.histogram2d(x, y, bins=24)
     assert np.array_equal(duck.table.whole.density[0], grid)
     genders = frame["Gender"].value_counts().sort_index()
-    assert dict(dict(duck.table.whole.categories)["Gender"]) == genders.to_dict()
+    assert duck.table.whole.categories["Gender"] == genders.to_dict()
 
 
 def test_the_engine_writes_every_label_as_parquet(same_sample, tmp_path: Path) -> None:

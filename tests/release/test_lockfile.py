@@ -132,7 +132,7 @@ def test_change_report_after_a_refresh(mall, tmp_path: Path) -> None:
     assert sum(flow.left) == 10 and sum(flow.joined) == 20
     diagonal = sum(flow.counts[i][i] for i in range(5))
     assert diagonal >= 180
-    income = dict(report.segments[0].moved)[INCOME]
+    income = report.segments[0].moved[INCOME]
     assert abs(income) < 5
 
 

@@ -56,7 +56,7 @@ def test_default_axes_are_the_best_separating_features(analysis_and_config) -> N
 def test_an_outlier_is_left_outside_and_counted(analysis_and_config) -> None:
     analysis, config = analysis_and_config
     chart = segment_map(analysis, config)
-    facts = dict(chart.facts)
+    facts = chart.facts
     assert facts["outside"] >= 1
     domain = _layers(chart)[-1]["encoding"]["x"]["scale"]["domain"]
     assert domain[1] < 1_000  # the 100,000 customer does not squash the axis
@@ -68,7 +68,7 @@ def test_an_empty_grid_draws_no_layer_and_says_so(analysis_and_config) -> None:
     analysis, config = analysis_and_config
     strict = replace(config, privacy=Privacy(individual_points=False, min_group_size=60))
     chart = segment_map(analysis, strict)  # segments of 60 to 80: centres shown, no cell is
-    assert chart is not None and dict(chart.facts)["empty_grid"] is True
+    assert chart is not None and chart.facts["empty_grid"] is True
     assert not any("x0" in json.dumps(layer) for layer in _layers(chart))  # no empty extents
     # With every centre hidden too there is nothing to draw: no map at all.
     hidden = replace(config, privacy=Privacy(individual_points=False, min_group_size=500))
@@ -91,11 +91,11 @@ def test_one_legend_and_a_highlighted_segment(analysis_and_config) -> None:
     own = segment_map(analysis, config, "map-x", highlight=2)
     centres = _layers(own)[-2]["encoding"]["color"]
     assert centres["condition"]["test"] == "datum.number == '2'" and centres["value"] == "#bbbbbb"
-    assert dict(own.facts)["highlight"] is True
+    assert own.facts["highlight"] is True
 
 
 def test_log_scaling_gives_log_axes(analysis_and_config) -> None:
     analysis, config = analysis_and_config
     chart = segment_map(analysis, replace(config, scaling="log"))
     assert _layers(chart)[-1]["encoding"]["x"]["scale"]["type"] == "symlog"
-    assert dict(chart.facts)["log"] is True
+    assert chart.facts["log"] is True

@@ -7,12 +7,13 @@ from the data never become Vega field expressions; human labels only appear in t
 from __future__ import annotations
 
 import math
+from collections.abc import Mapping
 from typing import Any
 
 import altair as alt
 import pandas as pd
 
-from generator.model import Analysis, ChartSpec
+from generator.model import Analysis, ChartSpec, FrozenMap
 from generator.report.downloads import csv_text
 from generator.report.text import percent
 
@@ -38,7 +39,7 @@ def spec(
     layers: list[alt.Chart],
     data: pd.DataFrame,
     height: int | None = None,
-    facts: tuple[tuple[str, Any], ...] = (),
+    facts: Mapping[str, Any] = FrozenMap(),
 ) -> ChartSpec:
     """Freeze an Altair chart (layered when given several) into a stored spec plus its CSV.
 
@@ -58,7 +59,7 @@ def spec(
     chart = alt.layer(*layers, **top) if len(layers) > 1 else layers[0].properties(**top)
     # Schema validation costs ~0.1 s a chart; tests/test_site.py validates every spec instead.
     as_dict: dict[str, Any] = chart.to_dict(validate=False)
-    return ChartSpec(name, title, description, as_dict, csv_text(data), facts)
+    return ChartSpec(name, title, description, as_dict, csv_text(data), FrozenMap(facts))
 
 
 def inline(frame: pd.DataFrame) -> alt.InlineData:

@@ -73,8 +73,8 @@ def _value_counts(analysis: Analysis, column: str) -> pd.Series:
     """Customers per value, sorted by value (over every row when an engine measured them)."""
     whole = analysis.table.whole
     if whole is not None:
-        pairs = dict(whole.categories)[column]
-        return pd.Series([c for _, c in pairs], index=[v for v, _ in pairs])
+        counts = whole.categories[column]
+        return pd.Series(list(counts.values()), index=list(counts))
     return analysis.table.frame[column].value_counts(sort=False).sort_index()
 
 
@@ -82,8 +82,7 @@ def _histogram(analysis: Analysis, column: str) -> tuple[np.ndarray, np.ndarray]
     """Counts in about 20 round-number bins, and the edges (over every row on an engine)."""
     whole = analysis.table.whole
     if whole is not None:
-        _, counts, edges = next(h for h in whole.histograms if h[0] == column)
-        return counts, edges
+        return whole.histograms[column]
     values = analysis.table.frame[column].to_numpy(dtype=np.float64)
     # A describe column may have gaps: they are not customers at any value.
     values = values[~np.isnan(values)]

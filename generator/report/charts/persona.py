@@ -13,9 +13,9 @@ from generator.report.privacy import Suppressor
 
 def index_bars(analysis: Analysis, profile: SegmentProfile) -> ChartSpec:
     """How the segment's averages compare with everyone's (100 = the population average)."""
-    rows = [(analysis.label(c), v) for c, v in profile.index]
-    pop = dict(analysis.population.numeric)
-    for column, stats in profile.numeric:
+    rows = [(analysis.label(c), v) for c, v in profile.index.items()]
+    pop = analysis.population.numeric
+    for column, stats in profile.numeric.items():
         mean = pop[column].mean
         rows.append((analysis.label(column), 100 * stats.mean / mean if mean else float("nan")))
     data = pd.DataFrame({"measure": [r[0] for r in rows], "index": [round(r[1], 1) for r in rows]})
@@ -51,10 +51,10 @@ def describe_ranges(analysis: Analysis, profile: SegmentProfile) -> ChartSpec | 
     index bars instead.
     """
     rates = analysis.population.rates
-    numeric = [(c, s) for c, s in profile.numeric if c not in rates and s.count > 0]
+    numeric = [(c, s) for c, s in profile.numeric.items() if c not in rates and s.count > 0]
     if not numeric:
         return None
-    pop = dict(analysis.population.numeric)
+    pop = analysis.population.numeric
     rows = []
     for column, stats in numeric:
         values = analysis.table.frame[column].to_numpy(dtype=np.float64)
@@ -113,9 +113,9 @@ def category_shares(
     """Share of each category value (e.g. gender) in the segment and in all customers."""
     if not profile.categorical:
         return None
-    pop = dict(analysis.population.categorical)
+    pop = analysis.population.categorical
     rows = []
-    for column, shares in profile.categorical:
+    for column, shares in profile.categorical.items():
         groups = (
             ("This segment", shares, profile.size),
             ("All customers", pop[column], analysis.table.n_customers),
@@ -156,7 +156,7 @@ def category_shares(
         f"Stacked bars of category shares in {profile.name} and in all customers: "
         + "; ".join(f"{r['group']} {r['value']} {_share_words(r['share'])}" for r in rows)
     )
-    columns = ", ".join(analysis.label(c) for c, _ in profile.categorical)
+    columns = ", ".join(analysis.label(c) for c in profile.categorical)
     return spec(f"shares-{profile.slug}", f"{profile.name}: {columns}", description, [chart], data)
 
 

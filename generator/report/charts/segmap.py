@@ -18,7 +18,7 @@ import numpy as np
 import pandas as pd
 
 from generator.config.settings import Config
-from generator.model import Analysis, ChartSpec
+from generator.model import Analysis, ChartSpec, FrozenMap
 from generator.report.charts.common import (
     HEIGHT,
     MAX_POINTS,
@@ -142,14 +142,16 @@ def segment_map(
 
 def _facts(
     outside: int, empty: bool, private: bool, highlight: int | None, log: bool
-) -> tuple[tuple[str, object], ...]:
+) -> FrozenMap[str, object]:
     """What the caption states (``partials/chart.j2``, ``map_note``)."""
-    return (
-        ("outside", outside),
-        ("empty_grid", empty),
-        ("points", not private),
-        ("highlight", highlight is not None),
-        ("log", log),
+    return FrozenMap(
+        {
+            "outside": outside,
+            "empty_grid": empty,
+            "points": not private,
+            "highlight": highlight is not None,
+            "log": log,
+        }
     )
 
 
@@ -163,8 +165,8 @@ def _centres(analysis: Analysis, columns: tuple[str, str], min_size: int) -> pd.
     """Segment centres (means); a segment under ``min_size`` customers is too small to show."""
     centres = pd.DataFrame(
         {
-            "x": [dict(p.mean)[columns[0]] for p in analysis.profiles],
-            "y": [dict(p.mean)[columns[1]] for p in analysis.profiles],
+            "x": [p.mean[columns[0]] for p in analysis.profiles],
+            "y": [p.mean[columns[1]] for p in analysis.profiles],
             "segment": segment_names(analysis),
             "number": [str(p.number) for p in analysis.profiles],
         }
