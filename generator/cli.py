@@ -150,8 +150,8 @@ def generate(config_path: Path, mkdocs_path: Path | None, check: bool) -> None:
 
     project = build.Project(config_path, mkdocs_path)
     if not check:
-        docs = build.generate(project)
-        click.echo(f"wrote {docs}")
+        written = build.generate(project)
+        click.echo(f"wrote {written.docs}")
         return
     stale = build.check(project)
     if stale:
@@ -197,12 +197,12 @@ def serve(config_path: Path, mkdocs_path: Path | None, port: int) -> None:
 
     _check_port(port)
     project = build.Project(config_path, mkdocs_path)
-    build.generate(project)
+    written = build.generate(project)
     mkdocs_serve(
         str(project.mkdocs),
         dev_addr=f"127.0.0.1:{port}",
         livereload=True,
-        site_name=html_text(load_config(config_path).title),
+        site_name=html_text(written.config.title),
     )
 
 

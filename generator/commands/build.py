@@ -60,31 +60,40 @@ class Project:
         return self.mkdocs_path or find_mkdocs(self.config_path)
 
 
-def check_project(project: Project) -> Path:
-    """Find config and MkDocs problems before any analysis runs; the mkdocs.yml to use."""
-    load_config(project.config_path)
+@dataclass(frozen=True)
+class Checked:
+    """The project's config, read once for the whole command, and its checked MkDocs config."""
+
+    config: Config
+    mkdocs: Path
+
+
+def check_project(project: Project) -> Checked:
+    """Find config and MkDocs problems before any analysis runs."""
+    config = load_config(project.config_path)
     mkdocs = project.mkdocs
     check_mkdocs(mkdocs)
-    return mkdocs
+    return Checked(config, mkdocs)
 
 
 @dataclass(frozen=True)
 class Generated:
     """Everything a build publishes, in memory: the release and the docs/ files."""
 
-    config: Config
     release: Release
     pages: list[RenderedPage]
 
 
-def generate_pages(project: Project) -> Generated:
-    """Analyse the data, keep identities from the lock, and render every docs/ file in memory."""
-    config = load_config(project.config_path)
+def generate_pages(project: Project, config: Config) -> Generated:
+    """Analyse the data, keep identities from the lock, and render every docs/ file in memory.
+
+    ``config`` is the project's config as ``check_project`` read it.
+    """
     release, drawn = _release_and_charts(config, project.relock)
     _flag_small_segments(release.analysis, config)
     _flag_k_at_bound(release.analysis)
     _check_stability(release, project.strict)
-    return Generated(config, release, build_pages(release, config, drawn))
+    return Generated(release, build_pages(release, config, drawn))
 
 
 def _release_and_charts(config: Config, relock: bool) -> tuple[Release, list[ChartSpec]]:
@@ -172,26 +181,35 @@ def _flag_small_segments(analysis: Analysis, config: Config) -> None:
             )
 
 
-def generate(project: Project) -> Path:
-    """Write docs/ as one release and return its path."""
-    mkdocs = check_project(project)
-    with _writing(project, mkdocs) as outputs:
-        pages = generate_pages(project).pages
+@dataclass(frozen=True)
+class Written:
+    """What ``generate`` wrote (the docs/ folder) and the config it wrote it from."""
+
+    docs: Path
+    config: Config
+
+
+def generate(project: Project) -> Written:
+    """Write docs/ as one release."""
+    checked = check_project(project)
+    with _writing(project, checked) as outputs:
+        pages = generate_pages(project, checked.config).pages
         staged = _stage_docs(pages, outputs)
         publish(outputs.root, [Move(staged, outputs.docs)])
-    return outputs.docs
+    return Written(outputs.docs, checked.config)
 
 
 def check(project: Project) -> list[str]:
     """The docs/ files that differ from what ``generate`` would write (empty when fresh)."""
-    outputs = checked_outputs(check_project(project), load_config(project.config_path))
+    checked = check_project(project)
+    outputs = checked_outputs(checked.mkdocs, checked.config)
     journal = pending(outputs.root)
     if journal is not None:
         raise RenderError(
             f"{journal}: a release was interrupted half way; run segments build (or generate) "
             "to complete it, then check again"
         )
-    pages = generate_pages(project).pages
+    pages = generate_pages(project, checked.config).pages
     expected = [*pages, marker_page(pages)]
     return differences(expected, outputs.docs, user_files(outputs.docs))
 
@@ -203,14 +221,17 @@ def build(project: Project, offline: bool = False) -> Path:
     together (``generator.site.publish``): a failure or a kill leaves all four as they were, or
     (once the release is decided) the next command completes it.
     """
-    mkdocs = check_project(project)
-    with _writing(project, mkdocs) as outputs:
-        generated = generate_pages(project)
-        config, release, pages = generated.config, generated.release, generated.pages
+    checked = check_project(project)
+    config = checked.config
+    with _writing(project, checked) as outputs:
+        generated = generate_pages(project, config)
+        release, pages = generated.release, generated.pages
         staged_docs = _stage_docs(pages, outputs)
         staged_site = staging_dir(outputs.site)
         with _environment("SEGMENTS_OFFLINE", "true" if offline else None), timing.stage("mkdocs"):
-            mkdocs_build(mkdocs, staged_docs, staged_site, site_name=html_text(config.title))
+            mkdocs_build(
+                checked.mkdocs, staged_docs, staged_site, site_name=html_text(config.title)
+            )
         if offline:
             return zip_site(staged_site, outputs.site.parent / "site.zip")
         site_marker(staged_site)
@@ -238,13 +259,13 @@ def _stage_docs(pages: list[RenderedPage], outputs: Outputs) -> Path:
 
 
 @contextmanager
-def _writing(project: Project, mkdocs: Path) -> Iterator[Outputs]:
+def _writing(project: Project, checked: Checked) -> Iterator[Outputs]:
     """Check the output folders, hold the build lock, finish or clear an interrupted release.
 
     Staging left by this command is removed on the way out unless the release took it; a disk
     or permission error becomes a one-line error that says nothing was changed.
     """
-    outputs = checked_outputs(mkdocs, load_config(project.config_path))
+    outputs = checked_outputs(checked.mkdocs, checked.config)
     config_folder = project.config_path.resolve().parent
     folders = {outputs.docs.parent, outputs.site.parent, config_folder}
     with exclusive(outputs.root):

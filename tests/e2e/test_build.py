@@ -93,6 +93,20 @@ def test_rebuild_is_byte_identical_and_check_passes(built: Path) -> None:
     assert check.stdout == "docs/ is up to date\n"
 
 
+def test_check_reads_the_config_once(built: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Every step of a command works from one reading of the config, not one reading each."""
+    from generator.commands import build as commands
+
+    for name, value in CACHE.items():
+        monkeypatch.setenv(name, value)
+    reads: list[Path] = []
+    load = commands.load_config
+    monkeypatch.setattr(commands, "load_config", lambda path: reads.append(path) or load(path))
+    config = built / "data" / "segments.yml"
+    assert commands.check(commands.Project(config)) == []
+    assert reads == [config]
+
+
 def test_check_reports_a_stale_docs_folder(built: Path) -> None:
     page = built / "docs" / "index.md"
     original = page.read_bytes()

@@ -96,7 +96,7 @@ def test_segments_under_the_minimum_group_size_are_flagged(
         text.replace("path: customers.csv", f"path: {SMALL.parent / 'customers.csv'}")
     )
     with caplog.at_level("WARNING"):
-        build.generate_pages(build.Project(config))
+        build.generate_pages(build.Project(config), load_config(config))
     assert [r.getMessage() for r in caplog.records] == [
         "segment 2 (High Income, Low Spend) has 12 customers, fewer than privacy.min_group_size=13",
         "segment 4 (Low Income, High Spend) has 12 customers, fewer than privacy.min_group_size=13",

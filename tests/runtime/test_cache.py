@@ -5,7 +5,7 @@ from pathlib import Path
 import pytest
 
 from generator.commands import cachekeys
-from generator.commands.build import Project, generate_pages
+from generator.commands.build import Generated, Project, generate_pages
 from generator.config.settings import load_config
 from tests.conftest import ROOT, write_config
 
@@ -26,6 +26,10 @@ def keys(config_path: Path) -> tuple[str, str]:
     return cachekeys.analysis_key(config), cachekeys.release_key(config, False, (lock,))
 
 
+def generate(config_path: Path) -> Generated:
+    return generate_pages(Project(config_path), load_config(config_path))
+
+
 def entries(project: Path, kind: str) -> list[Path]:
     return list((project.parent / "cache").glob(f"{kind}-*.pickle"))
 
@@ -33,10 +37,10 @@ def entries(project: Path, kind: str) -> list[Path]:
 def test_second_generation_reuses_the_cache_and_gives_the_same_pages(
     project: Path, caplog: pytest.LogCaptureFixture
 ) -> None:
-    first = generate_pages(Project(project)).pages
+    first = generate(project).pages
     assert len(entries(project, "analysis")) == len(entries(project, "release")) == 1
     with caplog.at_level("DEBUG"):
-        second = generate_pages(Project(project)).pages
+        second = generate(project).pages
     assert "reusing the cached release and charts" in caplog.text
     assert [(p.path, p.content) for p in first] == [(p.path, p.content) for p in second]
 
@@ -44,11 +48,11 @@ def test_second_generation_reuses_the_cache_and_gives_the_same_pages(
 def test_a_persona_edit_reuses_the_analysis_and_matches_a_build_without_cache(
     project: Path, caplog: pytest.LogCaptureFixture, tmp_path: Path
 ) -> None:
-    release = generate_pages(Project(project)).release
+    release = generate(project).release
     slug = release.analysis.profiles[0].slug
     project.write_text(project.read_text() + RENAMED.format(slug=slug))
     with caplog.at_level("DEBUG"):
-        generated = generate_pages(Project(project))
+        generated = generate(project)
         renamed, cached = generated.release, generated.pages
     assert "reusing the cached analysis" in caplog.text
     assert "reusing the cached release" not in caplog.text
@@ -56,7 +60,7 @@ def test_a_persona_edit_reuses_the_analysis_and_matches_a_build_without_cache(
     assert any(b"Night Owls" in p.content for p in cached if p.path.startswith("charts/"))
     for entry in (project.parent / "cache").glob("*.pickle"):
         entry.unlink()
-    fresh = generate_pages(Project(project)).pages
+    fresh = generate(project).pages
     assert [(p.path, p.content) for p in cached] == [(p.path, p.content) for p in fresh]
 
 
@@ -87,7 +91,7 @@ def test_an_unreadable_entry_is_a_miss(project: Path) -> None:
     analysis_key, release_key = keys(project)
     (folder / f"analysis-{analysis_key}.pickle").write_bytes(b"not a pickle")
     (folder / f"release-{release_key}.pickle").write_bytes(b"")
-    generated = generate_pages(Project(project))
+    generated = generate(project)
     assert generated.release.analysis.segmentation.k == 4 and generated.pages
 
 
@@ -99,11 +103,11 @@ def test_a_table_with_a_blank_line_is_cached_and_reused(
     header, first, *rest = table.read_text().splitlines(keepends=True)
     table.write_text("".join([header, first, "\n", *rest]))
     with caplog.at_level("WARNING"):
-        first_pages = generate_pages(Project(project)).pages
+        first_pages = generate(project).pages
     assert "could not save" not in caplog.text
     assert len(entries(project, "analysis")) == 1
     with caplog.at_level("DEBUG"):
-        second_pages = generate_pages(Project(project)).pages
+        second_pages = generate(project).pages
     assert "reusing the cached release and charts" in caplog.text
     assert [p.content for p in first_pages] == [p.content for p in second_pages]
 
