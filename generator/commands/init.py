@@ -27,7 +27,8 @@ from generator.commands.init_model import Layout, Starter
 from generator.commands.init_rfm import log_starter
 from generator.commands.init_table import table_starter
 from generator.commands.init_yaml import starter_yaml
-from generator.commands.logs import LogColumns, find_log
+from generator.commands.logs import find_log
+from generator.config.settings import Transactions
 from generator.errors import DataError
 from generator.table.convert import NUMBER
 
@@ -128,7 +129,7 @@ def inspect(frame: pd.DataFrame, layout: Layout | None = None) -> Starter:
     return table_starter(text, layout, MAX_FEATURES)
 
 
-def _named_layout(layout: Layout, log: LogColumns) -> Layout:
+def _named_layout(layout: Layout, log: Transactions) -> Layout:
     """A headerless log's columns get the names of their roles."""
     if layout.header:
         return layout

@@ -6,7 +6,7 @@ from dataclasses import dataclass, field
 
 import pandas as pd
 
-from generator.commands.logs import LogColumns
+from generator.config.settings import Transactions
 
 SKEWED = 1.0
 
@@ -37,7 +37,7 @@ class Starter:
     value: tuple[str, str, str] | None = None  # feature, better, why
     codes: tuple[tuple[str, tuple[tuple[str, str], ...]], ...] = ()
     since: tuple[tuple[str, str], ...] = ()
-    log: LogColumns | None = None
+    log: Transactions | None = None
     layout: Layout = field(default_factory=Layout)
 
 

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import numpy as np
 import pandas as pd
 
 from generator.commands.init_model import Layout, Starter
-from generator.commands.logs import LogColumns
+from generator.config.settings import Transactions
 
 RFM_FEATURES = (
     ("recency", "days since the last purchase (lower is better)"),
@@ -19,9 +21,9 @@ RFM_DESCRIBE = (
 )
 
 
-def log_starter(text: pd.DataFrame, log: LogColumns, layout: Layout) -> Starter:
+def log_starter(text: pd.DataFrame, log: Transactions, layout: Layout) -> Starter:
     """The starter settings for a transaction log (``text``: all cells text)."""
-    used = [c for c in (log.customer, log.date, log.amount, log.order, log.quantity) if c]
+    used = log.columns
     gaps = {c: int((text[c] == "").sum()) for c in used}
     method, reason = _scaling(text, log)
     named = dict(zip(text.columns, layout.names or text.columns, strict=True))
@@ -44,12 +46,24 @@ def log_starter(text: pd.DataFrame, log: LogColumns, layout: Layout) -> Starter:
         n_rows=len(text),
         missing=_missing(gaps, named),
         value=("monetary", "higher", "total spend is the customer's value"),
-        log=LogColumns(*(named[c] if c else "" for c in (*used[:3], log.order, log.quantity))),
+        log=_renamed(log, named),
         layout=layout,
     )
 
 
-def _scaling(text: pd.DataFrame, log: LogColumns) -> tuple[str, str]:
+def _renamed(log: Transactions, named: dict[str, str]) -> Transactions:
+    """The log's roles under the column names the config gives them."""
+    return replace(
+        log,
+        customer=named[log.customer],
+        date=named[log.date],
+        amount=named[log.amount],
+        order=named[log.order] if log.order else "",
+        quantity=named[log.quantity] if log.quantity else "",
+    )
+
+
+def _scaling(text: pd.DataFrame, log: Transactions) -> tuple[str, str]:
     """``log`` unless returns make some customer's total negative (then ``robust``)."""
     amount = pd.to_numeric(text[log.amount].replace("", np.nan))
     if log.quantity:

@@ -9,11 +9,11 @@ decimals (the most distinct values) the amount, a small whole-number column the 
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
 
 import pandas as pd
 
 from generator.commands.choose import is_date
+from generator.config.settings import Transactions
 from generator.table.convert import NUMBER
 
 CUSTOMER = re.compile(r"cust|client|user|member|account|buyer|shopper|patron", re.IGNORECASE)
@@ -23,19 +23,12 @@ QUANTITY = re.compile(r"qty|quantity|units|items|count|number of", re.IGNORECASE
 ORDER = re.compile(r"order|invoice|transaction|receipt|basket|bill|ticket", re.IGNORECASE)
 
 
-@dataclass(frozen=True)
-class LogColumns:
-    """The log's columns for each role ("" when absent)."""
+def find_log(text: pd.DataFrame, named: bool) -> Transactions | None:
+    """The columns of a transaction log in ``text`` (all cells text), or None if it is not one.
 
-    customer: str
-    date: str
-    amount: str
-    order: str = ""
-    quantity: str = ""
-
-
-def find_log(text: pd.DataFrame, named: bool) -> LogColumns | None:
-    """The columns of a transaction log in ``text`` (all cells text), or None if it is not one."""
+    The result is the ``data.transactions`` setting ``init`` writes (roles only: no ``as_of``
+    or ``date_format``).
+    """
     kinds = {str(c): _kind(text[c]) for c in text.columns}
     customer = _first(text, named, CUSTOMER, [c for c in kinds if kinds[c] in ("text", "whole")])
     if customer is None:
@@ -48,7 +41,7 @@ def find_log(text: pd.DataFrame, named: bool) -> LogColumns | None:
     quantity = next((c for c in rest if kinds[c] == "whole" and _named(c, QUANTITY, named)), "")
     orders = [c for c in rest if c != quantity and kinds[c] in ("text", "whole")]
     order = next((c for c in orders if _order(text, c, customer, named)), "")
-    return LogColumns(customer, date, amount, order, quantity)
+    return Transactions(customer, date, amount, order, quantity)
 
 
 def _kind(values: pd.Series) -> str:
