@@ -13,6 +13,7 @@ from importlib import metadata
 from pathlib import Path
 
 from generator.config.settings import Config
+from generator.report.charts import words
 from generator.table.read import file_sha256
 
 # Every module of every subpackage: a moved or edited module must never reuse stale results.
@@ -37,10 +38,13 @@ def analysis_key(config: Config) -> str:
 
 
 def release_key(config: Config, relock: bool, neighbours: tuple[Path, ...]) -> str:
-    """A hash of every input of the release and the charts (``neighbours``: lock, sidecar)."""
+    """A hash of every input of the release and the charts (``neighbours``: lock, sidecar).
+
+    The charts' words are an input: the cached charts hold their titles and descriptions.
+    """
     if not cacheable(config):
         return ""
-    digest = _digest(config.data_path, config.path, *neighbours)
+    digest = _digest(config.data_path, config.path, words.WORDS, *neighbours)
     digest.update(b"relock" if relock else b"lock")
     # The lock's release date comes from SOURCE_DATE_EPOCH.
     digest.update(os.environ.get("SOURCE_DATE_EPOCH", "").encode() + b"\0")

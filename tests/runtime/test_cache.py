@@ -7,6 +7,7 @@ import pytest
 from generator.commands import cachekeys
 from generator.commands.build import Generated, Project, generate_pages
 from generator.config.settings import load_config
+from generator.report.charts import words
 from tests.conftest import ROOT, write_config
 
 RENAMED = "\npersonas:\n  {slug}: {{name: Night Owls, actions: [Open late.]}}\n"
@@ -64,7 +65,7 @@ def test_a_persona_edit_reuses_the_analysis_and_matches_a_build_without_cache(
     assert [(p.path, p.content) for p in cached] == [(p.path, p.content) for p in fresh]
 
 
-@pytest.mark.parametrize("edit", ["data", "config", "lock", "date", "personas"])
+@pytest.mark.parametrize("edit", ["data", "config", "lock", "date", "personas", "words"])
 def test_each_key_changes_with_its_inputs_only(
     project: Path, monkeypatch: pytest.MonkeyPatch, edit: str
 ) -> None:
@@ -78,11 +79,15 @@ def test_each_key_changes_with_its_inputs_only(
         (project.parent / "segments.lock.json").write_text("{}")
     elif edit == "date":
         monkeypatch.setenv("SOURCE_DATE_EPOCH", "1700000000")
+    elif edit == "words":  # the cached charts hold their titles
+        edited = project.parent / "words.yml"
+        edited.write_text(words.WORDS.read_text().replace("Customers per", "Clients per"))
+        monkeypatch.setattr(words, "WORDS", edited)
     else:
         project.write_text(project.read_text() + RENAMED.format(slug="high-income-high-spend"))
     analysis_after, release_after = keys(project)
     assert release_after != release_before
-    assert (analysis_after == analysis_before) == (edit in {"lock", "date", "personas"})
+    assert (analysis_after == analysis_before) == (edit in {"lock", "date", "personas", "words"})
 
 
 def test_an_unreadable_entry_is_a_miss(project: Path) -> None:

@@ -14,6 +14,7 @@ import altair as alt
 import pandas as pd
 
 from generator.model import Analysis, ChartSpec, FrozenMap
+from generator.report.charts.words import say
 from generator.report.downloads import csv_text
 from generator.report.text import percent
 
@@ -78,7 +79,7 @@ def _finite(value: object) -> object:
 
 def segment_names(analysis: Analysis) -> list[str]:
     """Display names used as the colour domain: ``1. High Income, High Spending``."""
-    return [f"{p.number}. {p.name}" for p in analysis.profiles]
+    return [say("segment.name", number=p.number, name=p.name) for p in analysis.profiles]
 
 
 def colour(analysis: Analysis, legend: bool = True) -> alt.Color:
@@ -87,7 +88,7 @@ def colour(analysis: Analysis, legend: bool = True) -> alt.Color:
     palette = [PALETTE[i % len(PALETTE)] for i in range(len(names))]
     return alt.Color(
         "segment:N",
-        title="Segment",
+        title=say("segment.legend"),
         scale=alt.Scale(domain=names, range=palette),
         legend=alt.Legend(orient="bottom", columns=1, labelLimit=280) if legend else None,
     )
@@ -98,7 +99,7 @@ def shape(analysis: Analysis, legend: bool = True) -> alt.Shape:
     names = segment_names(analysis)
     return alt.Shape(
         "segment:N",
-        title="Segment",
+        title=say("segment.legend"),
         scale=alt.Scale(domain=names, range=[SHAPES[i % len(SHAPES)] for i in range(len(names))]),
         legend=alt.Legend(orient="bottom", columns=1, labelLimit=280) if legend else None,
     )
@@ -122,7 +123,7 @@ def segment_sizes(analysis: Analysis, visible: list[bool]) -> ChartSpec:
         .mark_bar()
         .encode(
             y=alt.Y("segment:N", title=None, sort=segment_names(analysis)),
-            x=alt.X("customers:Q", title="Customers"),
+            x=alt.X("customers:Q", title=say("customers")),
             color=colour(analysis, legend=False),
             tooltip=[
                 alt.Tooltip("segment:N"),
@@ -136,8 +137,9 @@ def segment_sizes(analysis: Analysis, visible: list[bool]) -> ChartSpec:
     text = bars.mark_text(align="left", dx=4).encode(
         text=alt.Text("label:N"), color=alt.ColorValue("#666")
     )
-    description = "Bar chart of the number of customers in each segment. " + "; ".join(
-        f"{n}: {c if c is not None else 'hidden'}"
+    items = "; ".join(
+        say("sizes.item", segment=n, customers=c if c is not None else say("hidden"))
         for n, c in zip(data["segment"], data["customers"], strict=True)
     )
-    return spec("segment-sizes", "Customers per segment", description, [bars, text], data)
+    description = say("sizes.description", items=items)
+    return spec("segment-sizes", say("sizes.title"), description, [bars, text], data)

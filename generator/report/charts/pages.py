@@ -9,33 +9,28 @@ import pandas as pd
 from generator.model import Analysis, ChartSpec
 from generator.release.changes import Changes
 from generator.report.charts.common import PALETTE, inline, spec
+from generator.report.charts.words import say
 from generator.report.privacy import Suppressor
 from generator.table.bins import rounded_edges
 
-METRICS = (
-    ("inertia", "Inertia (within-segment spread)", "lower is tighter; look for the elbow"),
-    ("silhouette", "Silhouette", "higher means better separated segments"),
-    ("calinski_harabasz", "Calinski-Harabasz", "higher means denser, better separated"),
-    ("davies_bouldin", "Davies-Bouldin", "lower means better separated"),
-)
+METRICS = ("inertia", "silhouette", "calinski_harabasz", "davies_bouldin")
 
 
 def k_search(analysis: Analysis) -> list[ChartSpec]:
     """One line chart per metric over k, with the chosen k marked."""
     seg = analysis.segmentation
-    data = pd.DataFrame(
-        [{**{m: getattr(s, m) for m, _, _ in METRICS}, "k": s.k} for s in seg.scores]
-    )
+    data = pd.DataFrame([{**{m: getattr(s, m) for m in METRICS}, "k": s.k} for s in seg.scores])
     rows = inline(data)
     charts = []
-    for metric, title, reading in METRICS:
+    for metric in METRICS:
+        title = say(f"k_search.{metric}.name")
         line = (
             alt.Chart(rows)
             .mark_line(point=True)
             .encode(
                 x=alt.X(
                     "k:Q",
-                    title="Number of segments (k)",
+                    title=say("k_search.axis"),
                     axis=alt.Axis(tickMinStep=1, format="d"),
                     scale=alt.Scale(zero=False),
                 ),
@@ -43,19 +38,25 @@ def k_search(analysis: Analysis) -> list[ChartSpec]:
                 tooltip=[alt.Tooltip("k:Q"), alt.Tooltip(f"{metric}:Q", format=".3f")],
             )
         )
-        chosen = inline(pd.DataFrame({"k": [seg.k], "label": [f"chosen k = {seg.k}"]}))
+        chosen = inline(pd.DataFrame({"k": [seg.k], "label": [say("k_search.chosen", k=seg.k)]}))
         rule = alt.Chart(chosen).mark_rule(color=PALETTE[4], strokeWidth=2).encode(x=alt.X("k:Q"))
         label = (
             alt.Chart(chosen)
             .mark_text(align="left", dx=4, y=8, color=PALETTE[4])
             .encode(x=alt.X("k:Q"), text=alt.Text("label:N"))
         )
-        values = "; ".join(f"k={k}: {v:.3g}" for k, v in zip(data["k"], data[metric], strict=True))
-        description = f"Line chart of {title} for each k ({reading}); chosen k is {seg.k}. {values}"
+        values = "; ".join(
+            say("k_search.value", k=k, value=v)
+            for k, v in zip(data["k"], data[metric], strict=True)
+        )
+        reading = say(f"k_search.{metric}.reading")
+        description = say(
+            "k_search.description", metric=title, reading=reading, k=seg.k, values=values
+        )
         charts.append(
             spec(
                 f"k-{metric.replace('_', '-')}",
-                f"{title} by number of segments",
+                say("k_search.title", metric=title),
                 description,
                 [line, rule, label],
                 data[["k", metric]],
@@ -110,7 +111,7 @@ def distributions(analysis: Analysis, suppress: Suppressor) -> list[ChartSpec]:
                 .mark_bar(color=PALETTE[0])
                 .encode(
                     y=alt.Y("value:N", title=None),
-                    x=alt.X("customers:Q", title="Customers"),
+                    x=alt.X("customers:Q", title=say("customers")),
                     tooltip=[alt.Tooltip("value:N"), alt.Tooltip("customers:Q")],
                 )
             )
@@ -129,18 +130,19 @@ def distributions(analysis: Analysis, suppress: Suppressor) -> list[ChartSpec]:
                 .encode(
                     x=alt.X("from:Q", bin="binned", title=label),
                     x2=alt.X2("to"),
-                    y=alt.Y("customers:Q", title="Customers"),
+                    y=alt.Y("customers:Q", title=say("customers")),
                     tooltip=[alt.Tooltip(f) for f in ("from:Q", "to:Q", "customers:Q")],
                 )
             )
-        description = f"Distribution of {label} over all customers, as counts per " + (
-            "value." if "value" in data else f"range of {len(data)} equal bins."
-        )
+        if "value" in data:
+            description = say("distribution.of_values", column=label)
+        else:
+            description = say("distribution.of_bins", column=label, bins=len(data))
         # Numbered, so no file name ever comes from a column name in the data.
         charts.append(
             spec(
                 f"distribution-{number}",
-                f"Distribution of {label}",
+                say("distribution.title", column=label),
                 description,
                 [chart],
                 data,
@@ -164,29 +166,26 @@ def flow(changes: Changes, suppress: Suppressor) -> ChartSpec | None:
     visible = [ok for row in suppress.visible_grid(moves.counts) for ok in row]
     data = pd.DataFrame(
         {
-            "before": [f"was {old}" for old, _, _ in cells],
-            "after": [f"now {new}" for _, new, _ in cells],
+            "before": [say("flow.before", number=old) for old, _, _ in cells],
+            "after": [say("flow.after", number=new) for _, new, _ in cells],
             "customers": [c if ok else None for (_, _, c), ok in zip(cells, visible, strict=True)],
         }
     )
     base = alt.Chart(inline(data)).encode(
-        x=alt.X("after:N", title="Segment in this release", sort=None),
-        y=alt.Y("before:N", title="Segment in the previous release", sort=None),
+        x=alt.X("after:N", title=say("flow.after_axis"), sort=None),
+        y=alt.Y("before:N", title=say("flow.before_axis"), sort=None),
     )
     heat = base.mark_rect().encode(
-        color=alt.Color("customers:Q", title="Customers", scale=alt.Scale(scheme="blues")),
+        color=alt.Color("customers:Q", title=say("customers"), scale=alt.Scale(scheme="blues")),
         tooltip=[alt.Tooltip(f) for f in ("before:N", "after:N", "customers:Q")],
     )
     text = base.mark_text(fontSize=12).encode(
         text=alt.Text("customers:Q"), color=alt.ColorValue("#333")
     )
     diagonal = [(c, ok) for (old, new, c), ok in zip(cells, visible, strict=True) if old == new]
-    description = (
-        f"Heatmap of the {changes.common:,} customers present in both releases by previous and "
-        "current segment"
-    )
+    description = say("flow.description", common=changes.common)
     # A total over hidden cells would give them away (total minus the shown ones).
     if all(ok for _, ok in diagonal):
-        description += f"; {sum(c for c, _ in diagonal):,} stayed in the same segment"
+        description += say("flow.stayed", stayed=sum(c for c, _ in diagonal))
     description += "."
-    return spec("customer-flow", "Where customers moved", description, [heat, text], data)
+    return spec("customer-flow", say("flow.title"), description, [heat, text], data)

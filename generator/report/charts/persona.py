@@ -8,6 +8,7 @@ import pandas as pd
 
 from generator.model import Analysis, ChartSpec, SegmentProfile
 from generator.report.charts.common import PALETTE, inline, spec
+from generator.report.charts.words import say
 from generator.report.privacy import Suppressor
 
 
@@ -24,7 +25,7 @@ def index_bars(analysis: Analysis, profile: SegmentProfile) -> ChartSpec:
         .mark_bar(color=_segment_colour(profile))
         .encode(
             y=alt.Y("measure:N", title=None, sort=None),
-            x=alt.X("index:Q", title="Index (100 = average customer)"),
+            x=alt.X("index:Q", title=say("index.axis")),
             tooltip=[alt.Tooltip("measure:N"), alt.Tooltip("index:Q")],
         )
     )
@@ -33,12 +34,13 @@ def index_bars(analysis: Analysis, profile: SegmentProfile) -> ChartSpec:
         .mark_rule(strokeDash=[4, 4])
         .encode(x=alt.X("x:Q"))
     )
-    description = (
-        f"Bar chart of {profile.name} against the average customer, as an index: "
-        + "; ".join(f"{m} {i:.0f}" for m, i in zip(data["measure"], data["index"], strict=True))
+    items = "; ".join(
+        say("index.item", measure=m, index=i)
+        for m, i in zip(data["measure"], data["index"], strict=True)
     )
-    name = f"index-{profile.slug}"
-    return spec(name, f"{profile.name} compared with the average", description, [bars, rule], data)
+    description = say("index.description", segment=profile.name, items=items)
+    title = say("index.title", segment=profile.name)
+    return spec(f"index-{profile.slug}", title, description, [bars, rule], data)
 
 
 def describe_ranges(analysis: Analysis, profile: SegmentProfile) -> ChartSpec | None:
@@ -56,11 +58,13 @@ def describe_ranges(analysis: Analysis, profile: SegmentProfile) -> ChartSpec | 
         return None
     pop = analysis.population.numeric
     rows = []
+    this_segment, everyone = say("group.segment"), say("group.everyone")
     for column, stats in numeric:
         values = analysis.table.frame[column].to_numpy(dtype=np.float64)
         ordered = np.sort(values[~np.isnan(values)])
-        for group, s in (("this segment", stats), ("all customers", pop[column])):
-            row: dict[str, object] = {"row": f"{analysis.label(column)}, {group}", "group": group}
+        for group, s in ((this_segment, stats), (everyone, pop[column])):
+            label = say("row", column=analysis.label(column), group=group)
+            row: dict[str, object] = {"row": label, "group": group}
             for key in ("q1", "median", "q3"):
                 row[key] = getattr(s, key)
                 row[f"{key}_pct"] = round(_percentile(ordered, getattr(s, key)), 1)
@@ -70,7 +74,7 @@ def describe_ranges(analysis: Analysis, profile: SegmentProfile) -> ChartSpec | 
         "group:N",
         title=None,
         scale=alt.Scale(
-            domain=["this segment", "all customers"], range=[_segment_colour(profile), "#888888"]
+            domain=[this_segment, everyone], range=[_segment_colour(profile), "#888888"]
         ),
         legend=alt.Legend(orient="bottom"),
     )
@@ -79,21 +83,21 @@ def describe_ranges(analysis: Analysis, profile: SegmentProfile) -> ChartSpec | 
     bars = base.mark_bar(size=14, opacity=0.6).encode(
         x=alt.X(
             "q1_pct:Q",
-            title="Percentile among all customers",
+            title=say("ranges.axis"),
             scale=alt.Scale(domain=[0, 100]),
         ),
         x2=alt.X2("q3_pct"),
         tooltip=tooltip,
     )
     ticks = base.mark_tick(thickness=3, size=22).encode(x=alt.X("median_pct:Q"), tooltip=tooltip)
-    description = f"Ranges for {profile.name} against all customers: " + "; ".join(
-        f"{analysis.label(c)} median {s.median:g}, middle half {s.q1:g} to {s.q3:g}"
+    items = "; ".join(
+        say("ranges.item", column=analysis.label(c), median=s.median, q1=s.q1, q3=s.q3)
         for c, s in numeric
     )
+    description = say("ranges.description", segment=profile.name, items=items)
     columns = ", ".join(analysis.label(c) for c, _ in numeric)
-    return spec(
-        f"ranges-{profile.slug}", f"{profile.name}: {columns}", description, [bars, ticks], data
-    )
+    title = say("ranges.title", segment=profile.name, columns=columns)
+    return spec(f"ranges-{profile.slug}", title, description, [bars, ticks], data)
 
 
 def _percentile(ordered: np.ndarray, value: float) -> float:
@@ -117,26 +121,32 @@ def category_shares(
     rows = []
     for column, shares in profile.categorical.items():
         groups = (
-            ("This segment", shares, profile.size),
-            ("All customers", pop[column], analysis.table.n_customers),
+            ("segment", shares, profile.size),
+            ("everyone", pop[column], analysis.table.n_customers),
         )
         for group, parts, total in groups:
+            measure = analysis.label(column)
+            label = say("row", column=measure, group=say(f"group.{group}"))
             for value, share in suppress.shares(parts, total):
                 rows.append(
                     {
-                        "measure": analysis.label(column),
+                        "measure": measure,
                         "value": value,
-                        "group": group,
+                        "group": say(f"group.{group}_entry"),
                         "share": share,
+                        "row": label,
                     }
                 )
-    data = pd.DataFrame(rows).assign(row=lambda d: d["measure"] + ", " + d["group"].str.lower())
+    data = pd.DataFrame(rows)
     chart = (
         alt.Chart(inline(data))
         .mark_bar()
         .encode(
             x=alt.X(
-                "share:Q", title="Share", axis=alt.Axis(format="%"), scale=alt.Scale(domain=[0, 1])
+                "share:Q",
+                title=say("shares.axis"),
+                axis=alt.Axis(format="%"),
+                scale=alt.Scale(domain=[0, 1]),
             ),
             y=alt.Y("row:N", title=None, sort=None),
             color=alt.Color(
@@ -152,13 +162,15 @@ def category_shares(
             ],
         )
     )
-    description = (
-        f"Stacked bars of category shares in {profile.name} and in all customers: "
-        + "; ".join(f"{r['group']} {r['value']} {_share_words(r['share'])}" for r in rows)
+    items = "; ".join(
+        say("shares.item", group=r["group"], value=r["value"], share=_share_words(r["share"]))
+        for r in rows
     )
+    description = say("shares.description", segment=profile.name, items=items)
     columns = ", ".join(analysis.label(c) for c in profile.categorical)
-    return spec(f"shares-{profile.slug}", f"{profile.name}: {columns}", description, [chart], data)
+    title = say("shares.title", segment=profile.name, columns=columns)
+    return spec(f"shares-{profile.slug}", title, description, [chart], data)
 
 
 def _share_words(share: object) -> str:
-    return f"{share:.0%}" if isinstance(share, float) else "hidden"
+    return say("shares.share", share=share) if isinstance(share, float) else say("hidden")

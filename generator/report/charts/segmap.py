@@ -28,6 +28,7 @@ from generator.report.charts.common import (
     shape,
     spec,
 )
+from generator.report.charts.words import say
 from generator.report.privacy import Suppressor
 from generator.table.bins import round_edges
 
@@ -122,21 +123,18 @@ def segment_map(
     if private:
         data = _density(xs[inside], ys[inside], ranges, config.privacy.min_group_size, log)
         layers = [_density_layer(data, titles, scales)] if len(data) else []
-        what = "a density grid of customers (cells with few customers hidden)"
+        what = say("map.grid")
     else:
         data = _points(analysis, xs, ys, inside)
         layers = [_points_layer(analysis, data, x, y, highlight)]
-        what = f"{len(data):,} customers as points"
+        what = say("map.points", count=len(data))
     if len(centres):
         layers += _centre_layers(analysis, centres, x, y, highlight)
     if not layers:
         return None  # nothing may be drawn: no map rather than an empty frame
-    description = (
-        f"Scatter map of {titles[0]} against {titles[1]} showing {what}, with each segment's "
-        "centre (its customers' average) marked by its number."
-    )
+    description = say("map.description", x=titles[0], y=titles[1], what=what)
     facts = _facts(int((~inside).sum()), private and not len(data), private, highlight, log)
-    title = f"Segment map: {titles[0]} vs {titles[1]}"
+    title = say("map.title", x=titles[0], y=titles[1])
     return spec(name, title, description, layers, data, HEIGHT + 80, facts)
 
 
@@ -285,7 +283,7 @@ def _density_layer(
             y=alt.Y("y0:Q", title=titles[1], bin="binned", scale=scales[1]),
             y2=alt.Y2("y1"),
             opacity=alt.Opacity("customers:Q", legend=None, scale=alt.Scale(range=[0.15, 0.8])),
-            tooltip=[alt.Tooltip("customers:Q", title="Customers")],
+            tooltip=[alt.Tooltip("customers:Q", title=say("customers"))],
         )
     )
     return chart
