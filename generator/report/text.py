@@ -8,7 +8,8 @@ passes through unchanged; so do macros.
 Each context has its filter: ``md`` (the default) for Markdown text, ``attr`` for raw HTML and
 attribute values, ``code`` for inline code, ``code_block`` for a verbatim block and ``yaml`` for
 front matter. MkDocs and Material print page and navigation titles as HTML without escaping, so
-``yaml`` and ``html_text`` escape for HTML too.
+``yaml`` and ``html_text`` escape for HTML too. Plain YAML files (the starter config) use
+``quoted`` for a value, ``one_line`` in a comment and ``wrapped`` for a long comment.
 """
 
 from __future__ import annotations
@@ -17,6 +18,7 @@ import functools
 import json
 import math
 import re
+import textwrap
 from typing import Any
 
 import jinja2
@@ -105,6 +107,21 @@ def yaml_string(value: Any) -> Markup:
     return Markup(json.dumps(html_text(value), ensure_ascii=False))
 
 
+def quoted(value: Any) -> str:
+    """A value for a YAML file, as JSON (valid YAML): read back exactly, whatever it holds."""
+    return json.dumps(value, ensure_ascii=False)
+
+
+def one_line(value: Any) -> str:
+    """Text safe inside a YAML comment: one line, each run of white space one space."""
+    return " ".join(str(value).split())
+
+
+def wrapped(value: Any, width: int) -> list[str]:
+    """Text as lines of at most ``width`` characters, broken as ``textwrap.wrap`` breaks it."""
+    return textwrap.wrap(str(value), width)
+
+
 def code(value: Any) -> Markup:
     r"""Inline code: a ``<code>`` element around the escaped text.
 
@@ -128,6 +145,9 @@ FILTERS = {
     "code": code,
     "code_block": code_block,
     "yaml": yaml_string,
+    "quoted": quoted,
+    "one_line": one_line,
+    "wrapped": wrapped,
 }
 
 

@@ -143,6 +143,31 @@ def test_init_writes_a_config_that_analyze_accepts(tmp_path: Path) -> None:
     assert json.loads(analyzed.stdout)["n_customers"] == 160
 
 
+def test_init_writes_any_column_name_so_the_config_reads_it_back(tmp_path: Path) -> None:
+    """Quotes, a colon, a hash, a line break and tabs in names: every line stays YAML."""
+    rng = np.random.default_rng(4)
+    spend, visits = 'Total "spend"\nQ1: net #2', "visits  per\tweek"
+    frame = pd.DataFrame(
+        {
+            "id": range(200),
+            spend: rng.lognormal(3, 1, 200).round(2),
+            visits: rng.integers(1, 30, 200),
+        }
+    )
+    frame.to_csv(tmp_path / "shop.csv", index=False)
+    _, text = init.starter_config(tmp_path / "shop.csv", tmp_path / "segments.yml")
+    (tmp_path / "segments.yml").write_text(text, encoding="utf-8")
+    config = load_config(tmp_path / "segments.yml")
+    assert config.feature_columns == (spend, visits)
+    assert (config.value.feature, config.value.additive) == (spend, True)
+    assert '  # the most valuable: higher Total "spend" Q1: net #2\n' in text
+    assert [dict(rule.when) for rule in config.playbook][:3] == [
+        {spend: "High"},
+        {spend: "Low"},
+        {spend: "Medium"},
+    ]
+
+
 def test_init_on_the_mall_table(tmp_path: Path) -> None:
     mall_frame().to_csv(tmp_path / "mall.csv", index=False)
     result = run_cli("init", str(tmp_path / "mall.csv"), "--out", str(tmp_path / "s.yml"))
