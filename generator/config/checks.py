@@ -1,5 +1,7 @@
 """The checks of ``config.schema``: each turns a YAML value into a setting's typed value.
 
+A ``Setting`` declares one setting of the schema's table: its key, default, check and words.
+
 A check reports problems through ``Context.fail`` and returns None (the setting's default then),
 so that every problem of a file is found in one pass.
 """
@@ -7,7 +9,7 @@ so that every problem of a file is found in one pass.
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -29,6 +31,34 @@ class Context:
 
 
 Check = Callable[[Any, str, Context], Any]
+
+
+@dataclass(frozen=True)
+class Setting:
+    """One setting: ``key`` (dotted for sections), its check and the words the README shows."""
+
+    key: str
+    default: Any
+    check: Check
+    meaning: str
+    shown: str = ""
+    absent: Any = field(default=None)
+    analysis: bool = False  # part of the analysis: changing it changes the segments
+    name: str = ""  # the Config attribute, when not the key's own name (``map``: ``map_axes``)
+
+    @property
+    def attribute(self) -> str:
+        """The ``Config`` attribute (``data.path`` is ``data_path``, ``privacy.x`` is ``x``)."""
+        section, _, name = self.key.rpartition(".")
+        if self.name:
+            return self.name
+        renamed = {"data.path": "data_path", "data.columns": "column_names"}
+        return renamed.get(self.key, name if section else self.key)
+
+    @property
+    def missing_value(self) -> Any:
+        """What the check gets when the key is absent from the file."""
+        return self.default if self.absent is None else self.absent
 
 
 def text(required: bool = False) -> Check:

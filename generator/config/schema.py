@@ -1,8 +1,9 @@
 """Every setting of ``segments.yml``, declared once: its key, default, check and meaning.
 
-``SETTINGS`` is the single source: the parser (``config.settings``) reads the file through it,
-``Config``'s defaults come from it, and the README's settings table is rendered from it
-(``settings_table``; ``tests/config/test_schema.py`` fails when the README disagrees).
+``SETTINGS`` is the single source, and this module holds nothing else: the parser
+(``config.settings``) reads the file through it, ``Config``'s defaults come from it, and the
+README's settings table is rendered from it (``config.settings.settings_table``;
+``tests/config/test_schema.py`` fails when the README disagrees).
 
 A check turns the YAML value (or the ``absent`` value when the key is missing) into the typed
 value, reporting problems through ``Context.fail`` and returning the setting's ``default`` then,
@@ -11,13 +12,11 @@ so that every problem of a file is found in one pass.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
-from dataclasses import dataclass, field
-from typing import Any, Literal, get_args
+from typing import Literal, get_args
 
 from generator.config import engine
 from generator.config.checks import (
-    Check,
+    Setting,
     boolean,
     columns,
     delimiter,
@@ -47,34 +46,6 @@ Scaling = Literal["standard", "robust", "log"]
 Missing = Literal["error", "drop"]
 SCALINGS: tuple[str, ...] = get_args(Scaling)
 MISSING: tuple[str, ...] = get_args(Missing)
-
-
-@dataclass(frozen=True)
-class Setting:
-    """One setting: ``key`` (dotted for sections), its check and the words the README shows."""
-
-    key: str
-    default: Any
-    check: Check
-    meaning: str
-    shown: str = ""
-    absent: Any = field(default=None)
-    analysis: bool = False  # part of the analysis: changing it changes the segments
-    name: str = ""  # the Config attribute, when not the key's own name (``map``: ``map_axes``)
-
-    @property
-    def attribute(self) -> str:
-        """The ``Config`` attribute (``data.path`` is ``data_path``, ``privacy.x`` is ``x``)."""
-        section, _, name = self.key.rpartition(".")
-        if self.name:
-            return self.name
-        renamed = {"data.path": "data_path", "data.columns": "column_names"}
-        return renamed.get(self.key, name if section else self.key)
-
-    @property
-    def missing_value(self) -> Any:
-        """What the check gets when the key is absent from the file."""
-        return self.default if self.absent is None else self.absent
 
 
 # The order is the order of the README's table and of the problems a file gets.
@@ -326,26 +297,3 @@ SETTINGS: tuple[Setting, ...] = (
         '`""`',
     ),
 )
-
-SECTIONS = tuple(sorted({s.key.split(".")[0] for s in SETTINGS if "." in s.key}))
-DEFAULTS: Mapping[str, Any] = {s.key: s.default for s in SETTINGS}
-
-
-def keys_of(section: str) -> tuple[str, ...]:
-    """The keys a section may hold (``data`` -> ``path``, ``id_column``, ...)."""
-    return tuple(s.key.split(".", 1)[1] for s in SETTINGS if s.key.startswith(section + "."))
-
-
-def settings_table() -> str:
-    """The README's settings table, in Markdown."""
-    rows = ["| setting | default | meaning |", "|---|---|---|"]
-    for s in SETTINGS:
-        shown = s.shown or f"`{_yaml(s.default)}`"
-        rows.append(f"| `{s.key}` | {shown} | {s.meaning} |")
-    return "\n".join(rows) + "\n"
-
-
-def _yaml(value: Any) -> str:
-    if isinstance(value, bool):
-        return "true" if value else "false"
-    return str(value)

@@ -8,6 +8,7 @@ pass.
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -27,14 +28,7 @@ from generator.config.features import default_label as default_label
 from generator.config.personas import LEVELS as LEVELS
 from generator.config.personas import PersonaOverride as PersonaOverride
 from generator.config.personas import PlaybookRule as PlaybookRule
-from generator.config.schema import (
-    DEFAULTS,
-    SECTIONS,
-    SETTINGS,
-    Missing,
-    Scaling,
-    keys_of,
-)
+from generator.config.schema import SETTINGS, Missing, Scaling
 from generator.config.sources import ROW_ID as ROW_ID
 from generator.config.sources import TextLayout as TextLayout
 from generator.config.sources import Transactions as Transactions
@@ -44,6 +38,9 @@ from generator.config.value import value_of
 from generator.errors import ConfigError, collect
 
 DEFAULT_CONFIG = Path("data/segments.yml")
+# The table of settings (``config.schema``) seen by section and key.
+SECTIONS = tuple(sorted({s.key.split(".")[0] for s in SETTINGS if "." in s.key}))
+DEFAULTS: Mapping[str, Any] = {s.key: s.default for s in SETTINGS}
 
 
 @dataclass(frozen=True)
@@ -177,3 +174,23 @@ def _section(raw: dict[str, Any], name: str, context: Context) -> dict[str, Any]
     for key in sorted(set(map(str, value)) - set(allowed)):
         context.fail(f"unknown setting '{name}.{key}' (expected {', '.join(allowed)})")
     return value
+
+
+def keys_of(section: str) -> tuple[str, ...]:
+    """The keys a section may hold (``data`` -> ``path``, ``id_column``, ...)."""
+    return tuple(s.key.split(".", 1)[1] for s in SETTINGS if s.key.startswith(section + "."))
+
+
+def settings_table() -> str:
+    """The README's settings table, in Markdown."""
+    rows = ["| setting | default | meaning |", "|---|---|---|"]
+    for s in SETTINGS:
+        shown = s.shown or f"`{_yaml(s.default)}`"
+        rows.append(f"| `{s.key}` | {shown} | {s.meaning} |")
+    return "\n".join(rows) + "\n"
+
+
+def _yaml(value: Any) -> str:
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    return str(value)

@@ -6,8 +6,8 @@ from pathlib import Path
 import pytest
 
 from generator.config.engine import ENGINE_KEYS, EngineSettings
-from generator.config.schema import SETTINGS, settings_table
-from generator.config.settings import Config, Privacy, Value, load_config
+from generator.config.schema import SETTINGS
+from generator.config.settings import Config, Privacy, Value, load_config, settings_table
 from generator.errors import ConfigError
 from tests.conftest import ROOT, write_config
 
@@ -18,7 +18,7 @@ def test_the_readme_shows_the_declared_settings_table() -> None:
     readme = (ROOT / "README.md").read_text(encoding="utf-8")
     assert settings_table() in readme, (
         "README.md's settings table differs from generator/config/schema.py; paste the output "
-        "of `python -c 'from generator.config.schema import settings_table as t; print(t())'`"
+        "of `python -c 'from generator.config.settings import settings_table as t; print(t())'`"
     )
 
 
