@@ -139,6 +139,12 @@ def test_tiny_segment_shows_no_size_or_share(site: tuple[Path, pd.DataFrame, int
     bars = chart_rows(folder, "segment-sizes")
     assert sorted(int(r["segment"].split(".")[0]) for r in bars if r["customers"] is None) == hidden
     assert [r for r in bars if r["customers"] is None and r.get("share") is not None] == []
+    spec = json.loads((folder / "charts" / "segment-sizes.json").read_text(encoding="utf-8"))
+    said = dict(item.rsplit(": ", 1) for item in spec["description"].split(". ", 1)[1].split("; "))
+    assert [name for name, size in said.items() if size == "hidden"] == [
+        r["segment"] for r in bars if r["customers"] is None
+    ]
+    assert all(size == "hidden" or size.isdigit() for size in said.values()), said
     with (folder / "downloads" / "segment-profiles.csv").open(encoding="utf-8") as f:
         rows = {row["number"]: row for row in csv.DictReader(f)}
     assert all((rows[str(n)]["size"], rows[str(n)]["share"]) == ("", "") for n in hidden)

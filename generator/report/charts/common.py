@@ -107,12 +107,12 @@ def shape(analysis: Analysis, legend: bool = True) -> alt.Shape:
 
 def segment_sizes(analysis: Analysis, visible: list[bool]) -> ChartSpec:
     """Customers per segment with their shares; hidden segments show no bar."""
+    # Sizes from the profiles, not the frame: a hidden one there makes the column float (NaN).
+    sizes = [p.size if ok else None for p, ok in zip(analysis.profiles, visible, strict=True)]
     data = pd.DataFrame(
         {
             "segment": segment_names(analysis),
-            "customers": [
-                p.size if ok else None for p, ok in zip(analysis.profiles, visible, strict=True)
-            ],
+            "customers": sizes,
             "share": [
                 p.share if ok else None for p, ok in zip(analysis.profiles, visible, strict=True)
             ],
@@ -139,7 +139,7 @@ def segment_sizes(analysis: Analysis, visible: list[bool]) -> ChartSpec:
     )
     items = "; ".join(
         say("sizes.item", segment=n, customers=c if c is not None else say("hidden"))
-        for n, c in zip(data["segment"], data["customers"], strict=True)
+        for n, c in zip(data["segment"], sizes, strict=True)
     )
     description = say("sizes.description", items=items)
     return spec("segment-sizes", say("sizes.title"), description, [bars, text], data)
