@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 import pandas as pd
 
 from generator.config.settings import Transactions
+from generator.model import FrozenMap
 
 SKEWED = 1.0
 
@@ -22,7 +23,11 @@ class Layout:
 
 @dataclass(frozen=True)
 class Starter:
-    """What ``init`` found in a table, with the reason for each choice."""
+    """What ``init`` found in a table, with the reason for each choice.
+
+    ``features``, ``describe`` and ``skipped`` are (column, reason) in the order the config lists
+    them; ``labels``, ``codes`` and ``since`` are looked up by column.
+    """
 
     id_column: str
     features: tuple[tuple[str, str], ...]
@@ -32,11 +37,11 @@ class Starter:
     scaling_reason: str
     id_reason: str
     n_rows: int
-    labels: tuple[tuple[str, str], ...] = ()
+    labels: FrozenMap[str, str] = field(default_factory=FrozenMap)  # feature to its label
     missing: str = ""  # why data.missing: drop is suggested ("" for the default)
     value: tuple[str, str, str] | None = None  # feature, better, why
-    codes: tuple[tuple[str, tuple[tuple[str, str], ...]], ...] = ()
-    since: tuple[tuple[str, str], ...] = ()
+    codes: FrozenMap[str, FrozenMap[str, str]] = field(default_factory=FrozenMap)
+    since: FrozenMap[str, str] = field(default_factory=FrozenMap)  # column to days or years
     log: Transactions | None = None
     layout: Layout = field(default_factory=Layout)
 

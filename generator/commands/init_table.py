@@ -12,6 +12,7 @@ from generator.commands.choose import Column
 from generator.commands.init_model import Layout, Starter, scaling
 from generator.config.settings import default_label
 from generator.errors import DataError
+from generator.model import FrozenMap
 from generator.table.dates import to_days
 
 NO_ID = (
@@ -49,15 +50,15 @@ def table_starter(text: pd.DataFrame, layout: Layout, limit: int) -> Starter:
         scaling_reason=reason,
         id_reason=id_reason,
         n_rows=len(text),
-        labels=tuple((f, labels.get(f, _label(f))) for f in features),
+        labels=FrozenMap((f, labels.get(f, _label(f))) for f in features),
         missing=_missing_reason(gaps, len(text)),
         value=(*value, "its name reads like the customer's value") if value else None,
-        codes=tuple(
-            (c.name, tuple(choose.value_map(c.name, text[c.name]).items()))
+        codes=FrozenMap(
+            (c.name, FrozenMap(choose.value_map(c.name, text[c.name])))
             for c in columns
             if c.role == "category" and not c.gaps
         ),
-        since=tuple(since),
+        since=FrozenMap(since),
         layout=layout,
     )
 

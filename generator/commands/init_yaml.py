@@ -18,7 +18,7 @@ def starter_yaml(starter: Starter, data_path: str, title: str) -> str:
     The words are in ``templates/project/segments.yml.j2``; every name from the table is
     written as a JSON string there, which YAML reads back exactly.
     """
-    labels = dict(starter.labels)
+    labels = starter.labels
     value_label = labels.get(starter.value[0], starter.value[0]) if starter.value else ""
     return render(
         "project/segments.yml.j2",
