@@ -173,3 +173,44 @@ def counts(relation: str, group: str, value: str) -> str:
     """Rows per (group, value) as ``g, v, c``, e.g. category counts per segment."""
     inner = f"SELECT {group} AS g, {value} AS v FROM {relation}"
     return f"SELECT g, v, count(*) AS c FROM ({inner}) GROUP BY g, v ORDER BY g, v"
+
+
+def level_counts(relation: str, values: Sequence[str]) -> str:
+    """Per column ``p`` and segment ``g``: what ``analysis.levels`` reads from every customer.
+
+    From one ``(segment, value, count)`` table per column (one scan, ``GROUPING SETS``):
+    ``n`` customers, ``s`` the sum of the column (fixed point, as ``exact_sum``), ``r`` the sum
+    of each customer's rank ``below + at_or_below`` (``levels``' mid-rank, times two, over every
+    customer), ``top`` at the column's maximum, ``zeros`` at exactly 0, ``mid`` strictly
+    between its minimum and maximum, and ``lowest`` the column's minimum. ``relation`` has a
+    ``segment`` column; values must not be NULL (the checked customers have none).
+    """
+    n = len(values)
+    inner = ", ".join(f"{v} AS v{i}" for i, v in enumerate(values))
+    sets = ", ".join(f"(segment, v{i})" for i in range(n))
+
+    def pick(item: str) -> str:
+        whens = " ".join(f"WHEN grouping(v{i}) = 0 THEN {item.format(i=i)}" for i in range(n))
+        return f"CASE {whens} ELSE NULL END"
+
+    fixed = f"DECIMAL(38, {ORIGINAL_SCALE})"
+    whens = " ".join(f"WHEN grouping(v{i}) = 0 THEN {i}" for i in range(n))
+    tables = (
+        f"SELECT CASE {whens} ELSE -1 END AS p, segment AS g, {pick('v{i}')} AS v, "
+        f"count(*) AS c, {pick(f'sum(CAST(v{{i}} AS {fixed}))')} AS s "
+        f"FROM (SELECT segment, {inner} FROM {relation}) "
+        f"GROUP BY GROUPING SETS ({sets})"
+    )
+    upto = "PARTITION BY p ORDER BY v RANGE BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW"
+    windowed = (
+        f"SELECT p, g, v, c, s, sum(c) OVER (PARTITION BY p, v) AS cv, sum(c) OVER ({upto}) AS hi, "
+        "min(v) OVER (PARTITION BY p) AS low, max(v) OVER (PARTITION BY p) AS high "
+        f"FROM ({tables})"
+    )
+    return (
+        "SELECT p, g, sum(c) AS n, CAST(sum(s) AS DOUBLE) AS s, sum(c * (2 * hi - cv)) AS r, "
+        "sum(CASE WHEN v = high THEN c ELSE 0 END) AS top, "
+        "sum(CASE WHEN v = 0e0 THEN c ELSE 0 END) AS zeros, "
+        "sum(CASE WHEN v > low AND v < high THEN c ELSE 0 END) AS mid, min(low) AS lowest "
+        f"FROM ({windowed}) GROUP BY p, g ORDER BY p, g"
+    )

@@ -1,0 +1,94 @@
+"""DuckDB against the local engine on what reads every customer: levels, percentiles, the map.
+
+A driver's sample cannot give these (a level ranks a segment's customers against everyone);
+each is measured by the engine and compared with the local engine's function on all rows.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from generator.analysis.engine_levels import counted_whole, levels_whole
+from generator.analysis.levels import Counted, segment_levels
+from generator.config.settings import EngineSettings
+from generator.engine.session import CUSTOMERS, Engine
+
+pytest.importorskip("duckdb")
+
+
+@pytest.fixture
+def duck(tmp_path: Path) -> Iterator[Engine]:
+    from generator.engine.duck import DuckEngine
+
+    with DuckEngine(EngineSettings(name="duckdb"), tmp_path / "tmp") as engine:
+        yield engine
+
+
+def _register(engine: Engine, frame: pd.DataFrame) -> None:
+    engine.connection.register("frame_input", frame)  # type: ignore[attr-defined]
+    engine.view(CUSTOMERS, "SELECT * FROM frame_input")
+
+
+def _columns(n: int, seed: int) -> pd.DataFrame:
+    """Every branch of the level rules: spread, skew, ties, zero-inflated, 0/1, a 1/2 code."""
+    rng = np.random.default_rng(seed)
+    spend = rng.lognormal(3, 1.2, n).round(1)
+    spend[rng.random(n) < 0.45] = 0.0  # zero-inflated: None where a segment is mostly zeros
+    return pd.DataFrame(
+        {
+            "age": rng.integers(18, 80, n).astype(float),  # many ties
+            "income": rng.normal(60, 20, n).round(2),
+            "spend": spend,
+            "flag": (rng.random(n) < 0.12).astype(float),
+            "channel": rng.integers(1, 3, n).astype(float),
+            "visits": rng.poisson(0.6, n).astype(float),  # zeros, ties, a long tail
+        }
+    )
+
+
+@pytest.mark.parametrize("seed", [0, 1, 2])
+def test_levels_over_every_row_are_the_local_levels(duck: Engine, seed: int) -> None:
+    n, k = 3_000, 6
+    frame = _columns(n, seed)
+    x = frame.to_numpy(dtype=np.float64)
+    # Segments that lean on every column, so that every level occurs somewhere.
+    rng = np.random.default_rng(seed + 10)
+    order = np.argsort(x[:, 2] + 15 * x[:, 3] + rng.normal(0, 20, n))
+    labels = np.empty(n, dtype=np.int64)
+    labels[order] = np.minimum(np.arange(n) * k // n, k - 1)
+    labels[rng.random(n) < 0.05] = k - 1  # a segment with a mix of everything
+    _register(duck, frame.assign(segment=labels))
+    features = tuple(frame.columns)
+    got = levels_whole(duck, f"SELECT * FROM {CUSTOMERS}", features, k)
+    expected = segment_levels(x, labels, k)
+    assert got.tolist() == expected.tolist()
+    assert {0, 1, 2, 3} <= set(expected.ravel().tolist())  # None, Low, Medium and High occur
+    for j, counted in enumerate(counted_whole(duck, f"SELECT * FROM {CUSTOMERS}", features, k)):
+        _assert_counts(x[:, j], labels, k, counted)
+
+
+def _assert_counts(values: np.ndarray, labels: np.ndarray, k: int, counted: Counted) -> None:
+    """Every count the rules read, as the local engine counts it from the rows."""
+    ordered = np.sort(values)
+    ranks = np.searchsorted(ordered, values, "left") + np.searchsorted(ordered, values, "right")
+    assert counted.sizes.tolist() == np.bincount(labels, minlength=k).tolist()
+    assert counted.rank_sums.tolist() == np.bincount(labels, ranks, k).astype(int).tolist()
+    tops = np.bincount(labels, values == ordered[-1], k).astype(int)
+    assert counted.tops.tolist() == tops.tolist()
+    assert counted.zeros.tolist() == np.bincount(labels, values == 0, k).astype(int).tolist()
+    np.testing.assert_allclose(counted.sums, np.bincount(labels, values, k), rtol=1e-12)
+    assert counted.lowest == ordered[0]
+    assert counted.two_valued == (len(np.unique(values)) == 2)
+
+
+def test_an_empty_segment_gets_the_local_level(duck: Engine) -> None:
+    frame = _columns(500, 3)
+    labels = (frame["income"] > 60).astype(np.int64).to_numpy()  # segment 2 has nobody
+    _register(duck, frame.assign(segment=labels))
+    got = levels_whole(duck, f"SELECT * FROM {CUSTOMERS}", tuple(frame.columns), 3)
+    assert got.tolist() == segment_levels(frame.to_numpy(dtype=float), labels, 3).tolist()
