@@ -99,6 +99,9 @@ class WholeTable:
         density: The map's grid (counts, x edges, y edges) of the first two features, or None.
         views: The (name, SQL) of the views that check the registered source, in order, so a
             later step (the assignments sidecar) can open the engine again on the same customers.
+        percentiles: Per numeric describe column, ``(value, percentile)`` of each quartile and
+            median the profiles publish: where the value sits among all customers (0 to 100,
+            ties counting half), for the ranges charts. Set by the analysis.
     """
 
     n_customers: int
@@ -106,6 +109,7 @@ class WholeTable:
     categories: tuple[tuple[str, tuple[tuple[str, int], ...]], ...]
     density: tuple[np.ndarray, np.ndarray, np.ndarray] | None
     views: tuple[tuple[str, str], ...] = field(compare=False)
+    percentiles: tuple[tuple[str, tuple[tuple[float, float], ...]], ...] = ()
 
 
 @dataclass(frozen=True)

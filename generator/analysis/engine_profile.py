@@ -7,7 +7,7 @@ only those aggregates come back. The words (names, slugs, actions) are made as i
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import numpy as np
 
@@ -90,7 +90,35 @@ def analyse_whole(
         names=name_segments(segmentation.levels, z, [label_of[f] for f in table.features], words),
     )
     profiles = tuple(_profile(i, measured, table, segmentation, config) for i in range(k))
+    if table.whole is not None:
+        placed = _percentiles(engine, stats, [c for c in table.describe if c in stats])
+        table = replace(table, whole=replace(table.whole, percentiles=placed))
     return Analysis(table, segmentation, profiles, population, tuple(label_of.items()))
+
+
+def _percentiles(
+    engine: Engine, stats: dict[str, tuple[list[NumericStats], NumericStats]], columns: list[str]
+) -> tuple[tuple[str, tuple[tuple[float, float], ...]], ...]:
+    """Where each published quartile and median sits among all customers, as ``persona`` says.
+
+    The ranges charts place a value at ``100 * (below + at_or_below) / 2 / n`` of its column;
+    the counts come from one scan over every customer, not from the driver's sample.
+    """
+    wanted = []
+    for column in columns:
+        segments, everyone = stats[column]
+        numbers = {getattr(s, q) for s in (*segments, everyone) for q in ("q1", "median", "q3")}
+        wanted += [(column, v) for v in sorted(numbers) if np.isfinite(v)]
+    if not wanted:
+        return ()
+    d = engine.dialect
+    query = sql.below_counts(CUSTOMERS, [(d.quote(c), v) for c, v in wanted])
+    row = engine.fetch(query).to_pylist()[0]
+    n = stats[columns[0]][1].count
+    placed: dict[str, list[tuple[float, float]]] = {c: [] for c in columns}
+    for i, (column, value) in enumerate(wanted):
+        placed[column].append((value, 100 * (int(row[f"b{i}"]) + int(row[f"u{i}"])) / 2 / n))
+    return tuple((c, tuple(pairs)) for c, pairs in placed.items())
 
 
 def _profile(

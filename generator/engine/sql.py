@@ -214,3 +214,15 @@ def level_counts(relation: str, values: Sequence[str]) -> str:
         "sum(CASE WHEN v > low AND v < high THEN c ELSE 0 END) AS mid, min(low) AS lowest "
         f"FROM ({windowed}) GROUP BY p, g ORDER BY p, g"
     )
+
+
+def below_counts(relation: str, items: Sequence[tuple[str, float]]) -> str:
+    """For each ``(value expression, number)``: rows below it (``b<i>``) and at or below (``u<i>``).
+
+    A number's mid-rank among every row, in one scan.
+    """
+    counted = []
+    for i, (value, number) in enumerate(items):
+        counted.append(f"sum(CASE WHEN {value} < {lit(number)} THEN 1 ELSE 0 END) AS b{i}")
+        counted.append(f"sum(CASE WHEN {value} <= {lit(number)} THEN 1 ELSE 0 END) AS u{i}")
+    return f"SELECT {', '.join(counted)} FROM {relation}"

@@ -15,8 +15,12 @@ import pytest
 
 from generator.analysis.engine_levels import counted_whole, levels_whole
 from generator.analysis.levels import Counted, segment_levels
-from generator.config.settings import EngineSettings
+from generator.analysis.run import run_analysis
+from generator.config.settings import Config, EngineSettings, load_config
 from generator.engine.session import CUSTOMERS, Engine
+from generator.model import Analysis
+from generator.report.charts.persona import describe_ranges
+from tests.conftest import blobs, write_config
 
 pytest.importorskip("duckdb")
 
@@ -92,3 +96,61 @@ def test_an_empty_segment_gets_the_local_level(duck: Engine) -> None:
     _register(duck, frame.assign(segment=labels))
     got = levels_whole(duck, f"SELECT * FROM {CUSTOMERS}", tuple(frame.columns), 3)
     assert got.tolist() == segment_levels(frame.to_numpy(dtype=float), labels, 3).tolist()
+
+
+WHOLE = """
+engine: ENGINE
+data: {path: TABLE, id_column: client}
+features: [visits, basket, recency]
+describe: [tenure, score]
+k: 4
+sample_size: 2000
+"""
+
+
+def _whole_configs(folder: Path, rows: int, settings: str = "") -> tuple[Path, Path]:
+    """Four separated clusters, 10 times the sample: the sample's figures are not the table's.
+
+    Separated, so the engine's own-sample fit labels every customer as the local fit does, and
+    every other published figure can be compared exactly.
+    """
+    sizes = [rows * 4 // 10, rows * 3 // 10, rows * 2 // 10, rows // 10]
+    x = blobs(sizes, [[5, 20, 90], [30, 80, 10], [60, 40, 50], [10, 90, 80]], seed=3)
+    rng = np.random.default_rng(4)
+    frame = pd.DataFrame({"client": [f"C{i:07d}" for i in range(len(x))]})
+    frame[["visits", "basket", "recency"]] = np.abs(x)
+    frame["tenure"] = np.minimum(np.round(x[:, 0] / 6 + rng.exponential(3, len(x))), 30)
+    frame["score"] = (x[:, 1] + rng.normal(0, 25, len(x))).round(1)
+    table = folder / "blobs.parquet"
+    folder.mkdir(parents=True, exist_ok=True)
+    frame.sample(frac=1.0, random_state=1).to_parquet(table, index=False)
+    text = WHOLE.replace("TABLE", str(table)) + settings
+    return (
+        write_config(folder / "local", text.replace("ENGINE", "local")),
+        write_config(folder / "duckdb", text.replace("ENGINE", "duckdb")),
+    )
+
+
+@pytest.fixture(scope="module")
+def whole_pair(tmp_path_factory: pytest.TempPathFactory) -> tuple[Analysis, Analysis, Config]:
+    local_path, duck_path = _whole_configs(tmp_path_factory.mktemp("whole"), 20_000)
+    duck_config = load_config(duck_path)
+    local, duck = run_analysis(load_config(local_path)), run_analysis(duck_config)
+    assert duck.segmentation.search_rows == 2_000 and duck.table.n_customers == 20_000
+    assert [p.size for p in local.profiles] == [p.size for p in duck.profiles]
+    return local, duck, duck_config
+
+
+def test_levels_and_labels_on_a_table_larger_than_the_sample(whole_pair) -> None:
+    local, duck, _ = whole_pair
+    assert local.segmentation.levels == duck.segmentation.levels
+    assert [p.levels for p in local.profiles] == [p.levels for p in duck.profiles]
+    assert [p.name for p in local.profiles] == [p.name for p in duck.profiles]
+
+
+def test_the_ranges_charts_place_values_among_every_customer(whole_pair) -> None:
+    local, duck, _ = whole_pair
+    for p, q in zip(local.profiles, duck.profiles, strict=True):
+        expected, got = describe_ranges(local, p), describe_ranges(duck, q)
+        assert expected is not None and got is not None
+        assert got.spec == expected.spec, p.name
