@@ -89,6 +89,26 @@ class SourceInfo:
 
 
 @dataclass(frozen=True)
+class MapGrid:
+    """The segment map's numbers, measured by an engine over every customer.
+
+    The same numbers the local map computes from its rows (``analysis/mapgrid.py``).
+
+    Attributes:
+        columns: The two features plotted (x, y).
+        ranges: Each axis's (low, high) in the column's units.
+        outside: Customers beyond the axes (not drawn).
+        counts: Customers per cell of the GRID x GRID grid over ``ranges`` (x first), or None
+            when the config allows individual points (they are drawn from the driver's sample).
+    """
+
+    columns: tuple[str, str]
+    ranges: tuple[tuple[float, float], tuple[float, float]]
+    outside: int
+    counts: np.ndarray | None
+
+
+@dataclass(frozen=True)
 class WholeTable:
     """What an engine measured over every row, when ``CustomerTable.frame`` is only a sample.
 
@@ -102,6 +122,8 @@ class WholeTable:
         percentiles: Per numeric describe column, ``(value, percentile)`` of each quartile and
             median the profiles publish: where the value sits among all customers (0 to 100,
             ties counting half), for the ranges charts. Set by the analysis.
+        segment_map: The segment map's axes, ranges and counts, or None when no map is drawn
+            (fewer than two features). Set by the analysis.
     """
 
     n_customers: int
@@ -110,6 +132,7 @@ class WholeTable:
     density: tuple[np.ndarray, np.ndarray, np.ndarray] | None
     views: tuple[tuple[str, str], ...] = field(compare=False)
     percentiles: tuple[tuple[str, tuple[tuple[float, float], ...]], ...] = ()
+    segment_map: MapGrid | None = None
 
 
 @dataclass(frozen=True)

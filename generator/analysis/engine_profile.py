@@ -12,6 +12,7 @@ from dataclasses import dataclass, replace
 import numpy as np
 
 from generator.analysis.engine_fit import FittedScaler, moments
+from generator.analysis.engine_map import map_whole
 from generator.analysis.engine_rules import rules_whole
 from generator.analysis.personas import name_segments, playbook_actions
 from generator.analysis.profile import _kinds
@@ -92,7 +93,8 @@ def analyse_whole(
     profiles = tuple(_profile(i, measured, table, segmentation, config) for i in range(k))
     if table.whole is not None:
         placed = _percentiles(engine, stats, [c for c in table.describe if c in stats])
-        table = replace(table, whole=replace(table.whole, percentiles=placed))
+        grid = map_whole(engine, table.features, profiles, population, feature_moments[2], config)
+        table = replace(table, whole=replace(table.whole, percentiles=placed, segment_map=grid))
     return Analysis(table, segmentation, profiles, population, tuple(label_of.items()))
 
 

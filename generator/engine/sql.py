@@ -226,3 +226,53 @@ def below_counts(relation: str, items: Sequence[tuple[str, float]]) -> str:
         counted.append(f"sum(CASE WHEN {value} < {lit(number)} THEN 1 ELSE 0 END) AS b{i}")
         counted.append(f"sum(CASE WHEN {value} <= {lit(number)} THEN 1 ELSE 0 END) AS u{i}")
     return f"SELECT {', '.join(counted)} FROM {relation}"
+
+
+def map_cells(
+    relation: str,
+    values: Sequence[str],
+    inside: Sequence[tuple[float, float]],
+    grid: Sequence[tuple[float, float]],
+    cuts: Sequence[np.ndarray],
+    closed: bool,
+) -> str:
+    """Customers inside the map's axes or not, and per cell of its grid (one scan).
+
+    Per axis ``a``: ``values[a]`` is drawn when within ``inside[a]`` (both ends included) and
+    counted in the grid when ``grid[a][0] <= value`` and below ``grid[a][1]`` (or at it, with
+    ``closed``), in the cell ``bin_index(value, cuts[a])``. Returns ``inside`` (1 or 0), ``cx``
+    and ``cy`` (the cell, -1 outside the grid) and ``c`` (the count).
+    """
+    drawn = " AND ".join(
+        f"{v} >= {lit(low)} AND {v} <= {lit(high)}"
+        for v, (low, high) in zip(values, inside, strict=True)
+    )
+    top = "<=" if closed else "<"
+    counted = " AND ".join(
+        f"{v} >= {lit(low)} AND {v} {top} {lit(high)}"
+        for v, (low, high) in zip(values, grid, strict=True)
+    )
+    cells = ", ".join(
+        f"CASE WHEN {drawn} AND {counted} THEN {bin_index(v, e)} ELSE -1 END AS c{axis}"
+        for v, e, axis in zip(values, cuts, "xy", strict=True)
+    )
+    inner = f"SELECT CASE WHEN {drawn} THEN 1 ELSE 0 END AS inside, {cells} FROM {relation}"
+    return (
+        f"SELECT inside, cx, cy, count(*) AS c FROM ({inner}) "
+        "GROUP BY inside, cx, cy ORDER BY inside, cx, cy"
+    )
+
+
+def extremes(relation: str, values: Sequence[str]) -> str:
+    """Each value's minimum (``lo<i>``) and maximum (``hi<i>``)."""
+    items = ", ".join(f"min({v}) AS lo{i}, max({v}) AS hi{i}" for i, v in enumerate(values))
+    return f"SELECT {items} FROM {relation}"
+
+
+def strictly_between(relation: str, bounds: Sequence[tuple[str, float, float]]) -> str:
+    """Per ``(value, low, high)``: rows strictly between ``low`` and ``high`` (``n<i>``)."""
+    items = ", ".join(
+        f"sum(CASE WHEN {v} > {lit(low)} AND {v} < {lit(high)} THEN 1 ELSE 0 END) AS n{i}"
+        for i, (v, low, high) in enumerate(bounds)
+    )
+    return f"SELECT {items} FROM {relation}"

@@ -14,12 +14,14 @@ import pandas as pd
 import pytest
 
 from generator.analysis.engine_levels import counted_whole, levels_whole
+from generator.analysis.engine_map import passing, reaching
 from generator.analysis.levels import Counted, segment_levels
 from generator.analysis.run import run_analysis
 from generator.config.settings import Config, EngineSettings, load_config
 from generator.engine.session import CUSTOMERS, Engine
-from generator.model import Analysis
+from generator.model import Analysis, ChartSpec
 from generator.report.charts.persona import describe_ranges
+from generator.report.charts.segmap import map_columns, segment_map
 from tests.conftest import blobs, write_config
 
 pytest.importorskip("duckdb")
@@ -108,7 +110,9 @@ sample_size: 2000
 """
 
 
-def _whole_configs(folder: Path, rows: int, settings: str = "") -> tuple[Path, Path]:
+def _whole_configs(
+    folder: Path, rows: int, settings: str = "", far: float = 0.0
+) -> tuple[Path, Path]:
     """Four separated clusters, 10 times the sample: the sample's figures are not the table's.
 
     Separated, so the engine's own-sample fit labels every customer as the local fit does, and
@@ -121,6 +125,9 @@ def _whole_configs(folder: Path, rows: int, settings: str = "") -> tuple[Path, P
     frame[["visits", "basket", "recency"]] = np.abs(x)
     frame["tenure"] = np.minimum(np.round(x[:, 0] / 6 + rng.exponential(3, len(x))), 30)
     frame["score"] = (x[:, 1] + rng.normal(0, 25, len(x))).round(1)
+    frame.loc[:4, "visits"] = 400.0  # beyond the map's far fence: counted outside, not drawn
+    if far:
+        frame.loc[5:9, "basket"] = far  # beyond the far fence of a log axis
     table = folder / "blobs.parquet"
     folder.mkdir(parents=True, exist_ok=True)
     frame.sample(frac=1.0, random_state=1).to_parquet(table, index=False)
@@ -154,3 +161,62 @@ def test_the_ranges_charts_place_values_among_every_customer(whole_pair) -> None
         expected, got = describe_ranges(local, p), describe_ranges(duck, q)
         assert expected is not None and got is not None
         assert got.spec == expected.spec, p.name
+
+
+def _domains(chart: ChartSpec) -> list[object]:
+    layer = chart.spec["layer"][0]["encoding"]
+    return [layer[a]["scale"]["domain"] for a in ("x", "y")]
+
+
+def _assert_same_map(local: Analysis, duck: Analysis, config: Config) -> None:
+    """The engine's map is the local map: axes, ranges, customers outside, every grid cell."""
+    assert duck.table.whole.segment_map is not None
+    assert map_columns(duck, config) == map_columns(local, config)
+    highlights = [None, *(p.number for p in local.profiles)]
+    for highlight in highlights:
+        expected, got = (
+            segment_map(local, config, highlight=highlight),
+            segment_map(duck, config, highlight=highlight),
+        )
+        assert expected is not None and got is not None
+        assert got.facts == expected.facts
+        assert _domains(got) == _domains(expected)
+        if not config.privacy.individual_points:
+            assert got.data_csv == expected.data_csv  # the grid's cells, after suppression
+    centres = [[dict(p.mean)[c] for c in map_columns(local, config)] for p in local.profiles]
+    got_centres = [[dict(p.mean)[c] for c in map_columns(duck, config)] for p in duck.profiles]
+    np.testing.assert_allclose(got_centres, centres, rtol=1e-12)
+
+
+def test_the_map_is_the_local_map(whole_pair) -> None:
+    local, duck, config = whole_pair
+    assert config.map_axes is None  # chosen on every customer: the best separating pair
+    _assert_same_map(local, duck, config)
+
+
+@pytest.mark.parametrize(
+    ("settings", "outside"),
+    [
+        ("map: [visits, basket]\n", 5),
+        ("scaling: log\nmap: [basket, visits]\n", 5),
+        ("privacy: {individual_points: true, min_group_size: 10}\nmap: [visits, basket]\n", 5),
+        ("privacy: {individual_points: false, min_group_size: 400}\n", 0),
+    ],
+)
+def test_the_map_is_the_local_map_on_log_axes_points_and_large_groups(
+    tmp_path: Path, settings: str, outside: int
+) -> None:
+    far = 1e5 if "log" in settings else 0.0
+    local_path, duck_path = _whole_configs(tmp_path, 12_000, settings, far)
+    config = load_config(duck_path)
+    local, duck = run_analysis(load_config(local_path)), run_analysis(config)
+    assert [p.size for p in local.profiles] == [p.size for p in duck.profiles]
+    _assert_same_map(local, duck, config)
+    assert dict(segment_map(duck, config).facts)["outside"] == outside
+
+
+@pytest.mark.parametrize("edge", [0.0, 1e-12, 0.3, 1.0, np.log1p(20.0), 4.605170185988092, 11.5])
+def test_a_log_cell_edge_becomes_the_first_number_numpy_puts_past_it(edge: float) -> None:
+    low, high = reaching(edge), passing(edge)
+    assert np.log1p(low) >= edge > np.log1p(np.nextafter(low, -np.inf))
+    assert np.log1p(high) > edge >= np.log1p(np.nextafter(high, -np.inf))
