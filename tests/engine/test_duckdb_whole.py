@@ -20,11 +20,10 @@ from generator.analysis.levels import Counted, segment_levels
 from generator.analysis.run import run_analysis
 from generator.config.settings import Config, EngineSettings, load_config
 from generator.engine.session import CUSTOMERS, Engine
-from generator.model import Analysis, ChartSpec
-from generator.report.charts.persona import describe_ranges
-from generator.report.charts.segmap import map_columns, segment_map
+from generator.model import Analysis
+from generator.report.charts.segmap import segment_map
 from tests.conftest import blobs, write_config
-from tests.engine.parity import mall_like
+from tests.engine.parity import assert_same_map, assert_same_ranges, mall_like
 
 pytest.importorskip("duckdb")
 
@@ -159,41 +158,13 @@ def test_levels_and_labels_on_a_table_larger_than_the_sample(whole_pair) -> None
 
 def test_the_ranges_charts_place_values_among_every_customer(whole_pair) -> None:
     local, duck, _ = whole_pair
-    for p, q in zip(local.profiles, duck.profiles, strict=True):
-        expected, got = describe_ranges(local, p), describe_ranges(duck, q)
-        assert expected is not None and got is not None
-        assert got.spec == expected.spec, p.name
-
-
-def _domains(chart: ChartSpec) -> list[object]:
-    layer = chart.spec["layer"][0]["encoding"]
-    return [layer[a]["scale"]["domain"] for a in ("x", "y")]
-
-
-def _assert_same_map(local: Analysis, duck: Analysis, config: Config) -> None:
-    """The engine's map is the local map: axes, ranges, customers outside, every grid cell."""
-    assert duck.table.whole.segment_map is not None
-    assert map_columns(duck, config) == map_columns(local, config)
-    highlights = [None, *(p.number for p in local.profiles)]
-    for highlight in highlights:
-        expected, got = (
-            segment_map(local, config, highlight=highlight),
-            segment_map(duck, config, highlight=highlight),
-        )
-        assert expected is not None and got is not None
-        assert got.facts == expected.facts
-        assert _domains(got) == _domains(expected)
-        if not config.privacy.individual_points:
-            assert got.data_csv == expected.data_csv  # the grid's cells, after suppression
-    centres = [[dict(p.mean)[c] for c in map_columns(local, config)] for p in local.profiles]
-    got_centres = [[dict(p.mean)[c] for c in map_columns(duck, config)] for p in duck.profiles]
-    np.testing.assert_allclose(got_centres, centres, rtol=1e-12)
+    assert_same_ranges(local, duck)
 
 
 def test_the_map_is_the_local_map(whole_pair) -> None:
     local, duck, config = whole_pair
     assert config.map_axes is None  # chosen on every customer: the best separating pair
-    _assert_same_map(local, duck, config)
+    assert_same_map(local, duck, config)
 
 
 @pytest.mark.parametrize(
@@ -213,7 +184,7 @@ def test_the_map_is_the_local_map_on_log_axes_points_and_large_groups(
     config = load_config(duck_path)
     local, duck = run_analysis(load_config(local_path)), run_analysis(config)
     assert [p.size for p in local.profiles] == [p.size for p in duck.profiles]
-    _assert_same_map(local, duck, config)
+    assert_same_map(local, duck, config)
     assert dict(segment_map(duck, config).facts)["outside"] == outside
 
 

@@ -33,7 +33,13 @@ from generator.analysis.run import run_analysis
 from generator.config.settings import load_config
 from generator.release.engine_sidecar import write_sidecar
 from tests.conftest import ROOT, run_cli
-from tests.engine.parity import assert_same_sample_parity, mall_like, mall_project
+from tests.engine.parity import (
+    assert_same_map,
+    assert_same_ranges,
+    assert_same_sample_parity,
+    mall_like,
+    mall_project,
+)
 
 
 def _missing() -> str:
@@ -85,6 +91,8 @@ def test_local_session_gives_the_local_result(spark_cache: Path, tmp_path: Path)
     config = load_config(mall_like(tmp_path, 2_000, "spark", spark={"conf": TINY}))
     spark = run_analysis(config)
     assert_same_sample_parity(local, spark)
+    assert_same_map(local, spark, config)
+    assert_same_ranges(local, spark)
     written = pq.read_table(write_sidecar(config, spark, tmp_path / "sidecar")).to_pandas()
     labels = pd.Series(local.segmentation.labels + 1, index=local.table.frame["CustomerID"])
     got = written.set_index(written["CustomerID"].astype(np.int64))["segment"].sort_index()
