@@ -15,7 +15,7 @@ from generator.analysis.engine_fit import FittedScaler, moments
 from generator.analysis.engine_map import map_whole
 from generator.analysis.engine_rules import rules_whole
 from generator.analysis.personas import name_segments, playbook_actions
-from generator.analysis.profile import _kinds
+from generator.analysis.profile import YEARS
 from generator.config.settings import Config
 from generator.engine import sql
 from generator.engine.dialect import lit
@@ -210,14 +210,14 @@ def _population(
     """The population's facts and insights, as ``profile._population`` states them.
 
     An engine's table has no gaps (missing cells are an error or dropped), so every describe
-    column covers every customer. Which columns are rates or years is read on the sample.
+    column covers every customer.
     """
     assert table.whole is not None
     n = feature_moments[0]
     counts = dict(table.whole.categories)
     categorical_pairs = []
     insights = []
-    rates, years = _kinds(table.frame, numeric)
+    rates, years = _kinds_whole(engine, numeric)
     for column in (*table.features, *table.describe):
         if column in counts:
             pairs = tuple((v, c / n) for v, c in counts[column])
@@ -245,6 +245,29 @@ def _population(
         years=years,
         coverage=tuple((c, n) for c in table.describe),
     )
+
+
+def _kinds_whole(engine: Engine, columns: list[str]) -> tuple[tuple[str, ...], tuple[str, ...]]:
+    """The 0/1 columns (rates) and the year columns, as ``profile._kinds`` reads them.
+
+    Over every customer: a column where the sample holds only 0 and 1 may hold a 2 elsewhere,
+    and then its mean is no share of customers.
+    """
+    if not columns:
+        return (), ()
+    d = engine.dialect
+    row = engine.fetch(sql.kinds(CUSTOMERS, [d.quote(c) for c in columns])).to_pylist()[0]
+    rates, years = [], []
+    for i, column in enumerate(columns):
+        if row["n"] and not row[f"nb{i}"]:
+            rates.append(column)
+        elif (
+            row["n"]
+            and not row[f"nw{i}"]
+            and YEARS[0] <= row[f"lo{i}"] <= row[f"hi{i}"] <= YEARS[1]
+        ):
+            years.append(column)
+    return tuple(rates), tuple(years)
 
 
 def _relation(

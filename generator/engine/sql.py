@@ -276,3 +276,13 @@ def strictly_between(relation: str, bounds: Sequence[tuple[str, float, float]]) 
         for i, (v, low, high) in enumerate(bounds)
     )
     return f"SELECT {items} FROM {relation}"
+
+
+def kinds(relation: str, values: Sequence[str]) -> str:
+    """Per value: rows that are not 0 or 1 (``nb<i>``), not whole (``nw<i>``), min and max."""
+    items = []
+    for i, v in enumerate(values):
+        items.append(f"sum(CASE WHEN {v} IN (0e0, 1e0) THEN 0 ELSE 1 END) AS nb{i}")
+        items.append(f"sum(CASE WHEN round({v}, 0) = {v} THEN 0 ELSE 1 END) AS nw{i}")
+        items.append(f"min({v}) AS lo{i}, max({v}) AS hi{i}")
+    return f"SELECT count(*) AS n, {', '.join(items)} FROM {relation}"

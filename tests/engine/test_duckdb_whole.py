@@ -223,3 +223,38 @@ def test_own_sample_on_overlapping_clusters_differs_only_by_the_stopping_rule(
         for c in (local.segmentation.centroids, duck.segmentation.centroids)
     ]
     np.testing.assert_allclose(converged[1], converged[0], rtol=0, atol=1e-9)
+
+
+KINDS = """
+engine: ENGINE
+data: {path: TABLE, id_column: client}
+features: [visits, basket]
+describe: [member, born]
+k: 3
+sample_size: 1000
+"""
+
+
+def test_rates_and_years_are_read_on_every_customer(tmp_path: Path) -> None:
+    """A 0/1 column in the sample with a 2 elsewhere is no rate; a year of 3000 makes no years."""
+    x = blobs([4_000, 3_000, 1_000], [[5, 20], [30, 80], [60, 40]], seed=2)
+    rng = np.random.default_rng(2)
+    frame = pd.DataFrame({"client": [f"C{i:05d}" for i in range(len(x))]})
+    frame[["visits", "basket"]] = np.abs(x)
+    frame["member"] = (rng.random(len(x)) < 0.3).astype(float)
+    frame["born"] = rng.integers(1940, 2005, len(x)).astype(float)
+    table = tmp_path / "kinds.parquet"
+    frame.to_parquet(table, index=False)
+    text = KINDS.replace("TABLE", str(table))
+    duck_path = write_config(tmp_path / "duckdb", text.replace("ENGINE", "duckdb"))
+    sampled = set(run_analysis(load_config(duck_path)).table.frame["client"])
+    elsewhere = frame.index[~frame["client"].isin(sampled)][:3]
+    frame.loc[elsewhere, "member"] = 2.0
+    frame.loc[elsewhere, "born"] = 3000.0
+    frame.to_parquet(table, index=False)
+    local_path = write_config(tmp_path / "local", text.replace("ENGINE", "local"))
+    local, duck = run_analysis(load_config(local_path)), run_analysis(load_config(duck_path))
+    assert set(duck.table.frame["client"]) == sampled  # the sample alone still looks 0/1
+    assert (local.population.rates, local.population.years) == ((), ())
+    assert (duck.population.rates, duck.population.years) == ((), ())
+    assert [i.kind for i in duck.population.insights] == [i.kind for i in local.population.insights]
