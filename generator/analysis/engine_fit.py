@@ -15,8 +15,8 @@ from dataclasses import dataclass
 import numpy as np
 from threadpoolctl import threadpool_limits
 
+from generator.analysis.engine_levels import levels_whole
 from generator.analysis.kmeans import _centroids, _search, choose_k, k_range_for
-from generator.analysis.levels import segment_levels
 from generator.config.settings import LEVELS, Config
 from generator.engine import sql
 from generator.engine.dialect import Dialect, lit
@@ -66,7 +66,19 @@ def segment_whole(table: CustomerTable, config: Config, engine: Engine) -> Segme
         centres = lloyd(
             engine, table.features, scaler, scaler.transform(_centroids(fits[choice.k]))
         )
-        return _ordered(x, scaler, centres, scores, choice, silhouette_rows)
+        levels = levels_whole(
+            engine, _labelled(engine, table, scaler, centres), table.features, len(centres)
+        )
+        return _ordered(x, scaler, centres, scores, choice, silhouette_rows, levels)
+
+
+def _labelled(
+    engine: Engine, table: CustomerTable, scaler: FittedScaler, centres: np.ndarray
+) -> str:
+    """Every customer with ``segment`` (the nearest of ``centres``) and its features."""
+    d = engine.dialect
+    items = scaler.items(d, table.features)
+    return sql.labelled(CUSTOMERS, items, centres, [d.quote(c) for c in table.features])
 
 
 def _distinct(x: np.ndarray, table: CustomerTable, config: Config, engine: Engine) -> int:
@@ -149,14 +161,14 @@ def _ordered(
     scores: tuple[KScore, ...],
     choice: KChoice,
     silhouette_rows: int,
+    levels: np.ndarray,
 ) -> Segmentation:
     """Segments in ``kmeans._ordered``'s order; labels for the sample's rows only.
 
-    Levels (``analysis/levels.py``) rank customers against each other, so they are read on the
-    driver's sample: the one number here not measured over every row.
+    ``levels`` (per segment of ``centres``, per feature) were counted over every customer
+    (``engine_levels``), so they are the local engine's levels of the same segments.
     """
     centroids = scaler.inverse(centres)
-    levels = segment_levels(x, nearest(scaler.transform(x), centres), len(centres))
     keys = [(*(-levels[i]), *(-centroids[i])) for i in range(len(centroids))]
     order = sorted(range(len(centroids)), key=lambda i: keys[i])
     ordered = centres[order]

@@ -7,14 +7,15 @@ only those aggregates come back. The words (names, slugs, actions) are made as i
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import numpy as np
 
 from generator.analysis.engine_fit import FittedScaler, moments
+from generator.analysis.engine_map import map_whole
 from generator.analysis.engine_rules import rules_whole
 from generator.analysis.personas import name_segments, playbook_actions
-from generator.analysis.profile import _kinds
+from generator.analysis.profile import YEARS
 from generator.config.settings import Config
 from generator.engine import sql
 from generator.engine.dialect import lit
@@ -92,7 +93,36 @@ def analyse_whole(
         names=name_segments(segmentation.levels, z, [label_of[f] for f in table.features], words),
     )
     profiles = tuple(_profile(i, measured, table, segmentation, config) for i in range(k))
+    if table.whole is not None:
+        placed = _percentiles(engine, stats, [c for c in table.describe if c in stats])
+        grid = map_whole(engine, table.features, profiles, population, feature_moments[2], config)
+        table = replace(table, whole=replace(table.whole, percentiles=placed, segment_map=grid))
     return Analysis(table, segmentation, profiles, population, FrozenMap(label_of))
+
+
+def _percentiles(
+    engine: Engine, stats: dict[str, tuple[list[NumericStats], NumericStats]], columns: list[str]
+) -> FrozenMap[str, tuple[tuple[float, float], ...]]:
+    """Where each published quartile and median sits among all customers, as ``persona`` says.
+
+    The ranges charts place a value at ``100 * (below + at_or_below) / 2 / n`` of its column;
+    the counts come from one scan over every customer, not from the driver's sample.
+    """
+    wanted = []
+    for column in columns:
+        segments, everyone = stats[column]
+        numbers = {getattr(s, q) for s in (*segments, everyone) for q in ("q1", "median", "q3")}
+        wanted += [(column, v) for v in sorted(numbers) if np.isfinite(v)]
+    if not wanted:
+        return FrozenMap()
+    d = engine.dialect
+    query = sql.below_counts(CUSTOMERS, [(d.quote(c), v) for c, v in wanted])
+    row = engine.fetch(query).to_pylist()[0]
+    n = stats[columns[0]][1].count
+    placed: dict[str, list[tuple[float, float]]] = {c: [] for c in columns}
+    for i, (column, value) in enumerate(wanted):
+        placed[column].append((value, 100 * (int(row[f"b{i}"]) + int(row[f"u{i}"])) / 2 / n))
+    return FrozenMap((c, tuple(pairs)) for c, pairs in placed.items())
 
 
 def _profile(
@@ -178,14 +208,14 @@ def _population(
     """The population's facts and insights, as ``profile._population`` states them.
 
     An engine's table has no gaps (missing cells are an error or dropped), so every describe
-    column covers every customer. Which columns are rates or years is read on the sample.
+    column covers every customer.
     """
     assert table.whole is not None
     n = feature_moments[0]
     counts = table.whole.categories
     categorical: dict[str, FrozenMap[str, float]] = {}
     insights = []
-    rates, years = _kinds(table.frame, numeric)
+    rates, years = _kinds_whole(engine, numeric)
     for column in (*table.features, *table.describe):
         if column in counts:
             pairs = FrozenMap((v, c / n) for v, c in counts[column].items())
@@ -215,6 +245,29 @@ def _population(
         years=years,
         coverage=FrozenMap((c, n) for c in table.describe),
     )
+
+
+def _kinds_whole(engine: Engine, columns: list[str]) -> tuple[tuple[str, ...], tuple[str, ...]]:
+    """The 0/1 columns (rates) and the year columns, as ``profile._kinds`` reads them.
+
+    Over every customer: a column where the sample holds only 0 and 1 may hold a 2 elsewhere,
+    and then its mean is no share of customers.
+    """
+    if not columns:
+        return (), ()
+    d = engine.dialect
+    row = engine.fetch(sql.kinds(CUSTOMERS, [d.quote(c) for c in columns])).to_pylist()[0]
+    rates, years = [], []
+    for i, column in enumerate(columns):
+        if row["n"] and not row[f"nb{i}"]:
+            rates.append(column)
+        elif (
+            row["n"]
+            and not row[f"nw{i}"]
+            and YEARS[0] <= row[f"lo{i}"] <= row[f"hi{i}"] <= YEARS[1]
+        ):
+            years.append(column)
+    return tuple(rates), tuple(years)
 
 
 def _relation(

@@ -19,6 +19,8 @@ So High always means "mean above the population's" and Low "below", on the publi
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 import numpy as np
 
 from generator.config.personas import LEVELS
@@ -60,15 +62,65 @@ def column_levels(values: np.ndarray, labels: np.ndarray, k: int) -> np.ndarray:
     # reads the average over its customers, which a long tail cannot drag the way it drags a mean.
     ranks = np.searchsorted(ordered, values, "left") + np.searchsorted(ordered, values, "right")
     midrank = np.bincount(labels, weights=ranks / 2 / len(values), minlength=k) / sizes
-    levels = np.where(
-        (midrank > 2 / 3) & (means > mean),
-        HIGH,
-        np.where((midrank < 1 / 3) & (means < mean), LOW, MEDIUM),
-    )
+    levels = _rank_levels(midrank, means, mean)
     if ordered[0] == 0 and (ordered == 0).mean() >= ZERO_INFLATED:
         zeros = np.bincount(labels, weights=(values == 0).astype(np.float64), minlength=k)
-        levels = np.where(zeros / sizes >= 0.5, NONE, levels)
+        levels = _none_levels(levels, zeros, sizes)
     return np.asarray(levels, dtype=np.int64)
+
+
+@dataclass(frozen=True)
+class Counted:
+    """One column's counts per segment over every customer: all ``column_levels`` reads.
+
+    An engine measures these in one query (``engine.sql.level_counts``) where the rows stay.
+
+    Attributes:
+        sizes: Customers per segment.
+        sums: The column's sum per segment.
+        rank_sums: Per segment, the sum over its customers of (customers below + customers at
+            or below), the customer's mid-rank times twice the number of customers.
+        tops: Customers per segment at the column's maximum.
+        zeros: Customers per segment at exactly 0.
+        lowest: The column's minimum.
+        two_valued: Whether the column holds exactly two distinct values.
+    """
+
+    sizes: np.ndarray
+    sums: np.ndarray
+    rank_sums: np.ndarray
+    tops: np.ndarray
+    zeros: np.ndarray
+    lowest: float
+    two_valued: bool
+
+
+def counted_levels(c: Counted) -> np.ndarray:
+    """Level index of each segment from a column's counts, by the rules of ``column_levels``."""
+    n = int(c.sizes.sum())
+    sizes = np.maximum(c.sizes, 1)
+    if c.two_valued:
+        return _rate_levels(c.tops / sizes, float(c.tops.sum() / n))
+    levels = _rank_levels(c.rank_sums / 2 / n / sizes, c.sums / sizes, float(c.sums.sum() / n))
+    if c.lowest == 0 and c.zeros.sum() / n >= ZERO_INFLATED:
+        levels = _none_levels(levels, c.zeros, sizes)
+    return np.asarray(levels, dtype=np.int64)
+
+
+def _rank_levels(midrank: np.ndarray, means: np.ndarray, mean: float) -> np.ndarray:
+    """High above two thirds and above the mean, Low below a third and below it, else Medium."""
+    return np.asarray(
+        np.where(
+            (midrank > 2 / 3) & (means > mean),
+            HIGH,
+            np.where((midrank < 1 / 3) & (means < mean), LOW, MEDIUM),
+        )
+    )
+
+
+def _none_levels(levels: np.ndarray, zeros: np.ndarray, sizes: np.ndarray) -> np.ndarray:
+    """None for a segment whose median customer is at 0, on a zero-inflated column."""
+    return np.asarray(np.where(zeros / sizes >= 0.5, NONE, levels))
 
 
 def _rate_levels(rates: np.ndarray, rate: float) -> np.ndarray:

@@ -8,7 +8,7 @@ engines' approximate ones differed between runs. Several columns go in one query
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 import numpy as np
@@ -52,9 +52,18 @@ def lerp(a: np.ndarray, b: np.ndarray, t: np.ndarray) -> np.ndarray:
 
 
 def quantiles(
-    engine: Engine, relation: str, parts: Sequence[Part], qs: Sequence[float]
+    engine: Engine,
+    relation: str,
+    parts: Sequence[Part],
+    qs: Sequence[float],
+    transform: Callable[[np.ndarray], np.ndarray] | None = None,
 ) -> list[dict[int, np.ndarray]]:
-    """The ``qs`` quantiles of each part, per group (NaN for an empty group), in one query."""
+    """The ``qs`` quantiles of each part, per group (NaN for an empty group), in one query.
+
+    ``transform`` (increasing, e.g. ``numpy.log1p``) applies to the values before they are
+    interpolated, on the driver: the quantiles of the transformed column, as numpy computes
+    them from numpy's own transform of every value.
+    """
     plans = {
         (p, g): ranks(n, qs) for p, part in enumerate(parts) for g, n in part.sizes.items() if n
     }
@@ -70,6 +79,8 @@ def quantiles(
         at = {rank: _value_at(rows[(p, g)], rank) for rank in wanted[(p, g)]}
         a = np.array([at[r] for r in low.tolist()])
         b = np.array([at[r] for r in high.tolist()])
+        if transform is not None:
+            a, b = transform(a), transform(b)
         out[p][g] = lerp(a, b, gamma)
     return out
 

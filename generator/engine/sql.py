@@ -173,3 +173,116 @@ def counts(relation: str, group: str, value: str) -> str:
     """Rows per (group, value) as ``g, v, c``, e.g. category counts per segment."""
     inner = f"SELECT {group} AS g, {value} AS v FROM {relation}"
     return f"SELECT g, v, count(*) AS c FROM ({inner}) GROUP BY g, v ORDER BY g, v"
+
+
+def level_counts(relation: str, values: Sequence[str]) -> str:
+    """Per column ``p`` and segment ``g``: what ``analysis.levels`` reads from every customer.
+
+    From one ``(segment, value, count)`` table per column (one scan, ``GROUPING SETS``):
+    ``n`` customers, ``s`` the sum of the column (fixed point, as ``exact_sum``), ``r`` the sum
+    of each customer's rank ``below + at_or_below`` (``levels``' mid-rank, times two, over every
+    customer), ``top`` at the column's maximum, ``zeros`` at exactly 0, ``mid`` strictly
+    between its minimum and maximum, and ``lowest`` the column's minimum. ``relation`` has a
+    ``segment`` column; values must not be NULL (the checked customers have none).
+    """
+    n = len(values)
+    inner = ", ".join(f"{v} AS v{i}" for i, v in enumerate(values))
+    sets = ", ".join(f"(segment, v{i})" for i in range(n))
+
+    def pick(item: str) -> str:
+        whens = " ".join(f"WHEN grouping(v{i}) = 0 THEN {item.format(i=i)}" for i in range(n))
+        return f"CASE {whens} ELSE NULL END"
+
+    fixed = f"DECIMAL(38, {ORIGINAL_SCALE})"
+    whens = " ".join(f"WHEN grouping(v{i}) = 0 THEN {i}" for i in range(n))
+    tables = (
+        f"SELECT CASE {whens} ELSE -1 END AS p, segment AS g, {pick('v{i}')} AS v, "
+        f"count(*) AS c, {pick(f'sum(CAST(v{{i}} AS {fixed}))')} AS s "
+        f"FROM (SELECT segment, {inner} FROM {relation}) "
+        f"GROUP BY GROUPING SETS ({sets})"
+    )
+    upto = "PARTITION BY p ORDER BY v RANGE BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW"
+    windowed = (
+        f"SELECT p, g, v, c, s, sum(c) OVER (PARTITION BY p, v) AS cv, sum(c) OVER ({upto}) AS hi, "
+        "min(v) OVER (PARTITION BY p) AS low, max(v) OVER (PARTITION BY p) AS high "
+        f"FROM ({tables})"
+    )
+    return (
+        "SELECT p, g, sum(c) AS n, CAST(sum(s) AS DOUBLE) AS s, sum(c * (2 * hi - cv)) AS r, "
+        "sum(CASE WHEN v = high THEN c ELSE 0 END) AS top, "
+        "sum(CASE WHEN v = 0e0 THEN c ELSE 0 END) AS zeros, "
+        "sum(CASE WHEN v > low AND v < high THEN c ELSE 0 END) AS mid, min(low) AS lowest "
+        f"FROM ({windowed}) GROUP BY p, g ORDER BY p, g"
+    )
+
+
+def below_counts(relation: str, items: Sequence[tuple[str, float]]) -> str:
+    """For each ``(value expression, number)``: rows below it (``b<i>``) and at or below (``u<i>``).
+
+    A number's mid-rank among every row, in one scan.
+    """
+    counted = []
+    for i, (value, number) in enumerate(items):
+        counted.append(f"sum(CASE WHEN {value} < {lit(number)} THEN 1 ELSE 0 END) AS b{i}")
+        counted.append(f"sum(CASE WHEN {value} <= {lit(number)} THEN 1 ELSE 0 END) AS u{i}")
+    return f"SELECT {', '.join(counted)} FROM {relation}"
+
+
+def map_cells(
+    relation: str,
+    values: Sequence[str],
+    inside: Sequence[tuple[float, float]],
+    grid: Sequence[tuple[float, float]],
+    cuts: Sequence[np.ndarray],
+    closed: bool,
+) -> str:
+    """Customers inside the map's axes or not, and per cell of its grid (one scan).
+
+    Per axis ``a``: ``values[a]`` is drawn when within ``inside[a]`` (both ends included) and
+    counted in the grid when ``grid[a][0] <= value`` and below ``grid[a][1]`` (or at it, with
+    ``closed``), in the cell ``bin_index(value, cuts[a])``. Returns ``inside`` (1 or 0), ``cx``
+    and ``cy`` (the cell, -1 outside the grid) and ``c`` (the count).
+    """
+    drawn = " AND ".join(
+        f"{v} >= {lit(low)} AND {v} <= {lit(high)}"
+        for v, (low, high) in zip(values, inside, strict=True)
+    )
+    top = "<=" if closed else "<"
+    counted = " AND ".join(
+        f"{v} >= {lit(low)} AND {v} {top} {lit(high)}"
+        for v, (low, high) in zip(values, grid, strict=True)
+    )
+    cells = ", ".join(
+        f"CASE WHEN {drawn} AND {counted} THEN {bin_index(v, e)} ELSE -1 END AS c{axis}"
+        for v, e, axis in zip(values, cuts, "xy", strict=True)
+    )
+    inner = f"SELECT CASE WHEN {drawn} THEN 1 ELSE 0 END AS inside, {cells} FROM {relation}"
+    return (
+        f"SELECT inside, cx, cy, count(*) AS c FROM ({inner}) "
+        "GROUP BY inside, cx, cy ORDER BY inside, cx, cy"
+    )
+
+
+def extremes(relation: str, values: Sequence[str]) -> str:
+    """Each value's minimum (``lo<i>``) and maximum (``hi<i>``)."""
+    items = ", ".join(f"min({v}) AS lo{i}, max({v}) AS hi{i}" for i, v in enumerate(values))
+    return f"SELECT {items} FROM {relation}"
+
+
+def strictly_between(relation: str, bounds: Sequence[tuple[str, float, float]]) -> str:
+    """Per ``(value, low, high)``: rows strictly between ``low`` and ``high`` (``n<i>``)."""
+    items = ", ".join(
+        f"sum(CASE WHEN {v} > {lit(low)} AND {v} < {lit(high)} THEN 1 ELSE 0 END) AS n{i}"
+        for i, (v, low, high) in enumerate(bounds)
+    )
+    return f"SELECT {items} FROM {relation}"
+
+
+def kinds(relation: str, values: Sequence[str]) -> str:
+    """Per value: rows that are not 0 or 1 (``nb<i>``), not whole (``nw<i>``), min and max."""
+    items = []
+    for i, v in enumerate(values):
+        items.append(f"sum(CASE WHEN {v} IN (0e0, 1e0) THEN 0 ELSE 1 END) AS nb{i}")
+        items.append(f"sum(CASE WHEN round({v}, 0) = {v} THEN 0 ELSE 1 END) AS nw{i}")
+        items.append(f"min({v}) AS lo{i}, max({v}) AS hi{i}")
+    return f"SELECT count(*) AS n, {', '.join(items)} FROM {relation}"

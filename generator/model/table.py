@@ -90,6 +90,26 @@ class SourceInfo:
 
 
 @dataclass(frozen=True)
+class MapGrid:
+    """The segment map's numbers, measured by an engine over every customer.
+
+    The same numbers the local map computes from its rows (``analysis/mapgrid.py``).
+
+    Attributes:
+        columns: The two features plotted (x, y).
+        ranges: Each axis's (low, high) in the column's units.
+        outside: Customers beyond the axes (not drawn).
+        counts: Customers per cell of the GRID x GRID grid over ``ranges`` (x first), or None
+            when the config allows individual points (they are drawn from the driver's sample).
+    """
+
+    columns: tuple[str, str]
+    ranges: tuple[tuple[float, float], tuple[float, float]]
+    outside: int
+    counts: np.ndarray | None
+
+
+@dataclass(frozen=True)
 class WholeTable:
     """What an engine measured over every row, when ``CustomerTable.frame`` is only a sample.
 
@@ -100,6 +120,11 @@ class WholeTable:
         density: The map's grid (counts, x edges, y edges) of the first two features, or None.
         views: The (name, SQL) of the views that check the registered source, in order, so a
             later step (the assignments sidecar) can open the engine again on the same customers.
+        percentiles: Per numeric describe column, ``(value, percentile)`` of each quartile and
+            median the profiles publish: where the value sits among all customers (0 to 100,
+            ties counting half), for the ranges charts. Set by the analysis.
+        segment_map: The segment map's axes, ranges and counts, or None when no map is drawn
+            (fewer than two features). Set by the analysis.
     """
 
     n_customers: int
@@ -107,6 +132,8 @@ class WholeTable:
     categories: FrozenMap[str, FrozenMap[str, int]]
     density: tuple[np.ndarray, np.ndarray, np.ndarray] | None
     views: tuple[tuple[str, str], ...] = field(compare=False)
+    percentiles: FrozenMap[str, tuple[tuple[float, float], ...]] = field(default_factory=FrozenMap)
+    segment_map: MapGrid | None = None
 
 
 @dataclass(frozen=True)

@@ -11,7 +11,10 @@ import pyarrow.parquet as pq
 import yaml
 
 from benchmarks.make_data import make_table
-from generator.model import Analysis
+from generator.config.settings import Config
+from generator.model import Analysis, ChartSpec
+from generator.report.charts.persona import describe_ranges
+from generator.report.charts.segmap import map_columns, segment_map
 from tests.conftest import MALL_CONFIG, ROOT
 
 
@@ -85,3 +88,36 @@ def mall_project(folder: Path, engine: str) -> Path:
     config = folder / "data" / "segments.yml"
     config.write_text(f"engine: {engine}\n" + config.read_text(encoding="utf-8"), encoding="utf-8")
     return folder
+
+
+def _domains(chart: ChartSpec) -> list[object]:
+    layer = chart.spec["layer"][0]["encoding"]
+    return [layer[a]["scale"]["domain"] for a in ("x", "y")]
+
+
+def assert_same_map(local: Analysis, other: Analysis, config: Config) -> None:
+    """The engine's map is the local map: axes, ranges, customers outside, every grid cell."""
+    assert other.table.whole.segment_map is not None
+    assert map_columns(other, config) == map_columns(local, config)
+    highlights = [None, *(p.number for p in local.profiles)]
+    for highlight in highlights:
+        expected, got = (
+            segment_map(local, config, highlight=highlight),
+            segment_map(other, config, highlight=highlight),
+        )
+        assert expected is not None and got is not None
+        assert got.facts == expected.facts
+        assert _domains(got) == _domains(expected)
+        if not config.privacy.individual_points:
+            assert got.data_csv == expected.data_csv  # the grid's cells, after suppression
+    centres = [[p.mean[c] for c in map_columns(local, config)] for p in local.profiles]
+    got_centres = [[p.mean[c] for c in map_columns(other, config)] for p in other.profiles]
+    np.testing.assert_allclose(got_centres, centres, rtol=1e-12)
+
+
+def assert_same_ranges(local: Analysis, other: Analysis) -> None:
+    """Every ranges chart the same: quartiles, and their percentiles among all customers."""
+    for p, q in zip(local.profiles, other.profiles, strict=True):
+        expected, got = describe_ranges(local, p), describe_ranges(other, q)
+        assert expected is not None and got is not None
+        assert got.spec == expected.spec, p.name

@@ -73,8 +73,9 @@ sample_size: 4000
 def blob_configs(folder: Path, rows: int, engines: tuple[str, ...]) -> list[Path]:
     """Four separated clusters (Lloyd converges fully, whatever the start) under each engine.
 
-    On overlapping clusters (the Mall-like table) the in-memory fit itself stops at
-    scikit-learn's tolerance some 3e-3 sd from the optimum, so two samples cannot agree to 1e-3.
+    On overlapping clusters (the Mall-like table) each fit stops at scikit-learn's tolerance up to
+    some 3e-3 sd short of the same optimum, so two samples cannot agree to 1e-3 there
+    (``test_duckdb_whole.py``: they reach the same centres when run on to convergence).
     """
     sizes = [rows * 4 // 10, rows * 3 // 10, rows * 2 // 10, rows // 10]
     x = blobs(sizes, [[5, 20, 90], [30, 80, 10], [60, 40, 50], [10, 90, 80]], seed=3)

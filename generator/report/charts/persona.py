@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 import altair as alt
 import numpy as np
 import pandas as pd
@@ -60,14 +62,13 @@ def describe_ranges(analysis: Analysis, profile: SegmentProfile) -> ChartSpec | 
     rows = []
     this_segment, everyone = say("group.segment"), say("group.everyone")
     for column, stats in numeric:
-        values = analysis.table.frame[column].to_numpy(dtype=np.float64)
-        ordered = np.sort(values[~np.isnan(values)])
+        placed = _placer(analysis, column)
         for group, s in ((this_segment, stats), (everyone, pop[column])):
             label = say("row", column=analysis.label(column), group=group)
             row: dict[str, object] = {"row": label, "group": group}
             for key in ("q1", "median", "q3"):
                 row[key] = getattr(s, key)
-                row[f"{key}_pct"] = round(_percentile(ordered, getattr(s, key)), 1)
+                row[f"{key}_pct"] = round(placed(getattr(s, key)), 1)
             rows.append(row)
     data = pd.DataFrame(rows)
     colour = alt.Color(
@@ -98,6 +99,20 @@ def describe_ranges(analysis: Analysis, profile: SegmentProfile) -> ChartSpec | 
     columns = ", ".join(analysis.label(c) for c, _ in numeric)
     title = say("ranges.title", segment=profile.name, columns=columns)
     return spec(f"ranges-{profile.slug}", title, description, [bars, ticks], data)
+
+
+def _placer(analysis: Analysis, column: str) -> Callable[[float], float]:
+    """A value's percentile among all customers of ``column``.
+
+    On an engine the frame is only a sample: the engine counted every customer below each
+    published value (``WholeTable.percentiles``).
+    """
+    whole = analysis.table.whole
+    if whole is not None:
+        return dict(whole.percentiles[column]).__getitem__
+    values = analysis.table.frame[column].to_numpy(dtype=np.float64)
+    ordered = np.sort(values[~np.isnan(values)])
+    return lambda value: _percentile(ordered, value)
 
 
 def _percentile(ordered: np.ndarray, value: float) -> float:

@@ -17,8 +17,18 @@ import altair as alt
 import numpy as np
 import pandas as pd
 
+from generator.analysis.mapgrid import (
+    GRID,
+    axis_range,
+    best_pair,
+    grid_bounds,
+    grid_edges,
+    round_range,
+    separation,
+    slack,
+)
 from generator.config.settings import Config
-from generator.model import Analysis, ChartSpec, FrozenMap
+from generator.model import Analysis, ChartSpec, FrozenMap, MapGrid
 from generator.report.charts.common import (
     HEIGHT,
     MAX_POINTS,
@@ -30,64 +40,25 @@ from generator.report.charts.common import (
 )
 from generator.report.charts.words import say
 from generator.report.privacy import Suppressor
-from generator.table.bins import round_edges
 
-GRID = 24
-FENCE = 3.0
 GREY = "#bbbbbb"
 
 
 def map_columns(analysis: Analysis, config: Config) -> tuple[str, str] | None:
     """The two features the map plots (config order), or None with fewer than two features."""
     features = analysis.table.features
-    if len(features) < 2 or analysis.table.whole is not None:
-        # On an engine the driver holds a sample: its fences and grid would count the sample's
-        # customers, not the table's, so no map is drawn (README, Engines).
+    if len(features) < 2:
         return None
+    whole = analysis.table.whole
+    if whole is not None:
+        # On an engine the frame is a sample: the engine chose the axes on every customer.
+        return whole.segment_map.columns if whole.segment_map is not None else None
     if config.map_axes is not None:
         return config.map_axes
     frame = analysis.table.frame
     labels = analysis.segmentation.labels
     score = {f: separation(frame[f].to_numpy(dtype=np.float64), labels) for f in features}
-    # A flag or a two-valued code makes a map of two lines: used only when nothing else is left.
-    spread = [f for f in features if frame[f].nunique() > 2]
-    candidates = spread if len(spread) >= 2 else list(features)
-    best = sorted(candidates, key=lambda f: (-score[f], features.index(f)))[:2]
-    first, second = sorted(best, key=features.index)
-    return first, second
-
-
-def separation(values: np.ndarray, labels: np.ndarray) -> float:
-    """The share of a column's variance that lies between the segments (eta squared)."""
-    total = float(((values - values.mean()) ** 2).sum())
-    if total == 0:
-        return 0.0
-    sizes = np.bincount(labels)
-    means = np.bincount(labels, weights=values) / np.maximum(sizes, 1)
-    return float((sizes * (means - values.mean()) ** 2).sum() / total)
-
-
-def axis_range(values: np.ndarray, centres: np.ndarray, log: bool = False) -> tuple[float, float]:
-    """The data range cut at the far fences, widened to keep every segment centre in view.
-
-    With ``log`` the fences are measured on ``log1p`` of the values, as the axis shows them.
-    """
-    if log:
-        values, centres = np.log1p(values), np.log1p(centres)
-    q1, q3 = np.quantile(values, [0.25, 0.75])
-    spread = FENCE * (q3 - q1)
-    low, high = float(values.min()), float(values.max())
-    if spread > 0:
-        low, high = max(low, q1 - spread), min(high, q3 + spread)
-    if len(centres):
-        low, high = min(low, float(centres.min())), max(high, float(centres.max()))
-    return (float(np.expm1(low)), float(np.expm1(high))) if log else (low, high)
-
-
-def _round_range(bounds: tuple[float, float]) -> tuple[float, float]:
-    """The range widened to round numbers (the outer edges of the grid's round bins)."""
-    edges = round_edges(*bounds, GRID)
-    return float(edges[0]), float(edges[-1])
+    return best_pair(features, score, [f for f in features if frame[f].nunique() > 2])
 
 
 def _scale(bounds: tuple[float, float], log: bool) -> alt.Scale:
@@ -110,18 +81,25 @@ def segment_map(
     private, log = not config.privacy.individual_points, config.scaling == "log"
     centres = _centres(analysis, columns, config.privacy.min_group_size if private else 0)
     xs, ys = (analysis.table.frame[c].to_numpy(dtype=np.float64) for c in columns)
-    ranges = [
-        axis_range(v, centres[a].to_numpy(dtype=float), log) for v, a in ((xs, "x"), (ys, "y"))
-    ]
-    if private:  # round numbers at the ends: a data range would publish the extremes exactly
-        ranges = [_round_range(r) for r in ranges]
+    measured = _measured(analysis)
+    if measured is None:
+        ranges = [
+            axis_range(v, centres[a].to_numpy(dtype=float), log) for v, a in ((xs, "x"), (ys, "y"))
+        ]
+        if private:  # round numbers at the ends: a data range would publish the extremes exactly
+            ranges = [round_range(r) for r in ranges]
+    else:
+        ranges = list(measured.ranges)
     inside = _within(xs, ranges[0]) & _within(ys, ranges[1])
+    # On an engine the frame is a sample: the engine counted the customers outside the axes.
+    outside = int((~inside).sum()) if measured is None else measured.outside
     titles = (analysis.label(columns[0]), analysis.label(columns[1]))
     scales = [_scale(r, log) for r in ranges]
     x = alt.X("x:Q", title=titles[0], scale=scales[0])
     y = alt.Y("y:Q", title=titles[1], scale=scales[1])
     if private:
-        data = _density(xs[inside], ys[inside], ranges, config.privacy.min_group_size, log)
+        counts = None if measured is None else measured.counts
+        data = _density(xs[inside], ys[inside], ranges, config.privacy.min_group_size, log, counts)
         layers = [_density_layer(data, titles, scales)] if len(data) else []
         what = say("map.grid")
     else:
@@ -133,7 +111,7 @@ def segment_map(
     if not layers:
         return None  # nothing may be drawn: no map rather than an empty frame
     description = say("map.description", x=titles[0], y=titles[1], what=what)
-    facts = _facts(int((~inside).sum()), private and not len(data), private, highlight, log)
+    facts = _facts(outside, private and not len(data), private, highlight, log)
     title = say("map.title", x=titles[0], y=titles[1])
     return spec(name, title, description, layers, data, HEIGHT + 80, facts)
 
@@ -154,9 +132,14 @@ def _facts(
 
 
 def _within(values: np.ndarray, bounds: tuple[float, float]) -> np.ndarray:
-    # A hair of slack: a log axis's bounds went through log1p and back (last-bit noise).
-    low, high = bounds[0] - 1e-9 * abs(bounds[0]), bounds[1] + 1e-9 * abs(bounds[1])
+    low, high = slack(bounds)
     return np.asarray((values >= low) & (values <= high))
+
+
+def _measured(analysis: Analysis) -> MapGrid | None:
+    """The map's ranges and counts an engine measured over every customer (None locally)."""
+    whole = analysis.table.whole
+    return None if whole is None else whole.segment_map
 
 
 def _centres(analysis: Analysis, columns: tuple[str, str], min_size: int) -> pd.DataFrame:
@@ -246,14 +229,19 @@ def _density(
     ranges: list[tuple[float, float]],
     min_group_size: int,
     log: bool,
+    counted: np.ndarray | None = None,
 ) -> pd.DataFrame:
     """Counts on a GRID x GRID grid over the axes' ranges; small cells are dropped.
 
     On log axes the cells are equal in ``log1p`` units, so they look equal on the chart.
+    ``counted``: the grid's counts an engine measured over every customer (else counted here).
     """
     forward = np.log1p if log else (lambda v: v)
-    bounds = [(float(forward(low)), float(forward(high))) for low, high in ranges]
-    counts, x_edges, y_edges = np.histogram2d(forward(xs), forward(ys), bins=GRID, range=bounds)
+    bounds = grid_bounds(ranges, log)
+    if counted is None:
+        counts, x_edges, y_edges = np.histogram2d(forward(xs), forward(ys), bins=GRID, range=bounds)
+    else:
+        counts, (x_edges, y_edges) = counted, grid_edges(bounds)
     if log:
         x_edges, y_edges = np.expm1(x_edges), np.expm1(y_edges)
     i, j = np.nonzero(counts)

@@ -1,0 +1,138 @@
+"""The segment map when the table stays in an engine: the local map's numbers over every row.
+
+The axes (the best separating features, unless ``map`` names them), each axis's range (exact
+quartiles, minimum and maximum; Tukey's far fence; widened to the centres; round numbers when
+customers are not shown one by one), the customers outside it and the grid's counts are what
+``report/charts/segmap.py`` computes from the rows of a table in memory (``mapgrid``). The
+report applies the same suppression to the counts. Only the grid comes back to the driver.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+
+import numpy as np
+
+from generator.analysis.mapgrid import (
+    GRID,
+    best_pair,
+    fenced,
+    grid_bounds,
+    grid_edges,
+    round_range,
+    slack,
+)
+from generator.config.settings import Config
+from generator.engine import sql
+from generator.engine.quantiles import Part, quantiles
+from generator.engine.session import CUSTOMERS, Engine
+from generator.model import MapGrid, Population, SegmentProfile
+
+
+def map_whole(
+    engine: Engine,
+    features: tuple[str, ...],
+    profiles: Sequence[SegmentProfile],
+    population: Population,
+    variance: np.ndarray,
+    config: Config,
+) -> MapGrid | None:
+    """The map's axes, ranges, customers outside and grid, over every customer."""
+    if len(features) < 2:
+        return None
+    d = engine.dialect
+    quoted = {f: d.quote(f) for f in features}
+    row = engine.fetch(sql.extremes(CUSTOMERS, list(quoted.values()))).to_pylist()[0]
+    extremes = {f: (float(row[f"lo{i}"]), float(row[f"hi{i}"])) for i, f in enumerate(features)}
+    columns = config.map_axes or _best(engine, features, profiles, population, variance, extremes)
+    private, log = not config.privacy.individual_points, config.scaling == "log"
+    shown = [p for p in profiles if p.size >= (config.privacy.min_group_size if private else 0)]
+    forward: Callable[[np.ndarray], np.ndarray] = np.log1p if log else np.asarray
+    n = population.n_customers
+    parts = [Part("0", quoted[c], {0: n}) for c in columns]
+    found = quantiles(engine, CUSTOMERS, parts, (0.25, 0.75), forward if log else None)
+    ranges = []
+    for column, part in zip(columns, found, strict=True):
+        q1, q3 = (float(v) for v in part[0])
+        low, high = (float(forward(np.array(v))) for v in extremes[column])
+        centres = forward(np.array([p.mean[column] for p in shown], dtype=np.float64))
+        bounds = fenced(q1, q3, low, high, centres, log)
+        ranges.append(round_range(bounds) if private else bounds)
+    x_range, y_range = ranges
+    outside, counts = _cells(engine, [quoted[c] for c in columns], ranges, log)
+    return MapGrid(columns, (x_range, y_range), outside, counts if private else None)
+
+
+def _best(
+    engine: Engine,
+    features: tuple[str, ...],
+    profiles: Sequence[SegmentProfile],
+    population: Population,
+    variance: np.ndarray,
+    extremes: dict[str, tuple[float, float]],
+) -> tuple[str, str]:
+    """The two best separating features, as ``segmap.map_columns`` chooses them locally.
+
+    The share of each feature's variance between the segments, from the segments' sizes and
+    means and the variance over every customer; a feature with only two values (nothing
+    strictly between its minimum and maximum) only when nothing else is left.
+    """
+    sizes = np.array([p.size for p in profiles], dtype=np.float64)
+    pop = population.mean
+    score = {}
+    for j, f in enumerate(features):
+        means = np.array([p.mean[f] for p in profiles])
+        total = variance[j] * population.n_customers
+        score[f] = float((sizes * (means - pop[f]) ** 2).sum() / total) if total else 0.0
+    bounds = [(engine.dialect.quote(f), *extremes[f]) for f in features]
+    row = engine.fetch(sql.strictly_between(CUSTOMERS, bounds)).to_pylist()[0]
+    spread = [f for i, f in enumerate(features) if row[f"n{i}"]]
+    return best_pair(features, score, spread)
+
+
+def _cells(
+    engine: Engine, values: list[str], ranges: list[tuple[float, float]], log: bool
+) -> tuple[int, np.ndarray]:
+    """Customers outside the axes, and per cell of the grid inside them.
+
+    The local map bins ``log1p`` of each value on log axes; the engine compares the values
+    themselves with the smallest numbers whose numpy ``log1p`` reaches each edge, so each
+    customer lands in the cell numpy puts it in.
+    """
+    bounds = grid_bounds(ranges, log)
+    edges = grid_edges(bounds)
+    if log:
+        cuts = [np.array([reaching(e) for e in axis]) for axis in edges]
+        grid = [(float(c[0]), passing(float(e[-1]))) for c, e in zip(cuts, edges, strict=True)]
+    else:
+        cuts = list(edges)
+        grid = [(float(e[0]), float(e[-1])) for e in edges]
+    query = sql.map_cells(CUSTOMERS, values, [slack(r) for r in ranges], grid, cuts, not log)
+    outside = 0
+    counts = np.zeros((GRID, GRID), dtype=np.int64)
+    for row in engine.fetch(query).to_pylist():
+        if not row["inside"]:
+            outside += int(row["c"])
+        elif row["cx"] >= 0 and row["cy"] >= 0:
+            counts[row["cx"], row["cy"]] = int(row["c"])
+    return outside, counts
+
+
+def reaching(edge: float) -> float:
+    """The smallest number whose ``numpy.log1p`` is at least ``edge``."""
+    x = float(np.expm1(edge))
+    while np.log1p(x) < edge:
+        x = float(np.nextafter(x, np.inf))
+    while np.log1p(np.nextafter(x, -np.inf)) >= edge:
+        x = float(np.nextafter(x, -np.inf))
+    return x
+
+
+def passing(edge: float) -> float:
+    """The smallest number whose ``numpy.log1p`` is above ``edge``."""
+    x = float(np.expm1(edge))
+    while np.log1p(x) <= edge:
+        x = float(np.nextafter(x, np.inf))
+    while np.log1p(np.nextafter(x, -np.inf)) > edge:
+        x = float(np.nextafter(x, -np.inf))
+    return x
