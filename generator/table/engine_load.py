@@ -27,6 +27,7 @@ from generator.table.engine_checks import (
     PARSED,
     Column,
     facts_sql,
+    is_integer_type,
     is_numeric_type,
     parsed_sql,
     problems,
@@ -60,9 +61,10 @@ def load_whole(config: Config, engine: Engine) -> CustomerTable:
     id_source = header[found[config.id_column]]
     parsed = parsed_sql(engine.dialect, config, id_source, columns)
     engine.view(PARSED, parsed)
-    facts = engine.fetch(facts_sql(config, columns)).to_pylist()[0]
+    integer_ids = is_integer_type(id_source[1])
+    facts = engine.fetch(facts_sql(config, columns, integer_ids)).to_pylist()[0]
     facts = {key: (value if value is not None else 0) for key, value in facts.items()}
-    found_problems = problems(engine, config, columns, facts)
+    found_problems = problems(engine, config, columns, facts, integer_ids)
     missing = any(facts[f"m{i}"] for i in range(len(columns)))
     hint = DROP_HINT if config.missing == "error" and missing else ""
     collect(DataError, where, found_problems, 20, hint)
@@ -87,7 +89,7 @@ def load_whole(config: Config, engine: Engine) -> CustomerTable:
         notes=tuple(notes),
         rows_dropped=int(facts["dropped"]),
     )
-    frame = _sample(engine, config, columns, whole)
+    frame = _sample(engine, config, columns, whole, integer_ids)
     return CustomerTable(
         frame, source, config.id_column, config.feature_columns, config.describe, whole
     )
@@ -105,7 +107,7 @@ def _columns(
         typed = is_numeric_type(kind)
         bounded = rule.minimum is not None or rule.maximum is not None
         if name in config.feature_columns or typed or bounded:
-            out.append(Column(name, source, "number", typed))
+            out.append(Column(name, source, "number", typed, is_integer_type(kind)))
         elif rule.allowed or rule.values:
             out.append(Column(name, source, "category", False))
         else:
@@ -150,7 +152,7 @@ def customers_sql(
             listed = ", ".join(d.text(v) for v in pooled)
             value = f"CASE WHEN v{i} IN ({listed}) THEN {d.text(OTHER)} ELSE v{i} END"
         items.append(f"{value} AS {d.quote(c.name)}")
-    return f"SELECT id, {', '.join(items)} FROM {PARSED} WHERE keep"
+    return f"SELECT id, id_key, {', '.join(items)} FROM {PARSED} WHERE keep"
 
 
 def _pooled(
@@ -252,15 +254,16 @@ def _fingerprint(engine: Engine, config: Config, columns: Sequence[Column]) -> s
 
 
 def _sample(
-    engine: Engine, config: Config, columns: Sequence[Column], whole: WholeTable
+    engine: Engine, config: Config, columns: Sequence[Column], whole: WholeTable, integer: bool
 ) -> pd.DataFrame:
     """The driver's sample, typed and ordered as ``validation`` orders a table in memory."""
     names = ["id", *(c.name for c in columns)]
+    d = engine.dialect
     table = engine.fetch(
-        sql.sample(engine.dialect, CUSTOMERS, names, config.random_state, config.sample_size)
+        sql.sample(d, CUSTOMERS, names, config.random_state, config.sample_size, integer)
     )
     frame = table.to_pandas()
-    ids = frame.pop("id")
+    ids = frame.pop("id").astype(str)  # whole-number IDs come as numbers
     if ids.map(lambda v: bool(WHOLE_ID.match(v))).all():
         ids = ids.astype(np.int64)
     frame.insert(0, config.id_column, ids.to_numpy())
