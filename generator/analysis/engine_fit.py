@@ -53,8 +53,13 @@ class FittedScaler:
         return sql.scaled(d, columns, self.center, self.scale, self.log1p)
 
 
-def segment_whole(table: CustomerTable, config: Config, engine: Engine) -> Segmentation:
-    """Search k on ``table.frame`` (the sample), then fit and order over every row."""
+def segment_whole(
+    table: CustomerTable, config: Config, engine: Engine, raw: Moments
+) -> Segmentation:
+    """Search k on ``table.frame`` (the sample), then fit and order over every row.
+
+    ``raw``: the features' moments over every row (``moments``).
+    """
     x = table.feature_matrix()
     rng = np.random.default_rng(config.random_state)
     k_range = k_range_for(_distinct(x, table, config, engine), config)
@@ -62,7 +67,7 @@ def segment_whole(table: CustomerTable, config: Config, engine: Engine) -> Segme
         fits, scores, silhouette_rows = _search(x, config, k_range, rng, advance)
         choice = choose_k(scores, config.k)
     with stage("fit"):
-        scaler = fit_scaler(engine, table.features, config.scaling)
+        scaler = fit_scaler(engine, table.features, config.scaling, raw)
         centres = lloyd(
             engine, table.features, scaler, scaler.transform(_centroids(fits[choice.k]))
         )
@@ -79,12 +84,18 @@ def _distinct(x: np.ndarray, table: CustomerTable, config: Config, engine: Engin
     return int(row.to_pylist()[0]["n"])
 
 
-def fit_scaler(engine: Engine, features: tuple[str, ...], scaling: str) -> FittedScaler:
-    """StandardScaler (mean, population sd) or RobustScaler (median, IQR) over every row."""
+def fit_scaler(
+    engine: Engine, features: tuple[str, ...], scaling: str, raw: Moments
+) -> FittedScaler:
+    """StandardScaler (mean, population sd) or RobustScaler (median, IQR) over every row.
+
+    ``raw``: the features' own moments (measured once for the scaler and the profiles).
+    """
     d = engine.dialect
     log1p = scaling == "log"
     values = [d.log1p(d.quote(c)) if log1p else d.quote(c) for c in features]
-    n, mean, variance = moments(engine, values)
+    measured = moments(engine, values) if log1p else raw
+    n, mean, variance = measured.n, measured.mean, measured.variance
     if scaling == "robust":
         parts = [Part("0", v, {0: n}) for v in values]
         q = [part[0] for part in quantiles(engine, CUSTOMERS, parts, (0.25, 0.5, 0.75))]
@@ -97,23 +108,42 @@ def fit_scaler(engine: Engine, features: tuple[str, ...], scaling: str) -> Fitte
     return FittedScaler(center, scale, log1p, variance / scale**2)
 
 
-def moments(engine: Engine, values: list[str]) -> tuple[int, np.ndarray, np.ndarray]:
-    """Rows, means and population variances of ``values`` over every row, in two passes.
+@dataclass(frozen=True)
+class Moments:
+    """Rows, means and population variances of some values over every row.
+
+    Attributes:
+        n: The number of rows.
+        mean: Each value's mean.
+        variance: Each value's population variance.
+        products: For each pair ``(i, j)`` with ``i < j`` (when asked for), the sum over the rows
+            of the product of the two values' deviations from their means.
+    """
+
+    n: int
+    mean: np.ndarray
+    variance: np.ndarray
+    products: dict[tuple[int, int], float]
+
+
+def moments(engine: Engine, values: list[str], pairs: bool = False) -> Moments:
+    """The moments of ``values`` over every row, in two passes.
 
     The second pass sums squared deviations from the first pass's means (no cancellation),
-    and both sum in fixed point, so the result does not depend on the order of the rows.
+    and with ``pairs`` the products of every two values' deviations (Pearson's r needs them);
+    both sum in fixed point, so the result does not depend on the order of the rows.
     """
     items = ", ".join(f"{sql.exact_sum(v)} AS s{i}" for i, v in enumerate(values))
     row = engine.fetch(f"SELECT count(*) AS n, {items} FROM {CUSTOMERS}").to_pylist()[0]
     n = int(row["n"])
     mean = np.array([row[f"s{i}"] for i in range(len(values))], dtype=np.float64) / n
-    squares = ", ".join(
-        f"{sql.exact_sum(f'({v} - {lit(m)}) * ({v} - {lit(m)})')} AS q{i}"
-        for i, (v, m) in enumerate(zip(values, mean, strict=True))
-    )
-    row = engine.fetch(f"SELECT {squares} FROM {CUSTOMERS}").to_pylist()[0]
+    dev = [f"({v} - {lit(m)})" for v, m in zip(values, mean, strict=True)]
+    sums = [f"{sql.exact_sum(f'{d} * {d}')} AS q{i}" for i, d in enumerate(dev)]
+    both = [(i, j) for i in range(len(values)) for j in range(i + 1, len(values))] if pairs else []
+    sums += [f"{sql.exact_sum(f'{dev[i]} * {dev[j]}')} AS c{i}_{j}" for i, j in both]
+    row = engine.fetch(f"SELECT {', '.join(sums)} FROM {CUSTOMERS}").to_pylist()[0]
     variance = np.array([row[f"q{i}"] for i in range(len(values))], dtype=np.float64) / n
-    return n, mean, variance
+    return Moments(n, mean, variance, {(i, j): float(row[f"c{i}_{j}"]) for i, j in both})
 
 
 def lloyd(

@@ -11,13 +11,12 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from generator.analysis.engine_fit import FittedScaler, moments
-from generator.analysis.engine_rules import rules_whole
+from generator.analysis.engine_fit import FittedScaler, Moments
+from generator.analysis.engine_rules import Path, leaf_counts, leaf_paths, rules_from
 from generator.analysis.personas import name_segments, playbook_actions
 from generator.analysis.profile import _kinds
 from generator.config.settings import Config
 from generator.engine import sql
-from generator.engine.dialect import lit
 from generator.engine.quantiles import Part, quantiles
 from generator.engine.session import CUSTOMERS, Engine
 from generator.model import (
@@ -35,13 +34,16 @@ QUARTILES = (0.25, 0.5, 0.75)
 
 
 def labelled_sql(engine: Engine, table: CustomerTable, segmentation: Segmentation) -> str:
-    """Every customer with ``segment`` (0-based, in segment order) and its own columns."""
+    """Every customer with ``segment`` (0-based, in segment order) and its own columns.
+
+    ``id`` is the ID as text; ``id_key`` as the table stores it (a number or text).
+    """
     scale = segmentation.scaler
     scaler = FittedScaler(
         np.asarray(scale.center), np.asarray(scale.scale), scale.log1p, np.ones(len(scale.scale))
     )
     d = engine.dialect
-    keep = ["id", *(d.quote(c) for c in (*table.features, *table.describe))]
+    keep = ["id", "id_key", *(d.quote(c) for c in (*table.features, *table.describe))]
     items = scaler.items(d, table.features)
     return sql.labelled(CUSTOMERS, items, segmentation.scaled_centroids, keep)
 
@@ -59,19 +61,22 @@ class _Measured:
 
 
 def analyse_whole(
-    table: CustomerTable, segmentation: Segmentation, config: Config, engine: Engine
+    table: CustomerTable, segmentation: Segmentation, config: Config, engine: Engine, raw: Moments
 ) -> Analysis:
-    """Every segment's profile and the population's facts, measured on the engine."""
+    """Every segment's profile and the population's facts, measured on the engine.
+
+    ``raw``: the features' moments over every row, with their deviation products.
+    """
     labelled = labelled_sql(engine, table, segmentation)
     k = segmentation.k
     categorical = {c for c, _ in table.whole.categories} if table.whole else set()
     numeric = [c for c in (*table.features, *table.describe) if c not in categorical]
-    sizes, means = _means(engine, labelled, numeric, k)
+    paths = leaf_paths(table, segmentation.labels, k, config.random_state)
+    sizes, means, rules = _means(engine, labelled, numeric, k, (table, paths))
     stats = _stats(engine, labelled, numeric, sizes, means)
-    feature_moments = moments(engine, [engine.dialect.quote(c) for c in table.features])
-    population = _population(engine, table, numeric, stats, feature_moments)
+    population = _population(table, numeric, stats, raw)
     pop_mean = np.array([dict(population.mean)[f] for f in table.features])
-    pop_std = np.sqrt(feature_moments[2])
+    pop_std = np.sqrt(raw.variance)
     feature_means = means[:, [numeric.index(f) for f in table.features]]
     # Distinctiveness on the published scale, as in ``profile``: means, not K-Means centres.
     z = (feature_means - pop_mean) / np.where(pop_std > 0, pop_std, 1.0)
@@ -85,7 +90,7 @@ def analyse_whole(
             for c, order in (table.whole.categories if table.whole else ())
             if c in table.describe
         },
-        rules=rules_whole(table, segmentation.labels, k, config.random_state, engine, labelled),
+        rules=rules,
         pop_mean=pop_mean,
         names=name_segments(segmentation.levels, z, [label_of[f] for f in table.features], words),
     )
@@ -125,15 +130,26 @@ def _pairs(names: list[str], values: np.ndarray) -> tuple[tuple[str, float], ...
 
 
 def _means(
-    engine: Engine, labelled: str, columns: list[str], k: int
-) -> tuple[np.ndarray, np.ndarray]:
-    """Customers per segment and each column's mean per segment (NaN for an empty segment)."""
+    engine: Engine,
+    labelled: str,
+    columns: list[str],
+    k: int,
+    trees: tuple[CustomerTable, list[list[Path]]],
+) -> tuple[np.ndarray, np.ndarray, list[Rule]]:
+    """Sizes, means and rules of thumb per segment, in one pass over every row.
+
+    Means are NaN for an empty segment; ``trees``: the table and each segment's leaves.
+    """
+    table, paths = trees
+    d = engine.dialect
     sizes = np.zeros(k, dtype=np.int64)
     sums = np.full((k, len(columns)), np.nan)
-    for row in engine.fetch(sql.group_means(labelled, columns, engine.dialect)).to_pylist():
+    extra = leaf_counts(engine, table.features, paths)
+    rows = engine.fetch(sql.group_means(labelled, columns, d, extra)).to_pylist()
+    for row in rows:
         sizes[row["segment"]] = row["n"]
         sums[row["segment"]] = [row[f"a{j}"] for j in range(len(columns))]
-    return sizes, sums / np.maximum(sizes, 1)[:, None]
+    return sizes, sums / np.maximum(sizes, 1)[:, None], rules_from(table, paths, rows)
 
 
 def _stats(
@@ -171,11 +187,10 @@ def _shares(
 
 
 def _population(
-    engine: Engine,
     table: CustomerTable,
     numeric: list[str],
     stats: dict[str, tuple[list[NumericStats], NumericStats]],
-    feature_moments: tuple[int, np.ndarray, np.ndarray],
+    raw: Moments,
 ) -> Population:
     """The population's facts and insights, as ``profile._population`` states them.
 
@@ -183,7 +198,7 @@ def _population(
     column covers every customer. Which columns are rates or years is read on the sample.
     """
     assert table.whole is not None
-    n = feature_moments[0]
+    n = raw.n
     counts = dict(table.whole.categories)
     categorical_pairs = []
     insights = []
@@ -204,7 +219,7 @@ def _population(
             else:
                 spread = (("q1", s.q1), ("median", s.median), ("q3", s.q3), *covered)
                 insights.append(Insight("spread", column, spread))
-    insights.extend(_relation(engine, table.features, feature_moments))
+    insights.extend(_relation(table.features, raw))
     return Population(
         n_customers=n,
         mean=tuple((f, stats[f][1].mean) for f in table.features),
@@ -217,24 +232,16 @@ def _population(
     )
 
 
-def _relation(
-    engine: Engine, features: tuple[str, ...], feature_moments: tuple[int, np.ndarray, np.ndarray]
-) -> list[Insight]:
+def _relation(features: tuple[str, ...], raw: Moments) -> list[Insight]:
     """The strongest linear relation between two features (Pearson's r over every row).
 
     From fixed-point sums of deviation products, so r does not depend on the order of rows.
     """
     if len(features) < 2:
         return []
-    d = engine.dialect
-    values = [d.quote(c) for c in features]
-    n, mean, variance = feature_moments
-    dev = [f"({v} - {lit(m)})" for v, m in zip(values, mean, strict=True)]
-    pairs = [(i, j) for i in range(len(features)) for j in range(i + 1, len(features))]
-    items = ", ".join(f"{sql.exact_sum(f'{dev[i]} * {dev[j]}')} AS c{i}_{j}" for i, j in pairs)
-    row = engine.fetch(f"SELECT {items} FROM {CUSTOMERS}").to_pylist()[0]
-    sd = np.sqrt(variance)
-    r = {(i, j): row[f"c{i}_{j}"] / n / (sd[i] * sd[j]) for i, j in pairs}
+    pairs = sorted(raw.products)
+    sd = np.sqrt(raw.variance)
+    r = {(i, j): raw.products[(i, j)] / raw.n / (sd[i] * sd[j]) for i, j in pairs}
     first, second = max(pairs, key=lambda p: (abs(r[p]), -p[0], -p[1]))
     value = float(r[(first, second)])
     return [Insight("relation", features[first], (("other", features[second]), ("r", value)))]

@@ -15,6 +15,7 @@ import numpy as np
 from generator.engine.dialect import Dialect, lit
 
 SAMPLE_HASH = "sample_hash"
+NEAREST = "segments_score"  # the assignment's columns: one score per centre and their minimum
 # Sums are taken in fixed point: a double sum depends on the order the engine adds rows in
 # (threads, files, partitions), and then the same table would publish other last digits.
 # 38 digits with 10 after the point hold sums up to 1e28; scaled features get 15.
@@ -124,30 +125,34 @@ def scaled(
     return ", ".join(out)
 
 
-def nearest(centres: np.ndarray) -> str:
-    """The index of the nearest centre to ``(z0, z1...)``: a CASE over linear scores.
+def nearest(centres: np.ndarray) -> tuple[list[tuple[str, str]], str]:
+    """The index of the nearest centre to ``(z0, z1...)``: layers of scores, then a CASE.
 
     ``|z - c|^2 = |z|^2 - 2 z.c + |c|^2`` and ``|z|^2`` is the same for every centre, so the
     nearest centre has the lowest ``|c|^2 - 2 z.c``. Ties go to the lower index, as in
-    scikit-learn. The CASE has an ELSE: without one a Spark query ran ten times slower.
+    scikit-learn. Each score and their minimum is a column of its own layer, computed once a
+    row (written inside the CASE, each was computed twice and the minimum k - 1 times). The
+    CASE has an ELSE: without one a Spark query ran ten times slower.
     """
     scores = []
-    for centre in centres:
+    for j, centre in enumerate(centres):
         terms = " + ".join(f"{lit(-2.0 * v)} * z{f}" for f, v in enumerate(centre))
-        scores.append(f"({lit(float(np.dot(centre, centre)))} + {terms})")
+        scores.append((f"{NEAREST}{j}", f"({lit(float(np.dot(centre, centre)))} + {terms})"))
     k = len(scores)
     if k == 1:
-        return "0"
-    low = f"least({', '.join(scores)})"
-    whens = " ".join(f"WHEN {scores[j]} = {low} THEN {j}" for j in range(k - 1))
-    return f"CASE {whens} ELSE {k - 1} END"
+        return [], "0"
+    low = f"{NEAREST}_min"
+    layers = [*scores, (low, f"least({', '.join(name for name, _ in scores)})")]
+    whens = " ".join(f"WHEN {NEAREST}{j} = {low} THEN {j}" for j in range(k - 1))
+    return layers, f"CASE {whens} ELSE {k - 1} END"
 
 
 def labelled(relation: str, scaled_items: str, centres: np.ndarray, keep: Sequence[str]) -> str:
     """Every customer with its segment (``segment``), the scaled features and ``keep`` columns."""
     kept = "".join(f", {c}" for c in keep)
-    inner = f"SELECT {scaled_items}{kept} FROM {relation}"
-    return f"SELECT {nearest(centres)} AS segment, * FROM ({inner})"
+    layers, segment = nearest(centres)
+    scored = layered(f"SELECT {scaled_items}{kept} FROM {relation}", layers)
+    return f"SELECT {segment} AS segment, * FROM ({scored})"
 
 
 def lloyd_step(labelled_sql: str, n_features: int) -> str:
@@ -159,9 +164,12 @@ def lloyd_step(labelled_sql: str, n_features: int) -> str:
     )
 
 
-def group_means(labelled_sql: str, columns: Sequence[str], d: Dialect) -> str:
-    """Each segment's size and the sum of each column (``a<i>``)."""
+def group_means(
+    labelled_sql: str, columns: Sequence[str], d: Dialect, extra: Sequence[str] = ()
+) -> str:
+    """Each segment's size, the sum of each column (``a<i>``) and ``extra`` aggregates."""
     means = "".join(f", {exact_sum(d.quote(c))} AS a{i}" for i, c in enumerate(columns))
+    means += "".join(f", {item}" for item in extra)
     return (
         f"SELECT segment, count(*) AS n{means} FROM ({labelled_sql}) "
         "GROUP BY segment ORDER BY segment"
