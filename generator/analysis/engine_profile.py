@@ -11,7 +11,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from generator.analysis.engine_fit import FittedScaler, Moments
+from generator.analysis.engine_fit import FittedScaler, Moments, value_bounds
 from generator.analysis.engine_rules import Path, leaf_counts, leaf_paths, rules_from
 from generator.analysis.personas import name_segments, playbook_actions
 from generator.analysis.profile import _kinds
@@ -145,7 +145,8 @@ def _means(
     sizes = np.zeros(k, dtype=np.int64)
     sums = np.full((k, len(columns)), np.nan)
     extra = leaf_counts(engine, table.features, paths)
-    rows = engine.fetch(sql.group_means(labelled, columns, d, extra)).to_pylist()
+    bounded = list(zip(columns, value_bounds(table, columns), strict=True))
+    rows = engine.fetch(sql.group_means(labelled, bounded, d, extra)).to_pylist()
     for row in rows:
         sizes[row["segment"]] = row["n"]
         sums[row["segment"]] = [row[f"a{j}"] for j in range(len(columns))]

@@ -36,7 +36,7 @@ def load_on_engine(config: Config) -> CustomerTable:
 
 def analyse_on_engine(config: Config) -> Analysis:
     """Load, segment and profile with every pass over all rows on the engine."""
-    from generator.analysis.engine_fit import moments, segment_whole
+    from generator.analysis.engine_fit import moments, segment_whole, value_bounds
     from generator.analysis.engine_profile import analyse_whole
 
     with engine_for(config) as engine:
@@ -45,7 +45,7 @@ def analyse_on_engine(config: Config) -> Analysis:
         with stage("fit"):
             # The features' moments serve the scaler and the profiles (means, sd, Pearson's r).
             features = [engine.dialect.quote(c) for c in table.features]
-            raw = moments(engine, features, pairs=True)
+            raw = moments(engine, features, value_bounds(table, table.features), pairs=True)
         segmentation = segment_whole(table, config, engine, raw)
         with stage("profile"):
             return analyse_whole(table, segmentation, config, engine, raw)

@@ -8,6 +8,7 @@ IEEE doubles like numpy does.
 from __future__ import annotations
 
 import hashlib
+import math
 from collections.abc import Mapping, Sequence
 
 import numpy as np
@@ -23,9 +24,15 @@ ORIGINAL_SCALE = 10
 SCALED_SCALE = 15
 
 
-def exact_sum(expr: str, scale: int = ORIGINAL_SCALE) -> str:
-    """``sum(expr)`` in fixed point, so its value does not depend on the order of the rows."""
-    return f"CAST(sum(CAST({expr} AS DECIMAL(38, {scale}))) AS DOUBLE)"
+def exact_sum(expr: str, scale: int = ORIGINAL_SCALE, bound: float = math.inf) -> str:
+    """``sum(expr)`` in fixed point, so its value does not depend on the order of the rows.
+
+    ``bound``: no value's magnitude is above it. When it leaves room in 18 digits (with a factor
+    two to spare) each value is a DECIMAL(18): a 64-bit integer instead of a 128-bit one, half
+    the cost of the cast at 100M rows. The same digits either way, and the sum is exact.
+    """
+    precision = 18 if 2 * bound < 10.0 ** (18 - scale) else 38
+    return f"CAST(sum(CAST({expr} AS DECIMAL({precision}, {scale}))) AS DOUBLE)"
 
 
 def sample(
@@ -155,9 +162,14 @@ def labelled(relation: str, scaled_items: str, centres: np.ndarray, keep: Sequen
     return f"SELECT {segment} AS segment, * FROM ({scored})"
 
 
-def lloyd_step(labelled_sql: str, n_features: int) -> str:
-    """One Lloyd update: each segment's size and the sums of its scaled features (``s<f>``)."""
-    means = ", ".join(f"{exact_sum(f'z{f}', SCALED_SCALE)} AS s{f}" for f in range(n_features))
+def lloyd_step(labelled_sql: str, bounds: Sequence[float]) -> str:
+    """One Lloyd update: each segment's size and the sums of its scaled features (``s<f>``).
+
+    ``bounds``: the largest magnitude of each scaled feature (``exact_sum``).
+    """
+    means = ", ".join(
+        f"{exact_sum(f'z{f}', SCALED_SCALE, b)} AS s{f}" for f, b in enumerate(bounds)
+    )
     return (
         f"SELECT segment, count(*) AS n, {means} FROM ({labelled_sql}) "
         "GROUP BY segment ORDER BY segment"
@@ -165,10 +177,18 @@ def lloyd_step(labelled_sql: str, n_features: int) -> str:
 
 
 def group_means(
-    labelled_sql: str, columns: Sequence[str], d: Dialect, extra: Sequence[str] = ()
+    labelled_sql: str,
+    columns: Sequence[tuple[str, float]],
+    d: Dialect,
+    extra: Sequence[str] = (),
 ) -> str:
-    """Each segment's size, the sum of each column (``a<i>``) and ``extra`` aggregates."""
-    means = "".join(f", {exact_sum(d.quote(c))} AS a{i}" for i, c in enumerate(columns))
+    """Each segment's size, the sum of each column (``a<i>``) and ``extra`` aggregates.
+
+    ``columns``: each column's name and the largest magnitude of its values (``exact_sum``).
+    """
+    means = "".join(
+        f", {exact_sum(d.quote(c), bound=b)} AS a{i}" for i, (c, b) in enumerate(columns)
+    )
     means += "".join(f", {item}" for item in extra)
     return (
         f"SELECT segment, count(*) AS n{means} FROM ({labelled_sql}) "

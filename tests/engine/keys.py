@@ -126,3 +126,18 @@ def check_bins(engine: Engine, folder: Path) -> None:
         assert got[:-1] == [histogram_bin(v, edges) for v in [*values, float("nan")]], edges
         counts = np.bincount(got[: len(values)], minlength=len(edges) - 1)
         assert np.array_equal(counts, np.histogram(values, bins=edges)[0])
+
+
+def check_sums(engine: Engine, folder: Path) -> None:
+    """Fixed-point sums in 18 digits (values within a bound) equal those in 38 digits."""
+    rng = np.random.default_rng(5)
+    for n, (bound, scale) in enumerate(((137.0, 10), (4.9e7, 10), (480.0, 15), (3.5, 15))):
+        values = rng.uniform(-bound, bound, 5_000)
+        values[:2] = (-bound, bound)
+        path = _table(folder, f"sums{n}", {"v": pa.array(values)})
+        engine.parquet_view(f"sums{n}", path)
+        narrow, wide = sql.exact_sum("v", scale, bound), sql.exact_sum("v", scale)
+        assert "DECIMAL(18" in narrow and "DECIMAL(38" in wide
+        row = engine.fetch(f"SELECT {narrow} AS a, {wide} AS b FROM sums{n}").to_pylist()[0]
+        assert row["a"] == row["b"], (bound, scale)
+    assert "DECIMAL(38" in sql.exact_sum("v", 15, 600.0)  # no room left for a factor two

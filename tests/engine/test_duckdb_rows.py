@@ -1,4 +1,4 @@
-"""DuckDB's per-row arithmetic: the sample key, the sample and histogram bins at their edges."""
+"""DuckDB's per-row arithmetic: the sample key and sample, bins at their edges, exact sums."""
 
 from __future__ import annotations
 
@@ -9,7 +9,7 @@ import pytest
 
 from generator.config.engine import EngineSettings
 from generator.engine.session import Engine
-from tests.engine.keys import check_bins, check_sample, check_sample_keys
+from tests.engine.keys import check_bins, check_sample, check_sample_keys, check_sums
 
 pytest.importorskip("duckdb")
 
@@ -32,3 +32,7 @@ def test_the_sample_is_the_smallest_keys(engine: Engine, tmp_path: Path) -> None
 
 def test_bins_are_numpys_at_every_edge(engine: Engine, tmp_path: Path) -> None:
     check_bins(engine, tmp_path)
+
+
+def test_narrow_fixed_point_sums_are_exact(engine: Engine, tmp_path: Path) -> None:
+    check_sums(engine, tmp_path)
