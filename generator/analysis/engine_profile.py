@@ -8,11 +8,12 @@ only those aggregates come back. The words (names, slugs, actions) are made as i
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 
 from generator.analysis.engine_fit import FittedScaler, Moments, value_bounds
-from generator.analysis.engine_rules import Path, leaf_counts, leaf_paths, rules_from
+from generator.analysis.engine_rules import leaf_counts, leaf_paths, rules_from
 from generator.analysis.personas import name_segments, playbook_actions
 from generator.analysis.profile import _kinds
 from generator.config.settings import Config
@@ -31,6 +32,8 @@ from generator.model import (
 )
 
 QUARTILES = (0.25, 0.5, 0.75)
+# Category values counted in the pass that sums the columns; more get a pass of their own.
+FUSED_VALUES = 64
 
 
 def labelled_sql(engine: Engine, table: CustomerTable, segmentation: Segmentation) -> str:
@@ -72,7 +75,18 @@ def analyse_whole(
     categorical = {c for c, _ in table.whole.categories} if table.whole else set()
     numeric = [c for c in (*table.features, *table.describe) if c not in categorical]
     paths = leaf_paths(table, segmentation.labels, k, config.random_state)
-    sizes, means, rules = _means(engine, labelled, numeric, k, (table, paths))
+    levels = [
+        (c, [v for v, _ in order])
+        for c, order in (table.whole.categories if table.whole else ())
+        if c in table.describe
+    ]
+    fused = levels if sum(len(v) for _, v in levels) <= FUSED_VALUES else []
+    extra = leaf_counts(engine, table.features, paths) + _value_counts(engine, fused)
+    sizes, means, rows = _means(engine, labelled, numeric, k, (table, extra))
+    shares = {c: _shares_from(rows, n, k, values) for n, (c, values) in enumerate(fused)}
+    for c, values in levels:
+        if c not in shares:
+            shares[c] = _shares(engine, labelled, c, k, values)
     stats = _stats(engine, labelled, numeric, sizes, means)
     population = _population(table, numeric, stats, raw)
     pop_mean = np.array([dict(population.mean)[f] for f in table.features])
@@ -85,12 +99,8 @@ def analyse_whole(
     measured = _Measured(
         sizes=sizes,
         stats=stats,
-        shares={
-            c: _shares(engine, labelled, c, k, [v for v, _ in order])
-            for c, order in (table.whole.categories if table.whole else ())
-            if c in table.describe
-        },
-        rules=rules,
+        shares={c: shares[c] for c, _ in levels},
+        rules=rules_from(table, paths, rows),
         pop_mean=pop_mean,
         names=name_segments(segmentation.levels, z, [label_of[f] for f in table.features], words),
     )
@@ -134,23 +144,43 @@ def _means(
     labelled: str,
     columns: list[str],
     k: int,
-    trees: tuple[CustomerTable, list[list[Path]]],
-) -> tuple[np.ndarray, np.ndarray, list[Rule]]:
-    """Sizes, means and rules of thumb per segment, in one pass over every row.
+    counted: tuple[CustomerTable, list[str]],
+) -> tuple[np.ndarray, np.ndarray, list[dict[str, Any]]]:
+    """Sizes and means per segment (NaN for an empty segment), with ``counted``'s aggregates.
 
-    Means are NaN for an empty segment; ``trees``: the table and each segment's leaves.
+    ``counted``: the table and the extra aggregates of the same pass over every row (the
+    rules' leaves, the category values); their rows per segment are returned with the rest.
     """
-    table, paths = trees
-    d = engine.dialect
+    table, extra = counted
     sizes = np.zeros(k, dtype=np.int64)
     sums = np.full((k, len(columns)), np.nan)
-    extra = leaf_counts(engine, table.features, paths)
     bounded = list(zip(columns, value_bounds(table, columns), strict=True))
-    rows = engine.fetch(sql.group_means(labelled, bounded, d, extra)).to_pylist()
+    rows = engine.fetch(sql.group_means(labelled, bounded, engine.dialect, extra)).to_pylist()
     for row in rows:
         sizes[row["segment"]] = row["n"]
         sums[row["segment"]] = [row[f"a{j}"] for j in range(len(columns))]
-    return sizes, sums / np.maximum(sizes, 1)[:, None], rules_from(table, paths, rows)
+    return sizes, sums / np.maximum(sizes, 1)[:, None], rows
+
+
+def _value_counts(engine: Engine, levels: list[tuple[str, list[str]]]) -> list[str]:
+    """Aggregates ``c<column>_<value>``: the customers holding each value of each column."""
+    d = engine.dialect
+    return [
+        f"sum(CASE WHEN {d.quote(column)} = {d.text(value)} THEN 1 ELSE 0 END) AS c{n}_{j}"
+        for n, (column, values) in enumerate(levels)
+        for j, value in enumerate(values)
+    ]
+
+
+def _shares_from(
+    rows: list[dict[str, Any]], n: int, k: int, values: list[str]
+) -> list[tuple[tuple[str, float], ...]]:
+    """Each segment's share of every value of column ``n`` of ``_value_counts``."""
+    counts = np.zeros((k, len(values)))
+    for row in rows:
+        counts[row["segment"]] = [row[f"c{n}_{j}"] or 0 for j in range(len(values))]
+    shares = counts / np.maximum(counts.sum(axis=1, keepdims=True), 1)
+    return [tuple(zip(values, map(float, r), strict=True)) for r in shares]
 
 
 def _stats(

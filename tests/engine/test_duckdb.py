@@ -242,3 +242,15 @@ def test_repeated_whole_number_ids_are_named(tmp_path: Path, step: int) -> None:
     frame.loc[30, "id"] = ids[30]
     frame.to_parquet(tmp_path / "table.parquet", index=False)
     assert run_analysis(load_config(path)).table.n_customers == 38
+
+
+def test_category_shares_are_the_same_in_their_own_pass(
+    same_sample, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from generator.analysis import engine_profile
+
+    _, duck, config = same_sample
+    monkeypatch.setattr(engine_profile, "FUSED_VALUES", 1)  # Gender's two values: not fused
+    alone = run_analysis(config)
+    assert [p.categorical for p in alone.profiles] == [p.categorical for p in duck.profiles]
+    assert duck.profiles[0].categorical[0][0] == "Gender"
