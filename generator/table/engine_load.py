@@ -205,7 +205,8 @@ def _measure(
     # The published histograms' round-number edges; the map's grid keeps numpy's.
     edges = [round_edges(facts[f"lo{i}"], facts[f"hi{i}"], BINS) for i, _ in numeric]
     keys: list[tuple[str, ...]] = [
-        (sql.bin_index(d.quote(c.name), e),) for (_, c), e in zip(numeric, edges, strict=True)
+        (sql.bin_index(d.quote(c.name), e, c.integer),)
+        for (_, c), e in zip(numeric, edges, strict=True)
     ]
     keys += [(d.quote(c.name),) for c in named]
     grid = len(config.feature_columns) >= 2

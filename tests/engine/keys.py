@@ -126,6 +126,22 @@ def check_bins(engine: Engine, folder: Path) -> None:
         assert got[:-1] == [histogram_bin(v, edges) for v in [*values, float("nan")]], edges
         counts = np.bincount(got[: len(values)], minlength=len(edges) - 1)
         assert np.array_equal(counts, np.histogram(values, bins=edges)[0])
+    check_whole_bins(engine, folder)
+
+
+def check_whole_bins(engine: Engine, folder: Path) -> None:
+    """Whole numbers binned by division: numpy's bin for every value, edges included."""
+    for n, edges in enumerate(
+        (round_edges(15, 137, 20), round_edges(-43, 57, 20), round_edges(18, 70, 20))
+    ):
+        query_bin = sql.bin_index("v", edges, whole=True)
+        assert "floor" in query_bin
+        values = np.arange(edges[0], edges[-1] + 1)
+        path = _table(folder, f"whole{n}", {"i": pa.array(range(len(values))), "v": values})
+        engine.parquet_view(f"whole{n}", path)
+        rows = engine.fetch(f"SELECT i, {query_bin} AS b FROM whole{n} ORDER BY i").to_pylist()
+        assert [int(r["b"]) for r in rows] == [histogram_bin(v, edges) for v in values], edges
+    assert "floor" not in sql.bin_index("v", round_edges(0.1, 0.7, 20), whole=True)
 
 
 def check_sums(engine: Engine, folder: Path) -> None:
