@@ -231,26 +231,15 @@ def _population(
     assert table.whole is not None
     n = raw.n
     counts = dict(table.whole.categories)
-    categorical_pairs = []
-    insights = []
     rates, years = _kinds(table.frame, numeric)
-    for column in (*table.features, *table.describe):
-        if column in counts:
-            pairs = tuple((v, c / n) for v, c in counts[column])
-            categorical_pairs.append((column, pairs))
-            if column in table.describe and len(pairs) >= 2:
-                top = max(pairs, key=lambda p: (p[1], p[0]))
-                balance = (("value", top[0]), ("share", top[1]), ("n_values", len(pairs)))
-                insights.append(Insight("balance", column, balance))
-        elif column in table.describe:
-            s = stats[column][1]
-            covered = (("count", n), ("n", n))
-            if column in rates:
-                insights.append(Insight("rate", column, (("rate", s.mean), *covered)))
-            else:
-                spread = (("q1", s.q1), ("median", s.median), ("q3", s.q3), *covered)
-                insights.append(Insight("spread", column, spread))
-    insights.extend(_relation(table.features, raw))
+    categorical_pairs = [
+        (c, tuple((v, m / n) for v, m in counts[c]))
+        for c in (*table.features, *table.describe)
+        if c in counts
+    ]
+    shares = dict(categorical_pairs)
+    found = (_insight(c, shares.get(c), stats, c in rates, n) for c in table.describe)
+    insights = [i for i in found if i is not None] + _relation(table.features, raw)
     return Population(
         n_customers=n,
         mean=tuple((f, stats[f][1].mean) for f in table.features),
@@ -261,6 +250,28 @@ def _population(
         years=years,
         coverage=tuple((c, n) for c in table.describe),
     )
+
+
+def _insight(
+    column: str,
+    pairs: tuple[tuple[str, float], ...] | None,
+    stats: dict[str, tuple[list[NumericStats], NumericStats]],
+    rate: bool,
+    n: int,
+) -> Insight | None:
+    """A describe column's insight: its top value's share, its rate or its spread."""
+    if pairs is not None:
+        if len(pairs) < 2:
+            return None
+        top = max(pairs, key=lambda p: (p[1], p[0]))
+        return Insight(
+            "balance", column, (("value", top[0]), ("share", top[1]), ("n_values", len(pairs)))
+        )
+    s = stats[column][1]
+    covered = (("count", n), ("n", n))
+    if rate:
+        return Insight("rate", column, (("rate", s.mean), *covered))
+    return Insight("spread", column, (("q1", s.q1), ("median", s.median), ("q3", s.q3), *covered))
 
 
 def _relation(features: tuple[str, ...], raw: Moments) -> list[Insight]:

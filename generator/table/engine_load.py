@@ -10,7 +10,8 @@ from __future__ import annotations
 import hashlib
 import re
 from collections.abc import Sequence
-from dataclasses import replace
+from dataclasses import dataclass, replace
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -54,8 +55,37 @@ def load_whole(config: Config, engine: Engine) -> CustomerTable:
     Raises:
         DataError: Listing every broken rule (first offending IDs of each).
     """
-    where = engine.where(config)
     header = engine.register(config)
+    checked = _check(config, engine, header)
+    whole = _measured(config, engine, checked)
+    source = SourceInfo(
+        path=config.data_path,
+        sha256=_fingerprint(engine, config, checked.columns),
+        rows_read=int(checked.facts["rows_read"]),
+        columns=tuple(name for name, _ in header),
+        notes=checked.notes,
+        rows_dropped=int(checked.facts["dropped"]),
+    )
+    frame = _sample(engine, config, checked.columns, whole, checked.integer_ids)
+    return CustomerTable(
+        frame, source, config.id_column, config.feature_columns, config.describe, whole
+    )
+
+
+@dataclass(frozen=True)
+class _Checked:
+    """A table that passed the checks: its columns, facts and the view that parses it."""
+
+    columns: list[Column]
+    facts: dict[str, Any]
+    notes: tuple[str, ...]
+    parsed: str
+    integer_ids: bool
+
+
+def _check(config: Config, engine: Engine, header: list[tuple[str, str]]) -> _Checked:
+    """Resolve the columns, parse every row (view ``PARSED``) and check every rule."""
+    where = engine.where(config)
     found, notes = resolve_columns([name for name, _ in header], config, where)
     columns = _columns(engine, config, header, found)
     id_source = header[found[config.id_column]]
@@ -70,7 +100,14 @@ def load_whole(config: Config, engine: Engine) -> CustomerTable:
     collect(DataError, where, found_problems, 20, hint)
     n = int(facts["rows_read"]) - int(facts["dropped"])
     _check_spread(config, columns, facts, n, where)
+    return _Checked(columns, facts, tuple(notes), parsed, integer_ids)
+
+
+def _measured(config: Config, engine: Engine, checked: _Checked) -> WholeTable:
+    """Histograms, categories and grid over every row; rare values pooled (view ``CUSTOMERS``)."""
+    columns, facts = checked.columns, checked.facts
     engine.view(CUSTOMERS, customers_sql(engine, columns))
+    n = int(facts["rows_read"]) - int(facts["dropped"])
     whole = _measure(engine, config, columns, facts, n)
     rare = {
         c: [v for v, m in pairs if m < config.privacy.min_group_size]
@@ -79,20 +116,8 @@ def load_whole(config: Config, engine: Engine) -> CustomerTable:
     if any(rare.values()):
         engine.view(CUSTOMERS, customers_sql(engine, columns, rare))
         whole = replace(whole, categories=_pooled(whole.categories, rare))
-    views = ((PARSED, parsed), (CUSTOMERS, customers_sql(engine, columns, rare)))
-    whole = replace(whole, views=views)
-    source = SourceInfo(
-        path=config.data_path,
-        sha256=_fingerprint(engine, config, columns),
-        rows_read=int(facts["rows_read"]),
-        columns=tuple(name for name, _ in header),
-        notes=tuple(notes),
-        rows_dropped=int(facts["dropped"]),
-    )
-    frame = _sample(engine, config, columns, whole, integer_ids)
-    return CustomerTable(
-        frame, source, config.id_column, config.feature_columns, config.describe, whole
-    )
+    views = ((PARSED, checked.parsed), (CUSTOMERS, customers_sql(engine, columns, rare)))
+    return replace(whole, views=views)
 
 
 def _columns(
