@@ -163,12 +163,16 @@ def _means(
 
 
 def _value_counts(engine: Engine, levels: list[tuple[str, list[str]]]) -> list[str]:
-    """Aggregates ``c<column>_<value>``: the customers holding each value of each column."""
+    """Aggregates ``c<column>_<value>``: the customers holding each value of each column.
+
+    The last value is not counted: the measured values are all a column holds (rare ones
+    pooled as in the view), so it holds the segment's customers the others do not.
+    """
     d = engine.dialect
     return [
         f"sum(CASE WHEN {d.quote(column)} = {d.text(value)} THEN 1 ELSE 0 END) AS c{n}_{j}"
         for n, (column, values) in enumerate(levels)
-        for j, value in enumerate(values)
+        for j, value in enumerate(values[:-1])
     ]
 
 
@@ -178,7 +182,8 @@ def _shares_from(
     """Each segment's share of every value of column ``n`` of ``_value_counts``."""
     counts = np.zeros((k, len(values)))
     for row in rows:
-        counts[row["segment"]] = [row[f"c{n}_{j}"] or 0 for j in range(len(values))]
+        first = [int(row[f"c{n}_{j}"] or 0) for j in range(len(values) - 1)]
+        counts[row["segment"]] = [*first, int(row["n"]) - sum(first)]
     shares = counts / np.maximum(counts.sum(axis=1, keepdims=True), 1)
     return [tuple(zip(values, map(float, r), strict=True)) for r in shares]
 

@@ -39,13 +39,14 @@ def leaf_counts(engine: Engine, features: tuple[str, ...], paths: list[list[Path
     """Aggregates ``l<tree>_<leaf>``: the customers in each leaf of each tree.
 
     Grouped by segment (in the profile's pass over every row, ``engine_profile._means``) they
-    give every leaf's customers and members. A tree's leaves partition the rows, so each
-    leaf is counted on its own condition.
+    give every leaf's customers and members. A tree's leaves partition the rows (checked
+    customers have no NaN or NULL), so each leaf is counted on its own condition, and the
+    last leaf is not counted at all: it holds the segment's customers the others do not.
     """
     return [
         f"sum(CASE WHEN {_matched(features, path, engine)} THEN 1 ELSE 0 END) AS l{t}_{j}"
         for t, leaves in enumerate(paths)
-        for j, path in enumerate(leaves)
+        for j, path in enumerate(leaves[:-1])
     ]
 
 
@@ -58,8 +59,8 @@ def rules_from(
         segment, size = int(row["segment"]), int(row["n"])
         found["n"] += size
         for t, leaves in enumerate(paths):
-            for j in range(len(leaves)):
-                count = int(row[f"l{t}_{j}"] or 0)
+            counts = [int(row[f"l{t}_{j}"] or 0) for j in range(len(leaves) - 1)]
+            for j, count in enumerate([*counts, size - sum(counts)]):
                 found[f"m{t}_{j}"] = found.get(f"m{t}_{j}", 0) + count
                 if segment == t:
                     found[f"h{t}_{j}"] = count
