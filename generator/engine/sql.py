@@ -78,7 +78,8 @@ def sample_key(d: Dialect, seed: int, integer_ids: bool) -> list[tuple[str, str]
     two 32-bit halves, about a tenth of the cost of an MD5. Any other ID keeps the first 60 bits
     of the MD5 of ``id:seed``. The key depends on the ID's text alone, so a table gives the same
     sample whether its IDs are stored as numbers or as text. Layers name each intermediate
-    value once, as neither engine shares a repeated sub-expression reliably.
+    value once, as neither engine shares a repeated sub-expression reliably (``segments_h_*``,
+    names no configured column is likely to have).
     """
     s1, s2, s3 = sample_words(seed)
     t = d.text_type
@@ -91,26 +92,38 @@ def sample_key(d: Dialect, seed: int, integer_ids: bool) -> list[tuple[str, str]
         return f"(({spread(h)} * {multiplier}) & {MASK32})"
 
     layers = [
-        ("h_k", f"coalesce({number}, 0)"),
-        ("h_lo", d.xor(f"(h_k & {MASK32})", str(s1))),
-        ("h_a1", mixed("h_lo", MIX[0])),
-        ("h_a2", mixed("h_a1", MIX[0])),
-        ("h_a", spread("h_a2")),
+        ("segments_h_k", f"coalesce({number}, 0)"),
+        ("segments_h_lo", d.xor(f"(segments_h_k & {MASK32})", str(s1))),
+        ("segments_h_a1", mixed("segments_h_lo", MIX[0])),
+        ("segments_h_a2", mixed("segments_h_a1", MIX[0])),
+        ("segments_h_a", spread("segments_h_a2")),
         (
-            "h_b1",
-            mixed(d.xor(f"({d.shift_right('h_k', 32)} & {MASK32})", d.xor("h_a", str(s2))), MIX[1]),
+            "segments_h_b1",
+            mixed(
+                d.xor(
+                    f"({d.shift_right('segments_h_k', 32)} & {MASK32})",
+                    d.xor("segments_h_a", str(s2)),
+                ),
+                MIX[1],
+            ),
         ),
-        ("h_b2", mixed("h_b1", MIX[1])),
-        ("h_b", spread("h_b2")),
-        ("h_c1", mixed(d.xor(d.xor("h_a", "h_b"), str(s3)), MIX[0])),
-        ("h_c2", mixed("h_c1", MIX[0])),
-        ("h_int", f"((h_b & {(1 << 28) - 1}) * {1 << 32} + {spread('h_c2')})"),
+        ("segments_h_b2", mixed("segments_h_b1", MIX[1])),
+        ("segments_h_b", spread("segments_h_b2")),
+        ("segments_h_c1", mixed(d.xor(d.xor("segments_h_a", "segments_h_b"), str(s3)), MIX[0])),
+        ("segments_h_c2", mixed("segments_h_c1", MIX[0])),
+        (
+            "segments_h_int",
+            f"((segments_h_b & {(1 << 28) - 1}) * {1 << 32} + {spread('segments_h_c2')})",
+        ),
     ]
     if integer_ids:
-        return [*layers, (SAMPLE_HASH, "h_int")]
+        return [*layers, (SAMPLE_HASH, "segments_h_int")]
     canonical = f"CAST(TRY_CAST(id AS BIGINT) AS {t}) = id"
     text_key = d.hash64(f"concat(id, {d.text(f':{seed}')})")
-    return [*layers, (SAMPLE_HASH, f"CASE WHEN {canonical} THEN h_int ELSE {text_key} END")]
+    return [
+        *layers,
+        (SAMPLE_HASH, f"CASE WHEN {canonical} THEN segments_h_int ELSE {text_key} END"),
+    ]
 
 
 def layered(relation_sql: str, layers: Sequence[tuple[str, str]]) -> str:
