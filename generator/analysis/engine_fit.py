@@ -10,6 +10,7 @@ fitted sample this does not happen in practice). Labels never come back: only ce
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 import numpy as np
@@ -53,8 +54,13 @@ class FittedScaler:
         return sql.scaled(d, columns, self.center, self.scale, self.log1p)
 
 
-def segment_whole(table: CustomerTable, config: Config, engine: Engine) -> Segmentation:
-    """Search k on ``table.frame`` (the sample), then fit and order over every row."""
+def segment_whole(
+    table: CustomerTable, config: Config, engine: Engine, raw: Moments
+) -> Segmentation:
+    """Search k on ``table.frame`` (the sample), then fit and order over every row.
+
+    ``raw``: the features' moments over every row (``moments``).
+    """
     x = table.feature_matrix()
     rng = np.random.default_rng(config.random_state)
     k_range = k_range_for(_distinct(x, table, config, engine), config)
@@ -62,10 +68,8 @@ def segment_whole(table: CustomerTable, config: Config, engine: Engine) -> Segme
         fits, scores, silhouette_rows = _search(x, config, k_range, rng, advance)
         choice = choose_k(scores, config.k)
     with stage("fit"):
-        scaler = fit_scaler(engine, table.features, config.scaling)
-        centres = lloyd(
-            engine, table.features, scaler, scaler.transform(_centroids(fits[choice.k]))
-        )
+        scaler = fit_scaler(engine, table, config.scaling, raw)
+        centres = lloyd(engine, table, scaler, scaler.transform(_centroids(fits[choice.k])))
         levels = levels_whole(
             engine, _labelled(engine, table, scaler, centres), table.features, len(centres)
         )
@@ -91,12 +95,25 @@ def _distinct(x: np.ndarray, table: CustomerTable, config: Config, engine: Engin
     return int(row.to_pylist()[0]["n"])
 
 
-def fit_scaler(engine: Engine, features: tuple[str, ...], scaling: str) -> FittedScaler:
-    """StandardScaler (mean, population sd) or RobustScaler (median, IQR) over every row."""
+def value_bounds(table: CustomerTable, columns: Sequence[str]) -> np.ndarray:
+    """The largest magnitude of each numeric column's values: its histogram's outer edges."""
+    assert table.whole is not None
+    edges = {name: e for name, (_, e) in table.whole.histograms.items()}
+    return np.array([max(abs(edges[c][0]), abs(edges[c][-1])) for c in columns])
+
+
+def fit_scaler(engine: Engine, table: CustomerTable, scaling: str, raw: Moments) -> FittedScaler:
+    """StandardScaler (mean, population sd) or RobustScaler (median, IQR) over every row.
+
+    ``raw``: the features' own moments (measured once for the scaler and the profiles).
+    """
     d = engine.dialect
+    features = table.features
     log1p = scaling == "log"
     values = [d.log1p(d.quote(c)) if log1p else d.quote(c) for c in features]
-    n, mean, variance = moments(engine, values)
+    bounds = np.log1p(value_bounds(table, features)) if log1p else value_bounds(table, features)
+    measured = moments(engine, values, bounds) if log1p else raw
+    n, mean, variance = measured.n, measured.mean, measured.variance
     if scaling == "robust":
         parts = [Part("0", v, {0: n}) for v in values]
         q = [part[0] for part in quantiles(engine, CUSTOMERS, parts, (0.25, 0.5, 0.75))]
@@ -109,34 +126,67 @@ def fit_scaler(engine: Engine, features: tuple[str, ...], scaling: str) -> Fitte
     return FittedScaler(center, scale, log1p, variance / scale**2)
 
 
-def moments(engine: Engine, values: list[str]) -> tuple[int, np.ndarray, np.ndarray]:
-    """Rows, means and population variances of ``values`` over every row, in two passes.
+@dataclass(frozen=True)
+class Moments:
+    """Rows, means and population variances of some values over every row.
+
+    Attributes:
+        n: The number of rows.
+        mean: Each value's mean.
+        variance: Each value's population variance.
+        products: For each pair ``(i, j)`` with ``i < j`` (when asked for), the sum over the rows
+            of the product of the two values' deviations from their means.
+    """
+
+    n: int
+    mean: np.ndarray
+    variance: np.ndarray
+    products: dict[tuple[int, int], float]
+
+
+def moments(engine: Engine, values: list[str], bounds: np.ndarray, pairs: bool = False) -> Moments:
+    """The moments of ``values`` over every row, in two passes.
 
     The second pass sums squared deviations from the first pass's means (no cancellation),
-    and both sum in fixed point, so the result does not depend on the order of the rows.
+    and with ``pairs`` the products of every two values' deviations (Pearson's r needs them);
+    both sum in fixed point, so the result does not depend on the order of the rows.
+    ``bounds``: the largest magnitude of each value (``sql.exact_sum``).
     """
-    items = ", ".join(f"{sql.exact_sum(v)} AS s{i}" for i, v in enumerate(values))
+    items = ", ".join(
+        f"{sql.exact_sum(v, bound=b)} AS s{i}"
+        for i, (v, b) in enumerate(zip(values, bounds, strict=True))
+    )
     row = engine.fetch(f"SELECT count(*) AS n, {items} FROM {CUSTOMERS}").to_pylist()[0]
     n = int(row["n"])
     mean = np.array([row[f"s{i}"] for i in range(len(values))], dtype=np.float64) / n
-    squares = ", ".join(
-        f"{sql.exact_sum(f'({v} - {lit(m)}) * ({v} - {lit(m)})')} AS q{i}"
-        for i, (v, m) in enumerate(zip(values, mean, strict=True))
-    )
-    row = engine.fetch(f"SELECT {squares} FROM {CUSTOMERS}").to_pylist()[0]
+    dev = [f"({v} - {lit(m)})" for v, m in zip(values, mean, strict=True)]
+    spread = np.asarray(bounds) + np.abs(mean)  # no deviation is larger
+    sums = [
+        f"{sql.exact_sum(f'{d} * {d}', bound=spread[i] ** 2)} AS q{i}" for i, d in enumerate(dev)
+    ]
+    both = [(i, j) for i in range(len(values)) for j in range(i + 1, len(values))] if pairs else []
+    sums += [
+        f"{sql.exact_sum(f'{dev[i]} * {dev[j]}', bound=spread[i] * spread[j])} AS c{i}_{j}"
+        for i, j in both
+    ]
+    row = engine.fetch(f"SELECT {', '.join(sums)} FROM {CUSTOMERS}").to_pylist()[0]
     variance = np.array([row[f"q{i}"] for i in range(len(values))], dtype=np.float64) / n
-    return n, mean, variance
+    return Moments(n, mean, variance, {(i, j): float(row[f"c{i}_{j}"]) for i, j in both})
 
 
 def lloyd(
-    engine: Engine, features: tuple[str, ...], scaler: FittedScaler, start: np.ndarray
+    engine: Engine, table: CustomerTable, scaler: FittedScaler, start: np.ndarray
 ) -> np.ndarray:
     """Lloyd's algorithm over every row from ``start`` (scaled); the final scaled centres."""
+    features = table.features
     tolerance = TOL * float(np.mean(scaler.variance))
     items = scaler.items(engine.dialect, features)
+    bounds = value_bounds(table, features)
+    values = np.log1p(bounds) if scaler.log1p else bounds
+    scaled_bounds = (values + np.abs(scaler.center)) / scaler.scale
     centres = np.asarray(start, dtype=np.float64)
     for _ in range(MAX_ITER):
-        step = sql.lloyd_step(sql.labelled(CUSTOMERS, items, centres, ()), len(features))
+        step = sql.lloyd_step(sql.labelled(CUSTOMERS, items, centres, ()), scaled_bounds)
         moved = centres.copy()
         for row in engine.fetch(step).to_pylist():
             sums = np.array([row[f"s{f}"] for f in range(len(features))], dtype=np.float64)

@@ -8,17 +8,17 @@ only those aggregates come back. The words (names, slugs, actions) are made as i
 from __future__ import annotations
 
 from dataclasses import dataclass, replace
+from typing import Any
 
 import numpy as np
 
-from generator.analysis.engine_fit import FittedScaler, moments
+from generator.analysis.engine_fit import FittedScaler, Moments, value_bounds
 from generator.analysis.engine_map import map_whole
-from generator.analysis.engine_rules import rules_whole
+from generator.analysis.engine_rules import leaf_counts, leaf_paths, rules_from
 from generator.analysis.personas import name_segments, playbook_actions
 from generator.analysis.profile import YEARS
 from generator.config.settings import Config
 from generator.engine import sql
-from generator.engine.dialect import lit
 from generator.engine.quantiles import Part, quantiles
 from generator.engine.session import CUSTOMERS, Engine
 from generator.model import (
@@ -35,16 +35,21 @@ from generator.model import (
 )
 
 QUARTILES = (0.25, 0.5, 0.75)
+# Category values counted in the pass that sums the columns; more get a pass of their own.
+FUSED_VALUES = 64
 
 
 def labelled_sql(engine: Engine, table: CustomerTable, segmentation: Segmentation) -> str:
-    """Every customer with ``segment`` (0-based, in segment order) and its own columns."""
+    """Every customer with ``segment`` (0-based, in segment order) and its own columns.
+
+    ``id`` is the ID as text; ``id_key`` as the table stores it (a number or text).
+    """
     scale = segmentation.scaler
     scaler = FittedScaler(
         np.asarray(scale.center), np.asarray(scale.scale), scale.log1p, np.ones(len(scale.scale))
     )
     d = engine.dialect
-    keep = ["id", *(d.quote(c) for c in (*table.features, *table.describe))]
+    keep = ["id", "id_key", *(d.quote(c) for c in (*table.features, *table.describe))]
     items = scaler.items(d, table.features)
     return sql.labelled(CUSTOMERS, items, segmentation.scaled_centroids, keep)
 
@@ -62,19 +67,33 @@ class _Measured:
 
 
 def analyse_whole(
-    table: CustomerTable, segmentation: Segmentation, config: Config, engine: Engine
+    table: CustomerTable, segmentation: Segmentation, config: Config, engine: Engine, raw: Moments
 ) -> Analysis:
-    """Every segment's profile and the population's facts, measured on the engine."""
+    """Every segment's profile and the population's facts, measured on the engine.
+
+    ``raw``: the features' moments over every row, with their deviation products.
+    """
     labelled = labelled_sql(engine, table, segmentation)
     k = segmentation.k
     categorical = set(table.whole.categories) if table.whole else set()
     numeric = [c for c in (*table.features, *table.describe) if c not in categorical]
-    sizes, means = _means(engine, labelled, numeric, k)
+    paths = leaf_paths(table, segmentation.labels, k, config.random_state)
+    levels = [
+        (c, list(order))
+        for c, order in (table.whole.categories.items() if table.whole else ())
+        if c in table.describe
+    ]
+    fused = levels if sum(len(v) for _, v in levels) <= FUSED_VALUES else []
+    extra = leaf_counts(engine, table.features, paths) + _value_counts(engine, fused)
+    sizes, means, rows = _means(engine, labelled, numeric, k, (table, extra))
+    shares = {c: _shares_from(rows, n, k, values) for n, (c, values) in enumerate(fused)}
+    for c, values in levels:
+        if c not in shares:
+            shares[c] = _shares(engine, labelled, c, k, values)
     stats = _stats(engine, labelled, numeric, sizes, means)
-    feature_moments = moments(engine, [engine.dialect.quote(c) for c in table.features])
-    population = _population(engine, table, numeric, stats, feature_moments)
+    population = _population(engine, table, numeric, stats, raw)
     pop_mean = np.array([population.mean[f] for f in table.features])
-    pop_std = np.sqrt(feature_moments[2])
+    pop_std = np.sqrt(raw.variance)
     feature_means = means[:, [numeric.index(f) for f in table.features]]
     # Distinctiveness on the published scale, as in ``profile``: means, not K-Means centres.
     z = (feature_means - pop_mean) / np.where(pop_std > 0, pop_std, 1.0)
@@ -83,19 +102,15 @@ def analyse_whole(
     measured = _Measured(
         sizes=sizes,
         stats=stats,
-        shares={
-            c: _shares(engine, labelled, c, k, list(order))
-            for c, order in (table.whole.categories.items() if table.whole else ())
-            if c in table.describe
-        },
-        rules=rules_whole(table, segmentation.labels, k, config.random_state, engine, labelled),
+        shares={c: shares[c] for c, _ in levels},
+        rules=rules_from(table, paths, rows),
         pop_mean=pop_mean,
         names=name_segments(segmentation.levels, z, [label_of[f] for f in table.features], words),
     )
     profiles = tuple(_profile(i, measured, table, segmentation, config) for i in range(k))
     if table.whole is not None:
         placed = _percentiles(engine, stats, [c for c in table.describe if c in stats])
-        grid = map_whole(engine, table.features, profiles, population, feature_moments[2], config)
+        grid = map_whole(engine, table.features, profiles, population, raw.variance, config)
         table = replace(table, whole=replace(table.whole, percentiles=placed, segment_map=grid))
     return Analysis(table, segmentation, profiles, population, FrozenMap(label_of))
 
@@ -153,15 +168,52 @@ def _profile(
 
 
 def _means(
-    engine: Engine, labelled: str, columns: list[str], k: int
-) -> tuple[np.ndarray, np.ndarray]:
-    """Customers per segment and each column's mean per segment (NaN for an empty segment)."""
+    engine: Engine,
+    labelled: str,
+    columns: list[str],
+    k: int,
+    counted: tuple[CustomerTable, list[str]],
+) -> tuple[np.ndarray, np.ndarray, list[dict[str, Any]]]:
+    """Sizes and means per segment (NaN for an empty segment), with ``counted``'s aggregates.
+
+    ``counted``: the table and the extra aggregates of the same pass over every row (the
+    rules' leaves, the category values); their rows per segment are returned with the rest.
+    """
+    table, extra = counted
     sizes = np.zeros(k, dtype=np.int64)
     sums = np.full((k, len(columns)), np.nan)
-    for row in engine.fetch(sql.group_means(labelled, columns, engine.dialect)).to_pylist():
+    bounded = list(zip(columns, value_bounds(table, columns), strict=True))
+    rows = engine.fetch(sql.group_means(labelled, bounded, engine.dialect, extra)).to_pylist()
+    for row in rows:
         sizes[row["segment"]] = row["n"]
         sums[row["segment"]] = [row[f"a{j}"] for j in range(len(columns))]
-    return sizes, sums / np.maximum(sizes, 1)[:, None]
+    return sizes, sums / np.maximum(sizes, 1)[:, None], rows
+
+
+def _value_counts(engine: Engine, levels: list[tuple[str, list[str]]]) -> list[str]:
+    """Aggregates ``c<column>_<value>``: the customers holding each value of each column.
+
+    The last value is not counted: the measured values are all a column holds (rare ones
+    pooled as in the view), so it holds the segment's customers the others do not.
+    """
+    d = engine.dialect
+    return [
+        f"sum(CASE WHEN {d.quote(column)} = {d.text(value)} THEN 1 ELSE 0 END) AS c{n}_{j}"
+        for n, (column, values) in enumerate(levels)
+        for j, value in enumerate(values[:-1])
+    ]
+
+
+def _shares_from(
+    rows: list[dict[str, Any]], n: int, k: int, values: list[str]
+) -> list[FrozenMap[str, float]]:
+    """Each segment's share of every value of column ``n`` of ``_value_counts``."""
+    counts = np.zeros((k, len(values)))
+    for row in rows:
+        first = [int(row[f"c{n}_{j}"] or 0) for j in range(len(values) - 1)]
+        counts[row["segment"]] = [*first, int(row["n"]) - sum(first)]
+    shares = counts / np.maximum(counts.sum(axis=1, keepdims=True), 1)
+    return [FrozenMap(zip(values, map(float, r), strict=True)) for r in shares]
 
 
 def _stats(
@@ -203,7 +255,7 @@ def _population(
     table: CustomerTable,
     numeric: list[str],
     stats: dict[str, tuple[list[NumericStats], NumericStats]],
-    feature_moments: tuple[int, np.ndarray, np.ndarray],
+    raw: Moments,
 ) -> Population:
     """The population's facts and insights, as ``profile._population`` states them.
 
@@ -211,28 +263,16 @@ def _population(
     column covers every customer.
     """
     assert table.whole is not None
-    n = feature_moments[0]
+    n = raw.n
     counts = table.whole.categories
-    categorical: dict[str, FrozenMap[str, float]] = {}
-    insights = []
+    categorical = {
+        c: FrozenMap((v, m / n) for v, m in counts[c].items())
+        for c in (*table.features, *table.describe)
+        if c in counts
+    }
     rates, years = _kinds_whole(engine, numeric)
-    for column in (*table.features, *table.describe):
-        if column in counts:
-            pairs = FrozenMap((v, c / n) for v, c in counts[column].items())
-            categorical[column] = pairs
-            if column in table.describe and len(pairs) >= 2:
-                top = max(pairs.items(), key=lambda p: (p[1], p[0]))
-                balance = {"value": top[0], "share": top[1], "n_values": len(pairs)}
-                insights.append(Insight("balance", column, FrozenMap(balance)))
-        elif column in table.describe:
-            s = stats[column][1]
-            covered = {"count": n, "n": n}
-            if column in rates:
-                insights.append(Insight("rate", column, FrozenMap({"rate": s.mean, **covered})))
-            else:
-                spread = {"q1": s.q1, "median": s.median, "q3": s.q3, **covered}
-                insights.append(Insight("spread", column, FrozenMap(spread)))
-    insights.extend(_relation(engine, table.features, feature_moments))
+    found = (_insight(c, categorical.get(c), stats, c in rates, n) for c in table.describe)
+    insights = [i for i in found if i is not None] + _relation(table.features, raw)
     return Population(
         n_customers=n,
         mean=FrozenMap((f, stats[f][1].mean) for f in table.features),
@@ -270,24 +310,38 @@ def _kinds_whole(engine: Engine, columns: list[str]) -> tuple[tuple[str, ...], t
     return tuple(rates), tuple(years)
 
 
-def _relation(
-    engine: Engine, features: tuple[str, ...], feature_moments: tuple[int, np.ndarray, np.ndarray]
-) -> list[Insight]:
+def _insight(
+    column: str,
+    shares: FrozenMap[str, float] | None,
+    stats: dict[str, tuple[list[NumericStats], NumericStats]],
+    rate: bool,
+    n: int,
+) -> Insight | None:
+    """A describe column's insight: its top value's share, its rate or its spread."""
+    if shares is not None:
+        if len(shares) < 2:
+            return None
+        top = max(shares.items(), key=lambda p: (p[1], p[0]))
+        balance = {"value": top[0], "share": top[1], "n_values": len(shares)}
+        return Insight("balance", column, FrozenMap(balance))
+    s = stats[column][1]
+    covered = {"count": n, "n": n}
+    if rate:
+        return Insight("rate", column, FrozenMap({"rate": s.mean, **covered}))
+    spread = {"q1": s.q1, "median": s.median, "q3": s.q3, **covered}
+    return Insight("spread", column, FrozenMap(spread))
+
+
+def _relation(features: tuple[str, ...], raw: Moments) -> list[Insight]:
     """The strongest linear relation between two features (Pearson's r over every row).
 
     From fixed-point sums of deviation products, so r does not depend on the order of rows.
     """
     if len(features) < 2:
         return []
-    d = engine.dialect
-    values = [d.quote(c) for c in features]
-    n, mean, variance = feature_moments
-    dev = [f"({v} - {lit(m)})" for v, m in zip(values, mean, strict=True)]
-    pairs = [(i, j) for i in range(len(features)) for j in range(i + 1, len(features))]
-    items = ", ".join(f"{sql.exact_sum(f'{dev[i]} * {dev[j]}')} AS c{i}_{j}" for i, j in pairs)
-    row = engine.fetch(f"SELECT {items} FROM {CUSTOMERS}").to_pylist()[0]
-    sd = np.sqrt(variance)
-    r = {(i, j): row[f"c{i}_{j}"] / n / (sd[i] * sd[j]) for i, j in pairs}
+    pairs = sorted(raw.products)
+    sd = np.sqrt(raw.variance)
+    r = {(i, j): raw.products[(i, j)] / raw.n / (sd[i] * sd[j]) for i, j in pairs}
     first, second = max(pairs, key=lambda p: (abs(r[p]), -p[0], -p[1]))
     value = float(r[(first, second)])
     relation = FrozenMap({"other": features[second], "r": value})

@@ -36,12 +36,16 @@ def load_on_engine(config: Config) -> CustomerTable:
 
 def analyse_on_engine(config: Config) -> Analysis:
     """Load, segment and profile with every pass over all rows on the engine."""
-    from generator.analysis.engine_fit import segment_whole
+    from generator.analysis.engine_fit import moments, segment_whole, value_bounds
     from generator.analysis.engine_profile import analyse_whole
 
     with engine_for(config) as engine:
         with stage("load"):
             table = load_whole(config, engine)
-        segmentation = segment_whole(table, config, engine)
+        with stage("fit"):
+            # The features' moments serve the scaler and the profiles (means, sd, Pearson's r).
+            features = [engine.dialect.quote(c) for c in table.features]
+            raw = moments(engine, features, value_bounds(table, table.features), pairs=True)
+        segmentation = segment_whole(table, config, engine, raw)
         with stage("profile"):
-            return analyse_whole(table, segmentation, config, engine)
+            return analyse_whole(table, segmentation, config, engine, raw)

@@ -1,4 +1,4 @@
-"""What differs between the engines' SQL: quoting, the text type, the hash and ``log1p``.
+"""What differs between the engines' SQL: quoting, the text type, hashing and bit operations.
 
 Everything else is written once in ``engine.sql``. Both engines read ``1.5`` as a DECIMAL, so
 every number is written as a double literal (``1.5e0``); casts that may fail use ``TRY_CAST``
@@ -42,6 +42,28 @@ class Dialect:
         if self.name == "duckdb":
             return f"CAST(('0x' || {digits}) AS BIGINT)"
         return f"CAST(conv({digits}, 16, 10) AS BIGINT)"
+
+    def xor(self, a: str, b: str) -> str:
+        """Bitwise exclusive or of two integers (Spark writes ``^``; DuckDB has ``xor``)."""
+        return f"xor({a}, {b})" if self.name == "duckdb" else f"({a} ^ {b})"
+
+    def shift_right(self, value: str, bits: int) -> str:
+        """``value >> bits`` (arithmetic); Spark before 4.0 has only ``shiftright``."""
+        return (
+            f"({value} >> {int(bits)})"
+            if self.name == "duckdb"
+            else (f"shiftright({value}, {int(bits)})")
+        )
+
+    def distinct_in_range(self, value: str, low: int, high: int) -> str:
+        """The aggregate counting the distinct values of a whole number in ``[low, high]``.
+
+        DuckDB sets one bit per value in a bitmap of the range (no hash table of every value);
+        Spark counts them as it always has.
+        """
+        if self.name == "duckdb":
+            return f"bit_count(bitstring_agg(CAST({value} AS BIGINT), {int(low)}, {int(high)}))"
+        return f"count(DISTINCT {value})"
 
     def log1p(self, value: str) -> str:
         """``log(1 + value)``: DuckDB has no ``log1p``."""

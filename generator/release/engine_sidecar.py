@@ -2,11 +2,12 @@
 
 Labels never come back to the driver: the engine labels every customer with the published
 segments' SQL ``CASE`` and writes the folder ``segments.assignments.parquet`` (Parquet parts of
-ID and segment) beside the lock. The sidecar is a function of the table and the published model,
-so its fingerprint is a hash of the table's fingerprint and that model, kept in the lock and in
-the folder's ``_fingerprint`` file (readers skip files starting with ``_``): a sidecar from
-another release is caught without reading it. The customer-level comparison with the previous
-release is a join on the engine that returns only the contingency table.
+ID, typed as in the table, and segment) beside the lock. The sidecar is a function of the table
+and the published model, so its fingerprint is a hash of the table's fingerprint and that model,
+kept in the lock and in the folder's ``_fingerprint`` file (readers skip files starting with
+``_``): a sidecar from another release is caught without reading it. The customer-level
+comparison with the previous release is a join on the engine that returns only the contingency
+table.
 """
 
 from __future__ import annotations
@@ -29,11 +30,11 @@ PREVIOUS = "segments_previous"
 FINGERPRINT = "_fingerprint"
 
 
-def _numbered(engine: Engine, analysis: Analysis) -> str:
-    """Every customer's ID and published segment number."""
+def _numbered(engine: Engine, analysis: Analysis, id_column: str = "id") -> str:
+    """Every customer's ID (``id_column``: ``id`` as text, ``id_key`` as stored) and number."""
     labelled = labelled_sql(engine, analysis.table, analysis.segmentation)
     whens = " ".join(f"WHEN {i} THEN {p.number}" for i, p in enumerate(analysis.profiles))
-    return f"SELECT id, CASE segment {whens} ELSE 0 END AS segment FROM ({labelled})"
+    return f"SELECT {id_column} AS id, CASE segment {whens} ELSE 0 END AS segment FROM ({labelled})"
 
 
 def sidecar_fingerprint(config: Config, analysis: Analysis) -> str:
@@ -54,7 +55,9 @@ def write_sidecar(config: Config, analysis: Analysis, folder: Path) -> Path:
     """Write the sidecar on the engine into ``folder`` (empty; the build moves it in place)."""
     with engine_for(config, analysis.table) as engine:
         d = engine.dialect
-        numbered = _numbered(engine, analysis)
+        # IDs as the table stores them: turning 100M whole numbers into text cost more than
+        # labelling them. The comparison reads them back as text, as it reads older sidecars.
+        numbered = _numbered(engine, analysis, "id_key")
         # No ORDER BY: sorting every ID costs more than the rest, and readers match by ID.
         query = f"SELECT id AS {d.quote(config.id_column)}, segment FROM ({numbered})"
         engine.write_parquet(query, folder)

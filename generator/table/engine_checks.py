@@ -18,8 +18,14 @@ from generator.table.problems import show
 
 PARSED = "segments_parsed"
 FIRST_IDS = 20
+# The widest ID range counted in a bitmap: 2^28 bits (32 MiB) per thread.
+BITMAP_BITS = 1 << 28
 NA_TOKENS = ("", "na", "n/a", "nan", "null", "none")
 NUMERIC_TYPES = ("TINYINT", "SMALLINT", "INT", "BIGINT", "HUGEINT", "FLOAT", "DOUBLE", "DECIMAL")
+# DuckDB's and Spark's names of integer types whose every value fits a BIGINT.
+INTEGER_TYPES = frozenset(
+    ("TINYINT", "SMALLINT", "INTEGER", "INT", "BIGINT", "UTINYINT", "USMALLINT", "UINTEGER")
+).union(("BYTE", "SHORT", "LONG"))
 NOT_NUMBER, NOT_FINITE, NOT_ALLOWED = 1, 2, 3
 
 
@@ -32,12 +38,19 @@ class Column:
         source: The header name in the table.
         kind: ``number`` or ``category``.
         typed: True when the table already stores numbers (no text to parse).
+        integer: True when it stores whole numbers (never NaN or infinite).
     """
 
     name: str
     source: str
     kind: str
     typed: bool
+    integer: bool = False
+
+
+def is_integer_type(kind: str) -> bool:
+    """Whether an engine column type holds whole numbers that fit a BIGINT."""
+    return kind.upper() in INTEGER_TYPES
 
 
 def is_numeric_type(kind: str) -> bool:
@@ -81,6 +94,10 @@ def _column_items(d: Dialect, config: Config, column: Column, i: int) -> list[st
     raw = _trimmed(d, column.source)
     if column.kind == "category":
         return _category_items(d, config, column, i, raw)
+    if column.integer:
+        # Every stored whole number is a finite double: nothing to check but presence.
+        value = f"CAST({d.quote(column.source)} AS DOUBLE)"
+        return [f"{value} AS v{i}", f"({value} IS NULL) AS m{i}", f"0 AS p{i}", f"{raw} AS r{i}"]
     if column.typed:
         value = f"CAST({d.quote(column.source)} AS DOUBLE)"
         missing = f"({value} IS NULL OR isnan({value}))"
@@ -115,10 +132,17 @@ def _category_items(d: Dialect, config: Config, column: Column, i: int, raw: str
     return [f"{value} AS v{i}", f"{missing} AS m{i}", f"{problem} AS p{i}", f"{raw} AS r{i}"]
 
 
-def facts_sql(config: Config, columns: Sequence[Column]) -> str:
-    """One pass: row counts, and per column the missing cells, problems, bounds, min and max."""
+def facts_sql(config: Config, columns: Sequence[Column], integer_ids: bool) -> str:
+    """One pass: row counts, and per column the missing cells, problems, bounds, min and max.
+
+    With whole-number IDs also their smallest and largest (``id_lo``, ``id_hi``), which let
+    the duplicate check count distinct IDs in a bitmap instead of grouping every ID.
+    """
     items = ["count(*) AS rows_read", "sum(CASE WHEN keep THEN 0 ELSE 1 END) AS dropped"]
     items.append("sum(CASE WHEN keep AND id_m THEN 1 ELSE 0 END) AS id_m")
+    if integer_ids:
+        items.append("min(CASE WHEN keep AND NOT id_m THEN id_key END) AS id_lo")
+        items.append("max(CASE WHEN keep AND NOT id_m THEN id_key END) AS id_hi")
     for i, column in enumerate(columns):
         items.append(f"sum(CASE WHEN keep AND m{i} THEN 1 ELSE 0 END) AS m{i}")
         for condition, name in _rules(config, column, i):
@@ -143,7 +167,11 @@ def _rules(config: Config, column: Column, i: int) -> list[tuple[str, str]]:
 
 
 def problems(
-    engine: Engine, config: Config, columns: Sequence[Column], facts: dict[str, int]
+    engine: Engine,
+    config: Config,
+    columns: Sequence[Column],
+    facts: dict[str, int],
+    integer_ids: bool,
 ) -> list[str]:
     """Every broken rule in words, naming the first offending customers by ID."""
     found = []
@@ -162,7 +190,8 @@ def problems(
             if facts.get(name):
                 what = _what(config, column, name)
                 found.append(_listed(engine, column, i, condition, facts[name], what))
-    found += _duplicates(engine, config)
+    if not (integer_ids and _unique_in_range(engine, facts)):
+        found += _duplicates(engine, config)
     return found
 
 
@@ -206,6 +235,24 @@ def _listed(
         f"column {column.name!r}: {_many(count, 'customer')} with {what[0]} "
         f"({shown}{more}); expected {what[1]}"
     )
+
+
+def _unique_in_range(engine: Engine, facts: dict[str, int]) -> bool:
+    """True when the whole-number IDs are known to be unique, from one cheap pass.
+
+    Counting distinct IDs between the smallest and the largest needs a bitmap of that range
+    instead of a hash table of every ID, which at 100M rows spilled to disk. False when the
+    range is too wide for a bitmap or some ID repeats: the grouping query then names them.
+    """
+    ids = int(facts["rows_read"]) - int(facts["dropped"]) - int(facts["id_m"])
+    low, high = int(facts["id_lo"]), int(facts["id_hi"])
+    if ids == 0:
+        return True
+    if high - low >= BITMAP_BITS:
+        return False
+    distinct = engine.dialect.distinct_in_range("id_key", low, high)
+    row = engine.fetch(f"SELECT {distinct} AS n FROM {PARSED} WHERE keep AND NOT id_m")
+    return int(row.to_pylist()[0]["n"]) == ids
 
 
 def _duplicates(engine: Engine, config: Config) -> list[str]:

@@ -10,7 +10,8 @@ from __future__ import annotations
 import hashlib
 import re
 from collections.abc import Sequence
-from dataclasses import replace
+from dataclasses import dataclass, replace
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -27,6 +28,7 @@ from generator.table.engine_checks import (
     PARSED,
     Column,
     facts_sql,
+    is_integer_type,
     is_numeric_type,
     parsed_sql,
     problems,
@@ -53,22 +55,59 @@ def load_whole(config: Config, engine: Engine) -> CustomerTable:
     Raises:
         DataError: Listing every broken rule (first offending IDs of each).
     """
-    where = engine.where(config)
     header = engine.register(config)
+    checked = _check(config, engine, header)
+    whole = _measured(config, engine, checked)
+    source = SourceInfo(
+        path=config.data_path,
+        sha256=_fingerprint(engine, config, checked.columns),
+        rows_read=int(checked.facts["rows_read"]),
+        columns=tuple(name for name, _ in header),
+        notes=checked.notes,
+        rows_dropped=int(checked.facts["dropped"]),
+    )
+    frame = _sample(engine, config, checked.columns, whole, checked.integer_ids)
+    return CustomerTable(
+        frame, source, config.id_column, config.feature_columns, config.describe, whole
+    )
+
+
+@dataclass(frozen=True)
+class _Checked:
+    """A table that passed the checks: its columns, facts and the view that parses it."""
+
+    columns: list[Column]
+    facts: dict[str, Any]
+    notes: tuple[str, ...]
+    parsed: str
+    integer_ids: bool
+
+
+def _check(config: Config, engine: Engine, header: list[tuple[str, str]]) -> _Checked:
+    """Resolve the columns, parse every row (view ``PARSED``) and check every rule."""
+    where = engine.where(config)
     found, notes = resolve_columns([name for name, _ in header], config, where)
     columns = _columns(engine, config, header, found)
     id_source = header[found[config.id_column]]
     parsed = parsed_sql(engine.dialect, config, id_source, columns)
     engine.view(PARSED, parsed)
-    facts = engine.fetch(facts_sql(config, columns)).to_pylist()[0]
+    integer_ids = is_integer_type(id_source[1])
+    facts = engine.fetch(facts_sql(config, columns, integer_ids)).to_pylist()[0]
     facts = {key: (value if value is not None else 0) for key, value in facts.items()}
-    found_problems = problems(engine, config, columns, facts)
+    found_problems = problems(engine, config, columns, facts, integer_ids)
     missing = any(facts[f"m{i}"] for i in range(len(columns)))
     hint = DROP_HINT if config.missing == "error" and missing else ""
     collect(DataError, where, found_problems, 20, hint)
     n = int(facts["rows_read"]) - int(facts["dropped"])
     _check_spread(config, columns, facts, n, where)
+    return _Checked(columns, facts, tuple(notes), parsed, integer_ids)
+
+
+def _measured(config: Config, engine: Engine, checked: _Checked) -> WholeTable:
+    """Histograms, categories and grid over every row; rare values pooled (view ``CUSTOMERS``)."""
+    columns, facts = checked.columns, checked.facts
     engine.view(CUSTOMERS, customers_sql(engine, columns))
+    n = int(facts["rows_read"]) - int(facts["dropped"])
     whole = _measure(engine, config, columns, facts, n)
     rare = {
         c: [v for v, m in pairs.items() if m < config.privacy.min_group_size]
@@ -77,20 +116,8 @@ def load_whole(config: Config, engine: Engine) -> CustomerTable:
     if any(rare.values()):
         engine.view(CUSTOMERS, customers_sql(engine, columns, rare))
         whole = replace(whole, categories=_pooled(whole.categories, rare))
-    views = ((PARSED, parsed), (CUSTOMERS, customers_sql(engine, columns, rare)))
-    whole = replace(whole, views=views)
-    source = SourceInfo(
-        path=config.data_path,
-        sha256=_fingerprint(engine, config, columns),
-        rows_read=int(facts["rows_read"]),
-        columns=tuple(name for name, _ in header),
-        notes=tuple(notes),
-        rows_dropped=int(facts["dropped"]),
-    )
-    frame = _sample(engine, config, columns, whole)
-    return CustomerTable(
-        frame, source, config.id_column, config.feature_columns, config.describe, whole
-    )
+    views = ((PARSED, checked.parsed), (CUSTOMERS, customers_sql(engine, columns, rare)))
+    return replace(whole, views=views)
 
 
 def _columns(
@@ -105,7 +132,7 @@ def _columns(
         typed = is_numeric_type(kind)
         bounded = rule.minimum is not None or rule.maximum is not None
         if name in config.feature_columns or typed or bounded:
-            out.append(Column(name, source, "number", typed))
+            out.append(Column(name, source, "number", typed, is_integer_type(kind)))
         elif rule.allowed or rule.values:
             out.append(Column(name, source, "category", False))
         else:
@@ -150,7 +177,7 @@ def customers_sql(
             listed = ", ".join(d.text(v) for v in pooled)
             value = f"CASE WHEN v{i} IN ({listed}) THEN {d.text(OTHER)} ELSE v{i} END"
         items.append(f"{value} AS {d.quote(c.name)}")
-    return f"SELECT id, {', '.join(items)} FROM {PARSED} WHERE keep"
+    return f"SELECT id, id_key, {', '.join(items)} FROM {PARSED} WHERE keep"
 
 
 def _pooled(
@@ -203,7 +230,8 @@ def _measure(
     # The published histograms' round-number edges; the map's grid keeps numpy's.
     edges = [round_edges(facts[f"lo{i}"], facts[f"hi{i}"], BINS) for i, _ in numeric]
     keys: list[tuple[str, ...]] = [
-        (sql.bin_index(d.quote(c.name), e),) for (_, c), e in zip(numeric, edges, strict=True)
+        (sql.bin_index(d.quote(c.name), e, c.integer),)
+        for (_, c), e in zip(numeric, edges, strict=True)
     ]
     keys += [(d.quote(c.name),) for c in named]
     grid = len(config.feature_columns) >= 2
@@ -254,15 +282,16 @@ def _fingerprint(engine: Engine, config: Config, columns: Sequence[Column]) -> s
 
 
 def _sample(
-    engine: Engine, config: Config, columns: Sequence[Column], whole: WholeTable
+    engine: Engine, config: Config, columns: Sequence[Column], whole: WholeTable, integer: bool
 ) -> pd.DataFrame:
     """The driver's sample, typed and ordered as ``validation`` orders a table in memory."""
     names = ["id", *(c.name for c in columns)]
+    d = engine.dialect
     table = engine.fetch(
-        sql.sample(engine.dialect, CUSTOMERS, names, config.random_state, config.sample_size)
+        sql.sample(d, CUSTOMERS, names, config.random_state, config.sample_size, integer)
     )
     frame = table.to_pandas()
-    ids = frame.pop("id")
+    ids = frame.pop("id").astype(str)  # whole-number IDs come as numbers
     if ids.map(lambda v: bool(WHOLE_ID.match(v))).all():
         ids = ids.astype(np.int64)
     frame.insert(0, config.id_column, ids.to_numpy())

@@ -215,3 +215,43 @@ def test_engine_settings_are_checked(tmp_path: Path, text: str, message: str) ->
     with pytest.raises(ConfigError) as caught:
         load_config(path)
     assert message in str(caught.value)
+
+
+WHOLE_IDS = """
+engine: duckdb
+data: {path: table.parquet, id_column: id, missing: drop}
+features: [a, b]
+"""
+
+
+@pytest.mark.parametrize("step", [1, 2**30])  # a bitmap of the ID range; too wide for one
+def test_repeated_whole_number_ids_are_named(tmp_path: Path, step: int) -> None:
+    rng = np.random.default_rng(1)
+    ids = pd.array([-5 + i * step for i in range(40)], dtype="Int64")
+    frame = pd.DataFrame({"id": ids, "a": rng.normal(size=40), "b": rng.normal(size=40)})
+    frame.loc[30, "id"] = ids[3]
+    frame.loc[31, "id"] = pd.NA  # dropped, not a repeat
+    frame.loc[32, "a"] = np.nan  # dropped: its ID is not counted
+    frame.loc[33, "id"] = ids[32]
+    path = write_config(tmp_path, WHOLE_IDS)
+    frame.to_parquet(tmp_path / "table.parquet", index=False)
+    with pytest.raises(DataError) as caught:
+        run_analysis(load_config(path))
+    assert str(caught.value).endswith(
+        f"column 'id': 1 ID on more than one row (ID {ids[3]} (2 rows)); expected unique IDs"
+    )
+    frame.loc[30, "id"] = ids[30]
+    frame.to_parquet(tmp_path / "table.parquet", index=False)
+    assert run_analysis(load_config(path)).table.n_customers == 38
+
+
+def test_category_shares_are_the_same_in_their_own_pass(
+    same_sample, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from generator.analysis import engine_profile
+
+    _, duck, config = same_sample
+    monkeypatch.setattr(engine_profile, "FUSED_VALUES", 1)  # Gender's two values: not fused
+    alone = run_analysis(config)
+    assert [p.categorical for p in alone.profiles] == [p.categorical for p in duck.profiles]
+    assert list(duck.profiles[0].categorical) == ["Gender"]

@@ -202,9 +202,11 @@ def test_own_sample_on_overlapping_clusters_differs_only_by_the_stopping_rule(
 
     The rule stops when the squared shifts of all centres in one iteration sum to at most
     ``1e-4`` of the mean variance, so a centre may still move ~1e-2 sd per iteration: on
-    overlapping clusters the two fits stop some 1e-3 sd apart (2.5e-3 here), short of the same
-    optimum. Run on to convergence from where each stopped, they reach the same centres, so the
-    engine's sample, seeding and Lloyd are not what differs.
+    overlapping clusters the two fits stop some 1e-3 sd apart (3.4e-3 here). Run on with no
+    tolerance, each reaches a fixed point of Lloyd's algorithm within three iterations; on
+    overlapping clusters these may be two neighbouring fixed points (here 1.0e-3 sd apart, a
+    few border customers assigned the other way) of the same quality: their inertias agree to
+    1e-6. So the engine's sample, seeding and Lloyd are not what differs.
     """
     local_config = load_config(mall_like(tmp_path, 20_000, "local", sample_size=2_000))
     duck_config = load_config(mall_like(tmp_path, 20_000, "duckdb", sample_size=2_000))
@@ -217,12 +219,14 @@ def test_own_sample_on_overlapping_clusters_differs_only_by_the_stopping_rule(
     gap = np.abs(local.segmentation.centroids - duck.segmentation.centroids) / sd
     assert gap.max() < 1e-2, gap  # the stopping rule's scale, not 1e-3 on overlapping clusters
     converged = [
-        KMeans(len(c), init=(c - mean) / sd, n_init=1, tol=0.0, max_iter=1_000)
-        .fit((frame - mean) / sd)
-        .cluster_centers_
+        KMeans(len(c), init=(c - mean) / sd, n_init=1, tol=0.0, max_iter=1_000).fit(
+            (frame - mean) / sd
+        )
         for c in (local.segmentation.centroids, duck.segmentation.centroids)
     ]
-    np.testing.assert_allclose(converged[1], converged[0], rtol=0, atol=1e-9)
+    centres = [fit.cluster_centers_ for fit in converged]
+    np.testing.assert_allclose(centres[1], centres[0], rtol=0, atol=2e-3)
+    assert converged[1].inertia_ == pytest.approx(converged[0].inertia_, rel=1e-5)
 
 
 KINDS = """

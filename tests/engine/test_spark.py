@@ -30,9 +30,11 @@ import pyarrow.parquet as pq
 import pytest
 
 from generator.analysis.run import run_analysis
+from generator.config.engine import EngineSettings
 from generator.config.settings import load_config
 from generator.release.engine_sidecar import write_sidecar
 from tests.conftest import ROOT, run_cli
+from tests.engine.keys import check_bins, check_sample, check_sample_keys, check_sums
 from tests.engine.parity import (
     assert_same_map,
     assert_same_ranges,
@@ -99,6 +101,17 @@ def test_local_session_gives_the_local_result(spark_cache: Path, tmp_path: Path)
     assert got.tolist() == labels.sort_index().tolist()
     assert (spark_cache / "engine-tmp" / "warehouse").parent.is_dir()
     assert not (Path.cwd() / "spark-warehouse").exists()
+
+
+def test_per_row_arithmetic_is_the_reference(spark_cache: Path, tmp_path: Path) -> None:
+    """The sample key and sample, the bins and the exact sums: as DuckDB computes them."""
+    from generator.engine.spark import SparkEngine
+
+    engine = SparkEngine(EngineSettings(name="spark"), spark_cache / "engine-tmp")
+    check_sample_keys(engine, tmp_path)
+    check_sample(engine, tmp_path)
+    check_bins(engine, tmp_path)
+    check_sums(engine, tmp_path)
 
 
 def _free_port() -> int:
