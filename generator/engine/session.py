@@ -78,20 +78,23 @@ def open_engine(config: Config, temp: Path) -> Engine:
         ConfigError: When the engine's optional package is not installed (names the extra).
     """
     if config.engine.name == "duckdb":
-        _need("duckdb", "duckdb", "engine: duckdb")
+        require_extra("duckdb", "duckdb", "engine: duckdb")
         from generator.engine.duck import DuckEngine
 
         return DuckEngine(config.engine, temp)
     from generator.engine.spark import SparkEngine, remote
 
     if remote():
-        _need("pyspark", "spark", "engine: spark with SPARK_REMOTE")
+        require_extra("pyspark", "spark", "engine: spark with SPARK_REMOTE")
     elif not _full_pyspark():
-        _need("", "spark-local", "engine: spark without SPARK_REMOTE (a local Spark session)")
+        require_extra(
+            "", "spark-local", "engine: spark without SPARK_REMOTE (a local Spark session)"
+        )
     return SparkEngine(config.engine, temp)
 
 
-def _need(module: str, extra: str, what: str) -> None:
+def require_extra(module: str, extra: str, what: str) -> None:
+    """Refuse ``what`` (a ConfigError naming the extra) unless ``module`` can be imported."""
     if module and importlib.util.find_spec(module) is not None:
         return
     raise ConfigError(

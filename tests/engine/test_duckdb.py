@@ -12,7 +12,7 @@ import pytest
 
 from generator.analysis.run import run_analysis
 from generator.config.settings import load_config
-from generator.engine.session import _need
+from generator.engine.session import require_extra
 from generator.errors import ConfigError, DataError
 from generator.release.engine_sidecar import write_sidecar
 from generator.table.bins import rounded_edges
@@ -178,7 +178,7 @@ def test_every_broken_rule_names_its_first_customers(tmp_path: Path) -> None:
 
 def test_a_missing_extra_is_named() -> None:
     with pytest.raises(ConfigError) as caught:
-        _need("no_such_module_for_segments", "duckdb", "engine: duckdb")
+        require_extra("no_such_module_for_segments", "duckdb", "engine: duckdb")
     assert str(caught.value) == (
         "engine: duckdb needs the optional package of the 'duckdb' extra; "
         "install it with: pip install 'segments[duckdb]'"
