@@ -6,6 +6,11 @@ one ``GROUP BY`` per iteration, from the sample's centres until the centres move
 scikit-learn's tolerance (``tol=1e-4`` of the mean variance of the scaled features). A segment
 left empty keeps its centre (scikit-learn would move it to a far point; with centres from a
 fitted sample this does not happen in practice). Labels never come back: only centres.
+
+When the sample is every customer the search's fit is the final fit, as in the local engine
+(``kmeans.segment``): scikit-learn stops a fit by its tolerance, often before its centres are
+the means of their customers, so one more Lloyd step would move them (0.1% on a zero-heavy
+table under ``scaling: robust``) and publish other centroids than the local engine.
 """
 
 from __future__ import annotations
@@ -69,7 +74,9 @@ def segment_whole(
         choice = choose_k(scores, config.k)
     with stage("fit"):
         scaler = fit_scaler(engine, table, config.scaling, raw)
-        centres = lloyd(engine, table, scaler, scaler.transform(_centroids(fits[choice.k])))
+        centres = scaler.transform(_centroids(fits[choice.k]))
+        if len(x) < table.n_customers:
+            centres = lloyd(engine, table, scaler, centres)
         levels = levels_whole(
             engine, _labelled(engine, table, scaler, centres), table.features, len(centres)
         )
