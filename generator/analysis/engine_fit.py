@@ -119,7 +119,9 @@ def fit_scaler(engine: Engine, table: CustomerTable, scaling: str, raw: Moments)
     log1p = scaling == "log"
     values = [d.log1p(d.quote(c)) if log1p else d.quote(c) for c in features]
     bounds = np.log1p(value_bounds(table, features)) if log1p else value_bounds(table, features)
-    measured = moments(engine, values, bounds) if log1p else raw
+    # log1p values have every digit after the point: summed with 10 kept, the scale of a 0/1
+    # flag came out 1.5e-10 off numpy's; with 15, at the last digits of a double.
+    measured = moments(engine, values, bounds, scale=sql.SCALED_SCALE) if log1p else raw
     n, mean, variance = measured.n, measured.mean, measured.variance
     if scaling == "robust":
         parts = [Part("0", v, {0: n}) for v in values]
@@ -151,16 +153,23 @@ class Moments:
     products: dict[tuple[int, int], float]
 
 
-def moments(engine: Engine, values: list[str], bounds: np.ndarray, pairs: bool = False) -> Moments:
+def moments(
+    engine: Engine,
+    values: list[str],
+    bounds: np.ndarray,
+    pairs: bool = False,
+    scale: int = sql.ORIGINAL_SCALE,
+) -> Moments:
     """The moments of ``values`` over every row, in two passes.
 
     The second pass sums squared deviations from the first pass's means (no cancellation),
     and with ``pairs`` the products of every two values' deviations (Pearson's r needs them);
     both sum in fixed point, so the result does not depend on the order of the rows.
-    ``bounds``: the largest magnitude of each value (``sql.exact_sum``).
+    ``bounds``: the largest magnitude of each value; ``scale``: the digits kept after the point
+    (both ``sql.exact_sum``).
     """
     items = ", ".join(
-        f"{sql.exact_sum(v, bound=b)} AS s{i}"
+        f"{sql.exact_sum(v, scale, b)} AS s{i}"
         for i, (v, b) in enumerate(zip(values, bounds, strict=True))
     )
     row = engine.fetch(f"SELECT count(*) AS n, {items} FROM {CUSTOMERS}").to_pylist()[0]
@@ -169,11 +178,11 @@ def moments(engine: Engine, values: list[str], bounds: np.ndarray, pairs: bool =
     dev = [f"({v} - {lit(m)})" for v, m in zip(values, mean, strict=True)]
     spread = np.asarray(bounds) + np.abs(mean)  # no deviation is larger
     sums = [
-        f"{sql.exact_sum(f'{d} * {d}', bound=spread[i] ** 2)} AS q{i}" for i, d in enumerate(dev)
+        f"{sql.exact_sum(f'{d} * {d}', scale, spread[i] ** 2)} AS q{i}" for i, d in enumerate(dev)
     ]
     both = [(i, j) for i in range(len(values)) for j in range(i + 1, len(values))] if pairs else []
     sums += [
-        f"{sql.exact_sum(f'{dev[i]} * {dev[j]}', bound=spread[i] * spread[j])} AS c{i}_{j}"
+        f"{sql.exact_sum(f'{dev[i]} * {dev[j]}', scale, spread[i] * spread[j])} AS c{i}_{j}"
         for i, j in both
     ]
     row = engine.fetch(f"SELECT {', '.join(sums)} FROM {CUSTOMERS}").to_pylist()[0]
