@@ -26,7 +26,7 @@ from generator.analysis.kmeans import _centroids, _search, choose_k, k_range_for
 from generator.config.settings import LEVELS, Config
 from generator.engine import sql
 from generator.engine.dialect import Dialect, lit
-from generator.engine.quantiles import Part, quantiles
+from generator.engine.quantiles import robust_scale
 from generator.engine.session import CUSTOMERS, Engine
 from generator.model import CustomerTable, KChoice, KScore, Scaler, Segmentation
 from generator.runtime.timing import stage
@@ -124,14 +124,13 @@ def fit_scaler(engine: Engine, table: CustomerTable, scaling: str, raw: Moments)
     measured = moments(engine, values, bounds, scale=sql.SCALED_SCALE) if log1p else raw
     n, mean, variance = measured.n, measured.mean, measured.variance
     if scaling == "robust":
-        parts = [Part("0", v, {0: n}) for v in values]
-        q = [part[0] for part in quantiles(engine, CUSTOMERS, parts, (0.25, 0.5, 0.75))]
-        center = np.array([qs[1] for qs in q])
-        scale = np.array([qs[2] - qs[0] for qs in q])
+        center, scale = robust_scale(engine, CUSTOMERS, values, n)
+        # As RobustScaler: a range of (nearly) 0, e.g. a flag most customers lack, keeps scale 1.
+        scale = np.where(scale < 10 * np.finfo(np.float64).eps, 1.0, scale)
     else:
         center, scale = mean, np.sqrt(variance)
-    # As scikit-learn: a constant feature keeps scale 1 (validation refuses one anyway).
-    scale = np.where(scale == 0, 1.0, scale)
+        # As scikit-learn: a constant feature keeps scale 1 (validation refuses one anyway).
+        scale = np.where(scale == 0, 1.0, scale)
     return FittedScaler(center, scale, log1p, variance / scale**2)
 
 
