@@ -7,6 +7,7 @@ from collections.abc import Mapping
 from pathlib import Path
 
 import numpy as np
+import pandas as pd
 import pyarrow.parquet as pq
 import yaml
 
@@ -27,6 +28,45 @@ def mall_like(folder: Path, rows: int, engine: str, **settings: object) -> Path:
     config = yaml.safe_load(MALL_CONFIG.read_text(encoding="utf-8"))
     config["data"]["path"] = table_path.name
     config["privacy"]["individual_points"] = False
+    config.update({"engine": engine, **settings})
+    path = folder / f"{engine}.yml"
+    path.write_text(yaml.safe_dump(config), encoding="utf-8")
+    return path
+
+
+SHOP = """
+data: {path: TABLE, id_column: client}
+features: [spend, visits, member, tenure]
+describe: [age, channel]
+k: auto
+k_max: 6
+"""
+
+
+def shop_like(folder: Path, rows: int, engine: str, seed: int, **settings: object) -> Path:
+    """A table shaped like a shop's customers, and its config for ``engine``.
+
+    Most customers spent nothing (the spend's lower quartile, and sometimes its median, is 0),
+    a few spent 40 times more than the rest, ``member`` is a 0/1 flag held by few (its
+    interquartile range is 0, so robust scaling keeps it in its own units), visits are counts,
+    tenure whole months and age (described) whole years: the shapes that ``scaling: robust``
+    and ``scaling: log`` are for.
+    """
+    folder.mkdir(parents=True, exist_ok=True)
+    table_path = folder / f"shop-{rows}-{seed}.parquet"
+    if not table_path.exists():
+        rng = np.random.default_rng(seed)
+        active = rng.random(rows) < 0.45
+        spend = np.where(active, np.round(rng.lognormal(4.0, 1.0, rows), 2), 0.0)
+        spend[rng.choice(rows, rows // 500, replace=False)] *= 40.0
+        frame = pd.DataFrame({"client": [f"C{i:06d}" for i in range(rows)], "spend": spend})
+        frame["visits"] = np.where(active, rng.poisson(6, rows), rng.poisson(0.5, rows))
+        frame["member"] = (rng.random(rows) < np.where(active, 0.25, 0.05)).astype(np.int64)
+        frame["tenure"] = np.round(rng.gamma(2.0, 12.0, rows))
+        frame["age"] = rng.integers(18, 81, rows)
+        frame["channel"] = rng.choice(["web", "store", "app"], rows, p=[0.5, 0.3, 0.2])
+        frame.to_parquet(table_path, index=False)
+    config = yaml.safe_load(SHOP.replace("TABLE", table_path.name))
     config.update({"engine": engine, **settings})
     path = folder / f"{engine}.yml"
     path.write_text(yaml.safe_dump(config), encoding="utf-8")

@@ -41,6 +41,7 @@ from tests.engine.parity import (
     assert_same_sample_parity,
     mall_like,
     mall_project,
+    shop_like,
 )
 
 
@@ -101,6 +102,16 @@ def test_local_session_gives_the_local_result(spark_cache: Path, tmp_path: Path)
     assert got.tolist() == labels.sort_index().tolist()
     assert (spark_cache / "engine-tmp" / "warehouse").parent.is_dir()
     assert not (Path.cwd() / "spark-warehouse").exists()
+
+
+def test_robust_scaling_gives_the_local_result(spark_cache: Path, tmp_path: Path) -> None:
+    """In the local session already started: medians and quartiles over every row, no refit."""
+    settings = {"scaling": "robust", "k": 5}
+    local = run_analysis(load_config(shop_like(tmp_path, 3_000, "local", 1, **settings)))
+    config = load_config(shop_like(tmp_path, 3_000, "spark", 1, spark={"conf": TINY}, **settings))
+    spark = run_analysis(config)
+    assert spark.segmentation.scaler == local.segmentation.scaler
+    assert_same_sample_parity(local, spark)
 
 
 def test_per_row_arithmetic_is_the_reference(spark_cache: Path, tmp_path: Path) -> None:
