@@ -280,32 +280,20 @@ def bin_index(value: str, edges: np.ndarray, whole: bool = False) -> str:
     return search(0, len(inner))
 
 
-def grouped_counts(relation: str, keys: Sequence[tuple[str, ...]], d: Dialect) -> str:
-    """Rows per value of each key tuple, all in one scan (``GROUPING SETS``).
+def grouped_counts(relation: str, keys: Sequence[str], d: Dialect) -> str:
+    """Rows per value of each key, all in one scan (``GROUPING SETS``).
 
-    Returns ``s`` (the index of the key tuple), ``k0`` and ``k1`` (its values as text; ``k1``
-    NULL for a single key) and ``c`` (the count).
+    Returns ``s`` (the index of the key), ``k0`` (its value as text) and ``c`` (the count).
     """
-    inner = []
-    sets = []
-    for i, key in enumerate(keys):
-        names = [f"a{i}_{j}" for j in range(len(key))]
-        inner += [f"{expr} AS {name}" for expr, name in zip(key, names, strict=True)]
-        sets.append(f"({', '.join(names)})")
-
-    def pick(j: int) -> str:
-        whens = " ".join(
-            f"WHEN grouping(a{i}_0) = 0 THEN CAST(a{i}_{j} AS {d.text_type})"
-            for i, key in enumerate(keys)
-            if j < len(key)
-        )
-        return f"CASE {whens} ELSE NULL END"
-
-    which = " ".join(f"WHEN grouping(a{i}_0) = 0 THEN {i}" for i in range(len(keys)))
+    inner = ", ".join(f"{expr} AS a{i}" for i, expr in enumerate(keys))
+    sets = ", ".join(f"(a{i})" for i in range(len(keys)))
+    value = " ".join(
+        f"WHEN grouping(a{i}) = 0 THEN CAST(a{i} AS {d.text_type})" for i in range(len(keys))
+    )
+    which = " ".join(f"WHEN grouping(a{i}) = 0 THEN {i}" for i in range(len(keys)))
     return (
-        f"SELECT CASE {which} ELSE -1 END AS s, {pick(0)} AS k0, {pick(1)} AS k1, count(*) AS c "
-        f"FROM (SELECT {', '.join(inner)} FROM {relation}) "
-        f"GROUP BY GROUPING SETS ({', '.join(sets)})"
+        f"SELECT CASE {which} ELSE -1 END AS s, CASE {value} ELSE NULL END AS k0, count(*) AS c "
+        f"FROM (SELECT {inner} FROM {relation}) GROUP BY GROUPING SETS ({sets})"
     )
 
 

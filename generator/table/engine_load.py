@@ -37,7 +37,6 @@ from generator.table.read import file_sha256
 
 BINS = 20
 OTHER = "Other"  # as analysis.categories.OTHER (the table stage is below it)
-GRID = 24
 WHOLE_ID = re.compile(r"^(0|[1-9]\d{0,17})$")
 DROP_HINT = "set data.missing: drop to drop rows with missing values"
 
@@ -104,11 +103,11 @@ def _check(config: Config, engine: Engine, header: list[tuple[str, str]]) -> _Ch
 
 
 def _measured(config: Config, engine: Engine, checked: _Checked) -> WholeTable:
-    """Histograms, categories and grid over every row; rare values pooled (view ``CUSTOMERS``)."""
+    """Histograms and categories over every row; rare values pooled (view ``CUSTOMERS``)."""
     columns, facts = checked.columns, checked.facts
     engine.view(CUSTOMERS, customers_sql(engine, columns))
     n = int(facts["rows_read"]) - int(facts["dropped"])
-    whole = _measure(engine, config, columns, facts, n)
+    whole = _measure(engine, columns, facts, n)
     rare = {
         c: [v for v, m in pairs.items() if m < config.privacy.min_group_size]
         for c, pairs in whole.categories.items()
@@ -221,45 +220,32 @@ def _check_spread(
 
 
 def _measure(
-    engine: Engine, config: Config, columns: Sequence[Column], facts: dict[str, float], n: int
+    engine: Engine, columns: Sequence[Column], facts: dict[str, float], n: int
 ) -> WholeTable:
-    """Histograms, category counts and the map's grid over every row, in one scan."""
+    """Histograms and category counts over every row, in one scan."""
     d = engine.dialect
     numeric = [(i, c) for i, c in enumerate(columns) if c.kind == "number"]
     named = [c for c in columns if c.kind == "category"]
-    # The published histograms' round-number edges; the map's grid keeps numpy's.
+    # The published histograms' round-number edges.
     edges = [round_edges(facts[f"lo{i}"], facts[f"hi{i}"], BINS) for i, _ in numeric]
-    keys: list[tuple[str, ...]] = [
-        (sql.bin_index(d.quote(c.name), e, c.integer),)
+    keys = [
+        sql.bin_index(d.quote(c.name), e, c.integer)
         for (_, c), e in zip(numeric, edges, strict=True)
     ]
-    keys += [(d.quote(c.name),) for c in named]
-    grid = len(config.feature_columns) >= 2
-    grid_edges = [_edges(facts, i, GRID) for i in (0, 1)] if grid else []
-    if grid:
-        keys.append(tuple(sql.bin_index(d.quote(columns[i].name), grid_edges[i]) for i in (0, 1)))
+    keys += [d.quote(c.name) for c in named]
     counts = [np.zeros(len(e) - 1, dtype=np.int64) for e in edges]
     values: list[list[tuple[str, int]]] = [[] for _ in named]
-    density = np.zeros((GRID, GRID), dtype=np.float64)
     for row in engine.fetch(sql.grouped_counts(CUSTOMERS, keys, d)).to_pylist():
         s, first, count = int(row["s"]), row["k0"], int(row["c"])
         if s < len(numeric):
             counts[s][int(first)] = count
-        elif s < len(numeric) + len(named):
-            values[s - len(numeric)].append((str(first), count))
         else:
-            density[int(first), int(row["k1"])] = count
+            values[s - len(numeric)].append((str(first), count))
     histograms = FrozenMap((c.name, (counts[j], edges[j])) for j, (_, c) in enumerate(numeric))
     categories = FrozenMap(
         (c.name, FrozenMap(sorted(v))) for c, v in zip(named, values, strict=True)
     )
-    whole_grid = (density, grid_edges[0], grid_edges[1]) if grid else None
-    return WholeTable(n, histograms, categories, whole_grid, ())
-
-
-def _edges(facts: dict[str, float], i: int, bins: int) -> np.ndarray:
-    """The equal-width bin edges numpy uses between column ``i``'s minimum and maximum."""
-    return np.histogram_bin_edges([facts[f"lo{i}"], facts[f"hi{i}"]], bins=bins)
+    return WholeTable(n, histograms, categories, ())
 
 
 def _fingerprint(engine: Engine, config: Config, columns: Sequence[Column]) -> str:

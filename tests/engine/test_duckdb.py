@@ -43,9 +43,6 @@ def test_charts_inputs_are_numpys_over_every_row(same_sample) -> None:
         values = frame[column].to_numpy(dtype=float)
         expected, expected_edges = np.histogram(values, bins=rounded_edges(values, 20))
         assert np.array_equal(counts, expected) and np.array_equal(edges, expected_edges)
-    x, y = (frame[c].to_numpy() for c in local.table.features)
-    grid, _, _ = np.histogram2d(x, y, bins=24)
-    assert np.array_equal(duck.table.whole.density[0], grid)
     genders = frame["Gender"].value_counts().sort_index()
     assert duck.table.whole.categories["Gender"] == genders.to_dict()
 
