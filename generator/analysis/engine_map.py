@@ -10,6 +10,7 @@ report applies the same suppression to the counts. Only the grid comes back to t
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
+from dataclasses import dataclass
 
 import numpy as np
 
@@ -29,12 +30,27 @@ from generator.engine.session import CUSTOMERS, Engine
 from generator.model import MapGrid, Population, SegmentProfile
 
 
+@dataclass(frozen=True)
+class Spread:
+    """How the features spread over every customer, measured by earlier passes.
+
+    Attributes:
+        variance: Each feature's population variance.
+        extremes: Each feature's smallest and largest value (the checks' pass).
+        varied: The features with a value strictly between those two (the profile's pass).
+    """
+
+    variance: np.ndarray
+    extremes: dict[str, tuple[float, float]]
+    varied: tuple[str, ...]
+
+
 def map_whole(
     engine: Engine,
     features: tuple[str, ...],
     profiles: Sequence[SegmentProfile],
     population: Population,
-    variance: np.ndarray,
+    spread: Spread,
     config: Config,
 ) -> MapGrid | None:
     """The map's axes, ranges, customers outside and grid, over every customer."""
@@ -42,9 +58,8 @@ def map_whole(
         return None
     d = engine.dialect
     quoted = {f: d.quote(f) for f in features}
-    row = engine.fetch(sql.extremes(CUSTOMERS, list(quoted.values()))).to_pylist()[0]
-    extremes = {f: (float(row[f"lo{i}"]), float(row[f"hi{i}"])) for i, f in enumerate(features)}
-    columns = config.map_axes or _best(engine, features, profiles, population, variance, extremes)
+    extremes = spread.extremes
+    columns = config.map_axes or _best(features, profiles, population, spread)
     private, log = not config.privacy.individual_points, config.scaling == "log"
     shown = [p for p in profiles if p.size >= (config.privacy.min_group_size if private else 0)]
     forward: Callable[[np.ndarray], np.ndarray] = np.log1p if log else np.asarray
@@ -64,12 +79,10 @@ def map_whole(
 
 
 def _best(
-    engine: Engine,
     features: tuple[str, ...],
     profiles: Sequence[SegmentProfile],
     population: Population,
-    variance: np.ndarray,
-    extremes: dict[str, tuple[float, float]],
+    spread: Spread,
 ) -> tuple[str, str]:
     """The two best separating features, as ``segmap.map_columns`` chooses them locally.
 
@@ -82,12 +95,9 @@ def _best(
     score = {}
     for j, f in enumerate(features):
         means = np.array([p.mean[f] for p in profiles])
-        total = variance[j] * population.n_customers
+        total = spread.variance[j] * population.n_customers
         score[f] = float((sizes * (means - pop[f]) ** 2).sum() / total) if total else 0.0
-    bounds = [(engine.dialect.quote(f), *extremes[f]) for f in features]
-    row = engine.fetch(sql.strictly_between(CUSTOMERS, bounds)).to_pylist()[0]
-    spread = [f for i, f in enumerate(features) if row[f"n{i}"]]
-    return best_pair(features, score, spread)
+    return best_pair(features, score, spread.varied)
 
 
 def _cells(

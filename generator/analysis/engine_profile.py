@@ -13,7 +13,7 @@ from typing import Any
 import numpy as np
 
 from generator.analysis.engine_fit import FittedScaler, Moments, value_bounds
-from generator.analysis.engine_map import map_whole
+from generator.analysis.engine_map import Spread, map_whole
 from generator.analysis.engine_rules import leaf_counts, leaf_paths, rules_from
 from generator.analysis.personas import name_segments, playbook_actions
 from generator.analysis.profile import YEARS
@@ -73,25 +73,24 @@ def analyse_whole(
 
     ``raw``: the features' moments over every row, with their deviation products.
     """
+    assert table.whole is not None
     labelled = labelled_sql(engine, table, segmentation)
     k = segmentation.k
-    categorical = set(table.whole.categories) if table.whole else set()
-    numeric = [c for c in (*table.features, *table.describe) if c not in categorical]
+    numeric = [c for c in (*table.features, *table.describe) if c not in table.whole.categories]
     paths = leaf_paths(table, segmentation.labels, k, config.random_state)
     levels = [
-        (c, list(order))
-        for c, order in (table.whole.categories.items() if table.whole else ())
-        if c in table.describe
+        (c, list(order)) for c, order in table.whole.categories.items() if c in table.describe
     ]
     fused = levels if sum(len(v) for _, v in levels) <= FUSED_VALUES else []
     extra = leaf_counts(engine, table.features, paths) + _value_counts(engine, fused)
+    extra += _shape_counts(engine, table, numeric)
     sizes, means, rows = _means(engine, labelled, numeric, k, (table, extra))
     shares = {c: _shares_from(rows, n, k, values) for n, (c, values) in enumerate(fused)}
     for c, values in levels:
         if c not in shares:
             shares[c] = _shares(engine, labelled, c, k, values)
     stats = _stats(engine, labelled, numeric, sizes, means)
-    population = _population(engine, table, numeric, stats, raw)
+    population = _population(table, numeric, stats, raw, rows)
     pop_mean = np.array([population.mean[f] for f in table.features])
     pop_std = np.sqrt(raw.variance)
     feature_means = means[:, [numeric.index(f) for f in table.features]]
@@ -108,10 +107,14 @@ def analyse_whole(
         names=name_segments(segmentation.levels, z, [label_of[f] for f in table.features], words),
     )
     profiles = tuple(_profile(i, measured, table, segmentation, config) for i in range(k))
-    if table.whole is not None:
-        placed = _percentiles(engine, stats, [c for c in table.describe if c in stats])
-        grid = map_whole(engine, table.features, profiles, population, raw.variance, config)
-        table = replace(table, whole=replace(table.whole, percentiles=placed, segment_map=grid))
+    placed = _percentiles(engine, stats, [c for c in table.describe if c in stats])
+    extremes = {f: table.whole.extremes[f] for f in table.features}
+    varied = _summed(rows, "sb", len(table.features))
+    spread = Spread(
+        raw.variance, extremes, tuple(f for f, m in zip(table.features, varied, strict=True) if m)
+    )
+    grid = map_whole(engine, table.features, profiles, population, spread, config)
+    table = replace(table, whole=replace(table.whole, percentiles=placed, segment_map=grid))
     return Analysis(table, segmentation, profiles, population, FrozenMap(label_of))
 
 
@@ -204,6 +207,23 @@ def _value_counts(engine: Engine, levels: list[tuple[str, list[str]]]) -> list[s
     ]
 
 
+def _shape_counts(engine: Engine, table: CustomerTable, numeric: list[str]) -> list[str]:
+    """Aggregates of the numeric columns' kinds (``sql.kinds``) and the features' spread.
+
+    Counted in the pass that sums the columns, per segment (``_summed`` adds them up): a
+    feature spreads when some customer lies strictly between its extremes (``sql.between``).
+    """
+    assert table.whole is not None
+    d = engine.dialect
+    bounds = [(d.quote(f), *table.whole.extremes[f]) for f in table.features]
+    return sql.kinds([d.quote(c) for c in numeric]) + sql.between(bounds)
+
+
+def _summed(rows: list[dict[str, Any]], name: str, n: int) -> list[int]:
+    """Aggregates ``<name>0`` to ``<name><n - 1>`` of the per-segment rows, over every segment."""
+    return [sum(int(row[f"{name}{i}"] or 0) for row in rows) for i in range(n)]
+
+
 def _shares_from(
     rows: list[dict[str, Any]], n: int, k: int, values: list[str]
 ) -> list[FrozenMap[str, float]]:
@@ -251,16 +271,16 @@ def _shares(
 
 
 def _population(
-    engine: Engine,
     table: CustomerTable,
     numeric: list[str],
     stats: dict[str, tuple[list[NumericStats], NumericStats]],
     raw: Moments,
+    rows: list[dict[str, Any]],
 ) -> Population:
     """The population's facts and insights, as ``profile._population`` states them.
 
     An engine's table has no gaps (missing cells are an error or dropped), so every describe
-    column covers every customer.
+    column covers every customer. ``rows``: the per-segment rows of ``_means``.
     """
     assert table.whole is not None
     n = raw.n
@@ -270,7 +290,7 @@ def _population(
         for c in (*table.features, *table.describe)
         if c in counts
     }
-    rates, years = _kinds_whole(engine, numeric)
+    rates, years = _kinds_whole(table.whole.extremes, numeric, rows)
     found = (_insight(c, categorical.get(c), stats, c in rates, n) for c in table.describe)
     insights = [i for i in found if i is not None] + _relation(table.features, raw)
     return Population(
@@ -287,25 +307,22 @@ def _population(
     )
 
 
-def _kinds_whole(engine: Engine, columns: list[str]) -> tuple[tuple[str, ...], tuple[str, ...]]:
+def _kinds_whole(
+    extremes: FrozenMap[str, tuple[float, float]], columns: list[str], rows: list[dict[str, Any]]
+) -> tuple[tuple[str, ...], tuple[str, ...]]:
     """The 0/1 columns (rates) and the year columns, as ``profile._kinds`` reads them.
 
     Over every customer: a column where the sample holds only 0 and 1 may hold a 2 elsewhere,
-    and then its mean is no share of customers.
+    and then its mean is no share of customers. ``rows``: per segment, ``sql.kinds``' counts.
     """
-    if not columns:
-        return (), ()
-    d = engine.dialect
-    row = engine.fetch(sql.kinds(CUSTOMERS, [d.quote(c) for c in columns])).to_pylist()[0]
+    not_binary = _summed(rows, "nb", len(columns))
+    not_whole = _summed(rows, "nw", len(columns))
     rates, years = [], []
     for i, column in enumerate(columns):
-        if row["n"] and not row[f"nb{i}"]:
+        low, high = extremes[column]
+        if not not_binary[i]:
             rates.append(column)
-        elif (
-            row["n"]
-            and not row[f"nw{i}"]
-            and YEARS[0] <= row[f"lo{i}"] <= row[f"hi{i}"] <= YEARS[1]
-        ):
+        elif not not_whole[i] and YEARS[0] <= low <= high <= YEARS[1]:
             years.append(column)
     return tuple(rates), tuple(years)
 

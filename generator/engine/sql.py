@@ -391,26 +391,18 @@ def map_cells(
     )
 
 
-def extremes(relation: str, values: Sequence[str]) -> str:
-    """Each value's minimum (``lo<i>``) and maximum (``hi<i>``)."""
-    items = ", ".join(f"min({v}) AS lo{i}, max({v}) AS hi{i}" for i, v in enumerate(values))
-    return f"SELECT {items} FROM {relation}"
-
-
-def strictly_between(relation: str, bounds: Sequence[tuple[str, float, float]]) -> str:
-    """Per ``(value, low, high)``: rows strictly between ``low`` and ``high`` (``n<i>``)."""
-    items = ", ".join(
-        f"sum(CASE WHEN {v} > {lit(low)} AND {v} < {lit(high)} THEN 1 ELSE 0 END) AS n{i}"
+def between(bounds: Sequence[tuple[str, float, float]]) -> list[str]:
+    """Aggregates: per ``(value, low, high)``, rows strictly between the two (``sb<i>``)."""
+    return [
+        f"sum(CASE WHEN {v} > {lit(low)} AND {v} < {lit(high)} THEN 1 ELSE 0 END) AS sb{i}"
         for i, (v, low, high) in enumerate(bounds)
-    )
-    return f"SELECT {items} FROM {relation}"
+    ]
 
 
-def kinds(relation: str, values: Sequence[str]) -> str:
-    """Per value: rows that are not 0 or 1 (``nb<i>``), not whole (``nw<i>``), min and max."""
+def kinds(values: Sequence[str]) -> list[str]:
+    """Aggregates: per value, rows that are not 0 or 1 (``nb<i>``) and not whole (``nw<i>``)."""
     items = []
     for i, v in enumerate(values):
         items.append(f"sum(CASE WHEN {v} IN (0e0, 1e0) THEN 0 ELSE 1 END) AS nb{i}")
         items.append(f"sum(CASE WHEN round({v}, 0) = {v} THEN 0 ELSE 1 END) AS nw{i}")
-        items.append(f"min({v}) AS lo{i}, max({v}) AS hi{i}")
-    return f"SELECT count(*) AS n, {', '.join(items)} FROM {relation}"
+    return items

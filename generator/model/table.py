@@ -117,6 +117,7 @@ class WholeTable:
         n_customers: Customers in the table (after any dropped rows).
         histograms: Per numeric column, the 20-bin counts and edges (numpy's bins).
         categories: Per categorical column, the customers per value, values sorted.
+        extremes: Per numeric column, its smallest and largest value.
         views: The (name, SQL) of the views that check the registered source, in order, so a
             later step (the assignments sidecar) can open the engine again on the same customers.
         percentiles: Per numeric describe column, ``(value, percentile)`` of each quartile and
@@ -129,6 +130,7 @@ class WholeTable:
     n_customers: int
     histograms: FrozenMap[str, tuple[np.ndarray, np.ndarray]]
     categories: FrozenMap[str, FrozenMap[str, int]]
+    extremes: FrozenMap[str, tuple[float, float]]
     views: tuple[tuple[str, str], ...] = field(compare=False)
     percentiles: FrozenMap[str, tuple[tuple[float, float], ...]] = field(default_factory=FrozenMap)
     segment_map: MapGrid | None = None

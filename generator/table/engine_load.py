@@ -245,7 +245,11 @@ def _measure(
     categories = FrozenMap(
         (c.name, FrozenMap(sorted(v))) for c, v in zip(named, values, strict=True)
     )
-    return WholeTable(n, histograms, categories, ())
+    # The checks' pass measured them over the same customers (``keep``).
+    extremes = FrozenMap(
+        (c.name, (float(facts[f"lo{i}"]), float(facts[f"hi{i}"]))) for i, c in numeric
+    )
+    return WholeTable(n, histograms, categories, extremes, ())
 
 
 def _fingerprint(engine: Engine, config: Config, columns: Sequence[Column]) -> str:
