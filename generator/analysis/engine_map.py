@@ -52,10 +52,16 @@ def map_whole(
     population: Population,
     spread: Spread,
     config: Config,
-) -> MapGrid | None:
-    """The map's axes, ranges, customers outside and grid, over every customer."""
+    extra: Sequence[str] = (),
+) -> tuple[MapGrid | None, dict[str, int]]:
+    """The map's axes, ranges, customers outside and grid, over every customer.
+
+    ``extra``: more counts over every customer (``sum`` aggregates), taken in the scan that
+    counts the grid's cells; their totals are returned with the map.
+    """
     if len(features) < 2:
-        return None
+        rows = engine.fetch(sql.aggregates(CUSTOMERS, extra)).to_pylist() if extra else []
+        return None, _totals(rows, extra)
     d = engine.dialect
     quoted = {f: d.quote(f) for f in features}
     extremes = spread.extremes
@@ -63,19 +69,32 @@ def map_whole(
     private, log = not config.privacy.individual_points, config.scaling == "log"
     shown = [p for p in profiles if p.size >= (config.privacy.min_group_size if private else 0)]
     forward: Callable[[np.ndarray], np.ndarray] = np.log1p if log else np.asarray
-    n = population.n_customers
-    parts = [Part("0", quoted[c], {0: n}) for c in columns]
-    found = quantiles(engine, CUSTOMERS, parts, (0.25, 0.75), forward if log else None)
     ranges = []
-    for column, part in zip(columns, found, strict=True):
-        q1, q3 = (float(v) for v in part[0])
+    for column, (q1, q3) in zip(columns, _quartiles(engine, columns, population, log), strict=True):
         low, high = (float(forward(np.array(v))) for v in extremes[column])
         centres = forward(np.array([p.mean[column] for p in shown], dtype=np.float64))
         bounds = fenced(q1, q3, low, high, centres, log)
         ranges.append(round_range(bounds) if private else bounds)
     x_range, y_range = ranges
-    outside, counts = _cells(engine, [quoted[c] for c in columns], ranges, log)
-    return MapGrid(columns, (x_range, y_range), outside, counts if private else None)
+    outside, counts, totals = _cells(engine, [quoted[c] for c in columns], ranges, log, extra)
+    return MapGrid(columns, (x_range, y_range), outside, counts if private else None), totals
+
+
+def _quartiles(
+    engine: Engine, columns: Sequence[str], population: Population, log: bool
+) -> list[tuple[float, float]]:
+    """Each axis's quartiles over every customer (of ``log1p`` of its values on log axes).
+
+    On linear axes they are the population's quartiles, which the profiles measured already
+    (numpy's method, from the same ranks). On log axes numpy interpolates between ``log1p``
+    of the neighbouring values, other numbers, so they are counted here.
+    """
+    if not log:
+        return [(population.numeric[c].q1, population.numeric[c].q3) for c in columns]
+    d = engine.dialect
+    parts = [Part("0", d.quote(c), {0: population.n_customers}) for c in columns]
+    found = quantiles(engine, CUSTOMERS, parts, (0.25, 0.75), np.log1p)
+    return [(float(part[0][0]), float(part[0][1])) for part in found]
 
 
 def _best(
@@ -101,9 +120,13 @@ def _best(
 
 
 def _cells(
-    engine: Engine, values: list[str], ranges: list[tuple[float, float]], log: bool
-) -> tuple[int, np.ndarray]:
-    """Customers outside the axes, and per cell of the grid inside them.
+    engine: Engine,
+    values: list[str],
+    ranges: list[tuple[float, float]],
+    log: bool,
+    extra: Sequence[str],
+) -> tuple[int, np.ndarray, dict[str, int]]:
+    """Customers outside the axes, per cell of the grid inside them, and ``extra``'s totals.
 
     The local map bins ``log1p`` of each value on log axes; the engine compares the values
     themselves with the smallest numbers whose numpy ``log1p`` reaches each edge, so each
@@ -117,15 +140,22 @@ def _cells(
     else:
         cuts = list(edges)
         grid = [(float(e[0]), float(e[-1])) for e in edges]
-    query = sql.map_cells(CUSTOMERS, values, [slack(r) for r in ranges], grid, cuts, not log)
+    query = sql.map_cells(CUSTOMERS, values, [slack(r) for r in ranges], grid, cuts, not log, extra)
     outside = 0
     counts = np.zeros((GRID, GRID), dtype=np.int64)
-    for row in engine.fetch(query).to_pylist():
+    rows = engine.fetch(query).to_pylist()
+    for row in rows:
         if not row["inside"]:
             outside += int(row["c"])
         elif row["cx"] >= 0 and row["cy"] >= 0:
             counts[row["cx"], row["cy"]] = int(row["c"])
-    return outside, counts
+    return outside, counts, _totals(rows, extra)
+
+
+def _totals(rows: list[dict[str, int]], extra: Sequence[str]) -> dict[str, int]:
+    """Each extra aggregate (``... AS name``) summed over ``rows``."""
+    names = [item.rsplit(" AS ", 1)[1] for item in extra]
+    return {name: sum(int(row[name] or 0) for row in rows) for name in names}
 
 
 def reaching(edge: float) -> float:

@@ -107,39 +107,44 @@ def analyse_whole(
         names=name_segments(segmentation.levels, z, [label_of[f] for f in table.features], words),
     )
     profiles = tuple(_profile(i, measured, table, segmentation, config) for i in range(k))
-    placed = _percentiles(engine, stats, [c for c in table.describe if c in stats])
     extremes = {f: table.whole.extremes[f] for f in table.features}
     varied = _summed(rows, "sb", len(table.features))
     spread = Spread(
         raw.variance, extremes, tuple(f for f, m in zip(table.features, varied, strict=True) if m)
     )
-    grid = map_whole(engine, table.features, profiles, population, spread, config)
+    wanted = _published(stats, [c for c in table.describe if c in stats])
+    d = engine.dialect
+    below = sql.below([(d.quote(c), v) for c, v in wanted])
+    grid, totals = map_whole(engine, table.features, profiles, population, spread, config, below)
+    placed = _percentiles(wanted, totals, population.n_customers)
     table = replace(table, whole=replace(table.whole, percentiles=placed, segment_map=grid))
     return Analysis(table, segmentation, profiles, population, FrozenMap(label_of))
 
 
-def _percentiles(
-    engine: Engine, stats: dict[str, tuple[list[NumericStats], NumericStats]], columns: list[str]
-) -> FrozenMap[str, tuple[tuple[float, float], ...]]:
-    """Where each published quartile and median sits among all customers, as ``persona`` says.
-
-    The ranges charts place a value at ``100 * (below + at_or_below) / 2 / n`` of its column;
-    the counts come from one scan over every customer, not from the driver's sample.
-    """
+def _published(
+    stats: dict[str, tuple[list[NumericStats], NumericStats]], columns: list[str]
+) -> list[tuple[str, float]]:
+    """Each ``(column, value)`` a ranges chart places: its published quartiles and medians."""
     wanted = []
     for column in columns:
         segments, everyone = stats[column]
         numbers = {getattr(s, q) for s in (*segments, everyone) for q in ("q1", "median", "q3")}
         wanted += [(column, v) for v in sorted(numbers) if np.isfinite(v)]
-    if not wanted:
-        return FrozenMap()
-    d = engine.dialect
-    query = sql.below_counts(CUSTOMERS, [(d.quote(c), v) for c, v in wanted])
-    row = engine.fetch(query).to_pylist()[0]
-    n = stats[columns[0]][1].count
-    placed: dict[str, list[tuple[float, float]]] = {c: [] for c in columns}
+    return wanted
+
+
+def _percentiles(
+    wanted: list[tuple[str, float]], counts: dict[str, int], n: int
+) -> FrozenMap[str, tuple[tuple[float, float], ...]]:
+    """Where each published quartile and median sits among all customers, as ``persona`` says.
+
+    The ranges charts place a value at ``100 * (below + at_or_below) / 2 / n`` of its column;
+    ``counts`` are ``sql.below``'s over every customer (the map's scan), not the sample's.
+    """
+    placed: dict[str, list[tuple[float, float]]] = {}
     for i, (column, value) in enumerate(wanted):
-        placed[column].append((value, 100 * (int(row[f"b{i}"]) + int(row[f"u{i}"])) / 2 / n))
+        share = 100 * (counts[f"b{i}"] + counts[f"u{i}"]) / 2 / n
+        placed.setdefault(column, []).append((value, share))
     return FrozenMap((c, tuple(pairs)) for c, pairs in placed.items())
 
 

@@ -344,16 +344,21 @@ def level_counts(relation: str, values: Sequence[str]) -> str:
     )
 
 
-def below_counts(relation: str, items: Sequence[tuple[str, float]]) -> str:
-    """For each ``(value expression, number)``: rows below it (``b<i>``) and at or below (``u<i>``).
+def below(items: Sequence[tuple[str, float]]) -> list[str]:
+    """Aggregates: per ``(value, number)``, rows below it (``b<i>``) and at or below (``u<i>``).
 
-    A number's mid-rank among every row, in one scan.
+    A number's mid-rank among every row.
     """
     counted = []
     for i, (value, number) in enumerate(items):
         counted.append(f"sum(CASE WHEN {value} < {lit(number)} THEN 1 ELSE 0 END) AS b{i}")
         counted.append(f"sum(CASE WHEN {value} <= {lit(number)} THEN 1 ELSE 0 END) AS u{i}")
-    return f"SELECT {', '.join(counted)} FROM {relation}"
+    return counted
+
+
+def aggregates(relation: str, items: Sequence[str]) -> str:
+    """The ``items`` (aggregates) over every row of ``relation``, as one row."""
+    return f"SELECT count(*) AS n{''.join(f', {item}' for item in items)} FROM {relation}"
 
 
 def map_cells(
@@ -363,13 +368,14 @@ def map_cells(
     grid: Sequence[tuple[float, float]],
     cuts: Sequence[np.ndarray],
     closed: bool,
+    extra: Sequence[str] = (),
 ) -> str:
     """Customers inside the map's axes or not, and per cell of its grid (one scan).
 
     Per axis ``a``: ``values[a]`` is drawn when within ``inside[a]`` (both ends included) and
     counted in the grid when ``grid[a][0] <= value`` and below ``grid[a][1]`` (or at it, with
     ``closed``), in the cell ``bin_index(value, cuts[a])``. Returns ``inside`` (1 or 0), ``cx``
-    and ``cy`` (the cell, -1 outside the grid) and ``c`` (the count).
+    and ``cy`` (the cell, -1 outside the grid), ``c`` (the count) and the ``extra`` aggregates.
     """
     drawn = " AND ".join(
         f"{v} >= {lit(low)} AND {v} <= {lit(high)}"
@@ -381,13 +387,16 @@ def map_cells(
         for v, (low, high) in zip(values, grid, strict=True)
     )
     cells = ", ".join(
-        f"CASE WHEN {drawn} AND {counted} THEN {bin_index(v, e)} ELSE -1 END AS c{axis}"
+        f"CASE WHEN {drawn} AND {counted} THEN {bin_index(v, e)} ELSE -1 END AS segments_c{axis}"
         for v, e, axis in zip(values, cuts, "xy", strict=True)
     )
-    inner = f"SELECT CASE WHEN {drawn} THEN 1 ELSE 0 END AS inside, {cells} FROM {relation}"
+    # The relation's own columns stay in view for ``extra``; the cell's under names of ours.
+    inner = f"SELECT CASE WHEN {drawn} THEN 1 ELSE 0 END AS segments_in, {cells}, * FROM {relation}"
+    more = "".join(f", {item}" for item in extra)
     return (
-        f"SELECT inside, cx, cy, count(*) AS c FROM ({inner}) "
-        "GROUP BY inside, cx, cy ORDER BY inside, cx, cy"
+        "SELECT segments_in AS inside, segments_cx AS cx, segments_cy AS cy, "
+        f"count(*) AS c{more} FROM ({inner}) "
+        "GROUP BY segments_in, segments_cx, segments_cy ORDER BY inside, cx, cy"
     )
 
 
