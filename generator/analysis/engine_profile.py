@@ -12,11 +12,11 @@ from typing import Any
 
 import numpy as np
 
+from generator.analysis import engine_shape
 from generator.analysis.engine_fit import FittedScaler, Moments, value_bounds
 from generator.analysis.engine_map import Spread, map_whole
 from generator.analysis.engine_rules import leaf_counts, leaf_paths, rules_from
 from generator.analysis.personas import name_segments, playbook_actions
-from generator.analysis.profile import YEARS
 from generator.config.settings import Config
 from generator.engine import sql
 from generator.engine.quantiles import Part, quantiles
@@ -83,7 +83,7 @@ def analyse_whole(
     ]
     fused = levels if sum(len(v) for _, v in levels) <= FUSED_VALUES else []
     extra = leaf_counts(engine, table.features, paths) + _value_counts(engine, fused)
-    extra += _shape_counts(engine, table, numeric)
+    extra += engine_shape.aggregates(engine, table, numeric)
     sizes, means, rows = _means(engine, labelled, numeric, k, (table, extra))
     shares = {c: _shares_from(rows, n, k, values) for n, (c, values) in enumerate(fused)}
     for c, values in levels:
@@ -108,10 +108,7 @@ def analyse_whole(
     )
     profiles = tuple(_profile(i, measured, table, segmentation, config) for i in range(k))
     extremes = {f: table.whole.extremes[f] for f in table.features}
-    varied = _summed(rows, "sb", len(table.features))
-    spread = Spread(
-        raw.variance, extremes, tuple(f for f, m in zip(table.features, varied, strict=True) if m)
-    )
+    spread = Spread(raw.variance, extremes, engine_shape.varied(table, rows))
     wanted = _published(stats, [c for c in table.describe if c in stats])
     d = engine.dialect
     below = sql.below([(d.quote(c), v) for c, v in wanted])
@@ -212,23 +209,6 @@ def _value_counts(engine: Engine, levels: list[tuple[str, list[str]]]) -> list[s
     ]
 
 
-def _shape_counts(engine: Engine, table: CustomerTable, numeric: list[str]) -> list[str]:
-    """Aggregates of the numeric columns' kinds (``sql.kinds``) and the features' spread.
-
-    Counted in the pass that sums the columns, per segment (``_summed`` adds them up): a
-    feature spreads when some customer lies strictly between its extremes (``sql.between``).
-    """
-    assert table.whole is not None
-    d = engine.dialect
-    bounds = [(d.quote(f), *table.whole.extremes[f]) for f in table.features]
-    return sql.kinds([d.quote(c) for c in numeric]) + sql.between(bounds)
-
-
-def _summed(rows: list[dict[str, Any]], name: str, n: int) -> list[int]:
-    """Aggregates ``<name>0`` to ``<name><n - 1>`` of the per-segment rows, over every segment."""
-    return [sum(int(row[f"{name}{i}"] or 0) for row in rows) for i in range(n)]
-
-
 def _shares_from(
     rows: list[dict[str, Any]], n: int, k: int, values: list[str]
 ) -> list[FrozenMap[str, float]]:
@@ -295,7 +275,7 @@ def _population(
         for c in (*table.features, *table.describe)
         if c in counts
     }
-    rates, years = _kinds_whole(table.whole.extremes, numeric, rows)
+    rates, years = engine_shape.kinds(table, numeric, rows)
     found = (_insight(c, categorical.get(c), stats, c in rates, n) for c in table.describe)
     insights = [i for i in found if i is not None] + _relation(table.features, raw)
     return Population(
@@ -310,26 +290,6 @@ def _population(
         years=years,
         coverage=FrozenMap((c, n) for c in table.describe),
     )
-
-
-def _kinds_whole(
-    extremes: FrozenMap[str, tuple[float, float]], columns: list[str], rows: list[dict[str, Any]]
-) -> tuple[tuple[str, ...], tuple[str, ...]]:
-    """The 0/1 columns (rates) and the year columns, as ``profile._kinds`` reads them.
-
-    Over every customer: a column where the sample holds only 0 and 1 may hold a 2 elsewhere,
-    and then its mean is no share of customers. ``rows``: per segment, ``sql.kinds``' counts.
-    """
-    not_binary = _summed(rows, "nb", len(columns))
-    not_whole = _summed(rows, "nw", len(columns))
-    rates, years = [], []
-    for i, column in enumerate(columns):
-        low, high = extremes[column]
-        if not not_binary[i]:
-            rates.append(column)
-        elif not not_whole[i] and YEARS[0] <= low <= high <= YEARS[1]:
-            years.append(column)
-    return tuple(rates), tuple(years)
 
 
 def _insight(

@@ -400,18 +400,19 @@ def map_cells(
     )
 
 
-def between(bounds: Sequence[tuple[str, float, float]]) -> list[str]:
-    """Aggregates: per ``(value, low, high)``, rows strictly between the two (``sb<i>``)."""
+def between(bounds: Sequence[tuple[int, str, float, float]]) -> list[str]:
+    """Aggregates: per ``(i, value, low, high)``, rows strictly between the two (``sb<i>``)."""
     return [
         f"sum(CASE WHEN {v} > {lit(low)} AND {v} < {lit(high)} THEN 1 ELSE 0 END) AS sb{i}"
-        for i, (v, low, high) in enumerate(bounds)
+        for i, v, low, high in bounds
     ]
 
 
-def kinds(values: Sequence[str]) -> list[str]:
-    """Aggregates: per value, rows that are not 0 or 1 (``nb<i>``) and not whole (``nw<i>``)."""
-    items = []
-    for i, v in enumerate(values):
-        items.append(f"sum(CASE WHEN {v} IN (0e0, 1e0) THEN 0 ELSE 1 END) AS nb{i}")
-        items.append(f"sum(CASE WHEN round({v}, 0) = {v} THEN 0 ELSE 1 END) AS nw{i}")
-    return items
+def not_binary(values: Sequence[tuple[int, str]]) -> list[str]:
+    """Aggregates: per ``(i, value)``, rows where it is neither 0 nor 1 (``nb<i>``)."""
+    return [f"sum(CASE WHEN {v} IN (0e0, 1e0) THEN 0 ELSE 1 END) AS nb{i}" for i, v in values]
+
+
+def not_whole(values: Sequence[tuple[int, str]]) -> list[str]:
+    """Aggregates: per ``(i, value)``, rows where it is not a whole number (``nw<i>``)."""
+    return [f"sum(CASE WHEN round({v}, 0) = {v} THEN 0 ELSE 1 END) AS nw{i}" for i, v in values]

@@ -239,8 +239,14 @@ sample_size: 1000
 """
 
 
-def test_rates_and_years_are_read_on_every_customer(tmp_path: Path) -> None:
-    """A 0/1 column in the sample with a 2 elsewhere is no rate; a year of 3000 makes no years."""
+@pytest.mark.parametrize(("code", "year"), [(2.0, 3000.0), (0.5, 1975.5)])
+def test_rates_and_years_are_read_on_every_customer(
+    tmp_path: Path, code: float, year: float
+) -> None:
+    """A 0/1 column in the sample with a 2 elsewhere is no rate; a year of 3000 makes no years.
+
+    Nor do a 0.5 and a 1975.5, which leave the columns' extremes those of a rate and of years.
+    """
     x = blobs([4_000, 3_000, 1_000], [[5, 20], [30, 80], [60, 40]], seed=2)
     rng = np.random.default_rng(2)
     frame = pd.DataFrame({"client": [f"C{i:05d}" for i in range(len(x))]})
@@ -251,10 +257,12 @@ def test_rates_and_years_are_read_on_every_customer(tmp_path: Path) -> None:
     frame.to_parquet(table, index=False)
     text = KINDS.replace("TABLE", str(table))
     duck_path = write_config(tmp_path / "duckdb", text.replace("ENGINE", "duckdb"))
-    sampled = set(run_analysis(load_config(duck_path)).table.frame["client"])
+    first = run_analysis(load_config(duck_path))
+    assert (first.population.rates, first.population.years) == (("member",), ("born",))
+    sampled = set(first.table.frame["client"])
     elsewhere = frame.index[~frame["client"].isin(sampled)][:3]
-    frame.loc[elsewhere, "member"] = 2.0
-    frame.loc[elsewhere, "born"] = 3000.0
+    frame.loc[elsewhere, "member"] = code
+    frame.loc[elsewhere, "born"] = year
     frame.to_parquet(table, index=False)
     local_path = write_config(tmp_path / "local", text.replace("ENGINE", "local"))
     local, duck = run_analysis(load_config(local_path)), run_analysis(load_config(duck_path))
