@@ -52,16 +52,15 @@ def map_whole(
     population: Population,
     spread: Spread,
     config: Config,
-    extra: Sequence[str] = (),
-) -> tuple[MapGrid | None, dict[str, int]]:
+    classes: Sequence[str] = (),
+) -> tuple[MapGrid | None, list[np.ndarray]]:
     """The map's axes, ranges, customers outside and grid, over every customer.
 
-    ``extra``: more counts over every customer (``sum`` aggregates), taken in the scan that
-    counts the grid's cells; their totals are returned with the map.
+    ``classes``: whole-number expressions (such as ``sql.rank_class``) whose customers per
+    value are counted in the scan that counts the grid's cells, and returned with the map.
     """
     if len(features) < 2:
-        rows = engine.fetch(sql.aggregates(CUSTOMERS, extra)).to_pylist() if extra else []
-        return None, _totals(rows, extra)
+        return None, _classes(engine, classes)
     d = engine.dialect
     quoted = {f: d.quote(f) for f in features}
     extremes = spread.extremes
@@ -76,8 +75,8 @@ def map_whole(
         bounds = fenced(q1, q3, low, high, centres, log)
         ranges.append(round_range(bounds) if private else bounds)
     x_range, y_range = ranges
-    outside, counts, totals = _cells(engine, [quoted[c] for c in columns], ranges, log, extra)
-    return MapGrid(columns, (x_range, y_range), outside, counts if private else None), totals
+    outside, counts, found = _cells(engine, [quoted[c] for c in columns], ranges, log, classes)
+    return MapGrid(columns, (x_range, y_range), outside, counts if private else None), found
 
 
 def _quartiles(
@@ -124,9 +123,9 @@ def _cells(
     values: list[str],
     ranges: list[tuple[float, float]],
     log: bool,
-    extra: Sequence[str],
-) -> tuple[int, np.ndarray, dict[str, int]]:
-    """Customers outside the axes, per cell of the grid inside them, and ``extra``'s totals.
+    classes: Sequence[str],
+) -> tuple[int, np.ndarray, list[np.ndarray]]:
+    """Customers outside the axes, per cell of the grid inside them, and per value of ``classes``.
 
     The local map bins ``log1p`` of each value on log axes; the engine compares the values
     themselves with the smallest numbers whose numpy ``log1p`` reaches each edge, so each
@@ -140,22 +139,42 @@ def _cells(
     else:
         cuts = list(edges)
         grid = [(float(e[0]), float(e[-1])) for e in edges]
-    query = sql.map_cells(CUSTOMERS, values, [slack(r) for r in ranges], grid, cuts, not log, extra)
+    query = sql.map_cells(
+        CUSTOMERS, values, [slack(r) for r in ranges], grid, cuts, not log, classes
+    )
     outside = 0
     counts = np.zeros((GRID, GRID), dtype=np.int64)
     rows = engine.fetch(query).to_pylist()
     for row in rows:
+        if row["s"] >= 0:
+            continue
         if not row["inside"]:
             outside += int(row["c"])
         elif row["cx"] >= 0 and row["cy"] >= 0:
             counts[row["cx"], row["cy"]] = int(row["c"])
-    return outside, counts, _totals(rows, extra)
+    found: list[dict[int, int]] = [{} for _ in classes]
+    for row in rows:
+        if row["s"] >= 0:
+            found[row["s"]][int(row["r"])] = int(row["c"])
+    return outside, counts, [_dense(f) for f in found]
 
 
-def _totals(rows: list[dict[str, int]], extra: Sequence[str]) -> dict[str, int]:
-    """Each extra aggregate (``... AS name``) summed over ``rows``."""
-    names = [item.rsplit(" AS ", 1)[1] for item in extra]
-    return {name: sum(int(row[name] or 0) for row in rows) for name in names}
+def _classes(engine: Engine, classes: Sequence[str]) -> list[np.ndarray]:
+    """The customers per value of each of ``classes``, in a scan of their own."""
+    if not classes:
+        return []
+    found: list[dict[int, int]] = [{} for _ in classes]
+    for row in engine.fetch(sql.grouped_counts(CUSTOMERS, classes, engine.dialect)).to_pylist():
+        found[int(row["s"])][int(row["k0"])] = int(row["c"])
+    return [_dense(f) for f in found]
+
+
+def _dense(counts: dict[int, int]) -> np.ndarray:
+    """Counts per value 0, 1, 2... (0 for a value no customer has)."""
+    out = np.zeros(max(counts, default=-1) + 1, dtype=np.int64)
+    for value, count in counts.items():
+        out[value] = count
+    return out
 
 
 def reaching(edge: float) -> float:

@@ -111,38 +111,42 @@ def analyse_whole(
     spread = Spread(raw.variance, extremes, engine_shape.varied(table, rows))
     wanted = _published(stats, [c for c in table.describe if c in stats])
     d = engine.dialect
-    below = sql.below([(d.quote(c), v) for c, v in wanted])
-    grid, totals = map_whole(engine, table.features, profiles, population, spread, config, below)
-    placed = _percentiles(wanted, totals, population.n_customers)
+    classes = [sql.rank_class(d.quote(c), numbers) for c, numbers in wanted.items()]
+    grid, counts = map_whole(engine, table.features, profiles, population, spread, config, classes)
+    placed = _percentiles(wanted, counts, population.n_customers)
     table = replace(table, whole=replace(table.whole, percentiles=placed, segment_map=grid))
     return Analysis(table, segmentation, profiles, population, FrozenMap(label_of))
 
 
 def _published(
     stats: dict[str, tuple[list[NumericStats], NumericStats]], columns: list[str]
-) -> list[tuple[str, float]]:
-    """Each ``(column, value)`` a ranges chart places: its published quartiles and medians."""
-    wanted = []
+) -> dict[str, list[float]]:
+    """The numbers a ranges chart places, per column: its published quartiles and medians."""
+    wanted = {}
     for column in columns:
         segments, everyone = stats[column]
         numbers = {getattr(s, q) for s in (*segments, everyone) for q in ("q1", "median", "q3")}
-        wanted += [(column, v) for v in sorted(numbers) if np.isfinite(v)]
+        wanted[column] = [v for v in sorted(numbers) if np.isfinite(v)]
     return wanted
 
 
 def _percentiles(
-    wanted: list[tuple[str, float]], counts: dict[str, int], n: int
+    wanted: dict[str, list[float]], counts: list[np.ndarray], n: int
 ) -> FrozenMap[str, tuple[tuple[float, float], ...]]:
     """Where each published quartile and median sits among all customers, as ``persona`` says.
 
     The ranges charts place a value at ``100 * (below + at_or_below) / 2 / n`` of its column;
-    ``counts`` are ``sql.below``'s over every customer (the map's scan), not the sample's.
+    ``counts``: per column, the customers of each ``sql.rank_class`` of its numbers, over every
+    customer (the map's scan), not the sample's.
     """
-    placed: dict[str, list[tuple[float, float]]] = {}
-    for i, (column, value) in enumerate(wanted):
-        share = 100 * (counts[f"b{i}"] + counts[f"u{i}"]) / 2 / n
-        placed.setdefault(column, []).append((value, share))
-    return FrozenMap((c, tuple(pairs)) for c, pairs in placed.items())
+    placed = {}
+    for (column, numbers), per_class in zip(wanted.items(), counts, strict=True):
+        upto = np.cumsum(per_class)
+        at = [upto[min(j, len(upto) - 1)] if len(upto) else 0 for j in range(2 * len(numbers))]
+        placed[column] = tuple(
+            (v, 100 * (int(at[2 * i]) + int(at[2 * i + 1])) / 2 / n) for i, v in enumerate(numbers)
+        )
+    return FrozenMap(placed)
 
 
 def _profile(

@@ -344,21 +344,26 @@ def level_counts(relation: str, values: Sequence[str]) -> str:
     )
 
 
-def below(items: Sequence[tuple[str, float]]) -> list[str]:
-    """Aggregates: per ``(value, number)``, rows below it (``b<i>``) and at or below (``u<i>``).
+def rank_class(value: str, numbers: Sequence[float]) -> str:
+    """How many of the tests ``value >= n0``, ``value > n0``, ``value >= n1``... ``value`` passes.
 
-    A number's mid-rank among every row.
+    ``numbers`` ascending. A value passing a test passes every one before it, so a binary
+    search (as ``bin_index``) finds the count in about log2 of their number comparisons. The
+    rows below ``numbers[i]`` are those of class at most ``2i``; at or below it, ``2i + 1``.
     """
-    counted = []
-    for i, (value, number) in enumerate(items):
-        counted.append(f"sum(CASE WHEN {value} < {lit(number)} THEN 1 ELSE 0 END) AS b{i}")
-        counted.append(f"sum(CASE WHEN {value} <= {lit(number)} THEN 1 ELSE 0 END) AS u{i}")
-    return counted
+    tests = [(op, lit(n)) for n in numbers for op in (">=", ">")]
 
+    def search(low: int, high: int) -> str:
+        if low == high:
+            return str(low)
+        mid = (low + high) // 2
+        op, number = tests[mid]
+        return (
+            f"CASE WHEN {value} {op} {number} THEN {search(mid + 1, high)} "
+            f"ELSE {search(low, mid)} END"
+        )
 
-def aggregates(relation: str, items: Sequence[str]) -> str:
-    """The ``items`` (aggregates) over every row of ``relation``, as one row."""
-    return f"SELECT count(*) AS n{''.join(f', {item}' for item in items)} FROM {relation}"
+    return search(0, len(tests))
 
 
 def map_cells(
@@ -368,14 +373,16 @@ def map_cells(
     grid: Sequence[tuple[float, float]],
     cuts: Sequence[np.ndarray],
     closed: bool,
-    extra: Sequence[str] = (),
+    classes: Sequence[str] = (),
 ) -> str:
-    """Customers inside the map's axes or not, and per cell of its grid (one scan).
+    """Customers inside the map's axes or not, per cell of its grid, and per class (one scan).
 
     Per axis ``a``: ``values[a]`` is drawn when within ``inside[a]`` (both ends included) and
     counted in the grid when ``grid[a][0] <= value`` and below ``grid[a][1]`` (or at it, with
-    ``closed``), in the cell ``bin_index(value, cuts[a])``. Returns ``inside`` (1 or 0), ``cx``
-    and ``cy`` (the cell, -1 outside the grid), ``c`` (the count) and the ``extra`` aggregates.
+    ``closed``), in the cell ``bin_index(value, cuts[a])``. Rows with ``s`` -1 give ``inside``
+    (1 or 0), ``cx`` and ``cy`` (the cell, -1 outside the grid) and ``c`` (the count); rows
+    with ``s`` = ``i`` count the customers of each value ``r`` of ``classes[i]`` (e.g. a
+    ``rank_class``), in the same scan (``GROUPING SETS``).
     """
     drawn = " AND ".join(
         f"{v} >= {lit(low)} AND {v} <= {lit(high)}"
@@ -386,17 +393,25 @@ def map_cells(
         f"{v} >= {lit(low)} AND {v} {top} {lit(high)}"
         for v, (low, high) in zip(values, grid, strict=True)
     )
-    cells = ", ".join(
-        f"CASE WHEN {drawn} AND {counted} THEN {bin_index(v, e)} ELSE -1 END AS segments_c{axis}"
+    cells = "".join(
+        f", CASE WHEN {drawn} AND {counted} THEN {bin_index(v, e)} ELSE -1 END AS segments_c{axis}"
         for v, e, axis in zip(values, cuts, "xy", strict=True)
     )
-    # The relation's own columns stay in view for ``extra``; the cell's under names of ours.
-    inner = f"SELECT CASE WHEN {drawn} THEN 1 ELSE 0 END AS segments_in, {cells}, * FROM {relation}"
-    more = "".join(f", {item}" for item in extra)
+    n = len(classes)
+    ranked = "".join(f", {expr} AS segments_r{i}" for i, expr in enumerate(classes))
+    inner = (
+        f"SELECT CASE WHEN {drawn} THEN 1 ELSE 0 END AS segments_in{cells}{ranked} FROM {relation}"
+    )
+    sets = ", ".join(
+        ["(segments_in, segments_cx, segments_cy)", *(f"(segments_r{i})" for i in range(n))]
+    )
+    which = "".join(f" WHEN grouping(segments_r{i}) = 0 THEN {i}" for i in range(n))
+    value = "".join(f" WHEN grouping(segments_r{i}) = 0 THEN segments_r{i}" for i in range(n))
+    s, r = (f"CASE{which} ELSE -1 END", f"CASE{value} ELSE -1 END") if n else ("-1", "-1")
     return (
-        "SELECT segments_in AS inside, segments_cx AS cx, segments_cy AS cy, "
-        f"count(*) AS c{more} FROM ({inner}) "
-        "GROUP BY segments_in, segments_cx, segments_cy ORDER BY inside, cx, cy"
+        f"SELECT {s} AS s, segments_in AS inside, segments_cx AS cx, "
+        f"segments_cy AS cy, {r} AS r, count(*) AS c FROM ({inner}) "
+        f"GROUP BY GROUPING SETS ({sets}) ORDER BY s, inside, cx, cy, r"
     )
 
 
