@@ -77,9 +77,9 @@ def segment_whole(
         centres = scaler.transform(_centroids(fits[choice.k]))
         if len(x) < table.n_customers:
             centres = lloyd(engine, table, scaler, centres)
-        levels = levels_whole(
-            engine, _labelled(engine, table, scaler, centres), table.features, len(centres)
-        )
+        labelled = _labelled(engine, table, scaler, centres)
+        bounds = value_bounds(table, table.features).tolist()
+        levels = levels_whole(engine, labelled, table.features, len(centres), bounds)
         return _ordered(x, scaler, centres, scores, choice, silhouette_rows, levels)
 
 

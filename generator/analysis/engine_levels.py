@@ -8,6 +8,8 @@ applies the same rules to those counts.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 import numpy as np
 
 from generator.analysis.levels import Counted, counted_levels
@@ -15,21 +17,32 @@ from generator.engine import sql
 from generator.engine.session import Engine
 
 
-def levels_whole(engine: Engine, labelled: str, features: tuple[str, ...], k: int) -> np.ndarray:
+def levels_whole(
+    engine: Engine,
+    labelled: str,
+    features: tuple[str, ...],
+    k: int,
+    bounds: Sequence[float] | None = None,
+) -> np.ndarray:
     """Level index of each of ``k`` segments (rows) on each feature (columns), over every row.
 
-    ``labelled``: a query of every customer with ``segment`` and the features in their units.
+    ``labelled``: a query of every customer with ``segment`` and the features in their units;
+    ``bounds``: the largest magnitude of each feature's values, when known (``sql.level_counts``).
     """
-    counted = counted_whole(engine, labelled, features, k)
+    counted = counted_whole(engine, labelled, features, k, bounds)
     return np.stack([counted_levels(c) for c in counted], axis=1).astype(np.int64)
 
 
 def counted_whole(
-    engine: Engine, labelled: str, features: tuple[str, ...], k: int
+    engine: Engine,
+    labelled: str,
+    features: tuple[str, ...],
+    k: int,
+    bounds: Sequence[float] | None = None,
 ) -> list[Counted]:
     """Each feature's counts per segment over every customer, in one query."""
     d = engine.dialect
-    query = sql.level_counts(f"({labelled})", [d.quote(f) for f in features])
+    query = sql.level_counts(f"({labelled})", [d.quote(f) for f in features], bounds)
     found = [_empty(k) for _ in features]
     lowest = [0.0 for _ in features]
     for row in engine.fetch(query).to_pylist():

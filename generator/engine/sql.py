@@ -303,7 +303,9 @@ def counts(relation: str, group: str, value: str) -> str:
     return f"SELECT g, v, count(*) AS c FROM ({inner}) GROUP BY g, v ORDER BY g, v"
 
 
-def level_counts(relation: str, values: Sequence[str]) -> str:
+def level_counts(
+    relation: str, values: Sequence[str], bounds: Sequence[float] | None = None
+) -> str:
     """Per column ``p`` and segment ``g``: what ``analysis.levels`` reads from every customer.
 
     From one ``(segment, value, count)`` table per column (one scan, ``GROUPING SETS``):
@@ -312,6 +314,10 @@ def level_counts(relation: str, values: Sequence[str]) -> str:
     customer), ``top`` at the column's maximum, ``zeros`` at exactly 0, ``mid`` strictly
     between its minimum and maximum, and ``lowest`` the column's minimum. ``relation`` has a
     ``segment`` column; values must not be NULL (the checked customers have none).
+
+    ``bounds``: the largest magnitude of each column's values, when known. When every one
+    leaves room in 18 digits (as ``exact_sum``), ``s`` is summed from the tables as count
+    times value, the same exact digits without a 38-digit sum over every row.
     """
     n = len(values)
     inner = ", ".join(f"{v} AS v{i}" for i, v in enumerate(values))
@@ -321,14 +327,23 @@ def level_counts(relation: str, values: Sequence[str]) -> str:
         whens = " ".join(f"WHEN grouping(v{i}) = 0 THEN {item.format(i=i)}" for i in range(n))
         return f"CASE {whens} ELSE NULL END"
 
-    fixed = f"DECIMAL(38, {ORIGINAL_SCALE})"
+    short = bounds is not None and all(2 * b < 10.0 ** (18 - ORIGINAL_SCALE) for b in bounds)
+    if short:
+        # A table's value is one number: count times value, both within 19 + 18 < 38 digits.
+        summed = f"CAST(c AS DECIMAL(19, 0)) * CAST(v AS DECIMAL(18, {ORIGINAL_SCALE}))"
+    else:
+        fixed = f"DECIMAL(38, {ORIGINAL_SCALE})"
+        summed = pick(f"sum(CAST(v{{i}} AS {fixed}))")
     whens = " ".join(f"WHEN grouping(v{i}) = 0 THEN {i}" for i in range(n))
+    per_row = "" if short else f", {summed} AS s"
     tables = (
         f"SELECT CASE {whens} ELSE -1 END AS p, segment AS g, {pick('v{i}')} AS v, "
-        f"count(*) AS c, {pick(f'sum(CAST(v{{i}} AS {fixed}))')} AS s "
+        f"count(*) AS c{per_row} "
         f"FROM (SELECT segment, {inner} FROM {relation}) "
         f"GROUP BY GROUPING SETS ({sets})"
     )
+    if short:
+        tables = f"SELECT p, g, v, c, {summed} AS s FROM ({tables})"
     upto = "PARTITION BY p ORDER BY v RANGE BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW"
     windowed = (
         f"SELECT p, g, v, c, s, sum(c) OVER (PARTITION BY p, v) AS cv, sum(c) OVER ({upto}) AS hi, "

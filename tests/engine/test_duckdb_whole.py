@@ -77,6 +77,11 @@ def test_levels_over_every_row_are_the_local_levels(duck: Engine, seed: int) -> 
     assert {0, 1, 2, 3} <= set(expected.ravel().tolist())  # None, Low, Medium and High occur
     for j, counted in enumerate(counted_whole(duck, f"SELECT * FROM {CUSTOMERS}", features, k)):
         _assert_counts(x[:, j], labels, k, counted)
+    # With the values' bounds the sums come from the tables (count times value): the same digits.
+    bounds = np.abs(x).max(axis=0).tolist()
+    short = counted_whole(duck, f"SELECT * FROM {CUSTOMERS}", features, k, bounds)
+    long = counted_whole(duck, f"SELECT * FROM {CUSTOMERS}", features, k)
+    assert [c.sums.tolist() for c in short] == [c.sums.tolist() for c in long]
 
 
 def _assert_counts(values: np.ndarray, labels: np.ndarray, k: int, counted: Counted) -> None:
