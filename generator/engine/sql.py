@@ -280,21 +280,32 @@ def bin_index(value: str, edges: np.ndarray, whole: bool = False) -> str:
     return search(0, len(inner))
 
 
-def grouped_counts(relation: str, keys: Sequence[str], d: Dialect) -> str:
-    """Rows per value of each key, all in one scan (``GROUPING SETS``).
+def grouped_counts(
+    relation: str, keys: Sequence[str], d: Dialect, joint: Sequence[str] = ()
+) -> str:
+    """Rows per combination of the ``joint`` keys and per value of each other key, in one scan.
 
-    Returns ``s`` (the index of the key), ``k0`` (its value as text) and ``c`` (the count).
+    One ``GROUP BY`` of every joint key together is one hash table where a grouping set per
+    key is one each; the caller keeps ``joint`` to keys of few values. Returns ``s`` (-1 for
+    a combination of the joint keys, else the index of the key in ``keys``), ``j<i>`` (each
+    joint key's value as text), ``k0`` (the key's value as text) and ``c`` (the count).
     """
-    inner = ", ".join(f"{expr} AS a{i}" for i, expr in enumerate(keys))
-    sets = ", ".join(f"(a{i})" for i in range(len(keys)))
+    inner = [f"{expr} AS j{i}" for i, expr in enumerate(joint)]
+    inner += [f"{expr} AS a{i}" for i, expr in enumerate(keys)]
+    sets = [f"({', '.join(f'j{i}' for i in range(len(joint)))})"] if joint else []
+    sets += [f"(a{i})" for i in range(len(keys))]
     value = " ".join(
         f"WHEN grouping(a{i}) = 0 THEN CAST(a{i} AS {d.text_type})" for i in range(len(keys))
     )
     which = " ".join(f"WHEN grouping(a{i}) = 0 THEN {i}" for i in range(len(keys)))
-    return (
-        f"SELECT CASE {which} ELSE -1 END AS s, CASE {value} ELSE NULL END AS k0, count(*) AS c "
-        f"FROM (SELECT {inner} FROM {relation}) GROUP BY GROUPING SETS ({sets})"
-    )
+    items = [
+        f"CASE {which} ELSE -1 END AS s" if keys else "-1 AS s",
+        f"CASE {value} ELSE NULL END AS k0" if keys else "NULL AS k0",
+        *(f"CAST(j{i} AS {d.text_type}) AS j{i}" for i in range(len(joint))),
+    ]
+    grouped = f"GROUPING SETS ({', '.join(sets)})" if keys else sets[0][1:-1]
+    source = f"SELECT {', '.join(inner)} FROM {relation}"
+    return f"SELECT {', '.join(items)}, count(*) AS c FROM ({source}) GROUP BY {grouped}"
 
 
 def counts(relation: str, group: str, value: str) -> str:

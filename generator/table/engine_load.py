@@ -36,6 +36,7 @@ from generator.table.engine_checks import (
 from generator.table.read import file_sha256
 
 BINS = 20
+JOINT_GROUPS = 100_000  # the most bin combinations the histograms' one GROUP BY may make
 OTHER = "Other"  # as analysis.categories.OTHER (the table stage is below it)
 WHOLE_ID = re.compile(r"^(0|[1-9]\d{0,17})$")
 DROP_HINT = "set data.missing: drop to drop rows with missing values"
@@ -228,16 +229,24 @@ def _measure(
     named = [c for c in columns if c.kind == "category"]
     # The published histograms' round-number edges.
     edges = [round_edges(facts[f"lo{i}"], facts[f"hi{i}"], BINS) for i, _ in numeric]
-    keys = [
+    bins = [
         sql.bin_index(d.quote(c.name), e, c.integer)
         for (_, c), e in zip(numeric, edges, strict=True)
     ]
-    keys += [d.quote(c.name) for c in named]
+    # The histograms' bins counted together while their combinations stay few (one hash table).
+    joint = 0
+    while joint < len(bins) and (BINS + 1) ** (joint + 1) <= JOINT_GROUPS:
+        joint += 1
+    keys = [*bins[joint:], *(d.quote(c.name) for c in named)]
     counts = [np.zeros(len(e) - 1, dtype=np.int64) for e in edges]
     values: list[list[tuple[str, int]]] = [[] for _ in named]
-    for row in engine.fetch(sql.grouped_counts(CUSTOMERS, keys, d)).to_pylist():
-        s, first, count = int(row["s"]), row["k0"], int(row["c"])
-        if s < len(numeric):
+    query = sql.grouped_counts(CUSTOMERS, keys, d, bins[:joint])
+    for row in engine.fetch(query).to_pylist():
+        s, first, count = int(row["s"]) + joint, row["k0"], int(row["c"])
+        if s < joint:
+            for j in range(joint):
+                counts[j][int(row[f"j{j}"])] += count
+        elif s < len(numeric):
             counts[s][int(first)] = count
         else:
             values[s - len(numeric)].append((str(first), count))
