@@ -97,24 +97,60 @@ def robust_scale(
 def _neighbours(
     engine: Engine, relation: str, parts: Sequence[Part], qs: Sequence[float]
 ) -> dict[tuple[int, int], tuple[np.ndarray, np.ndarray, np.ndarray]]:
-    """Per (part, group) that has rows: the values below and above each quantile, the weight."""
+    """Per (part, group) that has rows: the values below and above each quantile, the weight.
+
+    A part of everyone (group ``0``) over a value another part splits into groups is read
+    from that part's tables (``rank_rows``' ``whole``): one table fewer over every row.
+    """
     plans = {
         (p, g): ranks(n, qs) for p, part in enumerate(parts) for g, n in part.sizes.items() if n
     }
     wanted = {key: [*low.tolist(), *high.tolist()] for key, (low, high, _) in plans.items()}
+    source = _sources(parts)
+    counted = [p for p in range(len(parts)) if p not in source]
+    at = {p: i for i, p in enumerate(counted)}
+    own = {(at[p], g): w for (p, g), w in wanted.items() if p not in source}
+    whole = {at[source[p]]: w for (p, _), w in wanted.items() if p in source}
     query = sql.rank_rows(
-        relation, [(part.group, part.value) for part in parts], sql.wanted_ranks(wanted)
+        relation,
+        [(parts[p].group, parts[p].value) for p in counted],
+        sql.wanted_ranks(own, whole),
+        bool(whole),
     )
     rows: dict[tuple[int, int], list[dict[str, float]]] = {}
+    everyone: dict[int, list[dict[str, float]]] = {}
     for row in engine.fetch(query).to_pylist():
-        rows.setdefault((int(row["p"]), int(row["g"])), []).append(row)
+        p = counted[int(row["p"])]
+        rows.setdefault((p, int(row["g"])), []).append(row)
+        if whole:
+            everyone.setdefault(p, []).append({"v": row["v"], "lo": row["plo"], "hi": row["phi"]})
+    for p, q in source.items():
+        rows[(p, 0)] = everyone.get(q, [])
     out = {}
     for (p, g), (low, high, gamma) in plans.items():
-        at = {rank: _value_at(rows[(p, g)], rank) for rank in wanted[(p, g)]}
-        a = np.array([at[r] for r in low.tolist()])
-        b = np.array([at[r] for r in high.tolist()])
+        found = {rank: _value_at(rows[(p, g)], rank) for rank in wanted[(p, g)]}
+        a = np.array([found[r] for r in low.tolist()])
+        b = np.array([found[r] for r in high.tolist()])
         out[(p, g)] = (a, b, gamma)
     return out
+
+
+def _sources(parts: Sequence[Part]) -> dict[int, int]:
+    """Parts of everyone (group ``0``) whose value an earlier part splits into groups.
+
+    Each maps to that part: its groups' tables, cumulated together, are everyone's.
+    """
+    found = {}
+    for p, part in enumerate(parts):
+        if part.group != "0" or list(part.sizes) != [0]:
+            continue
+        for q in range(p):
+            other = parts[q]
+            split = other.group != "0" and other.value == part.value
+            if split and sum(other.sizes.values()) == part.sizes[0]:
+                found[p] = q
+                break
+    return found
 
 
 def _value_at(rows: list[dict[str, float]], rank: int) -> float:

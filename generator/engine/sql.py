@@ -209,7 +209,9 @@ def group_means(
     )
 
 
-def rank_rows(relation: str, parts: Sequence[tuple[str, str]], wanted: str) -> str:
+def rank_rows(
+    relation: str, parts: Sequence[tuple[str, str]], wanted: str, whole: bool = False
+) -> str:
     """The rows of frequency tables that hold the wanted ranks of each (part, group).
 
     For each part ``(group, value)`` a table ``(group, value, count)`` is built on the engine,
@@ -217,6 +219,10 @@ def rank_rows(relation: str, parts: Sequence[tuple[str, str]], wanted: str) -> s
     whose 0-based rank range ``[lo, hi)`` holds a wanted rank come back: exact quantiles of
     several columns from a handful of rows. ``wanted``: a condition on ``p``, ``g``, ``lo``
     and ``hi``. Values must not be NULL (the checked customers have none).
+
+    With ``whole`` each row also has ``plo`` and ``phi``: its value's rank range among every
+    group of its part, cumulated from the groups' tables (``wanted`` may test them), so the
+    quantiles of everyone need no table of their own.
     """
     n = len(parts)
     inner = ", ".join(f"{g} AS g{i}, {v} AS v{i}" for i, (g, v) in enumerate(parts))
@@ -232,19 +238,36 @@ def rank_rows(relation: str, parts: Sequence[tuple[str, str]], wanted: str) -> s
         f"count(*) AS c FROM (SELECT {inner} FROM {relation}) GROUP BY GROUPING SETS ({sets})"
     )
     window = "PARTITION BY p, g ORDER BY v ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW"
+    everyone = "PARTITION BY p ORDER BY v RANGE BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW"
+    ranks = (
+        f", sum(c) OVER ({everyone}) - sum(c) OVER (PARTITION BY p, v) AS plo, "
+        f"sum(c) OVER ({everyone}) AS phi"
+        if whole
+        else ""
+    )
     cumulated = (
-        f"SELECT p, g, v, sum(c) OVER ({window}) - c AS lo, sum(c) OVER ({window}) AS hi "
+        f"SELECT p, g, v, sum(c) OVER ({window}) - c AS lo, sum(c) OVER ({window}) AS hi{ranks} "
         f"FROM ({tables})"
     )
-    return f"SELECT p, g, v, lo, hi FROM ({cumulated}) WHERE {wanted} ORDER BY p, g, v"
+    more = ", plo, phi" if whole else ""
+    return f"SELECT p, g, v, lo, hi{more} FROM ({cumulated}) WHERE {wanted} ORDER BY p, g, v"
 
 
-def wanted_ranks(ranks: Mapping[tuple[int, int], Sequence[int]]) -> str:
-    """The condition of ``rank_rows`` for the given ranks of each (part, group)."""
+def wanted_ranks(
+    ranks: Mapping[tuple[int, int], Sequence[int]],
+    everyone: Mapping[int, Sequence[int]] | None = None,
+) -> str:
+    """The condition of ``rank_rows`` for the given ranks of each (part, group).
+
+    ``everyone``: ranks among every group of a part (``rank_rows``' ``plo`` and ``phi``).
+    """
     conditions = []
     for (part, group), wanted in sorted(ranks.items()):
         any_rank = " OR ".join(f"(lo <= {r} AND {r} < hi)" for r in sorted(set(wanted)))
         conditions.append(f"(p = {part} AND g = {group} AND ({any_rank}))")
+    for part, wanted in sorted((everyone or {}).items()):
+        any_rank = " OR ".join(f"(plo <= {r} AND {r} < phi)" for r in sorted(set(wanted)))
+        conditions.append(f"(p = {part} AND ({any_rank}))")
     return " OR ".join(conditions) if conditions else "FALSE"
 
 
