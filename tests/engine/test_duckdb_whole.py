@@ -275,3 +275,28 @@ def test_rates_and_years_are_read_on_every_customer(
     assert (local.population.rates, local.population.years) == ((), ())
     assert (duck.population.rates, duck.population.years) == ((), ())
     assert [i.kind for i in duck.population.insights] == [i.kind for i in local.population.insights]
+
+
+ONE_FEATURE = """
+engine: ENGINE
+data: {path: TABLE, id_column: client}
+features: [basket]
+describe: [visits]
+k: 3
+"""
+
+
+def test_one_feature_places_the_ranges_without_a_map(tmp_path: Path) -> None:
+    """With one feature there is no map: the ranges charts' counts take a scan of their own."""
+    x = blobs([600, 300, 100], [[5, 20], [30, 80], [60, 40]], seed=3)
+    frame = pd.DataFrame({"client": [f"C{i:05d}" for i in range(len(x))]})
+    frame[["visits", "basket"]] = np.abs(x).round(0)
+    table = tmp_path / "one.parquet"
+    frame.to_parquet(table, index=False)
+    text = ONE_FEATURE.replace("TABLE", str(table))
+    local_path = write_config(tmp_path / "local", text.replace("ENGINE", "local"))
+    duck_path = write_config(tmp_path / "duckdb", text.replace("ENGINE", "duckdb"))
+    local, duck = run_analysis(load_config(local_path)), run_analysis(load_config(duck_path))
+    assert duck.table.whole.segment_map is None
+    assert duck.table.whole.percentiles["visits"]
+    assert_same_ranges(local, duck)
