@@ -158,7 +158,12 @@ def wait_for_staging(folder: Path, process: subprocess.Popen[str], limit: float 
 
 
 def start_build(folder: Path) -> subprocess.Popen[str]:
-    """``segments build`` in the background, its stderr kept for the test to read."""
+    """``segments build`` in the background, its stderr kept for the test to read.
+
+    The child starts with Ctrl-C's default action even when the tests run from a shell that
+    ignores it (a background job, as ``make test &`` is): a Python that starts with SIGINT
+    ignored keeps ignoring it, and the interrupt test would see the build finish.
+    """
     env = {**os.environ, "PYTHONPATH": str(ROOT), **CACHE}
     return subprocess.Popen(
         [sys.executable, "-m", "generator", "build"],
@@ -167,6 +172,7 @@ def start_build(folder: Path) -> subprocess.Popen[str]:
         stdout=subprocess.DEVNULL,
         stderr=subprocess.PIPE,
         text=True,
+        preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL),
     )
 
 
