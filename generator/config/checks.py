@@ -73,6 +73,20 @@ def text(required: bool = False) -> Check:
     return check
 
 
+def optional_text(valid: Callable[[str], bool], expected: str) -> Check:
+    """A string that ``valid`` accepts once stripped, or "" when the key is absent."""
+
+    def check(value: Any, key: str, ctx: Context) -> str:
+        if value == "":
+            return ""
+        if not isinstance(value, str) or not valid(value.strip()):
+            ctx.fail(f"{key} should be {expected}, got {value!r}")
+            return ""
+        return value.strip()
+
+    return check
+
+
 def integer(minimum: int, maximum: int = 10**9) -> Check:
     """An integer from ``minimum`` to ``maximum`` (``true`` is not an integer here).
 

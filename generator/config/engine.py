@@ -17,6 +17,8 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
+from generator.config.checks import optional_text
+
 ENGINES = ("local", "duckdb", "spark")
 SOURCE_KEYS = ("path", "table", "sql")
 ENGINE_KEYS = (
@@ -60,34 +62,11 @@ class EngineSettings:
         return self.name == "local"
 
 
-def table_name(value: Any, key: str, ctx: Any) -> str:
-    """A catalog table name such as ``db.customers`` ("" when absent)."""
-    if value == "":
-        return ""
-    if not isinstance(value, str) or not TABLE_NAME.match(value.strip()):
-        ctx.fail(f"{key} should be a table name like db.customers, got {value!r}")
-        return ""
-    return value.strip()
-
-
-def query(value: Any, key: str, ctx: Any) -> str:
-    """A SQL query ("" when absent)."""
-    if value == "":
-        return ""
-    if not isinstance(value, str) or not value.strip():
-        ctx.fail(f"{key} should be a non-empty SQL query, got {value!r}")
-        return ""
-    return value.strip()
-
-
-def memory_limit(value: Any, key: str, ctx: Any) -> str:
-    """A size such as ``1GB`` ("" for DuckDB's default)."""
-    if value == "":
-        return ""
-    if not isinstance(value, str) or not MEMORY.match(value.strip()):
-        ctx.fail(f"{key} should be a size like 1GB or 512MiB, got {value!r}")
-        return ""
-    return value.strip()
+# A catalog table name such as ``db.customers``, a SQL query, a size such as ``1GB`` ("" when
+# absent; for the size, DuckDB's default).
+table_name = optional_text(lambda v: bool(TABLE_NAME.match(v)), "a table name like db.customers")
+query = optional_text(bool, "a non-empty SQL query")
+memory_limit = optional_text(lambda v: bool(MEMORY.match(v)), "a size like 1GB or 512MiB")
 
 
 def threads(value: Any, key: str, ctx: Any) -> int:
