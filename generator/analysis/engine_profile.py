@@ -131,7 +131,7 @@ def _published(
 
 def _percentiles(
     wanted: dict[str, list[float]], counts: list[np.ndarray], n: int
-) -> FrozenMap[str, tuple[tuple[float, float], ...]]:
+) -> FrozenMap[str, FrozenMap[float, float]]:
     """Where each published quartile and median sits among all customers, as ``persona`` says.
 
     The ranges charts place a value at ``100 * (below + at_or_below) / 2 / n`` of its column;
@@ -142,7 +142,7 @@ def _percentiles(
     for (column, numbers), per_class in zip(wanted.items(), counts, strict=True):
         upto = np.cumsum(per_class)
         at = [upto[min(j, len(upto) - 1)] if len(upto) else 0 for j in range(2 * len(numbers))]
-        placed[column] = tuple(
+        placed[column] = FrozenMap(
             (v, 100 * (int(at[2 * i]) + int(at[2 * i + 1])) / 2 / n) for i, v in enumerate(numbers)
         )
     return FrozenMap(placed)

@@ -120,8 +120,8 @@ class WholeTable:
         extremes: Per numeric column, its smallest and largest value.
         views: The (name, SQL) of the views that check the registered source, in order, so a
             later step (the assignments sidecar) can open the engine again on the same customers.
-        percentiles: Per numeric describe column, ``(value, percentile)`` of each quartile and
-            median the profiles publish: where the value sits among all customers (0 to 100,
+        percentiles: Per numeric describe column, each published quartile and
+            median mapped to where it sits among all customers (0 to 100,
             ties counting half), for the ranges charts. Set by the analysis.
         segment_map: The segment map's axes, ranges and counts, or None when no map is drawn
             (fewer than two features). Set by the analysis.
@@ -132,7 +132,7 @@ class WholeTable:
     categories: FrozenMap[str, FrozenMap[str, int]]
     extremes: FrozenMap[str, tuple[float, float]]
     views: tuple[tuple[str, str], ...] = field(compare=False)
-    percentiles: FrozenMap[str, tuple[tuple[float, float], ...]] = field(default_factory=FrozenMap)
+    percentiles: FrozenMap[str, FrozenMap[float, float]] = field(default_factory=FrozenMap)
     segment_map: MapGrid | None = None
 
 

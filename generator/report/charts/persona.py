@@ -109,7 +109,7 @@ def _placer(analysis: Analysis, column: str) -> Callable[[float], float]:
     """
     whole = analysis.table.whole
     if whole is not None:
-        return dict(whole.percentiles[column]).__getitem__
+        return whole.percentiles[column].__getitem__
     values = analysis.table.frame[column].to_numpy(dtype=np.float64)
     ordered = np.sort(values[~np.isnan(values)])
     return lambda value: _percentile(ordered, value)
