@@ -68,7 +68,8 @@ def make_charts(release: Release, config: Config) -> list[ChartSpec]:
     suppress = suppressor(config)
     shown = suppress.visible([p.size for p in release.analysis.profiles])
     # Debug mode validates each schema object as it is made, a chart's inline rows included:
-    # a third of the drawing time. Every finished spec is validated by tests/test_site.py.
+    # a third of the drawing time. Every finished spec is validated by
+    # tests/report/test_rendered_pages.py.
     with debug_mode(False):
         return _charts(release, config, suppress, shown)
 

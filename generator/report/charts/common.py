@@ -58,7 +58,8 @@ def spec(
     if height is not None:
         top["height"] = height
     chart = alt.layer(*layers, **top) if len(layers) > 1 else layers[0].properties(**top)
-    # Schema validation costs ~0.1 s a chart; tests/test_site.py validates every spec instead.
+    # Schema validation costs ~0.1 s a chart; tests/report/test_rendered_pages.py validates
+    # every spec instead.
     as_dict: dict[str, Any] = chart.to_dict(validate=False)
     return ChartSpec(name, title, description, as_dict, csv_text(data), FrozenMap(facts))
 
