@@ -7,6 +7,11 @@ restricted to the customers present in the resample, with the most similar resam
 the Jaccard index. A segment's score is the mean over resamples. The usual reading:
 >= 0.85 highly stable, >= 0.75 stable, >= 0.6 doubtful, below 0.6 do not trust.
 
+The same resamples measure how much a segment's share of customers moves by chance: in each
+resample, the share of the customers present that fall in the best-matching resample cluster.
+Its standard deviation over the resamples (``share_noise``) is the noise a change of share
+between two releases must exceed before the history page calls it a movement.
+
 Seed sensitivity: refit with ``SEEDS`` other ``random_state`` values and report the adjusted
 Rand index of each fit against the published segments.
 
@@ -45,6 +50,8 @@ class SegmentStability:
         jaccard: Mean Jaccard similarity with the best-matching resample cluster (0 to 1).
         dissolved: Share of resamples in which the segment dissolved (Jaccard below 0.5).
         reading: ``highly stable``, ``stable``, ``doubtful`` or ``do not trust``.
+        share_noise: Standard deviation over the resamples of the best-matching resample
+            cluster's share of the customers present (a fraction, like a share).
     """
 
     number: int
@@ -52,6 +59,7 @@ class SegmentStability:
     jaccard: float
     dissolved: float
     reading: str
+    share_noise: float
 
 
 @dataclass(frozen=True)
@@ -124,26 +132,33 @@ def stability(
     xs, ls = (x, labels) if rows is None else (x[rows], labels[rows])
     # Small fits run fastest on one thread; OpenMP threads on a busy machine cost 10x or more.
     with threadpool_limits(limits=1, user_api="openmp"):
-        scores = np.vstack([_resample(xs, ls, k, config, b) for b in range(resamples)])
+        measured = [_resample(xs, ls, k, config, b) for b in range(resamples)]
         seeds = _seed_runs(xs, ls, k, config)
+    scores = np.vstack([jaccard for jaccard, _ in measured])
+    shares = np.vstack([share for _, share in measured])
     mean = np.nanmean(scores, axis=0)
     dissolved = np.nanmean(scores < DISSOLVED, axis=0)
+    noise = np.nanstd(shares, axis=0)
     segments = tuple(
-        SegmentStability(p.number, p.slug, float(mean[i]), float(dissolved[i]), reading(mean[i]))
+        SegmentStability(
+            p.number, p.slug, float(mean[i]), float(dissolved[i]), reading(mean[i]), float(noise[i])
+        )
         for i, p in enumerate(analysis.profiles)
     )
     return Stability(resamples, len(xs), segments, seeds)
 
 
-def _resample(x: np.ndarray, labels: np.ndarray, k: int, config: Config, b: int) -> np.ndarray:
-    """Best Jaccard per segment in resample ``b`` (NaN for a segment absent from it)."""
+def _resample(
+    x: np.ndarray, labels: np.ndarray, k: int, config: Config, b: int
+) -> tuple[np.ndarray, np.ndarray]:
+    """Best Jaccard per segment in resample ``b``, and the share of its best match."""
     from generator.analysis.kmeans import make_pipeline
 
     rng = np.random.default_rng((config.random_state, b))
     picked = rng.integers(0, len(x), len(x))
     fit = make_pipeline(config.scaling, k, b, config.n_init).fit(x[picked])
     present = np.unique(picked)
-    return best_jaccard(labels[present], fit.predict(x[present]), k)
+    return best_match(labels[present], fit.predict(x[present]), k)
 
 
 def best_jaccard(reference: np.ndarray, other: np.ndarray, k: int) -> np.ndarray:
@@ -152,11 +167,23 @@ def best_jaccard(reference: np.ndarray, other: np.ndarray, k: int) -> np.ndarray
     Both label arrays hold integers in ``0..k-1`` for the same points. A reference cluster
     with no points gets NaN.
     """
+    return best_match(reference, other, k)[0]
+
+
+def best_match(reference: np.ndarray, other: np.ndarray, k: int) -> tuple[np.ndarray, np.ndarray]:
+    """Per reference cluster, its best Jaccard index and the share of the points in its match.
+
+    The share is the best-matching cluster of ``other``'s size over all points: what the
+    segment's share would have read in that resample. Both are NaN for an empty cluster.
+    """
     counts = np.bincount(reference * k + other, minlength=k * k).reshape(k, k)
     sizes = counts.sum(axis=1)
     union = sizes[:, None] + counts.sum(axis=0)[None, :] - counts
     jaccard = counts / np.maximum(union, 1)
-    return np.where(sizes > 0, jaccard.max(axis=1), np.nan)
+    best = jaccard.argmax(axis=1)
+    share = counts.sum(axis=0)[best] / max(len(reference), 1)
+    empty = sizes == 0
+    return np.where(empty, np.nan, jaccard.max(axis=1)), np.where(empty, np.nan, share)
 
 
 def _seed_runs(x: np.ndarray, labels: np.ndarray, k: int, config: Config) -> tuple[SeedRun, ...]:

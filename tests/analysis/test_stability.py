@@ -4,7 +4,7 @@ import numpy as np
 import pytest
 
 from generator.analysis.run import run_analysis
-from generator.analysis.stability import best_jaccard, reading, stability
+from generator.analysis.stability import best_jaccard, best_match, reading, stability
 from generator.config.settings import load_config
 from generator.release.lockfile import lock_from
 from generator.release.match import apply_match, match
@@ -97,3 +97,30 @@ def test_reading(score: float, words: str) -> None:
 def test_best_jaccard(reference: list[int], other: list[int], expected: list[float]) -> None:
     got = best_jaccard(np.array(reference), np.array(other), 2)
     np.testing.assert_allclose(got, expected)
+
+
+@pytest.mark.parametrize(
+    ("reference", "other", "expected"),
+    [
+        ([0, 0, 1, 1], [1, 1, 0, 0], [0.5, 0.5]),
+        # Segment 0's best match (Jaccard 2/3) holds 2 of the 4 points; segment 1's holds 2 too.
+        ([0, 0, 0, 1], [0, 0, 1, 1], [0.5, 0.5]),
+        # Everyone in one resample cluster: that is each segment's match, all the points.
+        ([0, 0, 1, 1], [0, 0, 0, 0], [1.0, 1.0]),
+        ([0, 0, 0, 0], [0, 1, 0, 1], [0.5, np.nan]),
+    ],
+)
+def test_best_match_share(reference: list[int], other: list[int], expected: list[float]) -> None:
+    _, share = best_match(np.array(reference), np.array(other), 2)
+    np.testing.assert_allclose(share, expected)
+
+
+def test_share_noise_is_the_sampling_noise_of_a_stable_segment(config) -> None:
+    analysis = run_analysis(config)
+    result = stability(analysis, config)
+    # Each resample holds about 63% of the 200 customers, drawn without replacement: the
+    # binomial standard error with the finite population correction.
+    present = 200 * (1 - np.exp(-1))
+    for s, p in zip(result.segments, analysis.profiles, strict=True):
+        expected = np.sqrt(p.share * (1 - p.share) / present * (200 - present) / 199)
+        assert 0.7 * expected < s.share_noise < 1.3 * expected, (p.number, s.share_noise)
