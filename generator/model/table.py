@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import csv
+import datetime as dt
 import functools
 import sys
 from dataclasses import dataclass, field
@@ -77,7 +78,8 @@ class SourceInfo:
     """Facts about the file the table came from.
 
     ``rows_read`` counts the data rows in the file; ``rows_dropped`` those removed because of
-    missing values (``data.missing: drop``); ``notes`` are the tolerated oddities, in words.
+    missing values (``data.missing: drop``); ``notes`` are the tolerated oddities, in words;
+    ``as_of`` the day dates were counted to (``data.since``, a transaction log), if any.
     """
 
     path: Path
@@ -87,6 +89,7 @@ class SourceInfo:
     notes: tuple[str, ...] = ()
     rows_dropped: int = 0
     lines: RowLines = field(default_factory=RowLines, compare=False, repr=False)
+    as_of: dt.date | None = None
 
 
 @dataclass(frozen=True)

@@ -42,11 +42,11 @@ def customer_rows(raw: pa.Table, source: SourceInfo, config: Config) -> tuple[pa
         if config.number_rows:
             raw, source = _numbered(raw, source)
         if config.since:
-            raw = _since(raw, source, config)
+            raw, source = _since(raw, source, config)
         return raw, source
 
 
-def _since(raw: pa.Table, source: SourceInfo, config: Config) -> pa.Table:
+def _since(raw: pa.Table, source: SourceInfo, config: Config) -> tuple[pa.Table, SourceInfo]:
     """Dates become days, and years become years, before ``as_of`` (``data.since``)."""
     found, _ = resolve_columns(raw.column_names, config, str(source.path))
     wanted = {column: unit for column, unit in config.since if column in found}
@@ -73,7 +73,7 @@ def _since(raw: pa.Table, source: SourceInfo, config: Config) -> pa.Table:
             values = as_of.year - np.asarray(c.values, dtype=float)
         index = found[column]
         raw = raw.set_column(index, raw.column_names[index], pa.array(values, pa.float64()))
-    return raw
+    return raw, replace(source, as_of=as_of)
 
 
 def _day_after(columns: list[np.ndarray]) -> dt.date:

@@ -67,6 +67,7 @@ def per_customer(raw: pa.Table, source: SourceInfo, config: Config) -> tuple[pa.
         notes=notes,
         rows_dropped=source.rows_dropped + dropped,
         lines=RowLines("customer", 1),
+        as_of=as_of,
     )
     return table, customers
 

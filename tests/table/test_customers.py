@@ -11,6 +11,7 @@ import pytest
 from generator.analysis.run import load_table
 from generator.config.settings import load_config
 from generator.errors import ConfigError, DataError
+from tests.conftest import MALL_CONFIG
 
 
 def table(tmp_path: Path, extra: str) -> Path:
@@ -83,3 +84,14 @@ def test_reading_settings_are_checked(tmp_path: Path, extra: str, problem: str) 
     with pytest.raises(ConfigError) as caught:
         load_config(table(tmp_path, extra))
     assert problem in caught.value.details
+
+
+def test_the_as_of_day_is_remembered(tmp_path: Path) -> None:
+    """The release history dates an entry by it when SOURCE_DATE_EPOCH is unset."""
+    config = table(tmp_path, "  since: {joined: days}\n")
+    joined = pd.to_datetime(pd.read_csv(tmp_path / "t.csv")["joined"], format="%d-%m-%Y")
+    as_of = (joined.max() + pd.Timedelta(days=1)).date()
+    assert load_table(load_config(config)).source.as_of == as_of
+    config = table(tmp_path, "  since: {joined: days}\n  as_of: 2030-06-30\n")
+    assert load_table(load_config(config)).source.as_of.isoformat() == "2030-06-30"
+    assert load_table(load_config(MALL_CONFIG)).source.as_of is None  # no dates: no as-of day

@@ -234,3 +234,11 @@ def test_number_rows_gives_a_table_without_ids_row_numbers(
     assert table.frame["row"].tolist() == list(range(1, 301))
     np.testing.assert_allclose(table.frame["milk"], frame["milk"])
     assert "refresh cannot compare customers one by one" in caplog.text
+
+
+def test_the_as_of_day_of_a_log_is_remembered(tmp_path: Path) -> None:
+    """The day after the last purchase, as the RFM columns count to it (the history's date)."""
+    log = make_log(rows=500, customers=20)
+    source = load_table(load_config(write_log(tmp_path, log))).source
+    last = pd.to_datetime(log["date"]).max()
+    assert source.as_of == (last + pd.Timedelta(days=1)).date()
