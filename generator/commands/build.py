@@ -19,9 +19,12 @@ from generator.config.settings import Config, load_config
 from generator.errors import DataError, RenderError
 from generator.model import Analysis, ChartSpec, RenderedPage
 from generator.release.engine_sidecar import write_sidecar
+from generator.release.history import history_path
 from generator.release.lockfile import lock_json, lock_path
 from generator.release.prepare import Release, prepare
 from generator.release.sidecar import assignments_path
+from generator.report.context import suppressor
+from generator.report.history import history_text
 from generator.report.pages import build_pages, make_charts
 from generator.report.text import html_text
 from generator.runtime import cache, timing
@@ -98,7 +101,8 @@ def generate_pages(project: Project, config: Config) -> Generated:
 
 def _release_and_charts(config: Config, relock: bool) -> tuple[Release, list[ChartSpec]]:
     """From the cache when only templates changed; else release (and maybe analyse) and draw."""
-    name = cachekeys.release_key(config, relock, (lock_path(config), assignments_path(config)))
+    inputs = (lock_path(config), assignments_path(config), history_path(config))
+    name = cachekeys.release_key(config, relock, inputs)
     hit = cache.load("release", name) if name else None
     if isinstance(hit, _Drawn):
         log.debug("reusing the cached release and charts (only templates changed)")
@@ -236,7 +240,10 @@ def build(project: Project, offline: bool = False) -> Path:
             return zip_site(staged_site, outputs.site.parent / "site.zip")
         site_marker(staged_site)
         moves = [Move(staged_docs, outputs.docs), Move(staged_site, outputs.site)]
-        files = [(lock_path(config), lock_json(release.lock))]
+        files = [
+            (lock_path(config), lock_json(release.lock)),
+            (history_path(config), history_text(release.history, suppressor(config))),
+        ]
         sidecar = assignments_path(config).resolve()
         if release.analysis.table.whole is None:
             files.insert(0, (sidecar, release.assignments))

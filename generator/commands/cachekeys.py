@@ -38,7 +38,7 @@ def analysis_key(config: Config) -> str:
 
 
 def release_key(config: Config, relock: bool, neighbours: tuple[Path, ...]) -> str:
-    """A hash of every input of the release and the charts (``neighbours``: lock, sidecar).
+    """A hash of every input of the release and the charts (``neighbours``: lock, sidecar, history).
 
     The charts' words are an input: the cached charts hold their titles and descriptions.
     """

@@ -30,20 +30,28 @@ def read_lock(path: Path) -> Lock | None:
     if not path.is_file():
         return None
     try:
-        raw = json.loads(path.read_text(encoding="utf-8"))
-    except (json.JSONDecodeError, UnicodeDecodeError) as exc:
-        raise _corrupt(path, f"not valid JSON ({exc})") from exc
+        return parse_lock(path.read_text(encoding="utf-8"))
+    except ValueError as exc:
+        raise ConfigError(
+            f"{path}: the segments lock file is {exc}; restore it from version control, or "
+            "delete it (or build with --relock) to start numbering afresh"
+        ) from exc
+
+
+def parse_lock(text: str) -> Lock:
+    """A lock from the text of a lock file (one on disk, or one committed to git).
+
+    Raises:
+        ValueError: Saying what is wrong ("not valid JSON (...)", "bad or missing field ...").
+    """
+    try:
+        raw = json.loads(text)
+    except json.JSONDecodeError as exc:
+        raise ValueError(f"not valid JSON ({exc})") from exc
     try:
         return _parse(raw)
     except (KeyError, TypeError, ValueError) as exc:
-        raise _corrupt(path, f"bad or missing field {exc}") from exc
-
-
-def _corrupt(path: Path, why: str) -> ConfigError:
-    return ConfigError(
-        f"{path}: the segments lock file is {why}; restore it from version control, or delete "
-        "it (or build with --relock) to start numbering afresh"
-    )
+        raise ValueError(f"bad or missing field {exc}") from exc
 
 
 def _parse(raw: Any) -> Lock:

@@ -16,6 +16,8 @@ from generator.config.settings import Config
 from generator.model import Analysis
 from generator.release.changes import Changes, Flow, changes
 from generator.release.engine_sidecar import compare_on_engine, sidecar_fingerprint
+from generator.release.history import History, history_path, next_history, release_entry
+from generator.release.historyread import read_history
 from generator.release.lockfile import Lock, config_hash, lock_from, lock_path
 from generator.release.lockread import read_lock
 from generator.release.overrides import refresh
@@ -38,6 +40,7 @@ class Release:
         lock: The lock to write after a successful build.
         assignments: The sidecar text (customer ID to segment number) to write with it.
         warnings: Sentences for the analyst (also logged).
+        history: Every release so far, this one last (the history file to write with the lock).
     """
 
     analysis: Analysis
@@ -46,6 +49,7 @@ class Release:
     lock: Lock
     assignments: str
     warnings: tuple[str, ...]
+    history: History
 
 
 def prepare(
@@ -92,7 +96,11 @@ def prepare(
         date=locked.date if same and locked is not None else lock.date,
     )
     evidence = measured.renumbered(numbers, published)
-    return Release(published, report, evidence, lock, sidecar, refreshed.warnings)
+    entry = release_entry(published, config, evidence, report, base, lock.date)
+    where = history_path(config)
+    stored = read_history(where) if locked is not None else None
+    history = next_history(stored, locked, relock, entry, where)
+    return Release(published, report, evidence, lock, sidecar, refreshed.warnings, history)
 
 
 def _same_release(lock: Lock, analysis: Analysis, config: Config) -> bool:

@@ -14,7 +14,9 @@ from generator.analysis.stability import READINGS, TRUSTED, UNTRUSTED, SegmentSt
 from generator.config.settings import Config
 from generator.model import Analysis, ChartSpec, SegmentProfile
 from generator.release.changes import Changes, SegmentChange
+from generator.release.history import value_share
 from generator.release.prepare import Release
+from generator.report.history import HistoryView, history_view
 from generator.report.privacy import Suppressor, public_note
 
 PACKAGES = (
@@ -50,6 +52,7 @@ class SiteContext:
             size now may be shown (complementary suppression within each release).
         stability: Bootstrap stability by segment number.
         stability_seeds: The whole stability result (resamples, sample size, seed runs).
+        history: The release history's figures, or None before the second release.
     """
 
     analysis: Analysis
@@ -65,6 +68,7 @@ class SiteContext:
     change_visible: dict[int, tuple[bool, bool]]
     stability: dict[int, SegmentStability]
     stability_seeds: Stability
+    history: HistoryView | None = None
 
     @property
     def stability_readings(self) -> tuple[tuple[float, str], ...]:
@@ -89,8 +93,7 @@ class SiteContext:
         value = self.config.value
         if not value.additive or not self.size_visible[profile.number]:
             return None
-        total = self.analysis.population.mean[value.feature] * self.analysis.table.n_customers
-        return profile.mean[value.feature] * profile.size / total if total else None
+        return value_share(self.analysis, profile, value.feature)
 
     @property
     def unstable_below(self) -> float:
@@ -159,6 +162,7 @@ def site_context(release: Release, config: Config, drawn: list[ChartSpec]) -> Si
         change_visible=_change_visible(release.changes, suppress),
         stability={s.number: s for s in release.stability.segments},
         stability_seeds=release.stability,
+        history=history_view(release.history, suppress),
     )
 
 

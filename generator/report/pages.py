@@ -8,11 +8,12 @@ from __future__ import annotations
 from typing import Any
 
 from generator.config.settings import Config
-from generator.model import Analysis, ChartSpec, RenderedPage
+from generator.model import ChartSpec, RenderedPage
 from generator.release.lockfile import model_json
 from generator.release.prepare import Release
 from generator.report.context import SiteContext, site_context, suppressor
 from generator.report.downloads import csv_text
+from generator.report.history import history_view
 from generator.report.privacy import Suppressor
 from generator.report.summary import summary, to_json
 from generator.report.text import TEMPLATES, render
@@ -44,6 +45,8 @@ def _files(release: Release, context: SiteContext) -> list[RenderedPage]:
     ]
     if release.changes is not None:
         files.append(_page("changes.md", "pages/changes.md.j2", context))
+    if context.history is not None:
+        files.append(_page("history.md", "pages/history.md.j2", context))
     for profile in analysis.profiles:
         files.append(
             _page(f"segments/{profile.slug}.md", "pages/segment.md.j2", context, profile=profile)
@@ -56,7 +59,7 @@ def _files(release: Release, context: SiteContext) -> list[RenderedPage]:
     withheld = [p.number for p in release.analysis.profiles if not context.suppress.allows(p.size)]
     files.append(_text("downloads/model.json", to_json(model_json(release.lock, withheld))))
     files.append(_text("downloads/segment-profiles.csv", _profiles_csv(context)))
-    files.append(_text(".nav.yml", _nav(analysis, release.changes is not None)))
+    files.append(_text(".nav.yml", _nav(context)))
     files.extend(_assets())
     return files
 
@@ -78,13 +81,16 @@ def _charts(
     release: Release, config: Config, suppress: Suppressor, size_visible: list[bool]
 ) -> list[ChartSpec]:
     from generator.report.charts import common as charts  # Altair: only when drawing
+    from generator.report.charts import history as charts_history
     from generator.report.charts import pages as charts_report
     from generator.report.charts import persona as charts_persona
     from generator.report.charts import segmap
 
     analysis = release.analysis
+    view = history_view(release.history, suppress)
     found: list[ChartSpec | None] = [
         charts_report.flow(release.changes, suppress) if release.changes is not None else None,
+        charts_history.shares_over_releases(view, analysis) if view is not None else None,
         segmap.segment_map(analysis, config),
         charts.segment_sizes(analysis, size_visible),
         *charts_report.k_search(analysis),
@@ -113,9 +119,15 @@ def _text(path: str, text: str) -> RenderedPage:
     return RenderedPage(path, text.encode("utf-8"))
 
 
-def _nav(analysis: Analysis, with_changes: bool) -> str:
+def _nav(site: SiteContext) -> str:
     """The navigation, read by the MkDocs hook (segment pages in segment order)."""
-    return render("pages/nav.yml.j2", "txt", profiles=analysis.profiles, with_changes=with_changes)
+    return render(
+        "pages/nav.yml.j2",
+        "txt",
+        profiles=site.analysis.profiles,
+        with_changes=site.changes is not None,
+        with_history=site.history is not None,
+    )
 
 
 def _published_summary(site: SiteContext) -> dict[str, Any]:
