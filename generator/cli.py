@@ -171,6 +171,35 @@ def _check_port(port: int) -> None:
 
 
 @cli.command()
+@CONFIG_OPTION
+@click.option("--json", "as_json", is_flag=True, help="Print the history's figures as JSON.")
+@click.option(
+    "--rebuild-from",
+    "git_range",
+    metavar="GIT_RANGE",
+    help="Make the history file from the lock files committed in GIT_RANGE (e.g. v1..HEAD).",
+)
+def history(config_path: Path, as_json: bool, git_range: str | None) -> None:
+    """Print how the segments moved across releases (data/segments.history.json)."""
+    from generator.commands import history as show
+
+    config = load_config(config_path)
+    if git_range is not None:
+        from generator.commands.backfill import rebuild_from
+
+        rebuilt = rebuild_from(config, git_range)
+        count = len(rebuilt.history.entries)
+        click.echo(
+            f"{rebuilt.path}: {count} release{'s' if count != 1 else ''} from "
+            f"{rebuilt.commits} commit{'s' if rebuilt.commits != 1 else ''} in {git_range}"
+            + (f" ({rebuilt.kept} kept as the file had them)" if rebuilt.kept else ""),
+            err=as_json,
+        )
+    view = show.view_of(config)
+    click.echo(show.history_json(view) if as_json else show.history_table(view, config), nl=False)
+
+
+@cli.command()
 @click.argument("table_path", metavar="TABLE", type=click.Path(path_type=Path, dir_okay=False))
 @click.option(
     "--out",
