@@ -1,6 +1,7 @@
 """End to end: the real CLI, real MkDocs (strict), real files; and nothing lost on failure."""
 
 import hashlib
+import json
 import os
 import shutil
 import signal
@@ -23,7 +24,11 @@ def make_project(folder: Path) -> Path:
     folder.mkdir(parents=True, exist_ok=True)
     shutil.copy(ROOT / "mkdocs.yml", folder / "mkdocs.yml")
     (folder / "generator").symlink_to(ROOT / "generator")
-    shutil.copytree(ROOT / "data", folder / "data", ignore=shutil.ignore_patterns("*.lock.json"))
+    shutil.copytree(
+        ROOT / "data",
+        folder / "data",
+        ignore=shutil.ignore_patterns("*.lock.json", "*.history.json"),
+    )
     return folder
 
 
@@ -70,6 +75,14 @@ def test_site_has_every_page(built: Path) -> None:
         "low-income-low-spending.html",
         "medium-income-medium-spending.html",
     ]
+
+
+def test_one_release_has_no_history_page(built: Path) -> None:
+    history = json.loads((built / "data" / "segments.history.json").read_text())
+    assert len(history["releases"]) == 1
+    assert not (built / "docs" / "history.md").exists()
+    assert "history.md" not in (built / "docs" / "index.md").read_text()
+    assert "History" not in (built / "docs" / ".nav.yml").read_text()
 
 
 def test_no_script_style_or_font_from_another_host(built: Path) -> None:

@@ -17,7 +17,11 @@ def project(folder: Path) -> Path:
     """A project as `segments new` leaves it: mkdocs.yml and data/ (the Mall table)."""
     folder.mkdir()
     shutil.copy(ROOT / "mkdocs.yml", folder / "mkdocs.yml")
-    shutil.copytree(ROOT / "data", folder / "data", ignore=shutil.ignore_patterns("*.lock.json"))
+    shutil.copytree(
+        ROOT / "data",
+        folder / "data",
+        ignore=shutil.ignore_patterns("*.lock.json", "*.history.json"),
+    )
     return folder
 
 

@@ -116,14 +116,14 @@ def assert_own_sample_parity(local: Analysis, other: Analysis) -> None:
 
 
 def mall_project(folder: Path, engine: str) -> Path:
-    """A copy of this project's Mall data (no lock, no sidecar) built with ``engine``."""
+    """A copy of this project's Mall data (no lock, sidecar or history) built with ``engine``."""
     folder.mkdir(parents=True)
     shutil.copy(ROOT / "mkdocs.yml", folder / "mkdocs.yml")
     (folder / "generator").symlink_to(ROOT / "generator")
     shutil.copytree(
         ROOT / "data",
         folder / "data",
-        ignore=shutil.ignore_patterns("*.lock.json", "*.assignments.*"),
+        ignore=shutil.ignore_patterns("*.lock.json", "*.assignments.*", "*.history.json"),
     )
     config = folder / "data" / "segments.yml"
     config.write_text(f"engine: {engine}\n" + config.read_text(encoding="utf-8"), encoding="utf-8")
