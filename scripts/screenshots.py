@@ -2,7 +2,9 @@
 
 Builds the site from the shipped data with the real CLI (``segments build``), serves site/ on a
 free loopback port, opens it in Debian's Chromium (``CHROMIUM``, default /usr/bin/chromium) through
-Playwright and writes PNGs into docs-images/ (not docs/, which the generator owns).
+Playwright and writes PNGs into docs-images/ (not docs/, which the generator owns). The History
+page needs several releases: ``history_demo.py`` builds the Mall refreshed three times in a
+temporary folder, and its History page is shot at desktop size.
 
 Usage: ``make screenshots`` or ``python scripts/screenshots.py [--no-build]``.
 """
@@ -15,12 +17,14 @@ import http.server
 import os
 import subprocess
 import sys
+import tempfile
 import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
+import history_demo
 from playwright.sync_api import Page, sync_playwright
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -90,6 +94,20 @@ def shoot(browser: Any, base_url: str) -> list[Path]:
     return written
 
 
+def shoot_history(browser: Any, base_url: str) -> Path:
+    """The History page of the refreshed demo at desktop size; returns the file written."""
+    viewport, scale, height = SIZES["desktop"]
+    context = browser.new_context(viewport=viewport, device_scale_factor=scale)
+    page = context.new_page()
+    open_page(page, base_url + "history.html")
+    full = page.evaluate("() => document.scrollingElement.scrollHeight")
+    clip = {"x": 0, "y": 0, "width": viewport["width"], "height": min(height, full)}
+    target = OUT / "history-desktop.png"
+    page.screenshot(path=str(target), full_page=True, clip=clip, animations="disabled")
+    context.close()
+    return target
+
+
 def main() -> int:
     """Build (unless --no-build), serve, and write the screenshots."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
@@ -97,10 +115,15 @@ def main() -> int:
     args = parser.parse_args()
     if not args.no_build:
         subprocess.run([sys.executable, "-m", "generator", "build"], cwd=ROOT, check=True)
-    with serve(ROOT / "site") as base_url, sync_playwright() as playwright:
+    with tempfile.TemporaryDirectory() as folder, sync_playwright() as playwright:
+        refreshed = history_demo.build(Path(folder) / "mall")
         browser = playwright.chromium.launch(executable_path=CHROMIUM, headless=True, args=FLAGS)
         try:
-            for path in shoot(browser, base_url):
+            with serve(ROOT / "site") as base_url:
+                written = shoot(browser, base_url)
+            with serve(refreshed) as base_url:
+                written.append(shoot_history(browser, base_url))
+            for path in written:
                 print(f"wrote {path.relative_to(ROOT)}")
         finally:
             browser.close()
