@@ -6,17 +6,19 @@ from pathlib import Path
 
 from generator.config.settings import Config
 from generator.errors import ConfigError
+from generator.release.history import history_path
 from generator.release.lockfile import lock_path
 from generator.release.sidecar import assignments_path
 
 
 def protected(config: Config) -> dict[str, Path]:
-    """The config, the customer table, the lock and the sidecar, by what they are."""
+    """The config, the customer table, the lock, the sidecar and the history, by what they are."""
     return {
         "the config": config.path,
         "the customer table": config.data_path,
         "the segments lock file": lock_path(config),
         "the assignments sidecar": assignments_path(config),
+        "the release history": history_path(config),
     }
 
 

@@ -70,6 +70,7 @@ def test_a_random_state_numpy_cannot_take_is_a_config_error(tmp_path: Path) -> N
         ("segments.yml", "the config"),
         ("segments.lock.json", "the segments lock file"),
         ("segments.assignments.csv", "the assignments sidecar"),
+        ("segments.history.json", "the release history"),
         ("link-to-lock.json", "the segments lock file"),
     ],
 )
