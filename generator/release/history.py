@@ -122,18 +122,13 @@ def release_entry(
     """
     noise = {s.number: s.share_noise for s in evidence.segments}
     value = config.value.feature if config.value.additive else None
-    features = analysis.table.features
+    n = analysis.table.n_customers
     segments = tuple(
-        HistorySegment(
-            number=p.number,
-            slug=p.slug,
-            name=p.name,
-            size=p.size,
-            share=rounded(p.share),
-            share_noise=rounded(noise[p.number]),
-            centroid=_rounded_map(by_name(features, analysis.segmentation.centroids[i])),
-            value_share=rounded(value_share(analysis, p, value)) if value else None,
-            outcomes=None,
+        _segment(
+            (p.number, p.slug, p.name, p.size, n),
+            by_name(analysis.table.features, analysis.segmentation.centroids[i]),
+            share_noise=noise[p.number],
+            value_share=value_share(analysis, p, value) if value else None,
         )
         for i, p in enumerate(analysis.profiles)
     )
@@ -152,18 +147,9 @@ def release_entry(
 
 def lock_entry(lock: Lock) -> HistoryEntry:
     """The entry of a locked release (a lock keeps no share noise, value or outcomes)."""
+    n = lock.n_customers
     segments = tuple(
-        HistorySegment(
-            number=s.number,
-            slug=s.slug,
-            name=s.name,
-            size=s.size,
-            share=rounded(s.size / lock.n_customers),
-            share_noise=None,
-            centroid=_rounded_map(by_name(lock.features, s.centroid)),
-            value_share=None,
-            outcomes=None,
-        )
+        _segment((s.number, s.slug, s.name, s.size, n), by_name(lock.features, s.centroid))
         for s in lock.segments
     )
     moves = (lock.comparison or {}).get("flow")
@@ -176,6 +162,27 @@ def lock_entry(lock: Lock) -> HistoryEntry:
         flow=_flow(since, moves["rows"], moves["columns"], moves["counts"])
         if moves and since is not None
         else None,
+    )
+
+
+def _segment(
+    identity: tuple[int, str, str, int, int],
+    centroid: FrozenMap[str, float],
+    share_noise: float | None = None,
+    value_share: float | None = None,
+) -> HistorySegment:
+    """A segment from its (number, slug, name, size, customers of the release), rounded."""
+    number, slug, name, size, n = identity
+    return HistorySegment(
+        number=number,
+        slug=slug,
+        name=name,
+        size=size,
+        share=rounded(size / n),
+        share_noise=rounded(share_noise),
+        centroid=_rounded_map(centroid),
+        value_share=rounded(value_share),
+        outcomes=None,
     )
 
 

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-import math
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any, TypeVar
@@ -24,10 +23,9 @@ from generator.release.history import (
     HistoryFlow,
     HistorySegment,
 )
+from generator.release.lockread import MAX_INT, is_bounded_number
 
 MAX_BYTES = 16 * 2**20
-MAX_INT = 2**53
-MAX_FLOAT = 1e100
 T = TypeVar("T")
 
 
@@ -201,13 +199,7 @@ def _whole(value: Any, maximum: int = MAX_INT, minimum: int = 0) -> int | None:
 
 
 def _number(value: Any) -> float | None:
-    if isinstance(value, bool) or not isinstance(value, int | float):
-        return None
-    try:
-        number = float(value)
-    except OverflowError:  # an integer of hundreds of digits
-        return None
-    return number if math.isfinite(number) and abs(number) <= MAX_FLOAT else None
+    return float(value) if is_bounded_number(value) else None
 
 
 def _fraction(value: Any) -> float | None:

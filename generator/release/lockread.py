@@ -104,7 +104,7 @@ def _comparison(value: Any) -> dict[str, Any] | None:
     if not isinstance(value, dict) or set(value) != {"common", "ari", "flow"}:
         raise ValueError("'comparison' (expected common, ari and flow)")
     ari = value["ari"]
-    if ari is not None and not (_number(ari) and -1 <= float(ari) <= 1):
+    if ari is not None and not (is_bounded_number(ari) and -1 <= float(ari) <= 1):
         raise ValueError(f"'comparison.ari' {str(ari)[:40]} (expected a number from -1 to 1)")
     if value["common"] is not None:
         _int(value["common"])
@@ -157,12 +157,12 @@ def _bool(value: Any) -> bool:
 
 
 def _floats(values: Any) -> tuple[float, ...]:
-    if not isinstance(values, list) or not all(_number(v) for v in values):
+    if not isinstance(values, list) or not all(is_bounded_number(v) for v in values):
         raise ValueError(f"{str(values)[:80]} (expected a list of numbers within ±1e100)")
     return tuple(float(v) for v in values)
 
 
-def _number(value: Any) -> bool:
+def is_bounded_number(value: Any) -> bool:
     """A JSON number whose square (in distances) cannot overflow."""
     if isinstance(value, bool) or not isinstance(value, int | float):
         return False
