@@ -21,7 +21,14 @@ from generator.model.analysis import (
 )
 from generator.model.frozen import FrozenMap, by_name
 from generator.model.report import ChartSpec, RenderedPage
-from generator.model.table import CustomerTable, MapGrid, RowLines, SourceInfo, WholeTable
+from generator.model.table import (
+    CustomerTable,
+    LeftOut,
+    MapGrid,
+    RowLines,
+    SourceInfo,
+    WholeTable,
+)
 
 __all__ = [
     "Agreement",
@@ -32,6 +39,7 @@ __all__ = [
     "Insight",
     "KChoice",
     "KScore",
+    "LeftOut",
     "MapGrid",
     "NumericStats",
     "Population",

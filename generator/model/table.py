@@ -74,12 +74,32 @@ def _record_lines(path: Path, delimiter: str, count: int, header: bool = True) -
 
 
 @dataclass(frozen=True)
+class LeftOut:
+    """Rows (or a log's lines) left out because their customer ID stands for no customer.
+
+    Attributes:
+        reason: ``placeholder`` (a stand-in such as "(blank)" or "unknown") or ``mapped`` (the
+            config maps the ID to empty under ``columns:``).
+        count: How many rows or lines.
+        values: The placeholders, most frequent first (stand-ins, never a customer's ID).
+    """
+
+    reason: str
+    count: int
+    values: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
 class SourceInfo:
     """Facts about the file the table came from.
 
-    ``rows_read`` counts the data rows in the file; ``rows_dropped`` those removed because of
-    missing values (``data.missing: drop``); ``notes`` are the tolerated oddities, in words;
-    ``as_of`` the day dates were counted to (``data.since``, a transaction log), if any.
+    ``rows_read`` counts the data rows in the file (a log's lines); ``rows_dropped`` those
+    removed because of missing values or placeholder IDs (``data.missing: drop``); ``notes``
+    are the tolerated oddities, in words; ``as_of`` the day dates were counted to
+    (``data.since``, a transaction log), if any; ``left_out`` the rows left out for their
+    placeholder IDs, by reason. For a transaction log, ``log_lines`` counts the lines made into
+    customers and ``log_no_id`` the lines left out for having no customer ID (both 0 for a
+    table).
     """
 
     path: Path
@@ -90,6 +110,9 @@ class SourceInfo:
     rows_dropped: int = 0
     lines: RowLines = field(default_factory=RowLines, compare=False, repr=False)
     as_of: dt.date | None = None
+    left_out: tuple[LeftOut, ...] = ()
+    log_lines: int = 0
+    log_no_id: int = 0
 
 
 @dataclass(frozen=True)

@@ -59,24 +59,19 @@ def is_numeric_type(kind: str) -> bool:
     return any(upper.startswith(t) for t in NUMERIC_TYPES) or upper in ("LONG", "SHORT", "BYTE")
 
 
-def parsed_sql(
-    d: Dialect, config: Config, id_source: tuple[str, str], columns: Sequence[Column]
-) -> str:
+def parsed_sql(config: Config, id_items: list[str], columns: Sequence[Column], d: Dialect) -> str:
     """Each row parsed: its ID, each column's value, missing flag, problem and text, ``keep``.
 
-    Per configured column ``i``: ``v<i>`` (the value, NULL when missing or wrong), ``m<i>``
-    (missing), ``p<i>`` (the problem code, 0 for none) and ``r<i>`` (the cell as text, for
-    messages); ``keep`` is false for a row ``data.missing: drop`` drops.
+    ``id_items`` are the ID's columns (``engine_placeholders.id_items``: ``id``, ``id_key``,
+    ``id_m`` missing, ``id_p`` placeholder, ...). Per configured column ``i``: ``v<i>`` (the
+    value, NULL when missing or wrong), ``m<i>`` (missing), ``p<i>`` (the problem code, 0 for
+    none) and ``r<i>`` (the cell as text, for messages); ``keep`` is false for a row
+    ``data.missing: drop`` drops.
     """
-    name, kind = id_source
-    # Repeated IDs are counted on the stored integers when there are some: far cheaper to group.
-    typed = is_numeric_type(kind)
-    key = d.quote(name) if typed else _trimmed(d, name)
-    absent = f"{key} IS NULL" + ("" if typed else f" OR lower({key}) IN ({_tokens(d)})")
-    items = [f"{_trimmed(d, name)} AS id", f"{key} AS id_key", f"({absent}) AS id_m"]
+    items = list(id_items)
     for i, column in enumerate(columns):
         items += _column_items(d, config, column, i)
-    missing = " OR ".join(["id_m"] + [f"m{i}" for i in range(len(columns))])
+    missing = " OR ".join(["id_m", "id_p"] + [f"m{i}" for i in range(len(columns))])
     keep = f"NOT ({missing})" if config.missing == "drop" else "TRUE"
     inner = f"SELECT {', '.join(items)} FROM {SOURCE}"
     return f"SELECT *, {keep} AS keep FROM ({inner})"
@@ -140,9 +135,12 @@ def facts_sql(config: Config, columns: Sequence[Column], integer_ids: bool) -> s
     """
     items = ["count(*) AS rows_read", "sum(CASE WHEN keep THEN 0 ELSE 1 END) AS dropped"]
     items.append("sum(CASE WHEN keep AND id_m THEN 1 ELSE 0 END) AS id_m")
+    items.append("sum(CASE WHEN id_p THEN 1 ELSE 0 END) AS id_p")
+    items.append("sum(CASE WHEN id_z AND NOT id_m THEN 1 ELSE 0 END) AS id_z")
+    items.append("sum(CASE WHEN keep AND NOT (id_m OR id_p) THEN 1 ELSE 0 END) AS ids")
     if integer_ids:
-        items.append("min(CASE WHEN keep AND NOT id_m THEN id_key END) AS id_lo")
-        items.append("max(CASE WHEN keep AND NOT id_m THEN id_key END) AS id_hi")
+        items.append("min(CASE WHEN keep AND NOT (id_m OR id_p) THEN id_key END) AS id_lo")
+        items.append("max(CASE WHEN keep AND NOT (id_m OR id_p) THEN id_key END) AS id_hi")
     for i, column in enumerate(columns):
         items.append(f"sum(CASE WHEN keep AND m{i} THEN 1 ELSE 0 END) AS m{i}")
         for condition, name in _rules(config, column, i):
@@ -244,21 +242,21 @@ def _unique_in_range(engine: Engine, facts: dict[str, int]) -> bool:
     instead of a hash table of every ID, which at 100M rows spilled to disk. False when the
     range is too wide for a bitmap or some ID repeats: the grouping query then names them.
     """
-    ids = int(facts["rows_read"]) - int(facts["dropped"]) - int(facts["id_m"])
+    ids = int(facts["ids"])
     low, high = int(facts["id_lo"]), int(facts["id_hi"])
     if ids == 0:
         return True
     if high - low >= BITMAP_BITS:
         return False
     distinct = engine.dialect.distinct_in_range("id_key", low, high)
-    row = engine.fetch(f"SELECT {distinct} AS n FROM {PARSED} WHERE keep AND NOT id_m")
+    row = engine.fetch(f"SELECT {distinct} AS n FROM {PARSED} WHERE keep AND NOT (id_m OR id_p)")
     return int(row.to_pylist()[0]["n"]) == ids
 
 
 def _duplicates(engine: Engine, config: Config) -> list[str]:
     repeated = (
         f"SELECT id_key, count(*) AS c FROM {PARSED} "
-        "WHERE keep AND NOT id_m GROUP BY id_key HAVING count(*) > 1"
+        "WHERE keep AND NOT (id_m OR id_p) GROUP BY id_key HAVING count(*) > 1"
     )
     text = engine.dialect.text_type
     rows = engine.fetch(

@@ -20,17 +20,16 @@ from generator.config.settings import Config
 from generator.engine import sql
 from generator.engine.session import CUSTOMERS, SOURCE, Engine
 from generator.errors import DataError, collect
-from generator.model import CustomerTable, FrozenMap, SourceInfo, WholeTable
+from generator.model import CustomerTable, FrozenMap, LeftOut, SourceInfo, WholeTable
+from generator.table import engine_placeholders as stand_ins
 from generator.table.bins import round_edges
 from generator.table.columns import resolve_columns
 from generator.table.engine_checks import (
     NA_TOKENS,
     PARSED,
     Column,
-    facts_sql,
     is_integer_type,
     is_numeric_type,
-    parsed_sql,
     problems,
 )
 from generator.table.read import file_sha256
@@ -65,6 +64,7 @@ def load_whole(config: Config, engine: Engine) -> CustomerTable:
         columns=tuple(name for name, _ in header),
         notes=checked.notes,
         rows_dropped=int(checked.facts["dropped"]),
+        left_out=checked.left_out,
     )
     frame = _sample(engine, config, checked.columns, whole, checked.integer_ids)
     return CustomerTable(
@@ -81,6 +81,7 @@ class _Checked:
     notes: tuple[str, ...]
     parsed: str
     integer_ids: bool
+    left_out: tuple[LeftOut, ...]
 
 
 def _check(config: Config, engine: Engine, header: list[tuple[str, str]]) -> _Checked:
@@ -89,18 +90,16 @@ def _check(config: Config, engine: Engine, header: list[tuple[str, str]]) -> _Ch
     found, notes = resolve_columns([name for name, _ in header], config, where)
     columns = _columns(engine, config, header, found)
     id_source = header[found[config.id_column]]
-    parsed = parsed_sql(engine.dialect, config, id_source, columns)
-    engine.view(PARSED, parsed)
+    parsed, facts = stand_ins.parse(engine, config, id_source, columns)
     integer_ids = is_integer_type(id_source[1])
-    facts = engine.fetch(facts_sql(config, columns, integer_ids)).to_pylist()[0]
-    facts = {key: (value if value is not None else 0) for key, value in facts.items()}
-    found_problems = problems(engine, config, columns, facts, integer_ids)
-    missing = any(facts[f"m{i}"] for i in range(len(columns)))
-    hint = DROP_HINT if config.missing == "error" and missing else ""
-    collect(DataError, where, found_problems, 20, hint)
-    n = int(facts["rows_read"]) - int(facts["dropped"])
-    _check_spread(config, columns, facts, n, where)
-    return _Checked(columns, facts, tuple(notes), parsed, integer_ids)
+    found_problems = stand_ins.placeholder_problems(engine, config, facts)
+    found_problems += problems(engine, config, columns, facts, integer_ids)
+    missing = any(facts[f"m{i}"] for i in range(len(columns))) or facts["id_p"]
+    hint = DROP_HINT + stand_ins.placeholder_hint(facts) if missing else ""
+    collect(DataError, where, found_problems, 20, hint if config.missing == "error" else "")
+    _check_spread(config, columns, facts, int(facts["rows_read"]) - int(facts["dropped"]), where)
+    left = stand_ins.left_out(engine, config, facts)
+    return _Checked(columns, facts, tuple(notes), parsed, integer_ids, left)
 
 
 def _measured(config: Config, engine: Engine, checked: _Checked) -> WholeTable:

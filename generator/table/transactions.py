@@ -28,8 +28,9 @@ import pyarrow.compute as pc
 from generator.config.settings import Config, Transactions
 from generator.errors import DataError, collect
 from generator.model import RowLines, SourceInfo
-from generator.table.convert import _missing_text, _text, to_numbers
+from generator.table.convert import _text, to_numbers
 from generator.table.dates import to_days
+from generator.table.placeholders import IdCells, id_cells, left_out_or_stop, outsized
 from generator.table.problems import CellIssue, ProblemList
 
 log = logging.getLogger(__name__)
@@ -42,50 +43,67 @@ def per_customer(raw: pa.Table, source: SourceInfo, config: Config) -> tuple[pa.
     """The log ``raw`` as one row per customer (the ID column and the RFM columns).
 
     Raises:
-        DataError: Listing every bad or (with ``data.missing: error``) missing cell of the log.
+        DataError: Listing every bad or (with ``data.missing: error``) missing cell of the log,
+            every placeholder customer ID kept, and every ID on an implausible share of lines.
     """
     spec = config.transactions
     assert spec is not None
     where = str(source.path)
     if raw.num_rows == 0:
         raise DataError(f"{where}: the file has no transaction rows")
-    cells, keep, names = _cells(raw, spec, config, source.lines, where)
-    log_rows = pa.table(cells).filter(pa.array(keep))
-    if log_rows.num_rows == 0:
-        raise DataError(f"{where}: no transaction rows left after dropping missing values")
-    as_of = _as_of(spec, log_rows.column("day"), config)
-    table = _aggregate(log_rows, names, config.id_column, as_of, bool(spec.order))
+    cells, keep, names, ids = _cells(raw, spec, config, source.lines, where)
+    log_rows, as_of, table, lines = _made(cells, keep, names, config, where)
+    big = outsized(lines, table.column(config.id_column), config.rule_for(spec.customer))
+    if big:  # rare: a zero standing for unknown customers is left out, and all is made again
+        hint = f"{DROP_HINT} or placeholder customer IDs"
+        keep, ids = left_out_or_stop(big, ids, keep, config.missing, source.lines, (where, hint))
+        log_rows, as_of, table, lines = _made(cells, keep, names, config, where)
     note = (
         f"made {table.num_rows:,} customers from {log_rows.num_rows:,} transactions "
         f"(recency and tenure in days at {as_of.isoformat()})"
     )
     log.info("%s: %s", where, note)
-    dropped = raw.num_rows - log_rows.num_rows
-    notes = (*source.notes, *_drop_note(where, ~keep, source.lines), note)
+    _drop_note(where, ~keep, source.lines, bool(ids.left_out))
     customers = replace(
         source,
-        notes=notes,
-        rows_dropped=source.rows_dropped + dropped,
+        notes=(*source.notes, note),
+        rows_dropped=source.rows_dropped + raw.num_rows - log_rows.num_rows,
         lines=RowLines("customer", 1),
         as_of=as_of,
+        left_out=ids.left_out,
+        log_lines=log_rows.num_rows,
+        log_no_id=int(ids.missing.sum()),
     )
     return table, customers
 
 
+def _made(
+    cells: dict[str, pa.Array], keep: np.ndarray, names: pa.Array | None, config: Config, where: str
+) -> tuple[pa.Table, dt.date, pa.Table, np.ndarray]:
+    """The kept log rows, the day counted to, one row per customer and each one's lines."""
+    spec = config.transactions
+    assert spec is not None
+    log_rows = pa.table(cells).filter(pa.array(keep))
+    if log_rows.num_rows == 0:
+        raise DataError(f"{where}: no transaction rows left after dropping missing values")
+    as_of = _as_of(spec, log_rows.column("day"), config)
+    table, lines = _aggregate(log_rows, names, config.id_column, as_of, bool(spec.order))
+    return log_rows, as_of, table, lines
+
+
 def _cells(
     raw: pa.Table, spec: Transactions, config: Config, lines: RowLines, where: str
-) -> tuple[dict[str, pa.Array], np.ndarray, pa.Array | None]:
-    """The log's typed columns, the rows to keep and the customer names of the codes.
+) -> tuple[dict[str, pa.Array], np.ndarray, pa.Array | None, IdCells]:
+    """The log's typed columns, the rows to keep, the customer names of the codes, the IDs.
 
-    Raises on bad (or missing) cells. Customers and orders become whole-number keys.
+    Raises on bad (or missing) cells and placeholder IDs. Customers and orders become
+    whole-number keys.
     """
     column = {name: raw.column(name).combine_chunks() for name in spec.columns}
-    customer = _text(spec.customer, column[spec.customer])
+    ids = id_cells(spec.customer, column[spec.customer], config.rule_for(spec.customer), log=True)
     days = to_days(spec.date, column[spec.date], spec.date_format)
     amount = to_numbers(spec.amount, column[spec.amount])
-    checked: list[Checked] = [
-        (spec.customer, _missing_text(customer, tokens=True), (), "a customer ID")
-    ]
+    checked: list[Checked] = [(spec.customer, ids.missing, ids.issues, "a customer ID")]
     checked += [(spec.date, days.missing, days.issues, days.expected)]
     checked += [(spec.amount, amount.missing, amount.issues, amount.expected)]
     value = np.asarray(amount.values, dtype=float)
@@ -93,9 +111,9 @@ def _cells(
         quantity = to_numbers(spec.quantity, column[spec.quantity])
         checked.append((spec.quantity, quantity.missing, quantity.issues, quantity.expected))
         value = value * np.asarray(quantity.values, dtype=float)
-    missing = np.logical_or.reduce([gaps for _, gaps, _, _ in checked])
-    _check(checked, missing, config.missing, lines, where)
-    codes, names = _keys(customer)
+    missing = np.logical_or.reduce([gaps for _, gaps, _, _ in checked]) | ids.placeholder
+    _check(checked, missing, ids, config.missing, lines, where)
+    codes, names = _keys(ids.text)
     cells = {
         "customer": codes,
         "day": pa.array(days.values, pa.date32()),
@@ -103,7 +121,7 @@ def _cells(
     }
     if spec.order:
         cells["order"] = _keys(_text(spec.order, column[spec.order]))[0]
-    return cells, ~missing, names
+    return cells, ~missing, names, ids
 
 
 def _keys(text: pa.Array) -> tuple[pa.Array, pa.Array | None]:
@@ -119,31 +137,52 @@ def _keys(text: pa.Array) -> tuple[pa.Array, pa.Array | None]:
 
 
 def _check(
-    checked: list[Checked], missing: np.ndarray, policy: str, lines: RowLines, where: str
+    checked: list[Checked],
+    dropped: np.ndarray,
+    ids: IdCells,
+    policy: str,
+    lines: RowLines,
+    where: str,
 ) -> None:
-    """Raise one error listing every bad cell and (unless dropped) every missing one."""
+    """Raise one error listing every bad cell and (unless dropped) every missing one.
+
+    Placeholder IDs are missing IDs with a reason; an outsized ID is a problem either way.
+    """
     issues = [issue for _, _, found, _ in checked for issue in found]
     if policy == "error":
         for name, gaps, _, expected in checked:
             rows = np.flatnonzero(gaps)
             issues.append(CellIssue(name, rows, None, f"missing value; expected {expected}"))
     else:
-        issues = [_kept(issue, ~missing) for issue in issues]
-    hint = DROP_HINT if policy == "error" and missing.any() else ""
+        issues = [_kept(issue, ~dropped) for issue in issues]
+    hint = ""
+    if policy == "error" and dropped.any():
+        hint = DROP_HINT + (" or placeholder customer IDs" if ids.placeholder.any() else "")
     collect(DataError, where, ProblemList(issues, lines), 20, hint)
 
 
-def _drop_note(where: str, dropped: np.ndarray, lines: RowLines) -> tuple[str, ...]:
-    """Say how many log rows ``data.missing: drop`` left out, and where: never silently."""
+def _drop_note(where: str, dropped: np.ndarray, lines: RowLines, placeholders: bool) -> None:
+    """Say how many log rows ``data.missing: drop`` left out, and where: never silently.
+
+    The data page counts them by reason (``SourceInfo``); the line numbers are for the analyst.
+    """
     rows = np.flatnonzero(dropped)
     if not len(rows):
-        return ()
+        return
     shown = ", ".join(str(n) for n in lines.of(rows[:5]))
     more = f" and {len(rows) - 5:,} more" if len(rows) > 5 else ""
     noun = "row" if len(rows) == 1 else "rows"
-    note = f"dropped {len(rows):,} log {noun} with missing values ({lines.word}s {shown}{more})"
-    log.info("%s: %s", where, note)
-    return (note,)
+    why = "missing values or placeholder customer IDs" if placeholders else "missing values"
+    log.info(
+        "%s: dropped %s log %s with %s (%ss %s%s)",
+        where,
+        f"{len(rows):,}",
+        noun,
+        why,
+        lines.word,
+        shown,
+        more,
+    )
 
 
 def _kept(issue: CellIssue, keep: np.ndarray) -> CellIssue:
@@ -168,11 +207,11 @@ def _as_of(spec: Transactions, days: pa.ChunkedArray, config: Config) -> dt.date
 
 def _aggregate(
     rows: pa.Table, names: pa.Array | None, id_column: str, as_of: dt.date, orders: bool
-) -> pa.Table:
+) -> tuple[pa.Table, np.ndarray]:
     """One row per customer (IDs as the log writes them: ``00001`` stays ``00001``).
 
     Customers become dense codes; sums are ``bincount`` over the rows in file order, so they
-    add up in one order and repeat to the byte.
+    add up in one order and repeat to the byte. Also returns each customer's number of lines.
     """
     who, customers = _dense(_combined(rows.column("customer")))
     n = len(customers)
@@ -183,7 +222,7 @@ def _aggregate(
     frequency = _distinct_per_customer(who, counted, n).astype(float)
     monetary = np.bincount(who, weights=value, minlength=n)
     end = (as_of - dt.date(1970, 1, 1)).days
-    return pa.table(
+    table = pa.table(
         {
             id_column: _names(customers, names),
             "recency": (end - span[:, 1]).astype(float),
@@ -193,6 +232,7 @@ def _aggregate(
             "average_order_value": monetary / frequency,
         }
     )
+    return table, np.bincount(who, minlength=n)
 
 
 def _distinct_per_customer(who: np.ndarray, keys: pa.ChunkedArray | pa.Array, n: int) -> np.ndarray:

@@ -14,12 +14,14 @@ import numpy as np
 import pandas as pd
 import pandera.pandas as pdv
 import pyarrow as pa
+import pyarrow.compute as pc
 
-from generator.config.settings import Config
+from generator.config.settings import ColumnRule, Config
 from generator.errors import DataError, collect
 from generator.model import CustomerTable, RowLines, SourceInfo
 from generator.table.columns import resolve_columns
 from generator.table.convert import Converted, is_numeric, to_categories, to_ids, to_numbers
+from generator.table.placeholders import IdCells, id_cells
 from generator.table.problems import CellIssue, ProblemList, show
 
 log = logging.getLogger(__name__)
@@ -43,16 +45,19 @@ def validate(raw: pa.Table, source: SourceInfo, config: Config) -> CustomerTable
     found, notes = resolve_columns(raw.column_names, config, where)
     if raw.num_rows == 0:
         raise DataError(f"{where}: the file has a header but no customer rows")
-    columns = {c: _convert(c, raw.column(i).combine_chunks(), config) for c, i in found.items()}
+    ids = id_cells(config.id_column, _column(raw, found, config.id_column), _id_rule(config))
+    columns = {c: _convert(c, _column(raw, found, c), config, ids) for c in found}
     notes += [c.note for c in columns.values() if c.note]
     # A gap in a describe-only column never removes a customer (nor is an error): the
     # profiles say how many customers each such column covers.
     required = {c: v for c, v in columns.items() if c not in config.describe}
     missing = np.logical_or.reduce([c.missing for c in required.values()])
-    keep = ~missing if config.missing == "drop" else np.ones(raw.num_rows, dtype=bool)
+    dropping = config.missing == "drop"
+    keep = ~(missing | ids.placeholder) if dropping else np.ones(raw.num_rows, dtype=bool)
     dropped = _log_drop(where, missing & ~keep, source.lines)
     frame = pd.DataFrame({c: v.values for c, v in columns.items()})[keep]
-    issues = [_kept(issue, keep) for c in columns.values() for issue in c.issues]
+    cells = [*ids.issues, *(issue for c in columns.values() for issue in c.issues)]
+    issues = [_kept(issue, keep) for issue in cells]
     if config.missing == "error":
         issues += [_missing_issue(c, v) for c, v in required.items()]
     issues += _schema_issues(frame, config)
@@ -60,7 +65,9 @@ def validate(raw: pa.Table, source: SourceInfo, config: Config) -> CustomerTable
     rank = {column: n for n, column in enumerate(columns)}
     issues.sort(key=lambda issue: rank[issue.column])
     problems = ProblemList(issues, source.lines)
-    hint = DROP_HINT if config.missing == "error" and missing.any() else ""
+    hint = ""
+    if config.missing == "error" and (missing | ids.placeholder).any():
+        hint = DROP_HINT + (" or placeholder IDs" if ids.placeholder.any() else "")
     if any(issue.others is not None and len(issue.rows) for issue in issues):
         hint = "; ".join(filter(None, (hint, LOG_HINT)))  # repeated IDs
     collect(DataError, where, problems, MAX_PROBLEMS, hint)
@@ -72,10 +79,14 @@ def validate(raw: pa.Table, source: SourceInfo, config: Config) -> CustomerTable
     for note in notes:
         log.info("%s: %s", where, note)
     notes += dropped[1:]
+    left_out = ids.left_out if dropping else ()
     return CustomerTable(
         frame=frame,
         source=replace(
-            source, notes=source.notes + tuple(notes), rows_dropped=source.rows_dropped + dropped[0]
+            source,
+            notes=source.notes + tuple(notes),
+            rows_dropped=source.rows_dropped + int((~keep).sum()),
+            left_out=(*source.left_out, *left_out),
         ),
         id_column=config.id_column,
         features=config.feature_columns,
@@ -83,11 +94,25 @@ def validate(raw: pa.Table, source: SourceInfo, config: Config) -> CustomerTable
     )
 
 
-def _convert(column: str, array: pa.Array, config: Config) -> Converted:
+def _column(raw: pa.Table, found: dict[str, int], column: str) -> pa.Array:
+    return raw.column(found[column]).combine_chunks()
+
+
+def _id_rule(config: Config) -> ColumnRule:
+    """The ID's value mapping: a log's IDs were mapped already, when its customers were made."""
+    return ColumnRule() if config.transactions is not None else config.rule_for(config.id_column)
+
+
+def _convert(column: str, array: pa.Array, config: Config, ids: IdCells) -> Converted:
     rule = config.rule_for(column)
     try:
         if column == config.id_column:
-            return to_ids(column, array)
+            if not ids.placeholder.any() and not _id_rule(config).values:
+                return to_ids(column, array)  # as stored: Parquet's integer IDs stay integers
+            # Placeholders are left out (or reported) with their reason, not as missing IDs.
+            cleared = pc.if_else(pa.array(ids.placeholder), "", pc.cast(ids.text, pa.string()))
+            converted = to_ids(column, cleared)
+            return replace(converted, missing=converted.missing & ~ids.placeholder)
         if column in config.feature_columns or is_numeric(column, array, rule):
             return to_numbers(column, array)
         return to_categories(column, array, rule)
