@@ -244,7 +244,8 @@ def left_out_or_stop(
             stop = True
             issues.append(outsized_issue(ids.column, first, value, count, total))
     if stop:
-        collect(DataError, where[0], ProblemList(issues, lines), 20, where[1])
+        hint = where[1] if policy == "error" and zeros.any() else ""
+        collect(DataError, where[0], ProblemList(issues, lines), 20, hint)
     left = LeftOut("placeholder", int(zeros.sum()), tuple(value for value, _ in big))
     more = replace(ids, placeholder=ids.placeholder | zeros, left_out=(*ids.left_out, left))
     return keep & ~zeros, more
