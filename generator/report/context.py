@@ -18,6 +18,7 @@ from generator.release.history import value_share
 from generator.release.prepare import Release
 from generator.report.history import HistoryView, history_view
 from generator.report.privacy import Suppressor, public_note
+from generator.report.published import published_config
 
 PACKAGES = (
     "segments",
@@ -44,7 +45,7 @@ class SiteContext:
             when lower is better), or None when the config names no value feature.
         largest: The segment with the most customers.
         versions: Library name to version, for the reproducibility facts.
-        config_text: The config file as written by the analyst.
+        config_text: The config file as written by the analyst (paths outside it: names only).
         suppress: Small-group suppression for every published count.
         size_visible: Per segment (in order), whether its size may be shown.
         changes: What changed since the previous release, or None on a first build.
@@ -120,10 +121,29 @@ class SiteContext:
 
     @property
     def rows_read(self) -> int | None:
-        """Rows read from the file, or None when it would reveal too few rows left out."""
-        table = self.analysis.table
-        left_out = table.source.rows_read - table.n_customers
-        return table.source.rows_read if self.suppress.allows(left_out) else None
+        """Rows (a log's lines) read, or None when it would reveal too few rows left out."""
+        source = self.analysis.table.source
+        made = source.log_lines or self.analysis.table.n_customers
+        return source.rows_read if self.suppress.allows(source.rows_read - made) else None
+
+    @property
+    def left_out(self) -> list[LeftOutPart]:
+        """Why rows (a log's lines) were left out before customers were counted, with counts.
+
+        A log's lines without a customer ID and with a missing date or amount come first; the
+        placeholder IDs of any table follow. A count too small to publish is None.
+        """
+        source = self.analysis.table.source
+        parts = [(p.reason, p.count, p.values) for p in source.left_out]
+        if source.log_lines:
+            other = source.rows_read - source.log_lines - source.log_no_id
+            other -= sum(p.count for p in source.left_out)
+            parts = [("no_id", source.log_no_id, ()), *parts, ("missing", other, ())]
+        return [
+            LeftOutPart(reason, self.suppress.count(count), values)
+            for reason, count, values in parts
+            if count
+        ]
 
     @property
     def data_notes(self) -> list[str]:
@@ -133,6 +153,15 @@ class SiteContext:
     def change_described(self, change: SegmentChange) -> bool:
         """Whether the segment was and is a group large enough to say how its centre moved."""
         return self.suppress.allows(change.size_before) and self.suppress.allows(change.size_after)
+
+
+@dataclass(frozen=True)
+class LeftOutPart:
+    """Rows left out for one reason (see ``SiteContext.left_out``); ``count`` None when hidden."""
+
+    reason: str
+    count: int | None
+    values: tuple[str, ...]
 
 
 def suppressor(config: Config) -> Suppressor:
@@ -155,7 +184,7 @@ def site_context(release: Release, config: Config, drawn: list[ChartSpec]) -> Si
         value_segment=value_segment,
         largest=largest,
         versions={name: _version(name) for name in PACKAGES},
-        config_text=config.path.read_text(encoding="utf-8-sig"),
+        config_text=published_config(config),
         suppress=suppress,
         size_visible=size_visible,
         changes=release.changes,
