@@ -81,7 +81,8 @@ def id_cells(column: str, array: pa.Array, rule: ColumnRule, log: bool = False) 
     """
     if pa.types.is_integer(array.type) and not rule.values:
         missing = _mask(array.is_null())
-        zeros = _mask(pc.is_in(array, value_set=pa.array([0, -1], array.type)))
+        signed = pa.types.is_signed_integer(array.type)
+        zeros = _mask(pc.is_in(array, value_set=pa.array([0, -1] if signed else [0], array.type)))
         none = np.zeros(len(array), bool)
         return _cells(column, array, array, missing, (none, none, zeros), log)
     raw = _text(column, array)
