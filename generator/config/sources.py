@@ -10,8 +10,8 @@ Kept apart from ``settings`` so that module stays small; ``settings`` holds one 
       transactions:             # one row per purchase: made into one row per customer
         customer: customer
         date: day
-        amount: amount          # the line's value (times quantity, when quantity is given)
-        quantity: n             # optional
+        amount: amount          # optional: the line's total (a unit price when quantity is
+        quantity: n             # given); without it, no spend: recency and frequency only
         order: invoice          # optional: frequency counts distinct orders, else purchase days
         as_of: 2024-01-01       # optional: recency is counted to this day (default: the day
                                 # after the last purchase)
@@ -44,6 +44,7 @@ ROW_ID = "row"
 # The per-customer columns made from a log; their labels; and the words of their levels in
 # persona names (recency counts days since the last purchase, so Low is the good end).
 RFM_COLUMNS = ("recency", "frequency", "monetary", "tenure", "average_order_value")
+SPEND_COLUMNS = ("monetary", "average_order_value")  # made only from a log with amounts
 RFM_LABELS = {
     "recency": "Recency",
     "frequency": "Frequency",
@@ -64,7 +65,7 @@ class Transactions:
 
     customer: str
     date: str
-    amount: str
+    amount: str = ""
     order: str = ""
     quantity: str = ""
     as_of: dt.date | None = None
@@ -75,6 +76,11 @@ class Transactions:
         """The log's columns the aggregation reads, in a fixed order."""
         named = (self.customer, self.date, self.amount, self.order, self.quantity)
         return tuple(c for c in named if c)
+
+    @property
+    def made(self) -> tuple[str, ...]:
+        """The per-customer columns made from the log (no spend without an amount)."""
+        return tuple(c for c in RFM_COLUMNS if self.amount or c not in SPEND_COLUMNS)
 
 
 @dataclass(frozen=True)
@@ -111,13 +117,15 @@ def parse_transactions(raw: Any, fail: Callable[[str], None]) -> Transactions | 
     names = {}
     for key in ("customer", "date", "amount", "order", "quantity", "date_format"):
         value = raw.get(key, "")
-        required = key in ("customer", "date", "amount")
+        required = key in ("customer", "date")
         if not isinstance(value, str) or (required and not value):
             fail(f"data.transactions.{key} should be a column name, got {value!r}")
             value = ""
         names[key] = value
-    if not all(names[key] for key in ("customer", "date", "amount")):
+    if not all(names[key] for key in ("customer", "date")):
         return None
+    if names["quantity"] and not names["amount"]:
+        fail("data.transactions.quantity multiplies the amount, so name data.transactions.amount")
     return Transactions(
         **names, as_of=parse_as_of(raw.get("as_of"), "data.transactions.as_of", fail)
     )
@@ -163,11 +171,11 @@ def feature_naming(
 ) -> tuple[str, tuple[tuple[str, str], ...]]:
     """A feature's label and level words; a column made from a log has its own defaults."""
     column = item["column"]
-    made = transactions is not None and column in RFM_COLUMNS
+    made = transactions is not None and column in transactions.made
     if transactions is not None and not made:
         fail(
             f"features names {column!r}, but data.transactions makes the columns "
-            f"{', '.join(RFM_COLUMNS)}"
+            f"{', '.join(transactions.made)}"
         )
     label = str(item.get("label", RFM_LABELS[column] if made else label))
     words = parse_words(item.get("words"), f"features {column!r}", fail)

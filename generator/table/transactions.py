@@ -1,14 +1,16 @@
 """Turn a transaction log (one row per purchase) into one row per customer: RFM and more.
 
-Each log row names a customer, a date and an amount (optionally an order and a quantity; the
-amount is then a unit price). Per customer, at ``as_of`` (default: the day after the last date
-in the log):
+Each log row names a customer and a date, usually an amount (the line's total; a unit price
+when a quantity is given) and optionally an order. Per customer, at ``as_of`` (default: the
+day after the last date in the log):
 
 - ``recency``: days since the last purchase (lower is better);
 - ``frequency``: distinct orders, or distinct purchase days when there is no order column;
 - ``monetary``: the total amount (returns, as negative amounts, net out);
 - ``tenure``: days since the first purchase;
 - ``average_order_value``: monetary over frequency.
+
+A log without amounts makes no ``monetary`` nor ``average_order_value``.
 
 The cells are checked first, like any table's (line, column, value, what was expected); the
 group-by runs in Arrow on one thread, so the sums, and the site, are the same on every run.
@@ -88,6 +90,7 @@ def _made(
         raise DataError(f"{where}: no transaction rows left after dropping missing values")
     as_of = _as_of(spec, log_rows.column("day"), config)
     table, lines = _aggregate(log_rows, names, config.id_column, as_of, bool(spec.order))
+    table = table.select([config.id_column, *spec.made])
     return log_rows, as_of, table, lines
 
 
@@ -102,23 +105,20 @@ def _cells(
     column = {name: raw.column(name).combine_chunks() for name in spec.columns}
     ids = id_cells(spec.customer, column[spec.customer], config.rule_for(spec.customer), log=True)
     days = to_days(spec.date, column[spec.date], spec.date_format)
-    amount = to_numbers(spec.amount, column[spec.amount])
     checked: list[Checked] = [(spec.customer, ids.missing, ids.issues, "a customer ID")]
     checked += [(spec.date, days.missing, days.issues, days.expected)]
-    checked += [(spec.amount, amount.missing, amount.issues, amount.expected)]
-    value = np.asarray(amount.values, dtype=float)
-    if spec.quantity:
-        quantity = to_numbers(spec.quantity, column[spec.quantity])
-        checked.append((spec.quantity, quantity.missing, quantity.issues, quantity.expected))
-        value = value * np.asarray(quantity.values, dtype=float)
+    value = np.ones(len(days.missing))
+    for name in (spec.amount, spec.quantity):  # a unit price times a quantity
+        if name:
+            number = to_numbers(name, column[name])
+            checked.append((name, number.missing, number.issues, number.expected))
+            value = value * np.asarray(number.values, dtype=float)
     missing = np.logical_or.reduce([gaps for _, gaps, _, _ in checked]) | ids.placeholder
     _check(checked, missing, ids, config.missing, lines, where)
     codes, names = _keys(ids.text)
-    cells = {
-        "customer": codes,
-        "day": pa.array(days.values, pa.date32()),
-        "value": pa.array(value, pa.float64()),
-    }
+    cells = {"customer": codes, "day": pa.array(days.values, pa.date32())}
+    if spec.amount:
+        cells["value"] = pa.array(value, pa.float64())
     if spec.order:
         cells["order"] = _keys(_text(spec.order, column[spec.order]))[0]
     return cells, ~missing, names, ids
@@ -216,7 +216,8 @@ def _aggregate(
     who, customers = _dense(_combined(rows.column("customer")))
     n = len(customers)
     day = np.asarray(pc.cast(rows.column("day"), pa.int32()).to_numpy(), dtype=np.int64)
-    value = np.asarray(rows.column("value").to_numpy(), dtype=float)
+    spent = "value" in rows.column_names  # a log without amounts has no spend
+    value = np.asarray(rows.column("value").to_numpy(), dtype=float) if spent else day * 0.0
     span = pd.Series(day).groupby(who).agg(["min", "max"]).to_numpy()
     counted = rows.column("order") if orders else pa.array(who * 100_000 + day - day.min())
     frequency = _distinct_per_customer(who, counted, n).astype(float)
