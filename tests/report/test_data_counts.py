@@ -63,8 +63,8 @@ def test_a_logs_lines_and_customers_are_counted_by_reason(tmp_path: Path, log) -
     page = generate(tmp_path, LOG.replace("PATH", "orders.csv"))
     used = log[~log["customer"].isin(["", "(blank)"]) & (log["date"] != "")]
     assert headline(page) == (
-        "30,000 lines read from orders.csv: 2,000 without a customer ID left out; 1,500 with a "
-        "placeholder customer ID ((blank)) left out; 12 with a missing value left out; "
+        "30,000 lines read from orders.csv: 2,000 without a customer ID left out; 1,500 with the "
+        "placeholder customer ID (blank) left out; 12 with a missing value left out; "
         f"{len(used):,} lines from {used['customer'].nunique():,} customers."
     )
     assert "rows read were left out" not in page
