@@ -32,6 +32,7 @@ from generator.table.engine_checks import (
     is_numeric_type,
     problems,
 )
+from generator.table.personal import warn_personal
 from generator.table.read import file_sha256
 
 BINS = 20
@@ -89,6 +90,7 @@ def _check(config: Config, engine: Engine, header: list[tuple[str, str]]) -> _Ch
     where = engine.where(config)
     found, notes = resolve_columns([name for name, _ in header], config, where)
     columns = _columns(engine, config, header, found)
+    warn_personal(where, ((c.name, None) for c in columns))  # by name: the rows stay there
     id_source = header[found[config.id_column]]
     parsed, facts = stand_ins.parse(engine, config, id_source, columns)
     integer_ids = is_integer_type(id_source[1])

@@ -21,6 +21,7 @@ from generator.errors import DataError, collect
 from generator.model import CustomerTable, RowLines, SourceInfo
 from generator.table.columns import resolve_columns
 from generator.table.convert import Converted, is_numeric, to_categories, to_ids, to_numbers
+from generator.table.personal import SAMPLE, warn_personal
 from generator.table.placeholders import IdCells, id_cells
 from generator.table.problems import CellIssue, ProblemList, show
 
@@ -45,6 +46,8 @@ def validate(raw: pa.Table, source: SourceInfo, config: Config) -> CustomerTable
     found, notes = resolve_columns(raw.column_names, config, where)
     if raw.num_rows == 0:
         raise DataError(f"{where}: the file has a header but no customer rows")
+    profiled = [c for c in (*config.feature_columns, *config.describe) if c in found]
+    warn_personal(where, ((c, _sample(raw, found, c)) for c in profiled))
     ids = id_cells(config.id_column, _column(raw, found, config.id_column), _id_rule(config))
     columns = {c: _convert(c, _column(raw, found, c), config, ids) for c in found}
     notes += [c.note for c in columns.values() if c.note]
@@ -96,6 +99,18 @@ def validate(raw: pa.Table, source: SourceInfo, config: Config) -> CustomerTable
 
 def _column(raw: pa.Table, found: dict[str, int], column: str) -> pa.Array:
     return raw.column(found[column]).combine_chunks()
+
+
+def _sample(raw: pa.Table, found: dict[str, int], column: str) -> pd.Series | None:
+    """The first values of a column, as text, for telling personal data by its values.
+
+    None for a type that is not text or numbers (converting it reports the problem).
+    """
+    head = raw.column(found[column]).slice(0, SAMPLE).combine_chunks()
+    try:
+        return pd.Series(pc.cast(head, pa.string()).to_pylist(), dtype=object).fillna("")
+    except (pa.ArrowInvalid, pa.ArrowNotImplementedError):
+        return None
 
 
 def _id_rule(config: Config) -> ColumnRule:
