@@ -75,9 +75,11 @@ def test_few_lines_left_out_are_not_counted_exactly(tmp_path: Path, log) -> None
     (tmp_path / "data").mkdir()
     log = log.copy()
     anonymous = log["customer"].isin(["", "(blank)"])
-    log.loc[anonymous, "customer"] = log.loc[~anonymous, "customer"].sample(
-        int(anonymous.sum()), replace=True, random_state=1
-    ).to_numpy()
+    log.loc[anonymous, "customer"] = (
+        log.loc[~anonymous, "customer"]
+        .sample(int(anonymous.sum()), replace=True, random_state=1)
+        .to_numpy()
+    )
     undated = np.flatnonzero(log["date"] == "")
     log.loc[undated[5:], "date"] = "2024-03-01"  # 5 lines left out
     log.to_csv(tmp_path / "data" / "orders.csv", index=False)
