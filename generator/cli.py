@@ -9,7 +9,9 @@ from __future__ import annotations
 
 import logging
 import sys
+import textwrap
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import click
 
@@ -23,6 +25,9 @@ from generator.cli_options import (
 )
 from generator.config.settings import DEFAULT_CONFIG, load_config
 from generator.errors import ConfigError, SegmentsError
+
+if TYPE_CHECKING:
+    from generator.commands.init_model import Starter
 
 
 @click.group()
@@ -248,6 +253,7 @@ def init(table_path: Path, out_path: Path, force: bool) -> None:
         f"{len(starter.features)} features, scaling {starter.scaling}); "
         f"next: segments analyze --config {out_path}"
     )
+    click.echo(_found(starter))
 
 
 @cli.command()
@@ -268,6 +274,14 @@ def new(folder: Path, table_path: Path | None) -> None:
         f"{len(starter.features)} features); "
         f"next: cd {folder} && segments build"
     )
+    click.echo(_found(starter))
+
+
+def _found(starter: Starter) -> str:
+    """What ``init`` decided, as a paragraph wrapped for the terminal."""
+    from generator.commands.init_yaml import decision
+
+    return textwrap.fill(f"Found {decision(starter)}.", 100)
 
 
 def _id_words(column: str) -> str:

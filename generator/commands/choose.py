@@ -6,10 +6,13 @@ Columns are read as text (as the build reads them) and judged on their values an
 - behaviour and value columns (spend, orders, visits, recency) are preferred as features over
   capacity (income) and demographics (age, children), which are profiled instead when enough
   behaviour columns exist: segments built on behaviour say what to do;
+- personal data (names, e-mail addresses, phone numbers, street addresses, postal codes, IP
+  addresses; ``table.personal``) is never chosen, nor are row numbers, identifiers or free text;
 - integer columns with a few distinct values are codes or small counts: categories, with a
   suggested value map;
 - year-like columns become years since (an age for a birth year) when the table has a date to
-  count to, else are left out; date columns become days since (tenure);
+  count to, else are left out; date columns (also 8-digit yyyymmdd numbers) become days since
+  (tenure);
 - of two candidate features correlated above ``CORRELATED``, the first keeps its place;
 - a numeric column with a few gaps (at most ``FEW_GAPS`` of the rows) stays a candidate, and
   ``data.missing: drop`` is suggested.
@@ -26,11 +29,13 @@ import pyarrow as pa
 
 from generator.table.convert import NUMBER
 from generator.table.dates import FORMATS
+from generator.table.personal import personal_kind
 
 MAX_CATEGORIES = 20
 FEW_VALUES = 10
 FEW_GAPS = 0.05
 CORRELATED = 0.9
+YEARS = (1900, 2100)  # of a plausible date written as a yyyymmdd number
 ID_WORD = re.compile(r"(^|[\s_.-])(id|key|code|number|num|no|nr)$", re.IGNORECASE)
 ID_CAMEL = re.compile(r"[a-z](Id|ID)$")
 # Tiers of preference for features, lowest first (matched against the folded name).
@@ -63,7 +68,7 @@ class Column:
     """What ``init`` found in one column: its role and why."""
 
     name: str
-    role: str  # candidate | describe | category | date | year | skip
+    role: str  # candidate | describe | category | date | year | skip | personal
     why: str
     tier: int = 2
     gaps: int = 0
@@ -82,15 +87,25 @@ def judge(name: str, values: pd.Series) -> Column:
     distinct = present.nunique()
     if len(present) == 0 or distinct < 2:
         return Column(name, "skip", "the same value on every row (or empty)")
+    kind = personal_kind(name, present)
+    if kind:
+        return Column(name, "personal", kind)
     numeric = bool(present.str.fullmatch(NUMBER).all())
     if not numeric:
         return _text_role(name, present, gaps, distinct)
+    if is_yyyymmdd(present):
+        return Column(name, "date", "dates written as yyyymmdd numbers", gaps=gaps)
     if gaps > FEW_GAPS * len(values):
         return Column(name, "skip", f"{gaps:,} empty cells ({gaps / len(values):.0%} of rows)")
     numbers = pd.to_numeric(present)
     whole = bool((numbers == numbers.round()).all())
     if whole and numbers.between(1900, 2100).all() and _yearish(name):
         return Column(name, "year", "a year, not a measure", gaps=gaps)
+    if whole and is_row_number(numbers) and not gaps:
+        low, high = int(numbers.min()), int(numbers.max())
+        return Column(name, "skip", f"row numbers ({low:,} to {high:,}), not a measure")
+    if looks_like_id(name) and distinct > MAX_CATEGORIES:
+        return Column(name, "skip", f"an identifier ({distinct:,} values), not a measure")
     if looks_like_id(name):
         return Column(name, "describe", "numeric, but its name reads like a code", gaps=gaps)
     if whole and distinct <= 2:
@@ -108,7 +123,9 @@ def _text_role(name: str, present: pd.Series, gaps: int, distinct: int) -> Colum
         return Column(name, "skip", "text with empty cells")
     if distinct <= MAX_CATEGORIES:
         return Column(name, "describe", f"text with {distinct} values")
-    return Column(name, "skip", f"text with {distinct:,} values (free text or personal data?)")
+    if looks_like_id(name):
+        return Column(name, "skip", f"an identifier ({distinct:,} values), not a measure")
+    return Column(name, "skip", f"free text or codes ({distinct:,} values): too many to profile")
 
 
 def is_date(present: pd.Series) -> bool:
@@ -121,6 +138,27 @@ def is_date(present: pd.Series) -> bool:
         if parsed.null_count <= 0.05 * len(sample):
             return True
     return False
+
+
+def is_yyyymmdd(present: pd.Series) -> bool:
+    """Whether every value is an 8-digit whole number that reads as a date (``19970101``).
+
+    The years must be plausible (``YEARS``): an 8-digit ID such as ``15634602`` is no date.
+    """
+    import pyarrow.compute as pc
+
+    sample = present.head(2000).str.strip()
+    if not sample.str.fullmatch(r"\d{8}").all():
+        return False
+    parsed = pc.strptime(pa.array(sample.tolist()), format="%Y%m%d", unit="s", error_is_null=True)
+    years = pc.year(parsed).to_numpy(zero_copy_only=False)
+    return parsed.null_count == 0 and bool(((years >= YEARS[0]) & (years <= YEARS[1])).all())
+
+
+def is_row_number(numbers: pd.Series) -> bool:
+    """Whether whole numbers are the rows numbered: each of a run such as 1..n once."""
+    low, high = numbers.min(), numbers.max()
+    return bool(high - low + 1 == len(numbers) and numbers.is_unique)
 
 
 def _yearish(name: str) -> bool:

@@ -3,10 +3,13 @@
 The table is read as text (as the build reads it); its layout is detected (delimiter, or runs
 of whitespace; a header line or none). Then:
 
-- a **transaction log** (a customer repeated across rows, a date and an amount; see
-  ``commands.logs``) gets ``data.transactions`` and RFM features, personas and playbook;
+- a **transaction log** (a customer column repeated across rows and a date, whatever other
+  unique columns it has; see ``commands.logs``) gets ``data.transactions`` and RFM features,
+  personas and playbook;
 - a **customer table** gets its ID column (unique and filled; an ID-like name wins), or
   ``data.number_rows`` when no column can serve, and features chosen by ``commands.choose``;
+- customer IDs that stand for no customer ("(blank)", "guest") get ``data.missing: drop``
+  (``commands.init_ids``); personal data is never chosen (``table.personal``);
 - **scaling** is ``log`` when a feature is strongly right-skewed (skewness > ``SKEWED``) and none
   is negative, ``robust`` when one is skewed but values can be negative, else ``standard``.
 
@@ -34,29 +37,37 @@ from generator.table.convert import NUMBER
 
 MAX_FEATURES = 6
 DELIMITERS = (",", ";", "\t", "|")
+ACRONYM = 5  # the longest word in capitals kept as written in a title ("CDNOW", not "Cdnow")
 
 
-def starter_config(table_path: Path, out_path: Path) -> tuple[Starter, str]:
+def starter_config(
+    table_path: Path, out_path: Path, data_path: str | None = None
+) -> tuple[Starter, str]:
     """Inspect ``table_path`` and return the starter config to write at ``out_path``.
+
+    ``data_path`` is the config's ``data.path`` (default: ``table_path`` relative to the
+    config's folder); ``new`` gives the name of the table's copy beside the config.
 
     Raises:
         DataError: When the table cannot be read or has nothing to segment on.
     """
     frame, layout = read_text_table(table_path)
     starter = inspect(frame, layout)
-    relative = Path(os.path.relpath(table_path.resolve(), out_path.resolve().parent))
-    return starter, starter_yaml(starter, relative.as_posix(), readable_title(table_path.stem))
+    if data_path is None:
+        relative = Path(os.path.relpath(table_path.resolve(), out_path.resolve().parent))
+        data_path = relative.as_posix()
+    return starter, starter_yaml(starter, data_path, readable_title(table_path.stem))
 
 
 def readable_title(stem: str) -> str:
     """A report title from a file name: ``CC_GENERAL`` is "CC General", not "Cc general".
 
     Words split at ``_``, ``-``, spaces and lower-to-upper case changes; short words in capitals
-    (``CC``, ``RFM``) stay acronyms, every other word is capitalised.
+    (``CC``, ``RFM``, ``CDNOW``) stay acronyms, every other word is capitalised.
     """
     spaced = re.sub(r"(?<=[a-z])(?=[A-Z])", " ", stem)
     words = [w for w in re.split(r"[\s_\-.]+", spaced) if w]
-    shown = [w if w.isupper() and len(w) <= 3 else w.capitalize() for w in words]
+    shown = [w if w.isupper() and len(w) <= ACRONYM else w.capitalize() for w in words]
     return " ".join(shown) or "Customer segments"
 
 
@@ -124,7 +135,7 @@ def inspect(frame: pd.DataFrame, layout: Layout | None = None) -> Starter:
     layout = layout or Layout()
     text = frame.apply(lambda column: column.astype(str).str.strip())
     log = find_log(text, named=layout.header)
-    if log is not None and not any(text[c].is_unique for c in text.columns if looks_like_id(c)):
+    if log is not None:
         return log_starter(text, log, _named_layout(layout, log))
     return table_starter(text, layout, MAX_FEATURES)
 

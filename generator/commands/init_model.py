@@ -26,7 +26,9 @@ class Starter:
     """What ``init`` found in a table, with the reason for each choice.
 
     ``features``, ``describe`` and ``skipped`` are (column, reason) in the order the config lists
-    them; ``labels``, ``codes`` and ``since`` are looked up by column.
+    them; ``labels``, ``codes`` and ``since`` are looked up by column. ``placeholders`` are the
+    customer IDs that stand for no customer ("(blank)"), which ``data.missing: drop`` leaves
+    out; ``id_map`` maps an ID on implausibly many rows to empty under ``columns:``.
     """
 
     id_column: str
@@ -44,6 +46,10 @@ class Starter:
     since: FrozenMap[str, str] = field(default_factory=FrozenMap)  # column to days or years
     log: Transactions | None = None
     layout: Layout = field(default_factory=Layout)
+    personal: tuple[tuple[str, str], ...] = ()  # (column, kind): left out as personal data
+    placeholders: tuple[tuple[str, int], ...] = ()  # stand-in IDs (also in id_map), their rows
+    id_map: FrozenMap[str, str] = field(default_factory=FrozenMap)  # IDs mapped to empty
+    n_customers: int = 0  # a log's distinct customers; a table's rows with an ID
 
 
 def scaling(values: pd.DataFrame) -> tuple[str, str]:

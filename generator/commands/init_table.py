@@ -9,11 +9,13 @@ import pyarrow as pa
 
 from generator.commands import choose
 from generator.commands.choose import Column
+from generator.commands.init_ids import NO_FINDINGS, IdFindings, id_findings, placeholder_reason
 from generator.commands.init_model import Layout, Starter, scaling
 from generator.config.settings import default_label
 from generator.errors import DataError
 from generator.model import FrozenMap
 from generator.table.dates import to_days
+from generator.table.personal import personal_kind
 
 NO_ID = (
     "no column is unique and filled on every row, so rows are numbered (data.number_rows); "
@@ -27,7 +29,7 @@ def table_starter(text: pd.DataFrame, layout: Layout, limit: int) -> Starter:
     Raises:
         DataError: When no numeric column varies (nothing to segment on).
     """
-    id_column, id_reason = _id_column(text)
+    id_column, id_reason, ids = _id_column(text)
     columns = [choose.judge(str(c), text[c]) for c in text.columns if c != id_column]
     numbers, labels, since, columns = _durations(text, columns)
     for column in columns:
@@ -46,12 +48,15 @@ def table_starter(text: pd.DataFrame, layout: Layout, limit: int) -> Starter:
         describe=_describe(columns, profiled, dict(numbers), gaps),
         skipped=tuple((c.name, c.why) for c in columns if c.role == "skip")
         + tuple((c.name, f"{c.why}, {c.gaps:,} empty cells") for c in columns if _gappy(c, chosen)),
+        personal=tuple((c.name, c.why) for c in columns if c.role == "personal"),
+        placeholders=ids.placeholders,
+        n_customers=ids.customers,
         scaling=method,
         scaling_reason=reason,
         id_reason=id_reason,
         n_rows=len(text),
         labels=FrozenMap((f, labels.get(f, _label(f))) for f in features),
-        missing=_missing_reason(gaps, len(text)),
+        missing=_missing_reason(gaps, len(text), placeholder_reason(id_column, ids, "row")),
         value=(*value, "its name reads like the customer's value") if value else None,
         codes=FrozenMap(
             (c.name, FrozenMap(choose.value_map(c.name, text[c.name])))
@@ -63,17 +68,29 @@ def table_starter(text: pd.DataFrame, layout: Layout, limit: int) -> Starter:
     )
 
 
-def _id_column(text: pd.DataFrame) -> tuple[str, str]:
+def _id_column(text: pd.DataFrame) -> tuple[str, str, IdFindings]:
+    """The ID: unique and filled, preferring an ID-like name, never personal data.
+
+    Stand-ins for unknown customers ("(blank)", a repeated "0") may repeat in an ID-like
+    column: ``data.missing: drop`` then leaves their rows out.
+    """
     filled = (text != "").all()
-    unique = [str(c) for c in text.columns if filled[c] and text[c].is_unique]
-    named = [c for c in unique if choose.looks_like_id(c)]
-    if named:
-        return named[0], "unique for every row, and its name looks like an ID"
+    usable = [str(c) for c in text.columns if filled[c] and not personal_kind(str(c), text[c])]
+    for column in (c for c in usable if choose.looks_like_id(c)):
+        found = id_findings(column, text[column], log=False)
+        if found.unique and not found.missing:
+            return column, f"unique for every {_who(found)}, and its name looks like an ID", found
+    unique = [c for c in usable if text[c].is_unique]
     decimals = {c for c in unique if text[c].str.contains(r"[.eE]", regex=True).any()}
     whole = [c for c in unique if c not in decimals]
-    if whole:
-        return whole[0], "the first column that is unique for every row"
-    return "", NO_ID
+    if not whole:
+        return "", NO_ID, NO_FINDINGS
+    found = id_findings(whole[0], text[whole[0]], log=False)
+    return whole[0], "the first column that is unique for every row", found
+
+
+def _who(found: IdFindings) -> str:
+    return "customer" if found.placeholders else "row"
 
 
 def _durations(
@@ -127,12 +144,13 @@ def _gappy(column: Column, chosen: list[Column]) -> bool:
     return bool(column.gaps) and column.role != "skip" and column not in chosen
 
 
-def _missing_reason(gaps: list[Column], rows: int) -> str:
+def _missing_reason(gaps: list[Column], rows: int, placeholders: str) -> str:
     if not gaps:
-        return ""
+        return placeholders
     shown = ", ".join(f"{c.name!r} has {c.gaps:,} empty cells" for c in gaps)
     share = max(c.gaps for c in gaps) / rows
-    return f"{shown} (at most {share:.1%} of rows): those customers are left out"
+    said = f"{shown} (at most {share:.1%} of rows): those customers are left out"
+    return f"{placeholders}; {said}" if placeholders else said
 
 
 def _label(column: str) -> str:

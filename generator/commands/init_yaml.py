@@ -29,7 +29,14 @@ def starter_yaml(starter: Starter, data_path: str, title: str) -> str:
         labels=labels,
         value_label=value_label,
         additive=starter.value is not None and additive(starter.value[0]),
+        decision=decision(starter),
     )
+
+
+def decision(starter: Starter) -> str:
+    """What ``init`` decided, in one short paragraph (``templates/cli/decision.txt.j2``)."""
+    text = render("cli/decision.txt.j2", "txt", starter=starter, labels=starter.labels)
+    return " ".join(text.split())
 
 
 def additive(column: str) -> bool:

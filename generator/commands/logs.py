@@ -1,9 +1,20 @@
-"""How ``init`` recognises a transaction log: a customer repeated across rows, a date, an amount.
+"""How ``init`` recognises a transaction log: the whole table, not one column, decides.
 
-Columns are found by name first (``customer``, ``date``, ``amount`` and their usual synonyms).
+A table is a log when a customer-like column repeats and a date column exists, whatever other
+unique columns it has (row numbers, line IDs such as "Row ID"). The customer column is found
+by name (``customer``, ``client``, ``user``... preferring one that reads like an ID, never a
+person's name or e-mail) and must hold many customers; if it is unique the table has one row
+per customer and is not a log. Dates include 8-digit whole numbers that read as yyyymmdd.
+
+Amounts: a column whose name says it is a line total (``Sales``, ``Amount``, ``Total``) is the
+amount and is never multiplied; only when there is none is the amount a unit price (``Price``,
+``UnitPrice``) times a quantity (``Quantity``, ``Qty``), and only when the names say so.
+
+A log without amounts is a log still: its customers get recency and frequency, no spend.
+
 A file without a header has no names, so there the roles come from the values: the first
 column with repeats is the customer, the date column the date, the numeric column with
-decimals (the most distinct values) the amount, a small whole-number column the quantity.
+decimals (the most distinct values) the amount, as a line total.
 """
 
 from __future__ import annotations
@@ -12,15 +23,20 @@ import re
 
 import pandas as pd
 
-from generator.commands.choose import is_date
+from generator.commands.choose import MAX_CATEGORIES, is_date, is_yyyymmdd, looks_like_id
 from generator.config.settings import Transactions
 from generator.table.convert import NUMBER
+from generator.table.personal import personal_kind
 
 CUSTOMER = re.compile(r"cust|client|user|member|account|buyer|shopper|patron", re.IGNORECASE)
 DATE = re.compile(r"date|time|day|when|period", re.IGNORECASE)
-AMOUNT = re.compile(r"amount|price|total|value|sales|revenue|spend|paid|sum|cost", re.I)
-QUANTITY = re.compile(r"qty|quantity|units|items|count|number of", re.IGNORECASE)
-ORDER = re.compile(r"order|invoice|transaction|receipt|basket|bill|ticket", re.IGNORECASE)
+ORDER = re.compile(r"order|invoice|transaction|receipt|basket|bill|ticket|txn", re.IGNORECASE)
+# Words of a column name (split at separators and case changes), by what they say.
+TOTAL = {"amount", "amt", "total", "subtotal", "sales", "sale", "revenue", "spend", "spent"}
+TOTAL |= {"paid", "value", "sum", "turnover", "net", "gross", "extended", "payment", "charge"}
+TOTAL |= {"charged", "monetary"}
+PRICE = {"price", "rate", "each", "unit", "cost", "unitprice"}
+QUANTITY = {"qty", "quantity", "units", "items", "pieces", "pcs", "count"}
 
 
 def find_log(text: pd.DataFrame, named: bool) -> Transactions | None:
@@ -30,18 +46,19 @@ def find_log(text: pd.DataFrame, named: bool) -> Transactions | None:
     or ``date_format``).
     """
     kinds = {str(c): _kind(text[c]) for c in text.columns}
-    customer = _first(text, named, CUSTOMER, [c for c in kinds if kinds[c] in ("text", "whole")])
-    if customer is None:
+    customer = _customer(text, kinds, named)
+    if customer is None or text[customer].is_unique:
         return None
-    date = _first(text, named, DATE, [c for c in kinds if kinds[c] == "date"])
-    amount = _amount(text, kinds, named, customer)
-    if date is None or amount is None:
+    # A date whose name says so comes first ("Order Date" before "Ship Date": file order).
+    dates = sorted((c for c in kinds if kinds[c] == "date"), key=lambda c: not DATE.search(c))
+    if not dates:
         return None
-    rest = [c for c in kinds if c not in (customer, date, amount)]
-    quantity = next((c for c in rest if kinds[c] == "whole" and _named(c, QUANTITY, named)), "")
-    orders = [c for c in rest if c != quantity and kinds[c] in ("text", "whole")]
-    order = next((c for c in orders if _order(text, c, customer, named)), "")
-    return Transactions(customer, date, amount, order, quantity)
+    amount, quantity = _amount(text, kinds, named, customer)
+    rest = [c for c in kinds if c not in (customer, dates[0], amount, quantity)]
+    orders = [c for c in rest if kinds[c] in ("text", "whole") and _order(text, c, customer, named)]
+    # An order has several lines; a line ID ("Order Line ID") is unique: the last resort.
+    order = min(orders, key=lambda c: (text[c].is_unique, orders.index(c)), default="")
+    return Transactions(customer, dates[0], amount or "", order, quantity)
 
 
 def _kind(values: pd.Series) -> str:
@@ -49,35 +66,65 @@ def _kind(values: pd.Series) -> str:
     if len(present) == 0:
         return "empty"
     if present.str.fullmatch(NUMBER).all():
+        if is_yyyymmdd(present):
+            return "date"
         numbers = pd.to_numeric(present)
         return "whole" if (numbers == numbers.round()).all() else "number"
     return "date" if is_date(present) else "text"
 
 
-def _named(column: str, pattern: re.Pattern[str], named: bool) -> bool:
-    return not named or bool(pattern.search(str(column)))
+def _customer(text: pd.DataFrame, kinds: dict[str, str], named: bool) -> str | None:
+    """The customer column: customer-like and holding many customers; an ID-like name first.
 
-
-def _first(
-    text: pd.DataFrame, named: bool, pattern: re.Pattern[str], fitting: list[str]
-) -> str | None:
-    """The first fitting column whose name matches (any, in a headerless file).
-
-    A customer column must repeat: a log has several rows per customer.
+    A person's name or e-mail address is never the customer (it is personal data, and two
+    customers may share a name). In a file without a header: the first column that repeats.
     """
-    for column in fitting:
-        repeats = pattern is not CUSTOMER or not text[column].is_unique
-        if _named(column, pattern, named) and repeats:
-            return str(column)
-    return None
+    fitting = [
+        c
+        for c in kinds
+        if kinds[c] in ("text", "whole")
+        and (not named or (CUSTOMER.search(c) and not personal_kind(c, text[c])))
+        and text[c].nunique() > MAX_CATEGORIES
+    ]
+    if not named:
+        return next((c for c in fitting if not text[c].is_unique), None)
+    return min(fitting, key=lambda c: (not looks_like_id(c), fitting.index(c)), default=None)
 
 
-def _amount(text: pd.DataFrame, kinds: dict[str, str], named: bool, customer: str) -> str | None:
+def words(name: str) -> set[str]:
+    """The words of a column name: ``UnitPrice`` and ``unit_price`` are {unit, price}."""
+    spaced = re.sub(r"(?<=[a-z0-9])(?=[A-Z])", " ", name)
+    return {w for w in re.split(r"[^a-z0-9]+", spaced.casefold()) if w}
+
+
+def _amount(
+    text: pd.DataFrame, kinds: dict[str, str], named: bool, customer: str
+) -> tuple[str | None, str]:
+    """The amount column, and the quantity it is multiplied by ("" for a line total)."""
     numeric = [c for c in kinds if c != customer and kinds[c] in ("number", "whole")]
-    if named:
-        return next((str(c) for c in numeric if AMOUNT.search(str(c))), None)
-    decimals = [c for c in numeric if kinds[c] == "number"]
-    return str(max(decimals, key=lambda c: text[c].nunique())) if decimals else None
+    if not named:
+        decimals = [c for c in numeric if kinds[c] == "number"]
+        return (max(decimals, key=lambda c: text[c].nunique()) if decimals else None), ""
+    totals = [c for c in numeric if is_line_total(c)]
+    if totals:
+        return totals[0], ""
+    prices = [c for c in numeric if words(c) & PRICE]
+    quantities = [c for c in numeric if kinds[c] == "whole" and words(c) & QUANTITY]
+    if prices:
+        return prices[0], quantities[0] if quantities else ""
+    return None, ""
+
+
+def is_line_total(name: str) -> bool:
+    """Whether a name says the line's total: ``Sales``, ``Amount``, ``Total Price``.
+
+    A price word (``Unit Price``, ``Sale Price``, ``Cost``) makes it a unit price unless a
+    total word says the line's (``Total Price``, ``Line Cost``, ``Subtotal``).
+    """
+    found = words(name)
+    if found & PRICE:
+        return bool(found & {"total", "subtotal", "line", "extended"})
+    return bool(found & TOTAL)
 
 
 def _order(text: pd.DataFrame, column: str, customer: str, named: bool) -> bool:

@@ -48,8 +48,8 @@ def new_project(folder: Path, table: Path | None) -> Starter:
         config_path.parent.mkdir(parents=True, exist_ok=True)
         demo_table().to_csv(target, index=False)
         table = target
-    # Inspected where it will live, so the config's data.path is the copy's name.
-    starter, text = starter_config(table, target)
+    # data.path is the copy beside the config: the project builds wherever it is moved or cloned.
+    starter, text = starter_config(table, config_path, data_path=target.name)
     target.parent.mkdir(parents=True, exist_ok=True)
     if table.resolve() != target.resolve():
         shutil.copyfile(table, target)

@@ -127,12 +127,14 @@ def test_init_writes_a_config_that_analyze_accepts(tmp_path: Path) -> None:
     assert result.stdout == (
         f"{config_path}: starter config for shop.csv (ID 'Client No', 3 features, scaling log); "
         f"next: segments analyze --config {config_path}\n"
+        "Found a customer table: 160 rows, one per customer (Client No); features orders, spend, "
+        "days since\nlast visit; left out as personal data: full name, email.\n"
     )
     text = config_path.read_text()
     assert '  path: "../shop.csv"  # relative to this file' in text
     assert '  delimiter: ";"' in text
-    assert "#   full name: text with 160 values (free text or personal data?)" in text
-    assert "#   email: text with empty cells" in text
+    assert "# Left out as personal data (never profiled or published" in text
+    assert "#   full name: names\n#   email: e-mail addresses\n" in text
     assert "#   country: the same value on every row" in text
     assert "# 'spend (EUR)' is strongly right-skewed" in text
     config = load_config(config_path)

@@ -98,9 +98,10 @@ def test_new_refuses_a_folder_that_is_not_empty(tmp_path: Path) -> None:
 def test_new_without_data_makes_a_demo_project_that_builds(tmp_path: Path) -> None:
     result = run_cli("new", "demo", cwd=tmp_path)
     assert result.returncode == 0, result.stderr
-    assert (
-        result.stdout
-        == "demo: new project (ID 'customer_id', 3 features); next: cd demo && segments build\n"
+    assert result.stdout == (
+        "demo: new project (ID 'customer_id', 3 features); next: cd demo && segments build\n"
+        "Found a customer table: 600 rows, one per customer (customer_id); features Visits per "
+        "month, Average\nbasket, Days since last visit.\n"
     )
     built = run_cli("--quiet", "build", cwd=tmp_path / "demo", env=ENV)
     assert built.returncode == 0, built.stderr

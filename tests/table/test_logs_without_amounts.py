@@ -9,7 +9,8 @@ import pandas as pd
 import pytest
 
 from generator.analysis.run import load_table
-from generator.config.settings import load_config
+from generator.commands.init import inspect
+from generator.config.settings import Transactions, load_config
 from generator.errors import ConfigError
 from tests.conftest import write_config
 
@@ -33,6 +34,13 @@ def visits(rows: int = 3_000, seed: int = 1) -> pd.DataFrame:
             "page": rng.choice(["home", "cart", "shop"], rows),
         }
     )
+
+
+def test_init_reads_it_as_a_log_with_no_spend() -> None:
+    starter = inspect(visits().astype(str))
+    assert starter.log == Transactions("user_id", "visit_date")
+    assert [c for c, _ in starter.features] == ["recency", "frequency"]
+    assert [c for c, _ in starter.describe] == ["tenure"]
 
 
 def test_recency_and_frequency_per_customer(tmp_path: Path) -> None:
