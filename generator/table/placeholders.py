@@ -236,7 +236,7 @@ def left_out_or_stop(
     total = int(keep.sum())
     issues, zeros, stop = [], np.zeros(len(keep), dtype=bool), policy == "error"
     for value, count in big:
-        rows = keep & equal_to(ids.text, value)
+        rows = keep & _grouped_as(ids.text, value)
         first = int(np.flatnonzero(rows)[0])
         if ids.sentinel[first]:
             zeros |= rows
@@ -247,6 +247,20 @@ def left_out_or_stop(
     if stop:
         hint = where[1] if policy == "error" and zeros.any() else ""
         collect(DataError, where[0], ProblemList(issues, lines), 20, hint)
-    left = LeftOut("placeholder", int(zeros.sum()), tuple(value for value, _ in big))
-    more = replace(ids, placeholder=ids.placeholder | zeros, left_out=(*ids.left_out, left))
+    found = [p for p in ids.left_out if p.reason == "placeholder"]
+    values = (*(found[0].values if found else ()), *(value for value, _ in big))
+    left = LeftOut("placeholder", int(zeros.sum()) + sum(p.count for p in found), values)
+    others = tuple(p for p in ids.left_out if p.reason != "placeholder")
+    more = replace(ids, placeholder=ids.placeholder | zeros, left_out=(left, *others))
     return keep & ~zeros, more
+
+
+def _grouped_as(text: pa.Array, value: str) -> np.ndarray:
+    """Where ``text`` holds the customer ``value`` as the log's grouping saw it.
+
+    Whole-number IDs are grouped as numbers, so "00001" and "1" are one customer.
+    """
+    try:
+        return _mask(pc.equal(pc.cast(text, pa.int64()), int(value)))
+    except (pa.ArrowInvalid, pa.ArrowNotImplementedError, ValueError):
+        return equal_to(text, value)

@@ -183,12 +183,17 @@ def test_an_id_on_implausibly_many_lines_stops_the_build(tmp_path: Path) -> None
 
 def test_a_zero_on_implausibly_many_lines_is_a_placeholder(tmp_path: Path) -> None:
     log = make_log(rows=4_000, customers=200, seed=3)
-    log["customer"] = (log["customer"].str.lstrip("K").astype(int) + 1).astype(str)
-    log.loc[np.random.default_rng(4).uniform(size=len(log)) < 0.2, "customer"] = "0"
+    # Zero-padded whole-number IDs, as CDNOW writes them; unknown customers are 00000.
+    log["customer"] = (log["customer"].str.lstrip("K").astype(int) + 1).map("{:05d}".format)
+    rng = np.random.default_rng(4)
+    log.loc[rng.uniform(size=len(log)) < 0.2, "customer"] = "00000"
+    log.loc[rng.uniform(size=len(log)) < 0.01, "customer"] = "guest"
     path = write_log(tmp_path, log)
     path.write_text(path.read_text().replace("data:\n", "data:\n  missing: drop\n"))
     table = load_table(load_config(path))
-    zeros = int((log["customer"] == "0").sum())
+    stand_ins = log["customer"].isin(["00000", "guest"])
     assert 0 not in set(table.frame["customer"])
-    assert table.n_customers == log.loc[log["customer"] != "0", "customer"].nunique()
-    assert table.source.left_out == (LeftOut("placeholder", zeros, ("0",)),)
+    assert table.n_customers == log.loc[~stand_ins, "customer"].nunique()
+    assert table.source.left_out == (
+        LeftOut("placeholder", int(stand_ins.sum()), ("guest", "00000")),
+    )
