@@ -27,6 +27,7 @@ from generator.commands.choose import MAX_CATEGORIES, is_date, is_yyyymmdd, look
 from generator.config.settings import Transactions
 from generator.table.convert import NUMBER
 from generator.table.personal import personal_kind
+from generator.table.placeholders import NA, SENTINELS, TOKENS
 
 CUSTOMER = re.compile(r"cust|client|user|member|account|buyer|shopper|patron", re.IGNORECASE)
 DATE = re.compile(r"date|time|day|when|period", re.IGNORECASE)
@@ -37,6 +38,8 @@ TOTAL |= {"paid", "value", "sum", "turnover", "net", "gross", "extended", "payme
 TOTAL |= {"charged", "monetary"}
 PRICE = {"price", "rate", "each", "unit", "cost", "unitprice"}
 QUANTITY = {"qty", "quantity", "units", "items", "pieces", "pcs", "count"}
+STAND_INS = NA | TOKENS | SENTINELS | {""}
+LINES = 1.1  # lines per customer, on average, that make a log
 
 
 def find_log(text: pd.DataFrame, named: bool) -> Transactions | None:
@@ -47,7 +50,7 @@ def find_log(text: pd.DataFrame, named: bool) -> Transactions | None:
     """
     kinds = {str(c): _kind(text[c]) for c in text.columns}
     customer = _customer(text, kinds, named)
-    if customer is None or text[customer].is_unique:
+    if customer is None or not repeats(text[customer]):
         return None
     # A date whose name says so comes first ("Order Date" before "Ship Date": file order).
     dates = sorted((c for c in kinds if kinds[c] == "date"), key=lambda c: not DATE.search(c))
@@ -87,8 +90,19 @@ def _customer(text: pd.DataFrame, kinds: dict[str, str], named: bool) -> str | N
         and text[c].nunique() > MAX_CATEGORIES
     ]
     if not named:
-        return next((c for c in fitting if not text[c].is_unique), None)
+        return next((c for c in fitting if repeats(text[c])), None)
     return min(fitting, key=lambda c: (not looks_like_id(c), fitting.index(c)), default=None)
+
+
+def repeats(values: pd.Series) -> bool:
+    """Whether customers repeat as a log's do: ``LINES`` lines each or more, on average.
+
+    Stand-ins for unknown customers ("(blank)", "0") are set aside: they repeat in a table of
+    customers too. A few repeated IDs are a table's mistake, which validation names.
+    """
+    stand_in = values.str.lower().isin(STAND_INS)
+    present = values[~stand_in]
+    return len(present) >= LINES * max(present.nunique(), 1)
 
 
 def words(name: str) -> set[str]:

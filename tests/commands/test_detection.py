@@ -186,3 +186,14 @@ def test_a_customer_table_whose_stand_ins_repeat_keeps_its_id() -> None:
         "'CustomerId' holds IDs that stand for unknown customers, not for one: 'unknown' on 3 "
         "rows, '0' on 2 rows; those rows are left out"
     )
+
+
+def test_a_customer_table_with_stand_ins_or_a_repeated_id_is_not_a_log() -> None:
+    rng = np.random.default_rng(4)
+    ids = [f"C{i}" for i in range(500)]
+    ids[10:40] = ["(blank)"] * 30  # stand-ins repeat in a table too
+    ids[41] = ids[42]  # a mistake, for validation to name
+    frame = pd.DataFrame(
+        {"Customer ID": ids, "Signup Date": "2024-01-05", "Spend": rng.lognormal(3, 1, 500)}
+    )
+    assert find_log(text(frame), named=True) is None
