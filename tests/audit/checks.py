@@ -21,6 +21,14 @@ import yaml
 
 NUMBER = r"(-?[\d,]+(?:\.\d+)?|\u2013)"
 PERCENT = r"(\d+)%"
+# The labels of the columns made from a log, as the README states them.
+LOG_LABELS = {
+    "recency": "Recency",
+    "frequency": "Frequency",
+    "monetary": "Spend",
+    "tenure": "Tenure",
+    "average_order_value": "Order Value",
+}
 
 
 @dataclass
@@ -58,13 +66,28 @@ def load_truth(folder: Path, config_path: Path) -> Truth:
     config = yaml.safe_load(config_path.read_text(encoding="utf-8"))
     data = config["data"]
     features = [f if isinstance(f, str) else f["column"] for f in config["features"]]
-    labels = {f["column"]: f["label"] for f in config["features"] if isinstance(f, dict)}
+    labels = dict(LOG_LABELS) if "transactions" in data else {}
+    named = [f for f in config["features"] if isinstance(f, dict) and "label" in f]
+    labels.update({f["column"]: f["label"] for f in named})
     describe = list(config.get("describe", []))
-    id_column = data["id_column"]
+    id_column = data.get("id_column", "")
     categorical = {c for c, rule in config.get("columns", {}).items() if "allowed" in rule}
-    table = pd.read_csv(
-        config_path.parent / data["path"], dtype=dict.fromkeys(categorical | {id_column}, str)
-    )
+    if "transactions" in data:
+        table = per_customer(config_path.parent / data["path"], data["transactions"])
+        id_column = data.get("id_column") or data["transactions"]["customer"]
+    else:
+        table = pd.read_csv(
+            config_path.parent / data["path"], dtype=dict.fromkeys(categorical | {id_column}, str)
+        )
+        for column in table.columns.drop(id_column):
+            if pd.api.types.is_numeric_dtype(table[column]):
+                continue
+            # A blank cell (" ") is a missing value, as the build reads it; a column of numbers
+            # with blanks is read as text by pandas.
+            text = table[column].mask(table[column].str.strip() == "")
+            numbers = pd.to_numeric(text, errors="coerce")
+            exact = numbers.notna().sum() == text.notna().sum()
+            table[column] = numbers if exact and column not in categorical else text
     table = table.dropna(subset=[id_column, *features])
     for column, rule in config.get("columns", {}).items():
         if column in table and "values" in rule:
@@ -76,6 +99,30 @@ def load_truth(folder: Path, config_path: Path) -> Truth:
     privacy = config.get("privacy", {})
     config["_path"] = config_path.parent / data["path"]
     return Truth(frame, config, features, describe, labels, privacy.get("min_group_size", 10))
+
+
+def per_customer(path: Path, spec: dict[str, Any]) -> pd.DataFrame:
+    """A log's customers as the README defines them, with pandas: at the day after the last
+    purchase, days since the last and the first purchase, distinct purchase days, the total."""
+    log = pd.read_csv(path, dtype={spec["customer"]: str})
+    day = pd.to_datetime(log[spec["date"]])
+    end = day.max() + pd.Timedelta(days=1)
+    grouped = log.assign(day=day).groupby(spec["customer"])
+    frequency = grouped["day"].nunique().astype(float)
+    monetary = grouped[spec["amount"]].sum()
+    return (
+        pd.DataFrame(
+            {
+                "recency": (end - grouped["day"].max()).dt.days.astype(float),
+                "frequency": frequency,
+                "monetary": monetary,
+                "tenure": (end - grouped["day"].min()).dt.days.astype(float),
+                "average_order_value": monetary / frequency,
+            }
+        )
+        .rename_axis(spec["customer"])
+        .reset_index()
+    )
 
 
 def md(text: str) -> str:

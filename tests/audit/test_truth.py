@@ -15,7 +15,7 @@ import numpy as np
 import pytest
 
 from tests.audit.checks import audit, load_truth
-from tests.audit.tables import CASES
+from tests.audit.tables import CASES, Case
 from tests.conftest import ROOT, run_cli
 from tests.e2e.test_build import CACHE
 
@@ -36,6 +36,15 @@ def _build(folder: Path, config: Path) -> str:
     return result.stderr
 
 
+def _new(folder: Path, case: Case) -> tuple[Path, Path, str]:
+    folder.mkdir()
+    case.table.to_csv(folder / f"{case.name}.csv", index=False)
+    made = run_cli("new", "project", "--data", f"{case.name}.csv", cwd=folder, env=CACHE)
+    assert made.returncode == 0, made.stderr
+    config = folder / "project" / "data" / "segments.yml"
+    return folder / "project", config, _build(folder / "project", config)
+
+
 @pytest.fixture(scope="module", params=[case.__name__ for case in CASES] + ["mall"])
 def built(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory):
     folder = _project(tmp_path_factory.mktemp(request.param))
@@ -44,6 +53,8 @@ def built(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFacto
         shutil.copytree(ROOT / "data", data, ignore=shutil.ignore_patterns("segments.*.*"))
     else:
         case = next(c for c in CASES if c.__name__ == request.param)()
+        if not case.config:  # as a new user builds it: `segments new`, no edits
+            return request.param, *_new(folder.parent / f"{case.name}-new", case)
         data.mkdir()
         case.table.to_csv(data / "table.csv", index=False)
         (data / "segments.yml").write_text(case.config, encoding="utf-8")
