@@ -112,6 +112,12 @@ def engine_settings(
         fail("data.table and data.sql need engine: duckdb or engine: spark")
     elif name != "local" and len(given) > 1:
         fail(f"data should name exactly one of data.path, data.table, data.sql, got {given}")
+    if name != "local" and "transactions" in data:
+        # The log's checks and RFM are made in memory; an engine reads one row per customer.
+        fail(
+            f"data.transactions needs engine: local; with engine: {name}, make one row per "
+            "customer in data.sql (a GROUP BY over the log) or drop the engine setting"
+        )
     return EngineSettings(
         name=name,
         table=values["data.table"],

@@ -199,6 +199,11 @@ def test_a_missing_extra_is_named() -> None:
             "duckdb.memory_limit should be a size like 1GB or 512MiB, got 'lots'",
         ),
         (
+            "engine: duckdb\ndata: {path: t.csv, transactions: {customer: c, date: d}}\n",
+            "data.transactions needs engine: local; with engine: duckdb, make one row per "
+            "customer in data.sql (a GROUP BY over the log) or drop the engine setting",
+        ),
+        (
             "engine: spark\nspark: {remote: sc://x}\n",
             "unknown setting 'spark.remote' (expected conf)",
         ),
