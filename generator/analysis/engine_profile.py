@@ -12,11 +12,12 @@ from typing import Any
 
 import numpy as np
 
-from generator.analysis import engine_shape
+from generator.analysis import engine_outcomes, engine_shape
 from generator.analysis.engine_fit import FittedScaler, Moments, value_bounds
 from generator.analysis.engine_map import Spread, map_whole
 from generator.analysis.engine_population import population_whole
 from generator.analysis.engine_rules import leaf_counts, leaf_paths, rules_from
+from generator.analysis.outcomes import rates
 from generator.analysis.personas import name_segments, playbook_actions
 from generator.config.settings import Config
 from generator.engine import sql
@@ -27,6 +28,7 @@ from generator.model import (
     CustomerTable,
     FrozenMap,
     NumericStats,
+    OutcomeRate,
     Rule,
     Segmentation,
     SegmentProfile,
@@ -48,7 +50,8 @@ def labelled_sql(engine: Engine, table: CustomerTable, segmentation: Segmentatio
         np.asarray(scale.center), np.asarray(scale.scale), scale.log1p, np.ones(len(scale.scale))
     )
     d = engine.dialect
-    keep = ["id", "id_key", *(d.quote(c) for c in (*table.features, *table.describe))]
+    kept = (*table.features, *table.describe, *table.outcomes)
+    keep = ["id", "id_key", *(d.quote(c) for c in kept)]
     items = scaler.items(d, table.features)
     return sql.labelled(CUSTOMERS, items, segmentation.scaled_centroids, keep)
 
@@ -61,6 +64,7 @@ class _Measured:
     stats: dict[str, tuple[list[NumericStats], NumericStats]]
     shares: dict[str, list[FrozenMap[str, float]]]
     rules: list[Rule]
+    outcomes: list[FrozenMap[str, OutcomeRate]]
     pop_mean: np.ndarray
     names: tuple[list[str], list[str], list[list[int]]]
 
@@ -83,13 +87,17 @@ def analyse_whole(
     fused = levels if sum(len(v) for _, v in levels) <= FUSED_VALUES else []
     extra = leaf_counts(engine, table.features, paths) + _value_counts(engine, fused)
     extra += engine_shape.aggregates(engine, table, numeric)
+    extra += engine_outcomes.aggregates(engine, table, config)
     sizes, means, rows = _means(engine, labelled, numeric, k, (table, extra))
+    held = engine_outcomes.counts_from(rows, config, k)
+    values_held = engine_outcomes.held_on_engine(table)
+    outcomes, overall = rates(held, config, values_held, str(table.source.path), k)
     shares = {c: _shares_from(rows, n, k, values) for n, (c, values) in enumerate(fused)}
     for c, values in levels:
         if c not in shares:
             shares[c] = _shares(engine, labelled, c, k, values)
     stats = _stats(engine, labelled, numeric, sizes, means)
-    population = population_whole(table, numeric, stats, raw, rows)
+    population = replace(population_whole(table, numeric, stats, raw, rows), outcomes=overall)
     pop_mean = np.array([population.mean[f] for f in table.features])
     pop_std = np.sqrt(raw.variance)
     feature_means = means[:, [numeric.index(f) for f in table.features]]
@@ -102,6 +110,7 @@ def analyse_whole(
         stats=stats,
         shares={c: shares[c] for c, _ in levels},
         rules=rules_from(table, paths, rows),
+        outcomes=outcomes,
         pop_mean=pop_mean,
         names=name_segments(segmentation.levels, z, [label_of[f] for f in table.features], words),
     )
@@ -172,6 +181,7 @@ def _profile(
         categorical=FrozenMap((c, s[i]) for c, s in m.shares.items()),
         rule=m.rules[i],
         actions=playbook_actions(config, levels),
+        outcomes=m.outcomes[i],
     )
 
 

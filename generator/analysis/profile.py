@@ -5,11 +5,14 @@ Everything here is vectorised over all rows (group-bys and bincounts, no row-wis
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import numpy as np
 import pandas as pd
 
 from generator.analysis.categories import group_rare
 from generator.analysis.levels import is_binary
+from generator.analysis.outcomes import held_locally, local_counts, rates
 from generator.analysis.personas import name_segments, playbook_actions, rules_of_thumb
 from generator.config.settings import Config
 from generator.model import (
@@ -33,10 +36,12 @@ def analyse(table: CustomerTable, segmentation: Segmentation, config: Config) ->
     Rare category values are pooled as "Other" first (``categories.py``), so every later stage
     publishes only labels that at least ``privacy.min_group_size`` customers share.
     """
-    table = group_rare(table, config.privacy.min_group_size)
-    frame = table.frame
     labels = segmentation.labels
     k = segmentation.k
+    counts = local_counts(table, labels, k, config)
+    outcomes, overall = rates(counts, config, held_locally(table), str(table.source.path), k)
+    table = group_rare(table, config.privacy.min_group_size)
+    frame = table.frame
     sizes = np.bincount(labels, minlength=k)
     features = list(table.features)
     pop_mean = frame[features].mean().to_numpy()
@@ -73,13 +78,14 @@ def analyse(table: CustomerTable, segmentation: Segmentation, config: Config) ->
                 categorical=FrozenMap((c, shares[i]) for c, shares in categorical.items()),
                 rule=rules[i],
                 actions=playbook_actions(config, levels),
+                outcomes=outcomes[i],
             )
         )
     return Analysis(
         table=table,
         segmentation=segmentation,
         profiles=tuple(profiles),
-        population=_population(table, pop_mean),
+        population=replace(_population(table, pop_mean), outcomes=overall),
         labels=FrozenMap(label_of),
     )
 

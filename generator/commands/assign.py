@@ -87,7 +87,9 @@ def score_file(config: Config, path: Path) -> pd.DataFrame:
     # The new customers' file is read in memory whatever the engine: an engine's table is a
     # sample on the driver, and every customer of this file needs a segment.
     local = EngineSettings()
-    table = load_table(replace(config, data_path=path.resolve(), describe=(), engine=local))
+    table = load_table(
+        replace(config, data_path=path.resolve(), describe=(), outcomes=(), engine=local)
+    )
     return score(lock, table)
 
 

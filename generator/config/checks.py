@@ -16,6 +16,7 @@ from typing import Any
 from generator.config.columns import parse_columns
 from generator.config.features import Feature, parse_features
 from generator.config.mapaxes import map_columns
+from generator.config.outcomes import parse_outcomes
 from generator.config.personas import parse_personas, parse_playbook
 from generator.config.sources import WHITESPACE
 from generator.config.value import value_column
@@ -171,6 +172,12 @@ def describe(value: Any, key: str, ctx: Context) -> tuple[str, ...]:
     if clash:
         ctx.fail(f"{key} repeats feature columns {clash}")
     return tuple(value)
+
+
+def outcomes(value: Any, key: str, ctx: Context) -> Any:
+    """Outcome columns and their positive values; none of them a feature or a describe column."""
+    taken = (ctx.parsed["features"], ctx.parsed["describe"])
+    return parse_outcomes(value, key, taken, ctx.fail)
 
 
 def value_feature(value: Any, key: str, ctx: Context) -> str:

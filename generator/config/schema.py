@@ -26,6 +26,7 @@ from generator.config.checks import (
     k_choice,
     map_axes,
     one_of,
+    outcomes,
     personas,
     playbook,
     table_path,
@@ -151,6 +152,15 @@ SETTINGS: tuple[Setting, ...] = (
         "`[]`",
         absent=[],
         analysis=True,
+    ),
+    Setting(
+        "outcomes",
+        (),
+        outcomes,
+        'outcome columns and the value that marks the outcome, e.g. `{Churn: "Yes", Exited: 1}`: '
+        "each segment's rate against everyone's, with a 95% interval (see Outcomes below)",
+        "`{}`",
+        absent={},
     ),
     Setting(
         "k",

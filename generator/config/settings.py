@@ -25,6 +25,7 @@ from generator.config.features import Feature as Feature
 from generator.config.features import default_label as default_label
 
 # The same for the playbook and the persona overrides.
+from generator.config.outcomes import Outcome as Outcome
 from generator.config.personas import LEVELS as LEVELS
 from generator.config.personas import PersonaOverride as PersonaOverride
 from generator.config.personas import PlaybookRule as PlaybookRule
@@ -63,6 +64,7 @@ class Config:
     delimiter: str = DEFAULTS["data.delimiter"]
     missing: Missing = DEFAULTS["data.missing"]
     describe: tuple[str, ...] = DEFAULTS["describe"]
+    outcomes: tuple[Outcome, ...] = DEFAULTS["outcomes"]
     k: int | None = DEFAULTS["k"]
     k_min: int = DEFAULTS["k_min"]
     k_max: int = DEFAULTS["k_max"]
@@ -95,6 +97,19 @@ class Config:
     def feature_columns(self) -> tuple[str, ...]:
         """The clustered columns, in config order."""
         return tuple(f.column for f in self.features)
+
+    @property
+    def outcome_columns(self) -> tuple[str, ...]:
+        """The outcome columns, in config order."""
+        return tuple(o.column for o in self.outcomes)
+
+    @property
+    def profiled(self) -> tuple[str, ...]:
+        """The columns read besides the ID and the features: describe, then outcome columns.
+
+        Both may have gaps; neither is clustered on.
+        """
+        return (*self.describe, *self.outcome_columns)
 
     def rule_for(self, column: str) -> ColumnRule:
         """The reading rule of ``column`` (an empty rule when the config gives none)."""

@@ -115,6 +115,22 @@ class NumericStats:
 
 
 @dataclass(frozen=True)
+class OutcomeRate:
+    """How many of a group's customers have an outcome (``Churn: Yes``), with a 95% interval.
+
+    ``count`` is how many of the group have a value in the outcome column; ``rate`` is
+    ``positives / count`` and ``low``..``high`` its Wilson score interval (NaN when ``count``
+    is 0).
+    """
+
+    positives: int
+    count: int
+    rate: float
+    low: float
+    high: float
+
+
+@dataclass(frozen=True)
 class SegmentProfile:
     """Everything the site says about one segment.
 
@@ -137,6 +153,7 @@ class SegmentProfile:
     rule: Rule
     actions: tuple[str, ...]
     description: str | None = None
+    outcomes: FrozenMap[str, OutcomeRate] = field(default_factory=FrozenMap)
 
 
 @dataclass(frozen=True)
@@ -154,7 +171,8 @@ class Population:
 
     ``rates`` are the 0/1 columns (published as rates, "19% vs 9% of all"); ``years`` the
     whole-number columns between 1800 and 2100 (published as years: ``1969``, not ``1,968.7``);
-    ``coverage`` how many customers have a value in each describe column.
+    ``coverage`` how many customers have a value in each describe column; ``outcomes`` each
+    outcome column's rate over everyone.
     """
 
     n_customers: int
@@ -165,6 +183,7 @@ class Population:
     rates: tuple[str, ...] = ()
     years: tuple[str, ...] = ()
     coverage: FrozenMap[str, int] = field(default_factory=FrozenMap)
+    outcomes: FrozenMap[str, OutcomeRate] = field(default_factory=FrozenMap)
 
 
 @dataclass(frozen=True)

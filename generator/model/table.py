@@ -166,9 +166,9 @@ class WholeTable:
 class CustomerTable:
     """The validated table: one row per customer, sorted by ID so row order never matters.
 
-    ``frame`` holds the ID column, the feature columns (float64) and the describe columns
-    (float64 or pandas ``category``), nothing else. With an engine (``whole`` set) the table
-    stays in the engine and ``frame`` is the bounded sample the driver works on.
+    ``frame`` holds the ID column, the feature columns (float64), the describe columns and the
+    outcome columns (float64 or pandas ``category``), nothing else. With an engine (``whole``
+    set) the table stays in the engine and ``frame`` is the bounded sample the driver works on.
     """
 
     frame: pd.DataFrame
@@ -177,6 +177,7 @@ class CustomerTable:
     features: tuple[str, ...]
     describe: tuple[str, ...]
     whole: WholeTable | None = None
+    outcomes: tuple[str, ...] = ()
 
     @property
     def n_customers(self) -> int:

@@ -6,7 +6,7 @@ templates under ``templates/pages/`` say it.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from importlib import metadata
 
 from generator import __version__
@@ -17,6 +17,7 @@ from generator.release.changes import Changes, SegmentChange
 from generator.release.history import value_share
 from generator.release.prepare import Release
 from generator.report.history import HistoryView, history_view
+from generator.report.outcomes import OutcomeLine, outcome_lines
 from generator.report.privacy import Suppressor, public_note
 from generator.report.published import published_config
 
@@ -54,6 +55,7 @@ class SiteContext:
         stability: Bootstrap stability by segment number.
         stability_seeds: The whole stability result (resamples, sample size, seed runs).
         history: The release history's figures, or None before the second release.
+        outcomes: Per segment number, its outcome rates as published (``report.outcomes``).
     """
 
     analysis: Analysis
@@ -70,6 +72,7 @@ class SiteContext:
     stability: dict[int, SegmentStability]
     stability_seeds: Stability
     history: HistoryView | None = None
+    outcomes: dict[int, list[OutcomeLine]] = field(default_factory=dict)
 
     @property
     def stability_readings(self) -> tuple[tuple[float, str], ...]:
@@ -192,6 +195,7 @@ def site_context(release: Release, config: Config, drawn: list[ChartSpec]) -> Si
         stability={s.number: s for s in release.stability.segments},
         stability_seeds=release.stability,
         history=history_view(release.history, suppress),
+        outcomes=outcome_lines(analysis, config, suppress),
     )
 
 

@@ -14,6 +14,7 @@ from generator.release.prepare import Release
 from generator.report.context import SiteContext, site_context, suppressor
 from generator.report.downloads import csv_text
 from generator.report.history import history_view
+from generator.report.outcomes import outcome_json
 from generator.report.privacy import Suppressor
 from generator.report.summary import summary, to_json
 from generator.report.text import TEMPLATES, render
@@ -139,6 +140,7 @@ def _published_summary(site: SiteContext) -> dict[str, Any]:
         if site.details_hidden(profile):
             item["means"] = dict.fromkeys(item["means"])
             item["medians"] = dict.fromkeys(item["medians"])
+        item["outcomes"] = {o.column: outcome_json(o) for o in site.outcomes[profile.number]}
     return data
 
 

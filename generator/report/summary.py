@@ -49,6 +49,10 @@ def summary(analysis: Analysis) -> dict[str, Any]:
                 "medians": _columns(p.median, p.numeric, "median"),
                 "levels": dict(p.levels),
                 "actions": list(p.actions),
+                "outcomes": {
+                    c: _outcome(r.rate, analysis.population.outcomes[c].rate, r.low, r.high)
+                    for c, r in p.outcomes.items()
+                },
             }
             for p in analysis.profiles
         ],
@@ -62,6 +66,18 @@ def _columns(
     values = {c: _round(v) for c, v in features.items()}
     values.update({c: _round(getattr(s, stat)) for c, s in describe.items()})
     return values
+
+
+def _outcome(rate: float, overall: float, low: float, high: float) -> dict[str, float | None]:
+    """A segment's outcome: its rate, everyone's, the lift and the rate's 95% interval."""
+    lift = rate / overall if overall else math.nan
+    return {
+        "rate": _round(rate),
+        "overall": _round(overall),
+        "lift": _round(lift),
+        "low": _round(low),
+        "high": _round(high),
+    }
 
 
 def k_reason(choice: KChoice) -> str:

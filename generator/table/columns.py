@@ -17,7 +17,7 @@ def _matches(header: list[str], column: str, config: Config) -> list[int]:
 
 
 def _wanted(config: Config) -> list[str]:
-    return [config.id_column, *config.feature_columns, *config.describe]
+    return [config.id_column, *config.feature_columns, *config.profiled]
 
 
 def _in_file(config: Config) -> list[str]:
@@ -25,7 +25,7 @@ def _in_file(config: Config) -> list[str]:
     if config.transactions is not None:
         return list(config.transactions.columns)
     if config.number_rows:
-        return [*config.feature_columns, *config.describe]
+        return [*config.feature_columns, *config.profiled]
     return _wanted(config)
 
 

@@ -69,7 +69,13 @@ def load_whole(config: Config, engine: Engine) -> CustomerTable:
     )
     frame = _sample(engine, config, checked.columns, whole, checked.integer_ids)
     return CustomerTable(
-        frame, source, config.id_column, config.feature_columns, config.describe, whole
+        frame,
+        source,
+        config.id_column,
+        config.feature_columns,
+        config.describe,
+        whole,
+        outcomes=config.outcome_columns,
     )
 
 
@@ -110,8 +116,12 @@ def _measured(config: Config, engine: Engine, checked: _Checked) -> WholeTable:
     engine.view(CUSTOMERS, customers_sql(engine, columns))
     n = int(facts["rows_read"]) - int(facts["dropped"])
     whole = _measure(engine, columns, facts, n)
+    # An outcome's values are never published as labels, only its rates (privacy-checked
+    # then), so its positive value is never pooled away.
     rare = {
         c: [v for v, m in pairs.items() if m < config.privacy.min_group_size]
+        if c not in config.outcome_columns
+        else []
         for c, pairs in whole.categories.items()
     }
     if any(rare.values()):
@@ -127,7 +137,7 @@ def _columns(
     """Features are numbers; a describe column is one when typed, bounded or all numbers."""
     out = []
     undecided = []
-    for name in (*config.feature_columns, *config.describe):
+    for name in (*config.feature_columns, *config.profiled):
         source, kind = header[found[name]]
         rule = config.rule_for(name)
         typed = is_numeric_type(kind)

@@ -46,14 +46,14 @@ def validate(raw: pa.Table, source: SourceInfo, config: Config) -> CustomerTable
     found, notes = resolve_columns(raw.column_names, config, where)
     if raw.num_rows == 0:
         raise DataError(f"{where}: the file has a header but no customer rows")
-    profiled = [c for c in (*config.feature_columns, *config.describe) if c in found]
+    profiled = [c for c in (*config.feature_columns, *config.profiled) if c in found]
     warn_personal(where, ((c, _sample(raw, found, c)) for c in profiled))
     ids = id_cells(config.id_column, _column(raw, found, config.id_column), _id_rule(config))
     columns = {c: _convert(c, _column(raw, found, c), config, ids) for c in found}
     notes += [c.note for c in columns.values() if c.note]
-    # A gap in a describe-only column never removes a customer (nor is an error): the
+    # A gap in a describe or outcome column never removes a customer (nor is an error): the
     # profiles say how many customers each such column covers.
-    required = {c: v for c, v in columns.items() if c not in config.describe}
+    required = {c: v for c, v in columns.items() if c not in config.profiled}
     missing = np.logical_or.reduce([c.missing for c in required.values()])
     dropping = config.missing == "drop"
     keep = ~(missing | ids.placeholder) if dropping else np.ones(raw.num_rows, dtype=bool)
@@ -94,6 +94,7 @@ def validate(raw: pa.Table, source: SourceInfo, config: Config) -> CustomerTable
         id_column=config.id_column,
         features=config.feature_columns,
         describe=config.describe,
+        outcomes=config.outcome_columns,
     )
 
 

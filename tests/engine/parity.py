@@ -65,6 +65,10 @@ def shop_like(folder: Path, rows: int, engine: str, seed: int, **settings: objec
         frame["tenure"] = np.round(rng.gamma(2.0, 12.0, rows))
         frame["age"] = rng.integers(18, 81, rows)
         frame["channel"] = rng.choice(["web", "store", "app"], rows, p=[0.5, 0.3, 0.2])
+        # Outcomes: churn (text) more likely among the inactive, a response flag (0/1) rare.
+        churned = rng.random(rows) < np.where(active, 0.15, 0.4)
+        frame["churn"] = np.where(churned, "Yes", "No")
+        frame["responded"] = (rng.random(rows) < 0.03).astype(np.int64)
         frame.to_parquet(table_path, index=False)
     config = yaml.safe_load(SHOP.replace("TABLE", table_path.name))
     config.update({"engine": engine, **settings})
@@ -89,6 +93,8 @@ def assert_same_sample_parity(local: Analysis, other: Analysis) -> None:
             assert (s.q1, s.median, s.q3) == (t.q1, t.median, t.q3), column
         assert p.categorical == q.categorical or _close(p.categorical, q.categorical)
         assert p.rule == q.rule  # learned on the same rows, scored on every row
+        assert p.outcomes == q.outcomes  # counts, so exactly equal
+    assert local.population.outcomes == other.population.outcomes
     assert list(local.population.numeric) == list(other.population.numeric)
     for column, s in local.population.numeric.items():
         t = other.population.numeric[column]

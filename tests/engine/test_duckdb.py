@@ -17,7 +17,12 @@ from generator.errors import ConfigError, DataError
 from generator.release.engine_sidecar import write_sidecar
 from generator.table.bins import rounded_edges
 from tests.conftest import blobs, write_config
-from tests.engine.parity import assert_own_sample_parity, assert_same_sample_parity, mall_like
+from tests.engine.parity import (
+    assert_own_sample_parity,
+    assert_same_sample_parity,
+    mall_like,
+    shop_like,
+)
 
 pytest.importorskip("duckdb")  # the default suite installs it (dev extra); see Makefile
 
@@ -257,3 +262,25 @@ def test_category_shares_are_the_same_in_their_own_pass(
     alone = run_analysis(config)
     assert [p.categorical for p in alone.profiles] == [p.categorical for p in duck.profiles]
     assert list(duck.profiles[0].categorical) == ["Gender"]
+
+
+def test_outcome_rates_are_the_local_ones(tmp_path: Path) -> None:
+    outcomes = {"churn": "Yes", "responded": 1}
+    local = run_analysis(load_config(shop_like(tmp_path, 3_000, "local", 5, outcomes=outcomes)))
+    config = load_config(shop_like(tmp_path, 3_000, "duckdb", 5, outcomes=outcomes))
+    duck = run_analysis(config)
+    assert_same_sample_parity(local, duck)
+    assert list(duck.population.outcomes) == ["churn", "responded"]
+    assert duck.population.outcomes["churn"].count == 3_000
+    frame = pd.read_parquet(next(tmp_path.glob("shop-*.parquet")))
+    assert duck.population.outcomes["churn"].positives == int((frame["churn"] == "Yes").sum())
+
+
+def test_a_positive_value_the_engine_table_lacks_is_named(tmp_path: Path) -> None:
+    config = load_config(shop_like(tmp_path, 500, "duckdb", 5, outcomes={"churn": "Maybe"}))
+    with pytest.raises(
+        DataError,
+        match=r"outcomes.churn: no customer has 'Maybe' \(the column "
+        r"holds 'No', 'Yes'\)",
+    ):
+        run_analysis(config)
