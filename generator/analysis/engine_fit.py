@@ -79,7 +79,8 @@ def segment_whole(
             centres = lloyd(engine, table, scaler, centres)
         labelled = _labelled(engine, table, scaler, centres)
         bounds = value_bounds(table, table.features).tolist()
-        levels = levels_whole(engine, labelled, table.features, len(centres), bounds)
+        spread = np.sqrt(raw.variance).tolist()
+        levels = levels_whole(engine, labelled, table.features, len(centres), spread, bounds)
         return _ordered(x, scaler, centres, scores, choice, silhouette_rows, levels)
 
 

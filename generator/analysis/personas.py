@@ -27,8 +27,8 @@ def name_segments(
     units: the scale the pages publish. A feature on which every segment has the same level
     says nothing about any of them and is left out of names (unless every feature is so). With
     up to two such features both are named, in config order; with more, the two farthest from
-    average are named, and a name shared by two segments grows by the next most distinctive
-    feature until it is unique. Segments that still share a name (more segments than level
+    average are named (a feature where the segment is Mixed last), and a name shared by two
+    segments grows by the next most distinctive feature until it is unique. Segments that still share a name (more segments than level
     combinations) are told apart by the feature that separates them most ("higher Income").
 
     A feature's ``words`` (per level, such as ``Recent`` for Low recency) replace its
@@ -39,7 +39,10 @@ def name_segments(
     """
     k, n = z.shape
     varied = [j for j in range(n) if len({row[j] for row in levels}) > 1] or list(range(n))
-    ranking = [sorted(varied, key=lambda j: (-abs(z[i, j]), j)) for i in range(k)]
+    # A Mixed level (mean and median disagree) names a segment only when nothing else does.
+    ranking = [
+        sorted(varied, key=lambda j: (levels[i][j] == "Mixed", -abs(z[i, j]), j)) for i in range(k)
+    ]
     used = [min(len(varied), NAME_FEATURES)] * k
     names = [""] * k
     for _ in range(len(varied) + 1):

@@ -10,8 +10,9 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-# "None": most of the segment is at 0 on a column where zeros are common (analysis/levels.py).
-LEVELS = ("None", "Low", "Medium", "High")
+# "None": most of the segment is at 0 on a column where zeros are common; "Mixed": its mean and
+# median disagree (analysis/levels.py). Segments sort by the index of their levels here.
+LEVELS = ("None", "Low", "Mixed", "Medium", "High")
 SLUG = re.compile(r"[a-z0-9]+(-[a-z0-9]+)*")
 OVERRIDE_KEYS = ("name", "description", "actions")
 
@@ -58,7 +59,7 @@ def parse_playbook(
             if key not in labels:
                 fail(f"{where}: {key!r} is not a feature label or column")
             if level not in LEVELS:
-                fail(f"{where}: level {level!r} should be one of None, Low, Medium, High")
+                fail(f"{where}: level {level!r} should be one of None, Low, Mixed, Medium, High")
         if not isinstance(actions, list) or not all(isinstance(a, str) for a in actions):
             fail(f"{where}: 'actions' should be a list of sentences")
             continue

@@ -1,4 +1,4 @@
-"""Levels are true statements about each segment's mean (analysis/levels.py)."""
+"""Levels are true statements about each segment's mean and median (analysis/levels.py)."""
 
 import numpy as np
 import pytest
@@ -19,9 +19,11 @@ def test_levels_follow_the_mean_against_the_thirds() -> None:
 
 def test_a_mostly_zero_segment_is_none_on_a_zero_inflated_column() -> None:
     # Half the customers have no instalments; the old tertile rule called segment 0 "Medium".
+    # Segment 1 averages 4.5 against 36.5 (an index of 12) but its median, 4, is above
+    # everyone's, 0: neither Low nor middling, Mixed.
     values = [0, 0, 0, 0, 0, 0, 0, 3, 5, 10, 20, 400]
     labels = [0, 0, 0, 0, 0, 0, 1, 1, 1, 1, 2, 2]
-    assert _levels(values, labels) == ["None", "Medium", "High"]
+    assert _levels(values, labels) == ["None", "Mixed", "High"]
 
 
 def test_ties_at_both_tertiles_do_not_give_everyone_one_level() -> None:
@@ -66,3 +68,39 @@ def test_a_two_valued_code_is_read_as_the_share_of_its_higher_value() -> None:
     labels = [0] * 50 + [1] * 50 + [2] * 30
     assert _levels(values, labels) == ["Low", "High", "Low"]
     assert _levels([1] * 30 + [2] * 30, [0] * 30 + [1] * 30) == ["Low", "High"]
+
+
+def test_a_skewed_column_is_never_middling_far_from_the_mean() -> None:
+    # Issue 19: "Spend is middling ... (an index of 38)". Most customers spend a little, a few
+    # a lot; the segment of small spenders is Low, the big spenders High.
+    rng = np.random.default_rng(5)
+    small, big = rng.lognormal(3, 0.5, 900), rng.lognormal(6, 0.5, 100)
+    values = np.r_[small, big]
+    labels = np.r_[np.zeros(900, int), np.ones(100, int)]
+    assert _levels(values.tolist(), labels.tolist()) == ["Low", "High"]
+
+
+def test_a_few_large_values_lifting_a_mean_make_a_mixed_segment() -> None:
+    # Segment 0: most customers below everyone's median, a few huge values lift its mean.
+    values = [1, 1, 1, 1, 1, 1, 1, 1, 200, 200] + [10] * 10
+    labels = [0] * 10 + [1] * 10
+    assert _levels(values, labels) == ["Mixed", "Low"]
+
+
+@pytest.mark.parametrize("seed", range(20))
+def test_every_level_agrees_with_the_mean_and_the_median(seed: int) -> None:
+    rng = np.random.default_rng(seed)
+    values = np.round(rng.lognormal(2, 1.5, 400) * (rng.random(400) < 0.8), 1)
+    labels = rng.integers(0, 5, 400)
+    labels[np.argsort(values)[-40:]] = 4  # a segment of the biggest values
+    levels = _levels(values.tolist(), labels.tolist())
+    median = np.median(values)
+    for segment, level in enumerate(levels):
+        part = values[labels == segment]
+        index = 100 * part.mean() / values.mean()
+        if level == "High":
+            assert index > 100 and np.median(part) >= median
+        elif level == "Low":
+            assert index < 100 and np.median(part) <= median
+        elif level == "Medium":
+            assert 80 < index < 120

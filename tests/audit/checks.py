@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 import pandas as pd
 import yaml
 
@@ -277,26 +278,72 @@ def check_profiles_csv(truth: Truth, docs: Path) -> int:
 
 
 def check_levels(truth: Truth, summary: dict[str, Any]) -> int:
-    """High is above everyone's mean, Low below; None is a mostly-zero segment."""
+    """Each level agrees with the segment's mean (its index) and its median against everyone's.
+
+    The README's rule: High is a mean clearly above everyone's (by half a standard deviation,
+    or 20% on a column of positive amounts) with a median not below everyone's; Low the mirror;
+    Medium a mean and a median both within that gap (so an index between 80 and 120 on amounts);
+    Mixed the rest. A 0/1 column is a rate read by its odds; None is a mostly-zero segment.
+    """
     checked = 0
     for seg in summary["segments"]:
         part = truth.segment(seg["number"])
         for column, level in seg["levels"].items():
-            mean, everyone = part[column].mean(), truth.frame[column].mean()
-            if level == "High":
-                assert mean > everyone, (seg["name"], column, mean, everyone)
-            elif level == "Low":
-                assert mean < everyone, (seg["name"], column, mean, everyone)
-            elif level == "None":
-                assert (part[column] == 0).mean() >= 0.5, (seg["name"], column)
-                assert not truth.is_rate(column)
             values = truth.frame[column]
-            zero_inflated = values.min() == 0 and (values == 0).mean() >= 1 / 3
-            if zero_inflated and (part[column] == 0).mean() >= 0.5 and not truth.is_rate(column):
-                # A segment of mostly zeros is never Medium or High on such a column.
-                assert level in ("None", "Low"), (seg["name"], column, level)
-            checked += 1
+            if values.nunique() == 2:
+                checked += _check_rate_level(values, part[column], level, seg["name"])
+                continue
+            checked += _check_level(values, part[column], level, (seg["name"], column))
     return checked
+
+
+def level_gap(centre: float, values: pd.Series) -> float:
+    gaps = [0.5 * values.std(ddof=0)]
+    if values.min() >= 0 and centre > 0:
+        gaps.append(0.2 * centre)
+    return min(gaps)
+
+
+def _check_level(values: pd.Series, part: pd.Series, level: str, what: tuple[str, str]) -> int:
+    mean, everyone = part.mean(), values.mean()
+    median, middle = part.median(), values.median()
+    positive = values.min() >= 0 and everyone > 0
+    index = 100 * mean / everyone
+    zero_inflated = values.min() == 0 and (values == 0).mean() >= 1 / 3
+    mostly_zero = (part == 0).mean() >= 0.5
+    if zero_inflated and mostly_zero:
+        # A segment of mostly zeros is never Medium or High on such a column.
+        assert level == "None", (*what, level)
+        return 1
+    assert level != "None", what
+    clear = level_gap(everyone, values)
+    eps = 1e-9 * max(1.0, abs(everyone))
+    if level == "High":
+        assert mean >= everyone + clear - eps and median >= middle, (*what, index, median, middle)
+        assert not positive or index > 100
+    elif level == "Low":
+        assert mean <= everyone - clear + eps and median <= middle, (*what, index, median, middle)
+        assert not positive or index < 100
+    elif level == "Medium":
+        assert abs(mean - everyone) < clear + eps, (*what, "middling at an index of", index)
+        assert abs(median - middle) < level_gap(middle, values) + eps, (*what, median, middle)
+        assert not positive or 80 - 1e-6 < index < 120 + 1e-6, (*what, index)
+    else:
+        assert level == "Mixed", (*what, level)
+        high = mean >= everyone + clear and median >= middle
+        low = mean <= everyone - clear and median <= middle
+        assert not high and not low, (*what, "Mixed, but the mean and median agree")
+    return 1
+
+
+def _check_rate_level(values: pd.Series, part: pd.Series, level: str, what: str) -> int:
+    top = values.max()
+    rate, everyone = (part == top).mean(), (values == top).mean()
+    with np.errstate(divide="ignore"):
+        ratio = (rate / (1 - rate)) / (everyone / (1 - everyone))
+    want = "High" if ratio >= 2 else "Low" if ratio <= 0.5 else "Medium"
+    assert level == want, (what, values.name, level, rate, everyone)
+    return 1
 
 
 def check_names(truth: Truth, summary: dict[str, Any]) -> int:
@@ -413,6 +460,8 @@ def check_persona_page(truth: Truth, seg: dict[str, Any], text: str) -> int:
         assert found, (seg["slug"], column)
         close(found.group(1), values.mean(), f"{seg['slug']} {column} mean")
         close(found.group(2), all_values.mean(), f"{column} mean of all")
+        if column in truth.features:
+            checked += check_level_sentence(seg, column, label, values, all_values, text)
         table = re.search(rf"^\| {label}, average \| {NUMBER} \| {NUMBER} \|$", text, re.M)
         assert table, (seg["slug"], column, "Key numbers")
         close(table.group(1), values.mean(), f"{seg['slug']} {column} mean (table)")
@@ -424,6 +473,39 @@ def check_persona_page(truth: Truth, seg: dict[str, Any], text: str) -> int:
         if column in truth.describe:
             checked += check_quartiles(truth, column, values, text, len(part))
     return checked
+
+
+WORDS = {
+    "high": "High",
+    "low": "Low",
+    "middling": "Medium",
+    "mixed": "Mixed",
+    "mostly none": "None",
+}
+
+
+def check_level_sentence(
+    seg: dict[str, Any], column: str, label: str, values: pd.Series, everyone: pd.Series, text: str
+) -> int:
+    """The word is the segment's level; a Mixed one states both medians, and a reason only
+    when the segment's own mean and median show it."""
+    line = re.search(rf"^- \*\*{label}\*\* is ([a-z ]+): (.*)\.$", text, re.M)
+    assert line, (seg["slug"], column, "level sentence")
+    assert WORDS[line.group(1)] == seg["levels"][column], (seg["slug"], column, line.group(0))
+    if seg["levels"][column] != "Mixed":
+        return 1
+    found = re.search(rf"but a median of {NUMBER} against {NUMBER}(?:: (.*))?$", line.group(2))
+    assert found, line.group(0)
+    close(found.group(1), values.median(), f"{column} median (mixed)")
+    close(found.group(2), everyone.median(), f"{column} median of all (mixed)")
+    reason = found.group(3)
+    if reason == "a few large values lift its average":
+        assert values.median() < everyone.median() and values.mean() > values.median()
+    elif reason == "a few small values pull its average down":
+        assert values.median() > everyone.median() and values.mean() < values.median()
+    else:
+        assert reason is None, reason
+    return 4
 
 
 def check_quartiles(truth: Truth, column: str, values: pd.Series, text: str, size: int) -> int:

@@ -56,7 +56,7 @@ def test_every_problem_is_reported_at_once(tmp_path: Path) -> None:
             "data: {path: t.csv, id_column: id}\nfeatures: [x]\nplaybook:\n  - when: {y: Top}\n"
             "    actions: [Go.]\n",
             "2 problems: playbook rule 1: 'y' is not a feature label or column; "
-            "playbook rule 1: level 'Top' should be one of None, Low, Medium, High",
+            "playbook rule 1: level 'Top' should be one of None, Low, Mixed, Medium, High",
         ),
         (
             "data: {path: t.csv, id_column: id}\nfeatures: [x]\nn_init: 3\n",

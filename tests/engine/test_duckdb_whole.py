@@ -71,25 +71,32 @@ def test_levels_over_every_row_are_the_local_levels(duck: Engine, seed: int) -> 
     labels[rng.random(n) < 0.05] = k - 1  # a segment with a mix of everything
     _register(duck, frame.assign(segment=labels))
     features = tuple(frame.columns)
-    got = levels_whole(duck, f"SELECT * FROM {CUSTOMERS}", features, k)
+    spread = x.std(axis=0).tolist()
+    got = levels_whole(duck, f"SELECT * FROM {CUSTOMERS}", features, k, spread)
     expected = segment_levels(x, labels, k)
     assert got.tolist() == expected.tolist()
-    assert {0, 1, 2, 3} <= set(expected.ravel().tolist())  # None, Low, Medium and High occur
-    for j, counted in enumerate(counted_whole(duck, f"SELECT * FROM {CUSTOMERS}", features, k)):
-        _assert_counts(x[:, j], labels, k, counted)
+    # None, Low, Mixed, Medium and High occur
+    assert {0, 1, 2, 3, 4} <= set(expected.ravel().tolist())
+    counted = counted_whole(duck, f"SELECT * FROM {CUSTOMERS}", features, k, spread)
+    for j, column in enumerate(counted):
+        _assert_counts(x[:, j], labels, k, column)
     # With the values' bounds the sums come from the tables (count times value): the same digits.
     bounds = np.abs(x).max(axis=0).tolist()
-    short = counted_whole(duck, f"SELECT * FROM {CUSTOMERS}", features, k, bounds)
-    long = counted_whole(duck, f"SELECT * FROM {CUSTOMERS}", features, k)
+    short = counted_whole(duck, f"SELECT * FROM {CUSTOMERS}", features, k, spread, bounds)
+    long = counted_whole(duck, f"SELECT * FROM {CUSTOMERS}", features, k, spread)
     assert [c.sums.tolist() for c in short] == [c.sums.tolist() for c in long]
 
 
 def _assert_counts(values: np.ndarray, labels: np.ndarray, k: int, counted: Counted) -> None:
     """Every count the rules read, as the local engine counts it from the rows."""
     ordered = np.sort(values)
-    ranks = np.searchsorted(ordered, values, "left") + np.searchsorted(ordered, values, "right")
     assert counted.sizes.tolist() == np.bincount(labels, minlength=k).tolist()
-    assert counted.rank_sums.tolist() == np.bincount(labels, ranks, k).astype(int).tolist()
+    assert counted.ones.tolist() == np.bincount(labels, values <= 1, k).astype(int).tolist()
+    medians = [
+        np.quantile(values[labels == i], 0.5) if (labels == i).any() else np.nan for i in range(k)
+    ]
+    np.testing.assert_array_equal(counted.medians, medians)
+    assert counted.median == np.quantile(values, 0.5)
     tops = np.bincount(labels, values == ordered[-1], k).astype(int)
     assert counted.tops.tolist() == tops.tolist()
     assert counted.zeros.tolist() == np.bincount(labels, values == 0, k).astype(int).tolist()
@@ -102,7 +109,8 @@ def test_an_empty_segment_gets_the_local_level(duck: Engine) -> None:
     frame = _columns(500, 3)
     labels = (frame["income"] > 60).astype(np.int64).to_numpy()  # segment 2 has nobody
     _register(duck, frame.assign(segment=labels))
-    got = levels_whole(duck, f"SELECT * FROM {CUSTOMERS}", tuple(frame.columns), 3)
+    spread = frame.to_numpy(dtype=float).std(axis=0).tolist()
+    got = levels_whole(duck, f"SELECT * FROM {CUSTOMERS}", tuple(frame.columns), 3, spread)
     assert got.tolist() == segment_levels(frame.to_numpy(dtype=float), labels, 3).tolist()
 
 

@@ -148,9 +148,8 @@ def level_counts(
     """Per column ``p`` and segment ``g``: what ``analysis.levels`` reads from every customer.
 
     From one ``(segment, value, count)`` table per column (one scan, ``GROUPING SETS``):
-    ``n`` customers, ``s`` the sum of the column (fixed point, as ``exact_sum``), ``r`` the sum
-    of each customer's rank ``below + at_or_below`` (``levels``' mid-rank, times two, over every
-    customer), ``top`` at the column's maximum, ``zeros`` at exactly 0, ``mid`` strictly
+    ``n`` customers, ``s`` the sum of the column (fixed point, as ``exact_sum``), ``top`` at
+    the column's maximum, ``zeros`` at exactly 0, ``ones`` at 1 or below, ``mid`` strictly
     between its minimum and maximum, and ``lowest`` the column's minimum. ``relation`` has a
     ``segment`` column; values must not be NULL (the checked customers have none).
 
@@ -183,16 +182,16 @@ def level_counts(
     )
     if short:
         tables = f"SELECT p, g, v, c, {summed} AS s FROM ({tables})"
-    upto = "PARTITION BY p ORDER BY v RANGE BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW"
     windowed = (
-        f"SELECT p, g, v, c, s, sum(c) OVER (PARTITION BY p, v) AS cv, sum(c) OVER ({upto}) AS hi, "
+        "SELECT p, g, v, c, s, "
         "min(v) OVER (PARTITION BY p) AS low, max(v) OVER (PARTITION BY p) AS high "
         f"FROM ({tables})"
     )
     return (
-        "SELECT p, g, sum(c) AS n, CAST(sum(s) AS DOUBLE) AS s, sum(c * (2 * hi - cv)) AS r, "
+        "SELECT p, g, sum(c) AS n, CAST(sum(s) AS DOUBLE) AS s, "
         "sum(CASE WHEN v = high THEN c ELSE 0 END) AS top, "
         "sum(CASE WHEN v = 0e0 THEN c ELSE 0 END) AS zeros, "
+        "sum(CASE WHEN v <= 1e0 THEN c ELSE 0 END) AS ones, "
         "sum(CASE WHEN v > low AND v < high THEN c ELSE 0 END) AS mid, min(low) AS lowest "
         f"FROM ({windowed}) GROUP BY p, g ORDER BY p, g"
     )
