@@ -28,8 +28,9 @@ def name_segments(
     says nothing about any of them and is left out of names (unless every feature is so). With
     up to two such features both are named, in config order; with more, the two farthest from
     average are named (a feature where the segment is Mixed last), and a name shared by two
-    segments grows by the next most distinctive feature until it is unique. Segments that still share a name (more segments than level
-    combinations) are told apart by the feature that separates them most ("higher Income").
+    segments grows by the next most distinctive feature until it is unique. Segments that still
+    share a name (more segments than level combinations) are told apart by the feature that
+    separates them most ("higher Income").
 
     A feature's ``words`` (per level, such as ``Recent`` for Low recency) replace its
     "level label" pair in names.
