@@ -74,6 +74,13 @@ class SiteContext:
     history: HistoryView | None = None
     outcomes: dict[int, list[OutcomeLine]] = field(default_factory=dict)
 
+    def chart_parts(self, first: str) -> list[str]:
+        """The chart ``first`` and the charts that continue it (``first.2``, ``first.3``...)."""
+        names = [first] if first in self.charts else []
+        while names and f"{first}.{len(names) + 1}" in self.charts:
+            names.append(f"{first}.{len(names) + 1}")
+        return names
+
     @property
     def stability_readings(self) -> tuple[tuple[float, str], ...]:
         """The readings of a stability score, highest floor first (``0.85``: highly stable)."""

@@ -86,6 +86,7 @@ def _charts(
     from generator.report.charts import pages as charts_report
     from generator.report.charts import persona as charts_persona
     from generator.report.charts import segmap
+    from generator.report.charts import shares as charts_shares
 
     analysis = release.analysis
     view = history_view(release.history, suppress)
@@ -103,7 +104,7 @@ def _charts(
         found += [
             charts_persona.index_bars(analysis, profile),
             charts_persona.describe_ranges(analysis, profile),
-            charts_persona.category_shares(analysis, profile, suppress),
+            *charts_shares.category_shares(analysis, profile, suppress),
             segmap.segment_map(analysis, config, f"map-{profile.slug}", highlight=profile.number),
         ]
     return [c for c in found if c is not None]

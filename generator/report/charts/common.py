@@ -7,13 +7,15 @@ from the data never become Vega field expressions; human labels only appear in t
 from __future__ import annotations
 
 import math
-from collections.abc import Mapping
+import re
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 import altair as alt
 import pandas as pd
 
 from generator.model import Analysis, ChartSpec, FrozenMap
+from generator.report.charts.checks import check
 from generator.report.charts.words import say
 from generator.report.downloads import csv_text
 from generator.report.text import percent
@@ -29,8 +31,50 @@ SHAPES = (
     *("circle", "square", "triangle-up", "diamond"),
     *("cross", "triangle-down", "triangle-left", "triangle-right"),
 )
+# Hidden parts (a small group, or one hidden to protect it) are this grey, outside the palette.
+HIDDEN_GREY = "#BBBBBB"
 MAX_POINTS = 1_000
 HEIGHT = 300
+
+# Axis and legend labels break at spaces into lines of at most this many characters, at most
+# LINES of them, the last ending in "..." when words were left out (the tooltips and the CSV
+# keep the whole name). The expression is fixed: no data ever becomes part of it.
+AXIS_WRAP = 34
+LEGEND_WRAP = 36
+LINES = 3
+LINE_PX = 13  # a label line's height at Vega's 10-11 px label fonts
+BAND_PX = 20  # Vega-Lite's default band for one line
+
+
+def _wrap_expr(width: int) -> str:
+    lines = rf"split(trim(replace(datum.label, /(.{{1,{width}}})(\s+|$)/g, '$1\n')), '\n')"
+    last = LINES - 1
+    kept = ", ".join(f"{lines}[{i}]" for i in range(last))
+    return f"length({lines}) > {LINES} ? [{kept}, {lines}[{last}] + '\u2026'] : {lines}"
+
+
+def label_lines(text: str, width: int = AXIS_WRAP) -> int:
+    """How many lines the wrap expression draws ``text`` on (Python's reading of the same rule)."""
+    return max(1, min(LINES, len(re.findall(rf"(.{{1,{width}}})(?:\s+|$)", text))))
+
+
+# Every discrete axis (names, values) wraps its labels; legends do through ``legend`` (Vega-Lite's
+# legend config has no labelExpr).
+CONFIG = alt.Config(
+    view=alt.ViewConfig(stroke=None),
+    axisDiscrete=alt.AxisConfig(labelExpr=_wrap_expr(AXIS_WRAP), labelLimit=220),
+)
+
+
+def wrapped_legend(**options: Any) -> alt.Legend:
+    """A legend whose labels wrap (and abbreviate) instead of being cut at its label limit."""
+    return alt.Legend(labelExpr=_wrap_expr(LEGEND_WRAP), labelLimit=280, **options)
+
+
+def band(labels: Sequence[str]) -> alt.Step | None:
+    """A band tall enough for the longest wrapped label, or None when one line fits."""
+    lines = max((label_lines(str(label)) for label in labels), default=1)
+    return alt.Step(max(BAND_PX, LINE_PX * lines + 6)) if lines > 1 else None
 
 
 def spec(
@@ -39,7 +83,7 @@ def spec(
     description: str,
     layers: list[alt.Chart],
     data: pd.DataFrame,
-    height: int | None = None,
+    height: int | alt.Step | None = None,
     facts: Mapping[str, Any] = FrozenMap(),
 ) -> ChartSpec:
     """Freeze an Altair chart (layered when given several) into a stored spec plus its CSV.
@@ -53,14 +97,20 @@ def spec(
         "description": description,
         "width": "container",
         "autosize": alt.AutoSizeParams(type="fit-x", contains="padding"),
-        "config": alt.Config(view=alt.ViewConfig(stroke=None)),
+        "config": CONFIG,
     }
-    if height is not None:
+    if isinstance(height, alt.Step):  # as config: an explicit step height makes Vega-Lite warn
+        top["config"] = alt.Config(
+            view=alt.ViewConfig(stroke=None, discreteHeight=height.to_dict()),
+            axisDiscrete=CONFIG.axisDiscrete,
+        )
+    elif height is not None:
         top["height"] = height
     chart = alt.layer(*layers, **top) if len(layers) > 1 else layers[0].properties(**top)
     # Schema validation costs ~0.1 s a chart; tests/report/test_rendered_pages.py validates
     # every spec instead.
     as_dict: dict[str, Any] = chart.to_dict(validate=False)
+    check(name, as_dict)
     return ChartSpec(name, title, description, as_dict, csv_text(data), FrozenMap(facts))
 
 
@@ -91,7 +141,7 @@ def colour(analysis: Analysis, legend: bool = True) -> alt.Color:
         "segment:N",
         title=say("segment.legend"),
         scale=alt.Scale(domain=names, range=palette),
-        legend=alt.Legend(orient="bottom", columns=1, labelLimit=280) if legend else None,
+        legend=wrapped_legend(orient="bottom", columns=1) if legend else None,
     )
 
 
@@ -102,29 +152,38 @@ def shape(analysis: Analysis, legend: bool = True) -> alt.Shape:
         "segment:N",
         title=say("segment.legend"),
         scale=alt.Scale(domain=names, range=[SHAPES[i % len(SHAPES)] for i in range(len(names))]),
-        legend=alt.Legend(orient="bottom", columns=1, labelLimit=280) if legend else None,
+        legend=wrapped_legend(orient="bottom", columns=1) if legend else None,
     )
+
+
+def _room_for_labels(sizes: list[int | None]) -> alt.Scale:
+    """An axis long enough that the share printed after the longest bar stays inside."""
+    largest = max((s for s in sizes if s is not None), default=0)
+    return alt.Scale(domainMax=largest * 1.15) if largest else alt.Scale()
 
 
 def segment_sizes(analysis: Analysis, visible: list[bool]) -> ChartSpec:
-    """Customers per segment with their shares; hidden segments show no bar."""
+    """Customers per segment with their shares; a hidden segment shows no bar, and says so."""
+    names = segment_names(analysis)
+    shown = list(zip(analysis.profiles, visible, strict=True))
     # Sizes from the profiles, not the frame: a hidden one there makes the column float (NaN).
-    sizes = [p.size if ok else None for p, ok in zip(analysis.profiles, visible, strict=True)]
-    data = pd.DataFrame(
-        {
-            "segment": segment_names(analysis),
-            "customers": sizes,
-            "share": [
-                p.share if ok else None for p, ok in zip(analysis.profiles, visible, strict=True)
-            ],
-        }
+    sizes = [p.size if ok else None for p, ok in shown]
+    shares = [p.share if ok else None for p, ok in shown]
+    data = pd.DataFrame({"segment": names, "customers": sizes, "share": shares})
+    # Beside each bar, the pages' own rounding of its share (Vega's ".0%" rounds halves
+    # otherwise), or the word "hidden" at zero where a hidden segment's bar would be.
+    text_rows = data.assign(
+        label=[percent(v) if v is not None else say("hidden") for v in shares],
+        at=[c if c is not None else 0 for c in sizes],
     )
+    rows = inline(text_rows)  # one object for both layers
+    y = alt.Y("segment:N", title=None, sort=names)
     bars = (
-        alt.Chart(inline(data))
+        alt.Chart(rows)
         .mark_bar()
         .encode(
-            y=alt.Y("segment:N", title=None, sort=segment_names(analysis)),
-            x=alt.X("customers:Q", title=say("customers")),
+            y=y,
+            x=alt.X("customers:Q", title=say("customers"), scale=_room_for_labels(sizes)),
             color=colour(analysis, legend=False),
             tooltip=[
                 alt.Tooltip("segment:N"),
@@ -133,14 +192,16 @@ def segment_sizes(analysis: Analysis, visible: list[bool]) -> ChartSpec:
             ],
         )
     )
-    # The label is the pages' own rounding of the share (Vega's ".0%" rounds halves otherwise).
-    data["label"] = [percent(v) if v is not None else None for v in data["share"]]
-    text = bars.mark_text(align="left", dx=4).encode(
-        text=alt.Text("label:N"), color=alt.ColorValue("#666")
+    text = (
+        alt.Chart(rows)
+        .mark_text(align="left", dx=4, color="#666")
+        .encode(y=y, x=alt.X("at:Q"), text=alt.Text("label:N"))
     )
     items = "; ".join(
         say("sizes.item", segment=n, customers=c if c is not None else say("hidden"))
-        for n, c in zip(data["segment"], sizes, strict=True)
+        for n, c in zip(names, sizes, strict=True)
     )
     description = say("sizes.description", items=items)
-    return spec("segment-sizes", say("sizes.title"), description, [bars, text], data)
+    return spec(
+        "segment-sizes", say("sizes.title"), description, [bars, text], data, height=band(names)
+    )

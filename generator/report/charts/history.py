@@ -8,7 +8,7 @@ import altair as alt
 import pandas as pd
 
 from generator.model import Analysis, ChartSpec
-from generator.report.charts.common import PALETTE, SHAPES, inline, spec
+from generator.report.charts.common import PALETTE, SHAPES, inline, spec, wrapped_legend
 from generator.report.charts.words import say
 from generator.report.history import HistoryView, SegmentLine
 from generator.report.text import percent
@@ -25,8 +25,8 @@ def shares_over_releases(view: HistoryView, analysis: Analysis) -> ChartSpec:
     order = [r.label for r in view.releases]
     markers = [SHAPES[i % len(SHAPES)] for i in range(len(names))]
     # Colour and marker share the field, title and legend, so Vega draws one legend of both.
-    legend = alt.Legend(orient="bottom", columns=1, labelLimit=280)
-    base = alt.Chart(inline(data)).encode(
+    legend = wrapped_legend(orient="bottom", columns=1)
+    base = alt.Chart(inline(data.drop(columns=["mark"]))).encode(
         x=alt.X("release:O", title=say("history.axis"), sort=order, axis=alt.Axis(labelAngle=0)),
         y=alt.Y("share:Q", title=say("history.share_axis"), axis=alt.Axis(format=".0%")),
         color=alt.Color(
@@ -46,7 +46,9 @@ def shares_over_releases(view: HistoryView, analysis: Analysis) -> ChartSpec:
         ),
         tooltip=[alt.Tooltip(f) for f in ("segment:N", "release:O", "label:N", "customers:Q")],
     )
-    marks = base.mark_text(dy=-12, fontSize=11, fontWeight="bold").encode(text="mark:N")
+    # The words beside points get rows of their own: a row without one would draw "null".
+    marked = alt.Chart(inline(data[data["mark"].notna()]), encoding=base.encoding)
+    marks = marked.mark_text(dy=-12, fontSize=11, fontWeight="bold").encode(text="mark:N")
     description = say(
         "history.description",
         releases=len(view.releases),
@@ -57,7 +59,7 @@ def shares_over_releases(view: HistoryView, analysis: Analysis) -> ChartSpec:
         "history-shares",
         say("history.title"),
         description,
-        [line, points, marks.transform_filter("datum.mark != null")],
+        [line, points, marks],
         frame,
         height=320,
     )

@@ -8,7 +8,7 @@ import pandas as pd
 
 from generator.model import Analysis, ChartSpec
 from generator.release.changes import Changes
-from generator.report.charts.common import PALETTE, inline, spec
+from generator.report.charts.common import PALETTE, band, inline, spec
 from generator.report.charts.words import say
 from generator.report.privacy import Suppressor
 from generator.table.bins import rounded_edges
@@ -106,15 +106,7 @@ def distributions(analysis: Analysis, suppress: Suppressor) -> list[ChartSpec]:
                     "customers": _visible_counts(counts.tolist(), suppress),
                 }
             )
-            chart = (
-                alt.Chart(inline(data))
-                .mark_bar(color=PALETTE[0])
-                .encode(
-                    y=alt.Y("value:N", title=None),
-                    x=alt.X("customers:Q", title=say("customers")),
-                    tooltip=[alt.Tooltip("value:N"), alt.Tooltip("customers:Q")],
-                )
-            )
+            layers = _value_bars(data)
         else:
             hist, edges = _histogram(analysis, column)
             data = pd.DataFrame(
@@ -124,7 +116,7 @@ def distributions(analysis: Analysis, suppress: Suppressor) -> list[ChartSpec]:
                     "customers": _visible_counts(hist.astype(int).tolist(), suppress),
                 }
             )
-            chart = (
+            layers = [
                 alt.Chart(inline(data))
                 .mark_bar(color=PALETTE[0])
                 .encode(
@@ -133,7 +125,7 @@ def distributions(analysis: Analysis, suppress: Suppressor) -> list[ChartSpec]:
                     y=alt.Y("customers:Q", title=say("customers")),
                     tooltip=[alt.Tooltip(f) for f in ("from:Q", "to:Q", "customers:Q")],
                 )
-            )
+            ]
         if "value" in data:
             description = say("distribution.of_values", column=label)
         else:
@@ -144,12 +136,38 @@ def distributions(analysis: Analysis, suppress: Suppressor) -> list[ChartSpec]:
                 f"distribution-{number}",
                 say("distribution.title", column=label),
                 description,
-                [chart],
+                layers,
                 data,
-                height=220,
+                height=band(data["value"].tolist()) if "value" in data else 220,
             )
         )
     return charts
+
+
+def _value_bars(data: pd.DataFrame) -> list[alt.Chart]:
+    """Customers per category value; a hidden count says "hidden" where its bar would be."""
+    rows = inline(
+        data.assign(
+            label=[say("hidden") if c is None or c != c else "" for c in data["customers"]],
+            at=0,
+        )
+    )
+    y = alt.Y("value:N", title=None, sort=None)
+    bars = (
+        alt.Chart(rows)
+        .mark_bar(color=PALETTE[0])
+        .encode(
+            y=y,
+            x=alt.X("customers:Q", title=say("customers")),
+            tooltip=[alt.Tooltip("value:N"), alt.Tooltip("customers:Q")],
+        )
+    )
+    hidden = (
+        alt.Chart(rows)
+        .mark_text(align="left", dx=4, color="#666")
+        .encode(y=y, x=alt.X("at:Q"), text=alt.Text("label:N"))
+    )
+    return [bars, hidden]
 
 
 def flow(changes: Changes, suppress: Suppressor) -> ChartSpec | None:
@@ -171,7 +189,10 @@ def flow(changes: Changes, suppress: Suppressor) -> ChartSpec | None:
             "customers": [c if ok else None for (_, _, c), ok in zip(cells, visible, strict=True)],
         }
     )
-    base = alt.Chart(inline(data)).encode(
+    # A hidden cell says so: a count's text layer would draw its null as "null".
+    shown = zip(cells, visible, strict=True)
+    labels = [f"{c:,}" if ok else say("hidden") for (_, _, c), ok in shown]
+    base = alt.Chart(inline(data.assign(label=labels))).encode(
         x=alt.X("after:N", title=say("flow.after_axis"), sort=None),
         y=alt.Y("before:N", title=say("flow.before_axis"), sort=None),
     )
@@ -180,7 +201,7 @@ def flow(changes: Changes, suppress: Suppressor) -> ChartSpec | None:
         tooltip=[alt.Tooltip(f) for f in ("before:N", "after:N", "customers:Q")],
     )
     text = base.mark_text(fontSize=12).encode(
-        text=alt.Text("customers:Q"), color=alt.ColorValue("#333")
+        text=alt.Text("label:N"), color=alt.ColorValue("#333")
     )
     diagonal = [(c, ok) for (old, new, c), ok in zip(cells, visible, strict=True) if old == new]
     description = say("flow.description", common=changes.common)

@@ -9,9 +9,8 @@ import numpy as np
 import pandas as pd
 
 from generator.model import Analysis, ChartSpec, SegmentProfile
-from generator.report.charts.common import PALETTE, inline, spec
+from generator.report.charts.common import PALETTE, band, inline, spec
 from generator.report.charts.words import say
-from generator.report.privacy import Suppressor
 
 
 def index_bars(analysis: Analysis, profile: SegmentProfile) -> ChartSpec:
@@ -37,12 +36,13 @@ def index_bars(analysis: Analysis, profile: SegmentProfile) -> ChartSpec:
         .encode(x=alt.X("x:Q"))
     )
     items = "; ".join(
-        say("index.item", measure=m, index=i)
+        say("index.item", measure=m, index=i) if np.isfinite(i) else say("index.none", measure=m)
         for m, i in zip(data["measure"], data["index"], strict=True)
     )
     description = say("index.description", segment=profile.name, items=items)
     title = say("index.title", segment=profile.name)
-    return spec(f"index-{profile.slug}", title, description, [bars, rule], data)
+    height = band(data["measure"].tolist())
+    return spec(f"index-{profile.slug}", title, description, [bars, rule], data, height=height)
 
 
 def describe_ranges(analysis: Analysis, profile: SegmentProfile) -> ChartSpec | None:
@@ -80,7 +80,8 @@ def describe_ranges(analysis: Analysis, profile: SegmentProfile) -> ChartSpec | 
         legend=alt.Legend(orient="bottom"),
     )
     tooltip = [alt.Tooltip(f) for f in ("row:N", "q1:Q", "median:Q", "q3:Q")]
-    base = alt.Chart(inline(data)).encode(y=alt.Y("row:N", title=None, sort=None), color=colour)
+    y = alt.Y("row:N", title=None, sort=None)
+    base = alt.Chart(inline(data)).encode(y=y, color=colour)
     bars = base.mark_bar(size=14, opacity=0.6).encode(
         x=alt.X(
             "q1_pct:Q",
@@ -98,7 +99,8 @@ def describe_ranges(analysis: Analysis, profile: SegmentProfile) -> ChartSpec | 
     description = say("ranges.description", segment=profile.name, items=items)
     columns = ", ".join(analysis.label(c) for c, _ in numeric)
     title = say("ranges.title", segment=profile.name, columns=columns)
-    return spec(f"ranges-{profile.slug}", title, description, [bars, ticks], data)
+    height = band(data["row"].tolist())
+    return spec(f"ranges-{profile.slug}", title, description, [bars, ticks], data, height=height)
 
 
 def _placer(analysis: Analysis, column: str) -> Callable[[float], float]:
@@ -124,68 +126,3 @@ def _percentile(ordered: np.ndarray, value: float) -> float:
 
 def _segment_colour(profile: SegmentProfile) -> str:
     return PALETTE[(profile.number - 1) % len(PALETTE)]
-
-
-def category_shares(
-    analysis: Analysis, profile: SegmentProfile, suppress: Suppressor
-) -> ChartSpec | None:
-    """Share of each category value (e.g. gender) in the segment and in all customers."""
-    if not profile.categorical:
-        return None
-    pop = analysis.population.categorical
-    rows = []
-    for column, shares in profile.categorical.items():
-        groups = (
-            ("segment", shares, profile.size),
-            ("everyone", pop[column], analysis.table.n_customers),
-        )
-        for group, parts, total in groups:
-            measure = analysis.label(column)
-            label = say("row", column=measure, group=say(f"group.{group}"))
-            for value, share in suppress.shares(parts, total):
-                rows.append(
-                    {
-                        "measure": measure,
-                        "value": value,
-                        "group": say(f"group.{group}_entry"),
-                        "share": share,
-                        "row": label,
-                    }
-                )
-    data = pd.DataFrame(rows)
-    chart = (
-        alt.Chart(inline(data))
-        .mark_bar()
-        .encode(
-            x=alt.X(
-                "share:Q",
-                title=say("shares.axis"),
-                axis=alt.Axis(format="%"),
-                scale=alt.Scale(domain=[0, 1]),
-            ),
-            y=alt.Y("row:N", title=None, sort=None),
-            color=alt.Color(
-                "value:N",
-                title=None,
-                scale=alt.Scale(range=list(PALETTE)),
-                legend=alt.Legend(orient="bottom"),
-            ),
-            tooltip=[
-                alt.Tooltip("row:N"),
-                alt.Tooltip("value:N"),
-                alt.Tooltip("share:Q", format=".0%"),
-            ],
-        )
-    )
-    items = "; ".join(
-        say("shares.item", group=r["group"], value=r["value"], share=_share_words(r["share"]))
-        for r in rows
-    )
-    description = say("shares.description", segment=profile.name, items=items)
-    columns = ", ".join(analysis.label(c) for c in profile.categorical)
-    title = say("shares.title", segment=profile.name, columns=columns)
-    return spec(f"shares-{profile.slug}", title, description, [chart], data)
-
-
-def _share_words(share: object) -> str:
-    return say("shares.share", share=share) if isinstance(share, float) else say("hidden")
