@@ -87,14 +87,42 @@
       });
   }
 
+  // A page opened straight from disk (file://) cannot fetch its charts' specs: browsers refuse
+  // it, and Material's instant navigation never starts there. Say in words how to see them
+  // instead of leaving blank boxes. The offline build inlines every spec, so it draws.
+  var FROM_FILE =
+    "This chart cannot be drawn on a page opened straight from a file. To see the charts, " +
+    "serve the site folder (for example: python3 -m http.server, in the folder that holds " +
+    "index.html, then open http://localhost:8000/) or build a copy for reading from disk " +
+    "with: segments build --offline (then open index.html in the unzipped site.zip).";
+
+  function needsServer(el) {
+    return window.location.protocol === "file:" &&
+      !el.querySelector("script[type='application/json']");
+  }
+
+  function explain(el) {
+    var note = document.createElement("p");
+    note.className = "segments-chart-note";
+    note.textContent = FROM_FILE;
+    el.textContent = "";
+    el.appendChild(note);
+    el.setAttribute("data-state", "needs-server");
+  }
+
   function renderAll() {
     views.forEach(function (result) { result.finalize(); });
     views = [];
-    var charts = document.querySelectorAll(".segments-chart");
-    return Promise.all(Array.prototype.map.call(charts, renderOne));
+    var charts = Array.prototype.slice.call(document.querySelectorAll(".segments-chart"));
+    charts.filter(needsServer).forEach(explain);
+    return Promise.all(charts.filter(function (el) { return !needsServer(el); }).map(renderOne));
   }
 
   function start() {
+    if (Array.prototype.some.call(document.querySelectorAll(".segments-chart"), needsServer)) {
+      renderAll();
+      return;
+    }
     if (!window.vegaEmbed) {
       console.error("segments: the Vega bundle did not load");
       return;
@@ -103,6 +131,15 @@
       window.document$.subscribe(function () { renderAll(); });
     } else {
       renderAll();
+    }
+    // Printing lays the page out at the paper's width; Vega redraws a container-wide chart on
+    // a window resize, and the redraw lands before the page is printed.
+    if (window.matchMedia) {
+      var print = window.matchMedia("print");
+      var redraw = function () { window.dispatchEvent(new Event("resize")); };
+      if (print.addEventListener) {
+        print.addEventListener("change", redraw);
+      }
     }
     new MutationObserver(function (changes) {
       if (changes.some(function (c) { return c.attributeName === "data-md-color-scheme"; })) {
