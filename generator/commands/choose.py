@@ -61,6 +61,13 @@ VALUE_WORDS = (
     re.compile(r"mnt|amount|purchas|order", re.IGNORECASE),
 )
 LOWER_BETTER = re.compile(r"recen|days since|since last|churn|complain", re.IGNORECASE)
+# Names of outcomes: what happened to a customer, measured per segment as a rate, never
+# clustered on (segments built on churn would only restate it).
+OUTCOME_WORDS = re.compile(
+    r"churn|exited|attrit|respon[sd]|complain|cancel|default|convert|lapsed|unsubscrib",
+    re.IGNORECASE,
+)
+YES = {"yes", "y", "true", "t", "1"}
 
 
 @dataclass(frozen=True)
@@ -114,6 +121,35 @@ def judge(name: str, values: pd.Series) -> Column:
         return Column(name, "category", f"whole numbers with {distinct} values", gaps=gaps)
     tier, kind = _tier(name)
     return Column(name, "candidate", kind, tier, gaps)
+
+
+def outcome(name: str, values: pd.Series) -> tuple[str, str] | None:
+    """The value that marks an outcome column's customers, and why; None when not one.
+
+    An outcome has an outcome's name (``OUTCOME_WORDS``) and two values: a yes (``Yes``,
+    ``True``, ``1``) or a value that itself names the outcome (``Attrited Customer``).
+    """
+    if not OUTCOME_WORDS.search(name):
+        return None
+    present = values[values != ""].str.strip()
+    distinct = sorted(present.unique())
+    if len(distinct) != 2:
+        return None
+    yes = [v for v in distinct if v.casefold() in YES or _one(v)]
+    named = [v for v in distinct if OUTCOME_WORDS.search(v)]
+    positive = yes[0] if len(yes) == 1 else named[0] if len(named) == 1 else None
+    if positive is None:
+        return None
+    share = float((present == positive).mean())
+    return positive, f"{share:.0%} of the customers with a value; per segment, never clustered on"
+
+
+def _one(value: str) -> bool:
+    """Whether a value is the number 1 (``1``, ``1.0``)."""
+    try:
+        return float(value) == 1.0
+    except ValueError:
+        return False
 
 
 def _text_role(name: str, present: pd.Series, gaps: int, distinct: int) -> Column:

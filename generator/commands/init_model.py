@@ -50,6 +50,7 @@ class Starter:
     placeholders: tuple[tuple[str, int], ...] = ()  # stand-in IDs (also in id_map), their rows
     id_map: FrozenMap[str, str] = field(default_factory=FrozenMap)  # IDs mapped to empty
     n_customers: int = 0  # a log's distinct customers; a table's rows with an ID
+    outcomes: tuple[tuple[str, str, str], ...] = ()  # (column, positive value, why)
 
 
 def scaling(values: pd.DataFrame) -> tuple[str, str]:

@@ -30,7 +30,10 @@ def table_starter(text: pd.DataFrame, layout: Layout, limit: int) -> Starter:
         DataError: When no numeric column varies (nothing to segment on).
     """
     id_column, id_reason, ids = _id_column(text)
-    columns = [choose.judge(str(c), text[c]) for c in text.columns if c != id_column]
+    outcomes = _outcomes(text, id_column)
+    columns = [
+        choose.judge(str(c), text[c]) for c in text.columns if c not in (id_column, *outcomes)
+    ]
     numbers, labels, since, columns = _durations(text, columns)
     for column in columns:
         if column.role == "candidate" and column.name not in numbers:
@@ -65,7 +68,19 @@ def table_starter(text: pd.DataFrame, layout: Layout, limit: int) -> Starter:
         ),
         since=FrozenMap(since),
         layout=layout,
+        outcomes=tuple((c, *found) for c, found in outcomes.items()),
     )
+
+
+def _outcomes(text: pd.DataFrame, id_column: str) -> dict[str, tuple[str, str]]:
+    """The columns that read like outcomes (``choose.outcome``): their positive value and why."""
+    found = {}
+    for column in text.columns:
+        if column != id_column and not personal_kind(str(column), text[column]):
+            judged = choose.outcome(str(column), text[column])
+            if judged is not None:
+                found[str(column)] = judged
+    return found
 
 
 def _id_column(text: pd.DataFrame) -> tuple[str, str, IdFindings]:

@@ -197,3 +197,29 @@ def test_a_customer_table_with_stand_ins_or_a_repeated_id_is_not_a_log() -> None
         {"Customer ID": ids, "Signup Date": "2024-01-05", "Spend": rng.lognormal(3, 1, 500)}
     )
     assert find_log(text(frame), named=True) is None
+
+
+@pytest.mark.parametrize(
+    ("name", "values", "positive"),
+    [
+        ("Churn", ["Yes", "No", "No", ""], "Yes"),
+        ("Exited", ["1", "0", "0"], "1"),
+        ("Response", ["0", "1"], "1"),
+        ("Complain", ["False", "True"], "True"),
+        ("Attrition_Flag", ["Existing Customer", "Attrited Customer"], "Attrited Customer"),
+        ("default payment next month", ["1", "0"], "1"),
+        ("Response", ["1", "2", "3"], None),  # a score, not an outcome
+        ("Income", ["1", "0"], None),  # not an outcome's name
+        ("Churn", ["Early", "Late"], None),  # neither value says which is the outcome
+    ],
+)
+def test_outcomes_by_name_and_values(name: str, values: list[str], positive: str | None) -> None:
+    found = choose.outcome(name, pd.Series(values))
+    assert (found[0] if found else None) == positive
+
+
+def test_an_outcome_is_proposed_never_clustered_nor_described() -> None:
+    frame = text(bank_churn(rows=600))
+    starter = inspect(frame, Layout())
+    assert [(c, v) for c, v, _ in starter.outcomes] == [("Exited", "1")]
+    assert "Exited" not in {c for c, _ in (*starter.features, *starter.describe)}

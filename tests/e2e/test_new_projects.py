@@ -169,7 +169,8 @@ def test_a_table_with_a_surname_an_email_and_row_numbers(tmp_path: Path) -> None
     project, said = new(tmp_path, tmp_path / "Churn_Modelling.csv")
     assert said == (
         "Found a customer table: 3,000 rows, one per customer (CustomerId); features Credit "
-        "Score, Balance, Estimated Salary; left out as personal data: Surname, Email."
+        "Score, Balance, Estimated Salary; outcome Exited (1); left out as personal data: Surname, "
+        "Email."
     )
     config = load_config(project / "data" / "segments.yml")
     used = {*config.feature_columns, *config.describe}
@@ -177,8 +178,16 @@ def test_a_table_with_a_surname_an_email_and_row_numbers(tmp_path: Path) -> None
     text = (project / "data" / "segments.yml").read_text()
     assert "#   RowNumber: row numbers (1 to 3,000), not a measure\n" in text
     assert "#   Surname: names\n#   Email: e-mail addresses\n" in text
+    assert [(o.column, o.positive) for o in config.outcomes] == [("Exited", "1")]
+    assert (
+        '  "Exited": "1"  # 20% of the customers with a value; per segment, never clustered on\n'
+        in text
+    )
     build(project)
     assert summary(project)["n_customers"] == 3_000
+    exited = table["Exited"].mean()
+    for segment in summary(project)["segments"]:
+        assert segment["outcomes"]["Exited"]["overall"] == round(exited, 6)
     values = re.compile(
         "|".join(rf"\b{re.escape(v)}\b" for v in {*table["Surname"], *table["Email"]})
     )
