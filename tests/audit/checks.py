@@ -169,7 +169,53 @@ def audit(folder: Path, config_path: Path) -> dict[str, int]:
     counts["index bars"] = check_index_bars(truth, summary, docs)
     counts["trust"] = check_trust_marks(summary, docs)
     counts["data page"] = check_data_page(truth, docs)
+    counts["outcomes"] = check_outcomes(truth, summary, docs)
     return counts
+
+
+def check_outcomes(truth: Truth, summary: dict[str, Any], docs: Path) -> int:
+    """Each outcome's rate, overall rate, lift and Wilson interval against pandas and scipy,
+    in ``segments.json`` and on each persona page; a difference is worded as one only when
+    the interval leaves out everyone's rate, and no rate describes a small group."""
+    from scipy.stats import binomtest
+
+    checked = 0
+    private = not truth.config.get("privacy", {}).get("individual_points", False)
+    for column, positive in truth.config.get("outcomes", {}).items():
+        known = truth.frame[column].dropna()
+        hits = known.astype(str).str.strip() == str(positive)
+        if truth.numeric(column):
+            hits = known == float(positive)
+        overall = hits.mean()
+        for seg in summary["segments"]:
+            stated = seg["outcomes"][column]
+            part = hits[truth.frame.loc[hits.index, "segment"] == seg["number"]]
+            if stated["rate"] is None:
+                continue
+            if private:
+                smaller = min(int(part.sum()), int((~part).sum()))
+                assert smaller == 0 or smaller >= truth.min_group_size, (seg["slug"], column)
+            ci = binomtest(int(part.sum()), len(part)).proportion_ci(method="wilson")
+            true = {"rate": part.mean(), "overall": overall, "lift": part.mean() / overall}
+            true.update(low=ci.low, high=ci.high)
+            for key, value in true.items():
+                assert stated[key] == pytest_approx(value), (seg["slug"], column, key)
+            page = (docs / "segments" / f"{seg['slug']}.md").read_text(encoding="utf-8")
+            found = re.search(
+                rf"\*\*{md(truth.label(column))}[^*]*: {PERCENT}\*\* of them against {PERCENT} "
+                rf"of all customers, (not a clear difference|[\d.]+ times the overall rate) "
+                rf"\(95% interval {PERCENT} to {PERCENT}\)",
+                page,
+            )
+            assert found, (seg["slug"], column, "persona outcome line")
+            close_pct(found.group(1), part.mean(), f"{column} rate")
+            close_pct(found.group(2), overall, f"{column} overall")
+            close_pct(found.group(4), ci.low, f"{column} low")
+            close_pct(found.group(5), ci.high, f"{column} high")
+            inside = ci.low <= overall <= ci.high
+            assert (found.group(3) == "not a clear difference") == inside, (seg["slug"], column)
+            checked += 10
+    return checked
 
 
 def check_index_bars(truth: Truth, summary: dict[str, Any], docs: Path) -> int:
