@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 CHROMIUM ?= /usr/bin/chromium
 export SOURCE_DATE_EPOCH ?= $(shell git log -1 --format=%ct 2>/dev/null || echo 0)
 
-.PHONY: constraints site test bad-inputs-under-load lint typecheck workflows pytest browser-deps java docs-check serve offline bench screenshots clean
+.PHONY: constraints site test bad-inputs-under-load lint typecheck workflows pytest browser-deps java postgres docs-check serve offline bench screenshots clean
 
 $(BIN)/segments: pyproject.toml constraints.txt
 	$(PYTHON) -m venv $(VENV)
@@ -57,6 +57,15 @@ java:  ## Debian's Java 17, for the Spark engine's tests (a local Spark session)
 	  fi; \
 	fi
 
+postgres:  ## Debian's PostgreSQL, for the PostgreSQL engine's tests (they start a throwaway server)
+	@if ! ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 && ! command -v initdb >/dev/null; then \
+	  if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
+	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq postgresql >/dev/null; \
+	  else \
+	    echo "PostgreSQL is missing: run 'sudo apt-get install postgresql'"; exit 1; \
+	  fi; \
+	fi
+
 # Only the folders that exist (benchmarks/ may not be there yet).
 LINT_DIRS := $(wildcard generator tests benchmarks scripts)
 
@@ -75,7 +84,7 @@ workflows: $(BIN)/segments
 docs-check: $(BIN)/segments  ## fails when docs/ is not what the generator would write
 	$(BIN)/segments generate --check
 
-pytest: $(BIN)/segments browser-deps java  ## unit, end-to-end, engine and browser tests
+pytest: $(BIN)/segments browser-deps java postgres  ## unit, end-to-end, engine and browser tests
 	CHROMIUM=$(CHROMIUM) $(BIN)/python -m pytest
 
 # Issue 15: the bad-input suites on two workers beside busy loops; an abort at exit fails it.

@@ -99,7 +99,9 @@ def _distinct(x: np.ndarray, table: CustomerTable, config: Config, engine: Engin
     if distinct > max(config.k_max, config.k or 0) or len(x) == table.n_customers:
         return distinct
     listed = ", ".join(engine.dialect.quote(c) for c in table.features)
-    row = engine.fetch(f"SELECT count(*) AS n FROM (SELECT DISTINCT {listed} FROM {CUSTOMERS})")
+    row = engine.fetch(
+        f"SELECT count(*) AS n FROM (SELECT DISTINCT {listed} FROM {CUSTOMERS}) AS q"
+    )
     return int(row.to_pylist()[0]["n"])
 
 
@@ -168,8 +170,9 @@ def moments(
     ``bounds``: the largest magnitude of each value; ``scale``: the digits kept after the point
     (both ``sql.exact_sum``).
     """
+    d = engine.dialect
     items = ", ".join(
-        f"{sql.exact_sum(v, scale, b)} AS s{i}"
+        f"{sql.exact_sum(d, v, scale, b)} AS s{i}"
         for i, (v, b) in enumerate(zip(values, bounds, strict=True))
     )
     row = engine.fetch(f"SELECT count(*) AS n, {items} FROM {CUSTOMERS}").to_pylist()[0]
@@ -178,11 +181,12 @@ def moments(
     dev = [f"({v} - {lit(m)})" for v, m in zip(values, mean, strict=True)]
     spread = np.asarray(bounds) + np.abs(mean)  # no deviation is larger
     sums = [
-        f"{sql.exact_sum(f'{d} * {d}', scale, spread[i] ** 2)} AS q{i}" for i, d in enumerate(dev)
+        f"{sql.exact_sum(d, f'{e} * {e}', scale, spread[i] ** 2)} AS q{i}"
+        for i, e in enumerate(dev)
     ]
     both = [(i, j) for i in range(len(values)) for j in range(i + 1, len(values))] if pairs else []
     sums += [
-        f"{sql.exact_sum(f'{dev[i]} * {dev[j]}', scale, spread[i] * spread[j])} AS c{i}_{j}"
+        f"{sql.exact_sum(d, f'{dev[i]} * {dev[j]}', scale, spread[i] * spread[j])} AS c{i}_{j}"
         for i, j in both
     ]
     row = engine.fetch(f"SELECT {', '.join(sums)} FROM {CUSTOMERS}").to_pylist()[0]
@@ -202,7 +206,8 @@ def lloyd(
     scaled_bounds = (values + np.abs(scaler.center)) / scaler.scale
     centres = np.asarray(start, dtype=np.float64)
     for _ in range(MAX_ITER):
-        step = sql.lloyd_step(sql.labelled(CUSTOMERS, items, centres, ()), scaled_bounds)
+        labelled = sql.labelled(CUSTOMERS, items, centres, ())
+        step = sql.lloyd_step(engine.dialect, labelled, scaled_bounds)
         moved = centres.copy()
         for row in engine.fetch(step).to_pylist():
             sums = np.array([row[f"s{f}"] for f in range(len(features))], dtype=np.float64)

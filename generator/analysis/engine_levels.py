@@ -47,7 +47,7 @@ def counted_whole(
 ) -> list[Counted]:
     """Each feature's counts per segment over every customer, in two queries."""
     d = engine.dialect
-    query = sql.level_counts(f"({labelled})", [d.quote(f) for f in features], bounds)
+    query = sql.level_counts(f"({labelled}) AS q", [d.quote(f) for f in features], bounds, d)
     found = [_empty(k) for _ in features]
     lowest = [0.0 for _ in features]
     for row in engine.fetch(query).to_pylist():

@@ -242,7 +242,7 @@ def _stats(
     per_segment = dict(enumerate(sizes.tolist()))
     parts = [Part("segment", d.quote(c), per_segment) for c in columns]
     parts += [Part("0", d.quote(c), {0: int(sizes.sum())}) for c in columns]
-    found = quantiles(engine, f"({labelled})", parts, QUARTILES)
+    found = quantiles(engine, f"({labelled}) AS q", parts, QUARTILES)
     out = {}
     for j, column in enumerate(columns):
         total = float(np.nansum(means[:, j] * sizes) / sizes.sum())
@@ -260,7 +260,7 @@ def _shares(
     engine: Engine, labelled: str, column: str, k: int, values: list[str]
 ) -> list[FrozenMap[str, float]]:
     """Each segment's share of every value of a categorical column (in ``values``' order)."""
-    rows = engine.fetch(sql.counts(f"({labelled})", "segment", engine.dialect.quote(column)))
+    rows = engine.fetch(sql.counts(f"({labelled}) AS q", "segment", engine.dialect.quote(column)))
     counts = np.zeros((k, len(values)))
     for r in rows.to_pylist():
         counts[r["g"], values.index(str(r["v"]))] = r["c"]

@@ -7,7 +7,8 @@ from contextlib import contextmanager
 from pathlib import Path
 
 from generator.config.settings import Config
-from generator.engine.session import Engine, open_engine
+from generator.engine.adapters import open_engine
+from generator.engine.session import Engine
 from generator.model import Analysis, CustomerTable
 from generator.runtime import cache
 from generator.runtime.timing import stage

@@ -56,9 +56,11 @@ def cacheable(config: Config) -> bool:
 
     "" as a key means "do not cache": the engine's own fingerprint needs a pass over every row.
     """
-    # Spark writes the sidecar as a folder, which the keys do not hash.
-    duckdb_file = config.engine.name == "duckdb" and config.data_path.is_file()
-    return config.engine.is_local or duckdb_file
+    if config.engine.is_local:
+        return True
+    from generator.engine.adapters import adapter
+
+    return adapter(config.engine.name).hashes_file and config.data_path.is_file()
 
 
 def _digest(*files: Path) -> hashlib._Hash:

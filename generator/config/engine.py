@@ -1,10 +1,11 @@
-"""The ``engine`` setting, the ``duckdb`` and ``spark`` sections, and where the table comes from.
+"""The ``engine`` setting, the engines' sections, and where the table comes from.
 
-``engine: local`` (the default) reads ``data.path`` into memory. ``duckdb`` and ``spark`` hand
-every pass over all rows to that engine; the table is then ``data.path`` (a file, or for DuckDB
-a glob or folder of Parquet or CSV files), ``data.table`` (a catalog table) or ``data.sql`` (a
-query whose columns are the table): exactly one. The Spark address comes from the
-``SPARK_REMOTE`` environment variable, never from the config, so a token is never committed.
+``engine: local`` (the default) reads ``data.path`` into memory. ``duckdb``, ``spark`` and
+``postgres`` hand every pass over all rows to that engine (``engine.adapters`` lists them); the
+table is then ``data.path`` (a file, or for DuckDB a glob or folder of Parquet or CSV files),
+``data.table`` (a catalog table) or ``data.sql`` (a query whose columns are the table): exactly
+one. Where the server is comes from the environment, never from the config (``SPARK_REMOTE``;
+libpq's ``PGHOST``, ``PGUSER``...), so a token or password is never committed.
 
 The checks here are declared with the other settings in ``config.schema``; ``engine_settings``
 then gathers them into one value and checks what they say together.
@@ -19,7 +20,7 @@ from typing import Any
 
 from generator.config.checks import optional_text
 
-ENGINES = ("local", "duckdb", "spark")
+ENGINES = ("local", "duckdb", "spark", "postgres")
 SOURCE_KEYS = ("path", "table", "sql")
 ENGINE_KEYS = (
     "engine",
@@ -29,8 +30,10 @@ ENGINE_KEYS = (
     "duckdb.threads",
     "duckdb.database",
     "spark.conf",
+    "postgres.statement_timeout",
 )
 MEMORY = re.compile(r"^\d+(\.\d+)?\s*(B|KB|MB|GB|TB|KiB|MiB|GiB|TiB)$")
+TIMEOUT = re.compile(r"^[1-9]\d*\s*(ms|s|min|h|d)$")
 TABLE_NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*(\.[A-Za-z_][A-Za-z0-9_]*){0,2}$")
 
 
@@ -46,6 +49,7 @@ class EngineSettings:
         threads: DuckDB's thread count, or 0 for DuckDB's default.
         database: A DuckDB database file holding ``data.table`` (opened read-only), or "".
         spark_conf: Spark runtime settings applied to the session, sorted by name.
+        statement_timeout: PostgreSQL's limit on each query (e.g. ``1h``).
     """
 
     name: str = "local"
@@ -55,6 +59,7 @@ class EngineSettings:
     threads: int = 0
     database: str = ""
     spark_conf: tuple[tuple[str, str], ...] = ()
+    statement_timeout: str = "1h"
 
     @property
     def is_local(self) -> bool:
@@ -67,6 +72,7 @@ class EngineSettings:
 table_name = optional_text(lambda v: bool(TABLE_NAME.match(v)), "a table name like db.customers")
 query = optional_text(bool, "a non-empty SQL query")
 memory_limit = optional_text(lambda v: bool(MEMORY.match(v)), "a size like 1GB or 512MiB")
+timeout = optional_text(lambda v: bool(TIMEOUT.match(v)), "a duration like 30min, 1h or 90s")
 
 
 def threads(value: Any, key: str, ctx: Any) -> int:
@@ -109,7 +115,7 @@ def engine_settings(
     name = values["engine"]
     given = [key for key in SOURCE_KEYS if key in data]
     if name == "local" and set(given) - {"path"}:
-        fail("data.table and data.sql need engine: duckdb or engine: spark")
+        fail("data.table and data.sql need an engine: duckdb, spark or postgres")
     elif name != "local" and len(given) > 1:
         fail(f"data should name exactly one of data.path, data.table, data.sql, got {given}")
     if name != "local" and "transactions" in data:
@@ -126,4 +132,5 @@ def engine_settings(
         threads=values["duckdb.threads"],
         database=values["duckdb.database"],
         spark_conf=values["spark.conf"],
+        statement_timeout=values["postgres.statement_timeout"],
     )

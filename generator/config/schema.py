@@ -56,14 +56,14 @@ SETTINGS: tuple[Setting, ...] = (
         "data.table",
         "",
         engine.table_name,
-        "with `engine: duckdb` or `spark`, a catalog table instead of `data.path`",
+        "with an engine (`duckdb`, `spark`, `postgres`), a table instead of `data.path`",
         '`""`',
     ),
     Setting(
         "data.sql",
         "",
         engine.query,
-        "with `engine: duckdb` or `spark`, a query whose columns are the table",
+        "with an engine (`duckdb`, `spark`, `postgres`), a query whose columns are the table",
         '`""`',
     ),
     Setting(
@@ -273,8 +273,8 @@ SETTINGS: tuple[Setting, ...] = (
         "engine",
         "local",
         one_of(engine.ENGINES),
-        "where the passes over every row run: `local` (in memory), `duckdb` or `spark` (see "
-        "Engines below)",
+        "where the passes over every row run: `local` (in memory), `duckdb`, `spark` or "
+        "`postgres` (see Engines below)",
     ),
     Setting(
         "duckdb.memory_limit",
@@ -298,6 +298,13 @@ SETTINGS: tuple[Setting, ...] = (
         "Spark runtime settings (`spark.*`); the server comes from `SPARK_REMOTE`, never the file",
         "`{}`",
         absent={},
+    ),
+    Setting(
+        "postgres.statement_timeout",
+        "1h",
+        engine.timeout,
+        "PostgreSQL's limit on each query; the server comes from libpq's `PG*` variables",
+        "`1h`",
     ),
     Setting(
         "site_url",

@@ -1,7 +1,7 @@
-"""Engines for the passes over every row: DuckDB (embedded) and Spark (local or Spark Connect).
+"""Engines for the passes over every row: DuckDB, Spark (local or Connect) and PostgreSQL.
 
-``engine: local`` never imports this package. Otherwise the table stage opens an engine
-(``session.open_engine``), the stages build their queries with ``sql`` (one SQL layer) and the
-dialects (``dialect``) differ only in the source, the hash and fetching. Only aggregates and
-bounded samples come back to the driver.
+``engine: local`` never imports this package. Otherwise the table stage opens the configured
+engine through its adapter (``adapters``, the one table of engines), the stages build their
+queries with ``sql`` (one SQL layer) and each engine's ``dialect`` spells what differs. Only
+aggregates and bounded samples come back to the driver.
 """

@@ -1,13 +1,13 @@
-"""Open the configured engine, register the customer table as a view, run queries.
+"""What every engine's session does: register the customer table as a view, run queries.
 
 An ``Engine`` runs SQL and hands back Arrow tables (aggregates and bounded samples only) or
-writes a query's result as Parquet; the concrete engines live in ``duck`` and ``spark`` and are
-imported only when configured, so a missing optional package costs nothing until then.
+writes a query's result as Parquet; the concrete engines (``duck``, ``spark``, ``postgres``)
+are listed in ``adapters`` and imported only when configured, so a missing optional package
+costs nothing until then.
 """
 
 from __future__ import annotations
 
-import importlib.util
 from abc import ABC, abstractmethod
 from pathlib import Path
 from types import TracebackType
@@ -16,7 +16,7 @@ import pyarrow as pa
 
 from generator.config.settings import Config
 from generator.engine.dialect import Dialect
-from generator.errors import ConfigError, DataError
+from generator.errors import DataError
 
 SOURCE = "segments_source"
 CUSTOMERS = "segments_customers"
@@ -69,46 +69,6 @@ class Engine(ABC):
         if config.engine.sql:
             return f"{config.path}: data.sql"
         return str(config.data_path)
-
-
-def open_engine(config: Config, temp: Path) -> Engine:
-    """Connect to the configured engine (``temp``: a folder it may spill to).
-
-    Raises:
-        ConfigError: When the engine's optional package is not installed (names the extra).
-    """
-    if config.engine.name == "duckdb":
-        require_extra("duckdb", "duckdb", "engine: duckdb")
-        from generator.engine.duck import DuckEngine
-
-        return DuckEngine(config.engine, temp)
-    from generator.engine.spark import SparkEngine, remote
-
-    if remote():
-        require_extra("pyspark", "spark", "engine: spark with SPARK_REMOTE")
-    elif not _full_pyspark():
-        require_extra(
-            "", "spark-local", "engine: spark without SPARK_REMOTE (a local Spark session)"
-        )
-    return SparkEngine(config.engine, temp)
-
-
-def require_extra(module: str, extra: str, what: str) -> None:
-    """Refuse ``what`` (a ConfigError naming the extra) unless ``module`` can be imported."""
-    if module and importlib.util.find_spec(module) is not None:
-        return
-    raise ConfigError(
-        f"{what} needs the optional package of the '{extra}' extra; "
-        f"install it with: pip install 'segments[{extra}]'"
-    )
-
-
-def _full_pyspark() -> bool:
-    """True when pyspark with its jars (not only the Spark Connect client) is installed."""
-    spec = importlib.util.find_spec("pyspark")
-    if spec is None or spec.origin is None:
-        return False
-    return (Path(spec.origin).parent / "jars").is_dir()
 
 
 def engine_error(where: str, exc: Exception) -> DataError:

@@ -97,9 +97,10 @@ class SourceInfo:
     removed because of missing values or placeholder IDs (``data.missing: drop``); ``notes``
     are the tolerated oddities, in words; ``as_of`` the day dates were counted to
     (``data.since``, a transaction log), if any; ``left_out`` the rows left out for their
-    placeholder IDs, by reason. For a transaction log, ``log_lines`` counts the lines made into
-    customers and ``log_no_id`` the lines left out for having no customer ID (both 0 for a
-    table).
+    placeholder IDs, by reason; ``table`` names a table an engine read (``data.table``, or
+    ``data.sql`` for a query) instead of a file. For a transaction log, ``log_lines`` counts
+    the lines made into customers and ``log_no_id`` the lines left out for having no customer
+    ID (both 0 for a table).
     """
 
     path: Path
@@ -113,6 +114,12 @@ class SourceInfo:
     left_out: tuple[LeftOut, ...] = ()
     log_lines: int = 0
     log_no_id: int = 0
+    table: str = ""
+
+    @property
+    def shown(self) -> str:
+        """How pages name the source: the file's name, or the engine's table or query."""
+        return self.table or self.path.name
 
 
 @dataclass(frozen=True)

@@ -34,7 +34,8 @@ def _numbered(engine: Engine, analysis: Analysis, id_column: str = "id") -> str:
     """Every customer's ID (``id_column``: ``id`` as text, ``id_key`` as stored) and number."""
     labelled = labelled_sql(engine, analysis.table, analysis.segmentation)
     whens = " ".join(f"WHEN {i} THEN {p.number}" for i, p in enumerate(analysis.profiles))
-    return f"SELECT {id_column} AS id, CASE segment {whens} ELSE 0 END AS segment FROM ({labelled})"
+    number = f"CASE segment {whens} ELSE 0 END"
+    return f"SELECT {id_column} AS id, {number} AS segment FROM ({labelled}) AS q"
 
 
 def sidecar_fingerprint(config: Config, analysis: Analysis) -> str:
@@ -59,7 +60,7 @@ def write_sidecar(config: Config, analysis: Analysis, folder: Path) -> Path:
         # labelling them. The comparison reads them back as text, as it reads older sidecars.
         numbered = _numbered(engine, analysis, "id_key")
         # No ORDER BY: sorting every ID costs more than the rest, and readers match by ID.
-        query = f"SELECT id AS {d.quote(config.id_column)}, segment FROM ({numbered})"
+        query = f"SELECT id AS {d.quote(config.id_column)}, segment FROM ({numbered}) AS q"
         engine.write_parquet(query, folder)
     (folder / FINGERPRINT).write_text(sidecar_fingerprint(config, analysis) + "\n")
     return folder

@@ -74,7 +74,7 @@ def parsed_sql(config: Config, id_items: list[str], columns: Sequence[Column], d
     missing = " OR ".join(["id_m", "id_p"] + [f"m{i}" for i in range(len(columns))])
     keep = f"NOT ({missing})" if config.missing == "drop" else "TRUE"
     inner = f"SELECT {', '.join(items)} FROM {SOURCE}"
-    return f"SELECT *, {keep} AS keep FROM ({inner})"
+    return f"SELECT *, {keep} AS keep FROM ({inner}) AS q"
 
 
 def _trimmed(d: Dialect, source: str) -> str:
@@ -91,20 +91,18 @@ def _column_items(d: Dialect, config: Config, column: Column, i: int) -> list[st
         return _category_items(d, config, column, i, raw)
     if column.integer:
         # Every stored whole number is a finite double: nothing to check but presence.
-        value = f"CAST({d.quote(column.source)} AS DOUBLE)"
+        value = d.double(d.quote(column.source))
         return [f"{value} AS v{i}", f"({value} IS NULL) AS m{i}", f"0 AS p{i}", f"{raw} AS r{i}"]
     if column.typed:
-        value = f"CAST({d.quote(column.source)} AS DOUBLE)"
-        missing = f"({value} IS NULL OR isnan({value}))"
-        problem = (
-            f"CASE WHEN abs({value}) = CAST('Infinity' AS DOUBLE) THEN {NOT_FINITE} ELSE 0 END"
-        )
+        value = d.double(d.quote(column.source))
+        missing = f"({value} IS NULL OR {d.is_nan(value)})"
+        problem = f"CASE WHEN abs({value}) = {d.infinity()} THEN {NOT_FINITE} ELSE 0 END"
     else:
         missing = f"({raw} IS NULL OR lower({raw}) IN ({_tokens(d)}))"
-        value = f"TRY_CAST({raw} AS DOUBLE)"
+        value = d.try_double(raw)
         problem = (
-            f"CASE WHEN {missing} THEN 0 WHEN {value} IS NULL OR isnan({value}) THEN {NOT_NUMBER} "
-            f"WHEN abs({value}) = CAST('Infinity' AS DOUBLE) THEN {NOT_FINITE} ELSE 0 END"
+            f"CASE WHEN {missing} THEN 0 WHEN {value} IS NULL OR {d.is_nan(value)} "
+            f"THEN {NOT_NUMBER} WHEN abs({value}) = {d.infinity()} THEN {NOT_FINITE} ELSE 0 END"
         )
     good = f"CASE WHEN {missing} THEN NULL WHEN ({problem}) = 0 THEN {value} ELSE NULL END"
     return [f"{good} AS v{i}", f"{missing} AS m{i}", f"{problem} AS p{i}", f"{raw} AS r{i}"]
@@ -260,7 +258,7 @@ def _duplicates(engine: Engine, config: Config) -> list[str]:
     )
     text = engine.dialect.text_type
     rows = engine.fetch(
-        f"SELECT CAST(id_key AS {text}) AS id, c, count(*) OVER () AS total FROM ({repeated}) "
+        f"SELECT CAST(id_key AS {text}) AS id, c, count(*) OVER () AS total FROM ({repeated}) AS q "
         f"ORDER BY id_key LIMIT {FIRST_IDS}"
     ).to_pylist()
     if not rows:

@@ -66,6 +66,7 @@ def load_whole(config: Config, engine: Engine) -> CustomerTable:
         notes=checked.notes,
         rows_dropped=int(checked.facts["dropped"]),
         left_out=checked.left_out,
+        table=config.engine.table or ("data.sql" if config.engine.sql else ""),
     )
     frame = _sample(engine, config, checked.columns, whole, checked.integer_ids)
     return CustomerTable(
@@ -162,7 +163,7 @@ def _decide(engine: Engine, columns: list[Column], undecided: list[int]) -> list
         raw = f"trim(CAST({d.quote(columns[i].source)} AS {d.text_type}))"
         tokens = ", ".join(d.text(t) for t in NA_TOKENS)
         text = f"{raw} IS NOT NULL AND lower({raw}) NOT IN ({tokens})"
-        bad = f"{text} AND TRY_CAST({raw} AS DOUBLE) IS NULL"
+        bad = f"{text} AND {d.try_double(raw)} IS NULL"
         items.append(f"sum(CASE WHEN {bad} THEN 1 ELSE 0 END) AS t{i}")
     row = engine.fetch(f"SELECT {', '.join(items)} FROM {SOURCE}").to_pylist()[0]
     return [

@@ -92,7 +92,7 @@ def check_sample_keys(engine: Engine, folder: Path, seed: int = 42) -> None:
     engine.parquet_view("key_texts", path)
     for relation, integer in (("key_ints", True), ("key_ints", False), ("key_texts", False)):
         query = sql.layered(f"SELECT id_key, id FROM {relation}", sql.sample_key(d, seed, integer))
-        rows = engine.fetch(f"SELECT id, {sql.SAMPLE_HASH} AS h FROM ({query})").to_pylist()
+        rows = engine.fetch(f"SELECT id, {sql.SAMPLE_HASH} AS h FROM ({query}) AS q").to_pylist()
         got = {row["id"]: int(row["h"]) for row in rows}
         assert got == {t: sample_key(t, seed) for t in got}, (relation, integer)
 
@@ -152,8 +152,11 @@ def check_sums(engine: Engine, folder: Path) -> None:
         values[:2] = (-bound, bound)
         path = _table(folder, f"sums{n}", {"v": pa.array(values)})
         engine.parquet_view(f"sums{n}", path)
-        narrow, wide = sql.exact_sum("v", scale, bound), sql.exact_sum("v", scale)
+        d = engine.dialect
+        narrow, wide = sql.exact_sum(d, "v", scale, bound), sql.exact_sum(d, "v", scale)
         assert "DECIMAL(18" in narrow and "DECIMAL(38" in wide
         row = engine.fetch(f"SELECT {narrow} AS a, {wide} AS b FROM sums{n}").to_pylist()[0]
         assert row["a"] == row["b"], (bound, scale)
-    assert "DECIMAL(38" in sql.exact_sum("v", 15, 600.0)  # no room left for a factor two
+    assert "DECIMAL(38" in sql.exact_sum(
+        engine.dialect, "v", 15, 600.0
+    )  # no room left for a factor two

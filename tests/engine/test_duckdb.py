@@ -12,7 +12,7 @@ import pytest
 
 from generator.analysis.run import run_analysis
 from generator.config.settings import load_config
-from generator.engine.session import require_extra
+from generator.engine.adapters import require_extra
 from generator.errors import ConfigError, DataError
 from generator.release.engine_sidecar import write_sidecar
 from generator.table.bins import rounded_edges
@@ -190,10 +190,13 @@ def test_a_missing_extra_is_named() -> None:
 @pytest.mark.parametrize(
     ("text", "message"),
     [
-        ("engine: polars\n", "engine should be one of local, duckdb, spark, got 'polars'"),
+        (
+            "engine: polars\n",
+            "engine should be one of local, duckdb, spark, postgres, got 'polars'",
+        ),
         (
             "data: {table: db.customers, id_column: id}\n",
-            "data.table and data.sql need engine: duckdb or engine: spark",
+            "data.table and data.sql need an engine: duckdb, spark or postgres",
         ),
         (
             "engine: duckdb\ndata: {path: t.csv, sql: SELECT 1, id_column: id}\n",

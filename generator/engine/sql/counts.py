@@ -40,7 +40,7 @@ def rank_rows(
     whens = " ".join(f"WHEN grouping(v{i}) = 0 THEN {i}" for i in range(n))
     tables = (
         f"SELECT CASE {whens} ELSE -1 END AS p, {pick('g')} AS g, {pick('v')} AS v, "
-        f"count(*) AS c FROM (SELECT {inner} FROM {relation}) GROUP BY GROUPING SETS ({sets})"
+        f"count(*) AS c FROM (SELECT {inner} FROM {relation}) AS q GROUP BY GROUPING SETS ({sets})"
     )
     window = "PARTITION BY p, g ORDER BY v ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW"
     everyone = "PARTITION BY p ORDER BY v RANGE BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW"
@@ -52,10 +52,10 @@ def rank_rows(
     )
     cumulated = (
         f"SELECT p, g, v, sum(c) OVER ({window}) - c AS lo, sum(c) OVER ({window}) AS hi{ranks} "
-        f"FROM ({tables})"
+        f"FROM ({tables}) AS q"
     )
     more = ", plo, phi" if whole else ""
-    return f"SELECT p, g, v, lo, hi{more} FROM ({cumulated}) WHERE {wanted} ORDER BY p, g, v"
+    return f"SELECT p, g, v, lo, hi{more} FROM ({cumulated}) AS q WHERE {wanted} ORDER BY p, g, v"
 
 
 def wanted_ranks(
@@ -133,17 +133,17 @@ def grouped_counts(
     ]
     grouped = f"GROUPING SETS ({', '.join(sets)})" if keys else sets[0][1:-1]
     source = f"SELECT {', '.join(inner)} FROM {relation}"
-    return f"SELECT {', '.join(items)}, count(*) AS c FROM ({source}) GROUP BY {grouped}"
+    return f"SELECT {', '.join(items)}, count(*) AS c FROM ({source}) AS q GROUP BY {grouped}"
 
 
 def counts(relation: str, group: str, value: str) -> str:
     """Rows per (group, value) as ``g, v, c``, e.g. category counts per segment."""
     inner = f"SELECT {group} AS g, {value} AS v FROM {relation}"
-    return f"SELECT g, v, count(*) AS c FROM ({inner}) GROUP BY g, v ORDER BY g, v"
+    return f"SELECT g, v, count(*) AS c FROM ({inner}) AS q GROUP BY g, v ORDER BY g, v"
 
 
 def level_counts(
-    relation: str, values: Sequence[str], bounds: Sequence[float] | None = None
+    relation: str, values: Sequence[str], bounds: Sequence[float] | None, d: Dialect
 ) -> str:
     """Per column ``p`` and segment ``g``: what ``analysis.levels`` reads from every customer.
 
@@ -177,23 +177,23 @@ def level_counts(
     tables = (
         f"SELECT CASE {whens} ELSE -1 END AS p, segment AS g, {pick('v{i}')} AS v, "
         f"count(*) AS c{per_row} "
-        f"FROM (SELECT segment, {inner} FROM {relation}) "
+        f"FROM (SELECT segment, {inner} FROM {relation}) AS q "
         f"GROUP BY GROUPING SETS ({sets})"
     )
     if short:
-        tables = f"SELECT p, g, v, c, {summed} AS s FROM ({tables})"
+        tables = f"SELECT p, g, v, c, {summed} AS s FROM ({tables}) AS q"
     windowed = (
         "SELECT p, g, v, c, s, "
         "min(v) OVER (PARTITION BY p) AS low, max(v) OVER (PARTITION BY p) AS high "
-        f"FROM ({tables})"
+        f"FROM ({tables}) AS q"
     )
     return (
-        "SELECT p, g, sum(c) AS n, CAST(sum(s) AS DOUBLE) AS s, "
+        f"SELECT p, g, sum(c) AS n, {d.double('sum(s)')} AS s, "
         "sum(CASE WHEN v = high THEN c ELSE 0 END) AS top, "
         "sum(CASE WHEN v = 0e0 THEN c ELSE 0 END) AS zeros, "
         "sum(CASE WHEN v <= 1e0 THEN c ELSE 0 END) AS ones, "
         "sum(CASE WHEN v > low AND v < high THEN c ELSE 0 END) AS mid, min(low) AS lowest "
-        f"FROM ({windowed}) GROUP BY p, g ORDER BY p, g"
+        f"FROM ({windowed}) AS q GROUP BY p, g ORDER BY p, g"
     )
 
 
@@ -263,7 +263,7 @@ def map_cells(
     s, r = (f"CASE{which} ELSE -1 END", f"CASE{value} ELSE -1 END") if n else ("-1", "-1")
     return (
         f"SELECT {s} AS s, segments_in AS inside, segments_cx AS cx, "
-        f"segments_cy AS cy, {r} AS r, count(*) AS c FROM ({inner}) "
+        f"segments_cy AS cy, {r} AS r, count(*) AS c FROM ({inner}) AS q "
         f"GROUP BY GROUPING SETS ({sets}) ORDER BY s, inside, cx, cy, r"
     )
 
@@ -283,4 +283,4 @@ def not_binary(values: Sequence[tuple[int, str]]) -> list[str]:
 
 def not_whole(values: Sequence[tuple[int, str]]) -> list[str]:
     """Aggregates: per ``(i, value)``, rows where it is not a whole number (``nw<i>``)."""
-    return [f"sum(CASE WHEN round({v}, 0) = {v} THEN 0 ELSE 1 END) AS nw{i}" for i, v in values]
+    return [f"sum(CASE WHEN floor({v}) = {v} THEN 0 ELSE 1 END) AS nw{i}" for i, v in values]

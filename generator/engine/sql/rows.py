@@ -22,7 +22,7 @@ ORIGINAL_SCALE = 10
 SCALED_SCALE = 15
 
 
-def exact_sum(expr: str, scale: int = ORIGINAL_SCALE, bound: float = math.inf) -> str:
+def exact_sum(d: Dialect, expr: str, scale: int = ORIGINAL_SCALE, bound: float = math.inf) -> str:
     """``sum(expr)`` in fixed point, so its value does not depend on the order of the rows.
 
     ``bound``: no value's magnitude is above it. When it leaves room in 18 digits (with a factor
@@ -30,7 +30,7 @@ def exact_sum(expr: str, scale: int = ORIGINAL_SCALE, bound: float = math.inf) -
     the cost of the cast at 100M rows. The same digits either way, and the sum is exact.
     """
     precision = 18 if 2 * bound < 10.0 ** (18 - scale) else 38
-    return f"CAST(sum(CAST({expr} AS DECIMAL({precision}, {scale}))) AS DOUBLE)"
+    return d.double(f"sum(CAST({expr} AS DECIMAL({precision}, {scale})))")
 
 
 def sample(
@@ -50,9 +50,8 @@ def sample(
     keyed = layered(
         f"SELECT id_key{text}{others} FROM {relation}", sample_key(d, seed, integer_ids)
     )
-    return (
-        f"SELECT {key} AS id{others} FROM ({keyed}) ORDER BY {SAMPLE_HASH}, {key} LIMIT {int(rows)}"
-    )
+    order = f"ORDER BY {SAMPLE_HASH}, {key} LIMIT {int(rows)}"
+    return f"SELECT {key} AS id{others} FROM ({keyed}) AS q {order}"
 
 
 # The sample key's integer hash works on 32-bit words with multipliers below 2^31, so every
@@ -81,7 +80,7 @@ def sample_key(d: Dialect, seed: int, integer_ids: bool) -> list[tuple[str, str]
     """
     s1, s2, s3 = sample_words(seed)
     t = d.text_type
-    number = "CAST(id_key AS BIGINT)" if integer_ids else "TRY_CAST(id AS BIGINT)"
+    number = "CAST(id_key AS BIGINT)" if integer_ids else d.try_bigint("id")
 
     def spread(h: str) -> str:
         return d.xor(h, d.shift_right(h, 16))
@@ -116,7 +115,7 @@ def sample_key(d: Dialect, seed: int, integer_ids: bool) -> list[tuple[str, str]
     ]
     if integer_ids:
         return [*layers, (SAMPLE_HASH, "segments_h_int")]
-    canonical = f"CAST(TRY_CAST(id AS BIGINT) AS {t}) = id"
+    canonical = f"CAST({d.try_bigint('id')} AS {t}) = id"
     text_key = d.hash64(f"concat(id, {d.text(f':{seed}')})")
     return [
         *layers,
@@ -128,7 +127,7 @@ def layered(relation_sql: str, layers: Sequence[tuple[str, str]]) -> str:
     """``relation_sql`` with each layer's column added in turn (later ones may use earlier)."""
     out = relation_sql
     for name, expr in layers:
-        out = f"SELECT *, {expr} AS {name} FROM ({out})"
+        out = f"SELECT *, {expr} AS {name} FROM ({out}) AS q"
     return out
 
 
@@ -170,19 +169,19 @@ def labelled(relation: str, scaled_items: str, centres: np.ndarray, keep: Sequen
     kept = "".join(f", {c}" for c in keep)
     layers, segment = nearest(centres)
     scored = layered(f"SELECT {scaled_items}{kept} FROM {relation}", layers)
-    return f"SELECT {segment} AS segment, * FROM ({scored})"
+    return f"SELECT {segment} AS segment, * FROM ({scored}) AS q"
 
 
-def lloyd_step(labelled_sql: str, bounds: Sequence[float]) -> str:
+def lloyd_step(d: Dialect, labelled_sql: str, bounds: Sequence[float]) -> str:
     """One Lloyd update: each segment's size and the sums of its scaled features (``s<f>``).
 
     ``bounds``: the largest magnitude of each scaled feature (``exact_sum``).
     """
     means = ", ".join(
-        f"{exact_sum(f'z{f}', SCALED_SCALE, b)} AS s{f}" for f, b in enumerate(bounds)
+        f"{exact_sum(d, f'z{f}', SCALED_SCALE, b)} AS s{f}" for f, b in enumerate(bounds)
     )
     return (
-        f"SELECT segment, count(*) AS n, {means} FROM ({labelled_sql}) "
+        f"SELECT segment, count(*) AS n, {means} FROM ({labelled_sql}) AS q "
         "GROUP BY segment ORDER BY segment"
     )
 
@@ -198,10 +197,10 @@ def group_means(
     ``columns``: each column's name and the largest magnitude of its values (``exact_sum``).
     """
     means = "".join(
-        f", {exact_sum(d.quote(c), bound=b)} AS a{i}" for i, (c, b) in enumerate(columns)
+        f", {exact_sum(d, d.quote(c), bound=b)} AS a{i}" for i, (c, b) in enumerate(columns)
     )
     means += "".join(f", {item}" for item in extra)
     return (
-        f"SELECT segment, count(*) AS n{means} FROM ({labelled_sql}) "
+        f"SELECT segment, count(*) AS n{means} FROM ({labelled_sql}) AS q "
         "GROUP BY segment ORDER BY segment"
     )
