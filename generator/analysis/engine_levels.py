@@ -59,7 +59,7 @@ def counted_whole(
     sizes = dict(enumerate(found[0]["n"].tolist())) if features else {}
     parts = [Part("segment", d.quote(f), sizes) for f in features]
     parts += [Part("0", d.quote(f), {0: sum(sizes.values())}) for f in features]
-    medians = quantiles(engine, f"({labelled})", parts, (0.5,))
+    medians = quantiles(engine, f"({labelled}) AS q", parts, (0.5,))
     n = len(features)
     return [
         Counted(

@@ -8,6 +8,7 @@ same rows. Errors go through the real CLI: one line, exit code 2, no password.
 from __future__ import annotations
 
 import os
+import re
 from pathlib import Path
 
 import numpy as np
@@ -74,6 +75,21 @@ def mall(postgres_server: Server, tmp_path_factory: pytest.TempPathFactory):
     load_table("mall", pq.read_table(folder / "customers.parquet"))
     config = load_config(on_postgres(local_path, "mall"))
     return run_analysis(load_config(local_path)), run_analysis(config), config
+
+
+def test_every_subquery_is_named() -> None:
+    """PostgreSQL 15 refuses an unnamed subquery (``FROM (SELECT ...)``); the others accept names.
+
+    A relation handed to a query builder as ``f"({sql})"`` is a subquery too.
+    """
+    unnamed = re.compile(r"""FROM \(\{\w+\}\)(?! AS | [a-z] )|f"\(\{\w+\}\)"[,)]""")
+    found = [
+        f"{path.relative_to(ROOT)}:{n}: {line.strip()}"
+        for path in sorted((ROOT / "generator").rglob("*.py"))
+        for n, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1)
+        if unnamed.search(line)
+    ]
+    assert not found, found
 
 
 def test_the_adapters_are_the_configured_engines() -> None:
