@@ -29,7 +29,8 @@ def leaf_paths(table: CustomerTable, labels: np.ndarray, k: int, seed: int) -> l
     train_x, train_y = (x, labels) if rows is None else (x[rows], labels[rows])
     return [
         _leaf_paths(
-            DecisionTreeClassifier(max_depth=2, random_state=seed).fit(train_x, train_y == i)
+            DecisionTreeClassifier(max_depth=2, random_state=seed).fit(train_x, train_y == i),
+            train_x,
         )
         for i in range(k)
     ]

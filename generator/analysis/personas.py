@@ -13,6 +13,8 @@ from generator.model import CustomerTable, Rule
 
 NAME_FEATURES = 2
 RULE_ROWS = 50_000
+# A rule's threshold is rounded to between this many digits left and right of the point.
+PRINTED_DIGITS = 6
 
 
 def name_segments(
@@ -152,9 +154,9 @@ def _rule(
 ) -> Rule:
     tree = DecisionTreeClassifier(max_depth=2, random_state=seed).fit(train_x, train_y)
     best: tuple[float, tuple[tuple[str, str, float], ...], np.ndarray] | None = None
-    for path in _leaf_paths(tree):
+    for path in _leaf_paths(tree, train_x):
         matched = np.ones(len(x), dtype=bool)
-        for column, op, threshold in path:
+        for column, op, threshold in path:  # as printed: "above" is >, "at most" is <=
             values = x[:, column]
             matched &= values <= threshold if op == "<=" else values > threshold
         hits = int((matched & member).sum())
@@ -173,8 +175,11 @@ def _rule(
     )
 
 
-def _leaf_paths(tree: DecisionTreeClassifier) -> list[list[tuple[int, str, float]]]:
-    """Every root-to-leaf path as (feature index, operator, threshold) conditions."""
+def _leaf_paths(tree: DecisionTreeClassifier, x: np.ndarray) -> list[list[tuple[int, str, float]]]:
+    """Every root-to-leaf path as (feature index, operator, threshold) conditions.
+
+    Each threshold is the one the pages print (``printed``), so a rule is scored as printed.
+    """
     t = tree.tree_
     paths: list[list[tuple[int, str, float]]] = []
 
@@ -182,12 +187,34 @@ def _leaf_paths(tree: DecisionTreeClassifier) -> list[list[tuple[int, str, float
         if t.children_left[node] == -1:
             paths.append(path)
             return
-        feature, threshold = int(t.feature[node]), float(t.threshold[node])
+        feature = int(t.feature[node])
+        threshold = printed(float(t.threshold[node]), x[:, feature])
         walk(int(t.children_left[node]), [*path, (feature, "<=", threshold)])
         walk(int(t.children_right[node]), [*path, (feature, ">", threshold)])
 
     walk(0, [])
     return paths
+
+
+def printed(threshold: float, values: np.ndarray) -> float:
+    """The roundest number that splits ``values`` (the tree's rows) as ``threshold`` does.
+
+    A tree splits halfway between two neighbouring values (0.458 between 0.417 and 0.5);
+    the page prints the threshold, and "above 0.5" would leave out everyone at 0.5. So the
+    threshold is rounded (or cut) to the fewest digits (hundreds, tens, units, tenths ...)
+    that keep every row on its side, and the page prints exactly that number (``text.exact``).
+    """
+    below = values[values <= threshold]
+    above = values[values > threshold]
+    low = float(below.max()) if len(below) else -np.inf
+    high = float(above.min()) if len(above) else np.inf
+    for digits in range(-PRINTED_DIGITS, PRINTED_DIGITS + 1):
+        step = 10.0**-digits
+        for rounded in (round(threshold, digits), np.floor(threshold / step) * step):
+            rounded = round(float(rounded), max(digits, 0))
+            if low <= rounded < high:
+                return rounded
+    return threshold
 
 
 def _merge(path: list[tuple[int, str, float]]) -> list[tuple[int, str, float]]:

@@ -74,6 +74,12 @@ def number(value: float | int | None, digits: int = 1, year: bool = False) -> st
     return "0" if float(text.replace(",", "")) == 0 else text
 
 
+def exact(value: float) -> str:
+    """A number with every digit it has (up to 6 decimals): a rule's threshold as scored."""
+    text = f"{value:,.6f}".rstrip("0").rstrip(".")
+    return "0" if text in ("-0", "") else text
+
+
 def percent(value: float | None, digits: int = 0) -> str:
     """``0.195`` becomes ``20%`` (``digits`` decimals)."""
     if value is None or not math.isfinite(value):
@@ -138,6 +144,7 @@ def code_block(value: Any) -> Markup:
 
 FILTERS = {
     "num": number,
+    "exact": exact,
     "pct": percent,
     "signed": signed,
     "md": md_text,

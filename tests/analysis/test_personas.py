@@ -1,8 +1,9 @@
 import numpy as np
 import pytest
 
-from generator.analysis.personas import name_segments, playbook_actions, slugify
+from generator.analysis.personas import name_segments, playbook_actions, printed, slugify
 from generator.config.settings import load_config
+from generator.report.text import exact
 from tests.conftest import MALL_CONFIG
 
 
@@ -84,3 +85,24 @@ def test_hostile_labels_fall_back_to_numbered_slugs() -> None:
 def test_most_specific_playbook_rule_wins(levels: dict[str, str], first_action: str) -> None:
     actions = playbook_actions(load_config(MALL_CONFIG), levels)
     assert actions[0].startswith(first_action)
+
+
+@pytest.mark.parametrize(
+    ("threshold", "values", "expected"),
+    [
+        # Issue 19: learned at 0.458, printed "above 0.5", 2.6% of customers sat at 0.5.
+        (0.4583, [0.0, 0.25, 0.4167, 0.5, 0.75, 1.0], 0.46),
+        (54.5, [20.0, 54.0, 55.0, 90.0], 54.0),  # whole numbers: "above 54" splits the same
+        (54_321.5, [54_300.0, 54_350.0], 54_300.0),
+        (0.5, [0.0, 1.0], 0.0),  # a 0/1 column: "above 0"
+        (-3.25, [-5.0, -3.5, -3.0], -3.2),
+    ],
+)
+def test_a_printed_threshold_splits_the_rows_as_the_learned_one(
+    threshold: float, values: list[float], expected: float
+) -> None:
+    x = np.asarray(values)
+    got = printed(threshold, x)
+    assert got == expected
+    assert ((x > got) == (x > threshold)).all()
+    assert exact(got) == f"{expected:,.6f}".rstrip("0").rstrip(".")

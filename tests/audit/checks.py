@@ -482,6 +482,7 @@ def check_persona_page(truth: Truth, seg: dict[str, Any], text: str) -> int:
     close(head.group(1), len(part), "persona size")
     if "its averages, ranges and rule of thumb are not published" in text:
         return 1
+    checked += check_rule(truth, seg, text)
     for column in (*truth.features, *truth.describe):
         if not truth.numeric(column):
             continue
@@ -519,6 +520,37 @@ def check_persona_page(truth: Truth, seg: dict[str, Any], text: str) -> int:
         if column in truth.describe:
             checked += check_quartiles(truth, column, values, text, len(part))
     return checked
+
+
+def check_rule(truth: Truth, seg: dict[str, Any], text: str) -> int:
+    """The rule of thumb, applied as printed ("above" is >, "at most" is <=) with pandas,
+    catches, picks and classifies the printed shares."""
+    found = re.search(
+        rf"A customer with \*\*(.+?)\*\* most likely belongs here\. This rule of thumb catches "
+        rf"{PERCENT} of the segment's customers, and {PERCENT} of the customers it picks are in "
+        rf"the segment; it classifies {PERCENT} of all customers correctly\.",
+        text,
+    )
+    assert found, (seg["slug"], "rule of thumb")
+    picked = pd.Series(True, index=truth.frame.index)
+    for condition in found.group(1).split(" and "):
+        cut = re.fullmatch(rf"(.+) (above|at most) {NUMBER}", condition)
+        assert cut, condition
+        column = _column_of(truth, cut.group(1))
+        values, threshold = truth.frame[column], parse(cut.group(3))
+        picked &= values > threshold if cut.group(2) == "above" else values <= threshold
+    member = truth.frame["segment"] == seg["number"]
+    hits = (picked & member).sum()
+    close_pct(found.group(2), hits / member.sum(), f"{seg['slug']} rule catches")
+    close_pct(found.group(3), hits / max(picked.sum(), 1), f"{seg['slug']} rule picks")
+    close_pct(found.group(4), (picked == member).mean(), f"{seg['slug']} rule classifies")
+    return 3
+
+
+def _column_of(truth: Truth, printed: str) -> str:
+    """The feature a rule names, by its label as the page prints it (Markdown escapes)."""
+    plain = re.sub(r"\\(.)", r"\1", printed)
+    return next(c for c in truth.features if truth.label(c) == plain)
 
 
 WORDS = {
