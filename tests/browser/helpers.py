@@ -10,6 +10,7 @@ from __future__ import annotations
 import contextlib
 import functools
 import http.server
+import re
 import shutil
 import subprocess
 import threading
@@ -55,9 +56,31 @@ CHART_STATES_JS = """
         const box = view.getBoundingClientRect(), t = text.getBoundingClientRect();
         return Math.max(worst, box.left - t.left, t.right - box.right);
       }, 0),
+    // every word the chart draws, and what a page in its place says (a chart note)
+    texts: Array.from(el.querySelectorAll('svg text')).map((t) => t.textContent),
+    note: view ? '' : el.innerText,
+    // per legend: how far it sticks out of the view on any side (px), its labels and swatches
+    legends: Array.from(el.querySelectorAll('svg.marks .role-legend')).map((legend) => {
+      const box = view.getBoundingClientRect(), b = legend.getBoundingClientRect();
+      return {
+        overflow: Math.max(box.left - b.left, b.right - box.right, box.top - b.top,
+                           b.bottom - box.bottom),
+        labels: Array.from(legend.querySelectorAll('.role-legend-label text'))
+          .map((t) => t.textContent),
+        fills: Array.from(legend.querySelectorAll('.role-legend-symbol path'))
+          .map((p) => p.getAttribute('fill')),
+      };
+    }),
   };
 })
 """
+
+# The screen reader descriptions beside the charts.
+DESCRIPTIONS_JS = """
+() => Array.from(document.querySelectorAll('.segments-sr-only')).map((p) => p.textContent)
+"""
+# What Vega (or a template) prints for a value that is missing.
+MISSING_WORDS = re.compile(r"\b(undefined|NaN|null|Infinity)\b")
 
 CHARTS_SETTLED_JS = """
 () => Array.from(document.querySelectorAll('.segments-chart')).every(
@@ -179,6 +202,12 @@ def chart_problems(page: Page) -> tuple[list[dict[str, Any]], list[str]]:
         for c in charts
         if c["titleOverflow"] > 0.5
     ]
+    problems += [p for c in charts for p in _text_problems(c)]
+    problems += [
+        f"a chart description says {found!r}: {text[:120]!r}"
+        for text in page.evaluate(DESCRIPTIONS_JS)
+        if (found := MISSING_WORDS.search(text))
+    ]
     specs = page.locator(".segments-chart[data-spec]").count()
     rendered = sum(1 for c in charts if _is_rendered(c))
     STATS["page views checked"] += 1
@@ -186,6 +215,24 @@ def chart_problems(page: Page) -> tuple[list[dict[str, Any]], list[str]]:
     if rendered != specs:
         problems.append(f"{rendered} charts rendered but the page has {specs} chart specs")
     return charts, problems
+
+
+def _text_problems(chart: dict[str, Any]) -> list[str]:
+    """Missing values drawn as words, legends cut off, one colour for two values."""
+    name = chart["spec"]
+    STATS["chart texts read"] += len(chart["texts"])
+    problems = [
+        f"chart {name} draws {text!r}" for text in chart["texts"] if MISSING_WORDS.search(text)
+    ]
+    for legend in chart["legends"]:
+        STATS["legends checked"] += 1
+        if legend["overflow"] > 0.5:
+            problems.append(f"chart {name}: a legend is cut off ({legend['overflow']:.0f}px)")
+        pairs = dict(zip(legend["labels"], legend["fills"], strict=False))
+        shared = [f for f in set(pairs.values()) if list(pairs.values()).count(f) > 1]
+        if shared:
+            problems.append(f"chart {name}: legend colours {shared} stand for several values")
+    return problems
 
 
 def check_page(page: Page, watch: Watch, url: str | None = None) -> PageReport:
