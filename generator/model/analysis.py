@@ -172,7 +172,9 @@ class Population:
     ``rates`` are the 0/1 columns (published as rates, "19% vs 9% of all"); ``years`` the
     whole-number columns between 1800 and 2100 (published as years: ``1969``, not ``1,968.7``);
     ``coverage`` how many customers have a value in each describe column; ``outcomes`` each
-    outcome column's rate over everyone.
+    outcome column's rate over everyone. ``described`` is None, or (when privacy hides a
+    segment) how many customers the published segments have: the means, rates and category
+    shares are then theirs (``report/disclosure.py``).
     """
 
     n_customers: int
@@ -184,6 +186,7 @@ class Population:
     years: tuple[str, ...] = ()
     coverage: FrozenMap[str, int] = field(default_factory=FrozenMap)
     outcomes: FrozenMap[str, OutcomeRate] = field(default_factory=FrozenMap)
+    described: int | None = None
 
 
 @dataclass(frozen=True)

@@ -97,8 +97,12 @@ def history_path(config: Config) -> Path:
 
 
 def value_share(analysis: Analysis, profile: SegmentProfile, column: str) -> float | None:
-    """The segment's share of ``column``'s total over all customers (None when it is 0)."""
-    total = analysis.population.mean[column] * analysis.table.n_customers
+    """The segment's share of ``column``'s total over all customers (None when it is 0).
+
+    When privacy hides a segment, the total is the published segments' (``Population``).
+    """
+    pop = analysis.population
+    total = pop.mean[column] * (pop.described or analysis.table.n_customers)
     return profile.mean[column] * profile.size / total if total else None
 
 

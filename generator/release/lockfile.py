@@ -17,7 +17,7 @@ import datetime as dt
 import hashlib
 import json
 from collections.abc import Collection, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
@@ -188,7 +188,9 @@ def lock_json(lock: Lock) -> str:
     return json.dumps(lock_dict(lock), sort_keys=True, indent=2, ensure_ascii=False) + "\n"
 
 
-def model_json(lock: Lock, withheld: Collection[int] = ()) -> dict[str, Any]:
+def model_json(
+    lock: Lock, withheld: Collection[int] = (), centre_from: Collection[int] | None = None
+) -> dict[str, Any]:
     """The scoring model for other systems (published as ``downloads/model.json``).
 
     To score a customer: take the features in ``features`` order, apply ``log1p`` when
@@ -198,7 +200,14 @@ def model_json(lock: Lock, withheld: Collection[int] = ()) -> dict[str, Any]:
     The centres of the segments numbered in ``withheld`` (those too small to describe under the
     privacy rule: a one-customer segment's centre is that customer's row) are null; such a model
     scores their customers into the nearest published segment.
+
+    ``centre_from`` (when some segment is hidden): the segments whose size-weighted centre
+    becomes ``scaler.center``. Everyone's mean, beside the published centres and sizes, would
+    give a hidden segment's centre away; nearest-centre scoring does not depend on the centre
+    (it moves the customer and every centre alike), so nothing else changes.
     """
+    if centre_from is not None:
+        lock = replace(lock, center=_centre(lock, centre_from))
     scaled = lock.transform(lock.centroids())
     segments = []
     for i, s in enumerate(lock.segments):
@@ -225,6 +234,17 @@ def model_json(lock: Lock, withheld: Collection[int] = ()) -> dict[str, Any]:
             "segments in withheld (too small to publish) have no centre and are never chosen"
         ),
     }
+
+
+def _centre(lock: Lock, numbers: Collection[int]) -> tuple[float, ...]:
+    """The size-weighted mean of the centres of segments ``numbers``, in log1p units if logged."""
+    rows = [i for i, s in enumerate(lock.segments) if s.number in numbers]
+    if not rows:
+        return tuple(0.0 for _ in lock.features)
+    centres = lock.centroids()[rows]
+    values = np.log1p(centres) if lock.log1p else centres
+    weights = np.array([lock.segments[i].size for i in rows], dtype=np.float64)
+    return tuple(float(v) for v in (values * weights[:, None]).sum(axis=0) / weights.sum())
 
 
 def _rounded(values: Any) -> list[float]:

@@ -5,6 +5,7 @@ Nothing here touches the disk except reading ``templates/``; ``write`` puts the 
 
 from __future__ import annotations
 
+from dataclasses import replace
 from typing import Any
 
 from generator.config.settings import Config
@@ -12,6 +13,7 @@ from generator.model import ChartSpec, RenderedPage
 from generator.release.lockfile import model_json
 from generator.release.prepare import Release
 from generator.report.context import SiteContext, site_context, suppressor
+from generator.report.disclosure import published_analysis, published_numbers
 from generator.report.downloads import csv_text
 from generator.report.history import history_view
 from generator.report.outcomes import outcome_json
@@ -27,7 +29,9 @@ def build_pages(
     """Every file of the generated ``docs/`` folder, in a stable order.
 
     ``drawn`` are the chart specs of ``make_charts`` when the caller has them (from the cache).
+    Every figure comes from ``published_release``: no overall figure covers a hidden segment.
     """
+    release = published_release(release, config)
     with timing.stage("charts"):
         context = site_context(
             release, config, drawn if drawn is not None else make_charts(release, config)
@@ -57,8 +61,11 @@ def _files(release: Release, context: SiteContext) -> list[RenderedPage]:
         files.append(_text(f"charts/{chart.name}.json", to_json(chart.spec, compact=True)))
         files.append(_text(f"downloads/data/{chart.name}.csv", chart.data_csv))
     files.append(_text("downloads/segments.json", to_json(_published_summary(context))))
-    withheld = [p.number for p in release.analysis.profiles if not context.suppress.allows(p.size)]
-    files.append(_text("downloads/model.json", to_json(model_json(release.lock, withheld))))
+    withheld = [p.number for p in analysis.profiles if not context.suppress.allows(p.size)]
+    whole = published_numbers(analysis, context.suppress)
+    hidden = len(whole) < len(analysis.profiles)
+    model = model_json(release.lock, withheld, whole if hidden else None)
+    files.append(_text("downloads/model.json", to_json(model)))
     files.append(_text("downloads/segment-profiles.csv", _profiles_csv(context)))
     files.append(_text(".nav.yml", _nav(context)))
     files.extend(_assets())
@@ -69,6 +76,7 @@ def make_charts(release: Release, config: Config) -> list[ChartSpec]:
     """Every chart of the site (the slow part of rendering: Altair builds each spec)."""
     from altair.utils.schemapi import debug_mode  # Altair: only when drawing
 
+    release = published_release(release, config)
     suppress = suppressor(config)
     shown = suppress.visible([p.size for p in release.analysis.profiles])
     # Debug mode validates each schema object as it is made, a chart's inline rows included:
@@ -108,6 +116,12 @@ def _charts(
             segmap.segment_map(analysis, config, f"map-{profile.slug}", highlight=profile.number),
         ]
     return [c for c in found if c is not None]
+
+
+def published_release(release: Release, config: Config) -> Release:
+    """The release with its overall figures taken as privacy lets them be published."""
+    analysis = published_analysis(release.analysis, suppressor(config))
+    return release if analysis is release.analysis else replace(release, analysis=analysis)
 
 
 def _page(path: str, template: str, context: SiteContext, **extra: Any) -> RenderedPage:

@@ -79,6 +79,19 @@ def _value_counts(analysis: Analysis, column: str) -> pd.Series:
     return analysis.table.frame[column].value_counts(sort=False).sort_index()
 
 
+def _published_counts(analysis: Analysis, column: str) -> pd.Series:
+    """Customers per value: of the described segments when privacy hides a segment.
+
+    Everyone's counts beside the published segments' shares would give the hidden segment's
+    values away (``report/disclosure.py``).
+    """
+    described = analysis.population.described
+    if described is None:
+        return _value_counts(analysis, column)
+    shares = analysis.population.categorical[column]
+    return pd.Series([round(v * described) for v in shares.values()], index=list(shares))
+
+
 def _histogram(analysis: Analysis, column: str) -> tuple[np.ndarray, np.ndarray]:
     """Counts in about 20 round-number bins, and the edges (over every row on an engine)."""
     whole = analysis.table.whole
@@ -91,6 +104,24 @@ def _histogram(analysis: Analysis, column: str) -> tuple[np.ndarray, np.ndarray]
     return hist, edges
 
 
+def coded_tails(hist: np.ndarray, edges: np.ndarray, least: int) -> tuple[np.ndarray, np.ndarray]:
+    """The histogram with its end bins widened inwards until each holds ``least`` customers.
+
+    A far bin of one or two customers, beside empty bins, says where those customers are even
+    when its count is hidden: the end bins are top- and bottom-coded instead.
+    """
+    counts, cuts = list(hist.astype(int)), list(edges)
+    while len(counts) > 1 and counts[0] < least:
+        first = counts.pop(0)
+        counts[0] += first
+        cuts.pop(1)
+    while len(counts) > 1 and counts[-1] < least:
+        last = counts.pop()
+        counts[-1] += last
+        cuts.pop(-2)
+    return np.asarray(counts), np.asarray(cuts)
+
+
 def distributions(analysis: Analysis, suppress: Suppressor) -> list[ChartSpec]:
     """A histogram per numeric column and a bar chart per categorical column of all customers."""
     frame = analysis.table.frame
@@ -99,7 +130,7 @@ def distributions(analysis: Analysis, suppress: Suppressor) -> list[ChartSpec]:
         label = analysis.label(column)
         series = frame[column]
         if isinstance(series.dtype, pd.CategoricalDtype):
-            counts = _value_counts(analysis, column)
+            counts = _published_counts(analysis, column)
             data = pd.DataFrame(
                 {
                     "value": [str(v) for v in counts.index],
@@ -109,6 +140,8 @@ def distributions(analysis: Analysis, suppress: Suppressor) -> list[ChartSpec]:
             layers = _value_bars(data)
         else:
             hist, edges = _histogram(analysis, column)
+            if suppress.enabled:
+                hist, edges = coded_tails(hist, edges, suppress.min_group_size)
             data = pd.DataFrame(
                 {
                     "from": edges[:-1],
@@ -127,7 +160,15 @@ def distributions(analysis: Analysis, suppress: Suppressor) -> list[ChartSpec]:
                 )
             ]
         if "value" in data:
-            description = say("distribution.of_values", column=label)
+            scope = "of_values" if analysis.population.described is None else "of_described"
+            description = say(f"distribution.{scope}", column=label)
+        elif suppress.enabled:
+            description = say(
+                "distribution.of_coded_bins",
+                column=label,
+                bins=len(data),
+                least=suppress.min_group_size,
+            )
         else:
             description = say("distribution.of_bins", column=label, bins=len(data))
         # Numbered, so no file name ever comes from a column name in the data.

@@ -92,14 +92,16 @@ def segment_map(
         ranges = list(measured.ranges)
     inside = _within(xs, ranges[0]) & _within(ys, ranges[1])
     # On an engine the frame is a sample: the engine counted the customers outside the axes.
-    outside = int((~inside).sum()) if measured is None else measured.outside
+    outside: int | None = int((~inside).sum()) if measured is None else measured.outside
     titles = (analysis.label(columns[0]), analysis.label(columns[1]))
     scales = [_scale(r, log) for r in ranges]
     x = alt.X("x:Q", title=titles[0], scale=scales[0])
     y = alt.Y("y:Q", title=titles[1], scale=scales[1])
     if private:
         counts = None if measured is None else measured.counts
-        data = _density(xs[inside], ys[inside], ranges, config.privacy.min_group_size, log, counts)
+        data, outside = _density(
+            xs[inside], ys[inside], ranges, config.privacy.min_group_size, log, counts, outside or 0
+        )
         layers = [_density_layer(data, titles, scales)] if len(data) else []
         what = say("map.grid")
     else:
@@ -111,18 +113,26 @@ def segment_map(
     if not layers:
         return None  # nothing may be drawn: no map rather than an empty frame
     description = say("map.description", x=titles[0], y=titles[1], what=what)
-    facts = _facts(outside, private and not len(data), private, highlight, log)
+    least = config.privacy.min_group_size
+    facts = _facts(outside, private and not len(data), private, highlight, log, least)
     title = say("map.title", x=titles[0], y=titles[1])
     return spec(name, title, description, layers, data, HEIGHT + 80, facts)
 
 
 def _facts(
-    outside: int, empty: bool, private: bool, highlight: int | None, log: bool
+    outside: int | None,
+    empty: bool,
+    private: bool,
+    highlight: int | None,
+    log: bool,
+    least: int = 0,
 ) -> FrozenMap[str, object]:
     """What the caption states (``partials/chart.j2``, ``map_note``)."""
     return FrozenMap(
         {
             "outside": outside,
+            "outside_hidden": outside is None,
+            "least": least,
             "empty_grid": empty,
             "points": not private,
             "highlight": highlight is not None,
@@ -230,11 +240,14 @@ def _density(
     min_group_size: int,
     log: bool,
     counted: np.ndarray | None = None,
-) -> pd.DataFrame:
+    outside: int = 0,
+) -> tuple[pd.DataFrame, int | None]:
     """Counts on a GRID x GRID grid over the axes' ranges; small cells are dropped.
 
     On log axes the cells are equal in ``log1p`` units, so they look equal on the chart.
     ``counted``: the grid's counts an engine measured over every customer (else counted here).
+    The customers ``outside`` the axes are one more part of the whole: their count is
+    returned, or None when it is too small to publish (then the caption says "fewer than").
     """
     forward = np.log1p if log else (lambda v: v)
     bounds = grid_bounds(ranges, log)
@@ -254,8 +267,8 @@ def _density(
             "customers": counts[i, j].astype(int),
         }
     )
-    shown = Suppressor(min_group_size).visible(cells["customers"].tolist())
-    return cells[shown].reset_index(drop=True)
+    shown = Suppressor(min_group_size).visible([*cells["customers"].tolist(), outside])
+    return cells[shown[:-1]].reset_index(drop=True), outside if shown[-1] else None
 
 
 def _density_layer(

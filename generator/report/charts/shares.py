@@ -171,12 +171,15 @@ def _rows(
     columns: list[tuple[str, Pooled]],
 ) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
     """The published rows (hidden shares as None) and the drawn ones (hidden parts as one)."""
+    # When a segment is hidden, the shares are the published segments' (report/disclosure.py).
+    described = analysis.population.described
+    others = "everyone" if described is None else "described"
     shown, drawn = [], []
     for column, (segment, everyone) in columns:
         measure = analysis.label(column)
         groups = (
             ("segment", segment, profile.size),
-            ("everyone", everyone, analysis.table.n_customers),
+            (others, everyone, described or analysis.table.n_customers),
         )
         for group, parts, total in groups:
             label = say("row", column=measure, group=say(f"group.{group}"))
