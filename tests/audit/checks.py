@@ -30,6 +30,7 @@ LOG_LABELS = {
     "tenure": "Tenure",
     "average_order_value": "Order Value",
 }
+ALL = r"(?:all customers|the customers of the described segments)"
 
 
 @dataclass
@@ -60,6 +61,22 @@ class Truth:
         values = self.frame[column].dropna()
         whole = bool((values == values.round()).all())
         return whole and not self.is_rate(column) and values.min() >= 1800 and values.max() <= 2100
+
+
+def compared(truth: Truth, summary: dict[str, Any]) -> pd.DataFrame:
+    """Whom "all customers" figures cover: everyone, or (a segment hidden) the described ones.
+
+    With a segment hidden, averages, rates, shares and indexes compare with the customers of
+    the segments published whole (``generator/report/disclosure.py``).
+    """
+    whole = [
+        s["number"]
+        for s in summary["segments"]
+        if s["size"] is not None and not all(v is None for v in s["means"].values())
+    ]
+    if len(whole) == len(summary["segments"]):
+        return truth.frame
+    return truth.frame[truth.frame["segment"].isin(whole)]
 
 
 def load_truth(folder: Path, config_path: Path) -> Truth:
@@ -161,8 +178,11 @@ def audit(folder: Path, config_path: Path) -> dict[str, int]:
     counts["levels"] = check_levels(truth, summary)
     counts["names"] = check_names(truth, summary)
     counts["summary page"] = check_summary_page(truth, summary, docs)
+    everyone = compared(truth, summary)
     counts["persona pages"] = sum(
-        check_persona_page(truth, seg, (docs / "segments" / f"{seg['slug']}.md").read_text())
+        check_persona_page(
+            truth, seg, (docs / "segments" / f"{seg['slug']}.md").read_text(), everyone
+        )
         for seg in summary["segments"]
     )
     counts["categories"] = check_categories(truth, docs)
@@ -232,7 +252,7 @@ def check_index_bars(truth: Truth, summary: dict[str, Any], docs: Path) -> int:
                 continue
             row = bars[bars["measure"] == truth.label(column)]
             assert len(row) == 1, (seg["slug"], column)
-            everyone = truth.frame[column].mean()
+            everyone = compared(truth, summary)[column].mean()
             true = 100 * part[column].mean() / everyone
             assert abs(float(row["index"].iloc[0]) - true) <= 0.05 + 1e-9, (seg["slug"], column)
             checked += 1
@@ -469,13 +489,15 @@ def check_value_headline(truth: Truth, summary: dict[str, Any], text: str) -> in
         close_pct(found.group(4), len(part) / len(truth.frame), "value segment share")
     if value.get("additive"):
         assert found.group(5), "an additive value states its share of the total"
-        close_pct(found.group(5), part[column].sum() / truth.frame[column].sum(), "value share")
+        total = compared(truth, summary)[column].sum()
+        close_pct(found.group(5), part[column].sum() / total, "value share")
     return 3
 
 
-def check_persona_page(truth: Truth, seg: dict[str, Any], text: str) -> int:
+def check_persona_page(truth: Truth, seg: dict[str, Any], text: str, everyone: pd.DataFrame) -> int:
     part = truth.segment(seg["number"])
-    everyone = truth.frame
+    described = len(everyone) < len(truth.frame)
+    medians = truth.frame
     checked = 0
     head = re.search(rf"\*\*{NUMBER} customers, (?:{PERCENT}|\u2013) of all\.\*\*", text)
     assert head, seg["slug"]
@@ -490,7 +512,7 @@ def check_persona_page(truth: Truth, seg: dict[str, Any], text: str) -> int:
         values, all_values = part[column].dropna(), everyone[column].dropna()
         if truth.is_rate(column):
             found = re.search(
-                rf"\*\*{label}\*\*(?: is [a-z ]+)?: {PERCENT} of them against {PERCENT} of all",
+                rf"\*\*{label}\*\*(?: is [a-z ]+)?: {PERCENT} of them against {PERCENT} of {ALL}",
                 text,
             )
             assert found, (seg["slug"], column)
@@ -502,7 +524,8 @@ def check_persona_page(truth: Truth, seg: dict[str, Any], text: str) -> int:
             checked += 4
             continue
         found = re.search(
-            rf"\*\*{label}\*\*(?: is [a-z ]+)?: {NUMBER} on average against {NUMBER} for all", text
+            rf"\*\*{label}\*\*(?: is [a-z ]+)?: {NUMBER} on average against {NUMBER} for {ALL}",
+            text,
         )
         assert found, (seg["slug"], column)
         close(found.group(1), values.mean(), f"{seg['slug']} {column} mean")
@@ -512,10 +535,12 @@ def check_persona_page(truth: Truth, seg: dict[str, Any], text: str) -> int:
         table = re.search(rf"^\| {label}, average \| {NUMBER} \| {NUMBER} \|$", text, re.M)
         assert table, (seg["slug"], column, "Key numbers")
         close(table.group(1), values.mean(), f"{seg['slug']} {column} mean (table)")
-        median = re.search(rf"^\| {label}, median \| {NUMBER} \| {NUMBER} \|$", text, re.M)
+        other = "\u2013" if described else NUMBER
+        median = re.search(rf"^\| {label}, median \| {NUMBER} \| {other} \|$", text, re.M)
         assert median, (seg["slug"], column, "Key numbers median")
         close(median.group(1), values.median(), f"{seg['slug']} {column} median (table)")
-        close(median.group(2), all_values.median(), f"{column} median of all (table)")
+        if not described:
+            close(median.group(2), medians[column].dropna().median(), f"{column} median (table)")
         checked += 5
         if column in truth.describe:
             checked += check_quartiles(truth, column, values, text, len(part))
