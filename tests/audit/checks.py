@@ -531,7 +531,9 @@ def check_persona_page(truth: Truth, seg: dict[str, Any], text: str, everyone: p
         close(found.group(1), values.mean(), f"{seg['slug']} {column} mean")
         close(found.group(2), all_values.mean(), f"{column} mean of all")
         if column in truth.features:
-            checked += check_level_sentence(seg, column, label, values, all_values, text)
+            # A Mixed level's medians are everyone's (rank statistics), whatever is hidden.
+            whole = medians[column].dropna()
+            checked += check_level_sentence(seg, column, label, values, whole, text)
         table = re.search(rf"^\| {label}, average \| {NUMBER} \| {NUMBER} \|$", text, re.M)
         assert table, (seg["slug"], column, "Key numbers")
         close(table.group(1), values.mean(), f"{seg['slug']} {column} mean (table)")
@@ -597,7 +599,10 @@ def check_level_sentence(
     assert WORDS[line.group(1)] == seg["levels"][column], (seg["slug"], column, line.group(0))
     if seg["levels"][column] != "Mixed":
         return 1
-    found = re.search(rf"but a median of {NUMBER} against {NUMBER}(?:: (.*))?$", line.group(2))
+    found = re.search(
+        rf"but a median of {NUMBER} against {NUMBER}(?: for all customers)?(?:: (.*))?$",
+        line.group(2),
+    )
     assert found, line.group(0)
     close(found.group(1), values.median(), f"{column} median (mixed)")
     close(found.group(2), everyone.median(), f"{column} median of all (mixed)")
