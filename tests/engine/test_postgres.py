@@ -28,7 +28,6 @@ from generator.engine.postgres import UPLOAD_TYPES, PostgresEngine
 from generator.errors import DataError
 from generator.release.engine_sidecar import write_sidecar
 from tests.conftest import ROOT, run_cli, write_config
-from tests.engine.conftest import PASSWORD, Server
 from tests.engine.keys import check_bins, check_sample, check_sample_keys, check_sums
 from tests.engine.parity import (
     assert_same_map,
@@ -38,6 +37,7 @@ from tests.engine.parity import (
     mall_project,
     shop_like,
 )
+from tests.engine.pgserver import PASSWORD, Server
 from tests.engine.test_duckdb import BAD, _bad_table
 
 ENV = {"SOURCE_DATE_EPOCH": "1700000000"}
