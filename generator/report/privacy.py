@@ -76,6 +76,33 @@ class Suppressor:
             for (value, share), ok in zip(parts.items(), self.visible(counts), strict=True)
         ]
 
+    def pooled(
+        self, parts: Mapping[str, float], total: int
+    ) -> list[tuple[tuple[str, ...], float | None]]:
+        """``(values, share)`` of a group of ``total`` customers: what a page may say.
+
+        Where hiding one small value would force hiding a large one too (complementary
+        suppression), the two are pooled instead and shown together ("DSL and No together"):
+        the small one cannot be worked out, and the large one is not silently hidden. A share
+        that is still hidden (None) is always a group smaller than the minimum.
+        """
+        values, shares = list(parts), list(parts.values())
+        counts = [round(share * total) for share in shares]
+        shown = [self.allows(c) for c in counts]
+        pair: tuple[int, ...] = ()
+        if shown.count(False) == 1 and len(counts) > 1:
+            small = shown.index(False)
+            others = [i for i, ok in enumerate(shown) if ok and counts[i] > 0]
+            if others:
+                pair = tuple(sorted((small, min(others, key=lambda i: (counts[i], i)))))
+        out: list[tuple[tuple[str, ...], float | None]] = []
+        for i, value in enumerate(values):
+            if pair and i == pair[0]:
+                out.append((tuple(values[j] for j in pair), sum(shares[j] for j in pair)))
+            elif i not in pair:
+                out.append(((value,), shares[i] if shown[i] else None))
+        return out
+
 
 def public_note(note: str, suppress: Suppressor) -> str:
     """A note from reading the table, fit to publish: small counts say "fewer than N".

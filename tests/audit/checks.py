@@ -670,7 +670,13 @@ def check_category_sentences(truth: Truth, column: str, counts: pd.Series, docs:
             continue
         part = pooled[truth.frame["segment"] == number].dropna()
         for value, share in re.findall(r"(?:^|, )([^,(]+) \((\d+)%\)", line.group(1)):
-            close_pct(share, (part == value).mean(), f"{column}={value} in segment {number}")
+            # "DSL and No together (45%)": a small value pooled with another, never hidden alone
+            values = value.removesuffix(" together").split(" and ")
+            close_pct(share, part.isin(values).mean(), f"{column}={value} in segment {number}")
+            checked += 1
+        for value in re.findall(r"(?:^|, )([^,(]+) \(not shown: a small group\)", line.group(1)):
+            # A hidden share is said to be a small group: it must be one.
+            assert (part == value).sum() < truth.min_group_size, (column, value, number)
             checked += 1
     return checked
 

@@ -25,6 +25,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
+from generator.report.privacy import Suppressor
 from generator.report.text import MISSING
 from generator.runtime.cache import read_signed
 from tests.conftest import ROOT, run_cli
@@ -339,3 +340,18 @@ def test_a_grid_with_individual_points_allowed_hides_nothing() -> None:
 
     counts = [[1, 50], [30, 2]]
     assert Suppressor(10, enabled=False).visible_grid(counts) == [[True, True], [True, True]]
+
+
+def test_a_small_value_is_pooled_with_the_next_smallest_never_hides_a_large_one() -> None:
+    # Issue 19: "InternetService: DSL (not shown: a small group)" for 515 customers.
+    suppress = Suppressor(10)
+    parts = {"DSL": 515 / 1170, "Fiber optic": 650 / 1170, "No": 5 / 1170}
+    got = suppress.pooled(parts, 1170)
+    assert got == [(("DSL", "No"), pytest.approx(520 / 1170)), (("Fiber optic",), 650 / 1170)]
+    # Two small values hide each other: each hidden share is a small group.
+    parts = {"A": 0.9, "B": 0.05, "C": 0.05}
+    assert suppress.pooled(parts, 100) == [(("A",), 0.9), (("B",), None), (("C",), None)]
+    assert Suppressor(10, enabled=False).pooled({"A": 0.95, "B": 0.05}, 100) == [
+        (("A",), 0.95),
+        (("B",), 0.05),
+    ]
