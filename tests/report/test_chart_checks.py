@@ -136,3 +136,15 @@ def test_yes_and_no_keep_their_colours_across_a_page(messy_charts: dict[str, dic
                 colours[(page, value)].add(colour)
     yes_no = {key: found for key, found in colours.items() if key[1] in ("Yes", "No")}
     assert len(yes_no) == 6 and all(len(found) == 1 for found in yes_no.values()), colours
+
+
+def test_a_hidden_histogram_bin_says_so(messy_charts: dict[str, dict]) -> None:
+    # Total charges: a few customers in two of its bins, hidden (not drawn as empty bins).
+    words = [
+        r
+        for name, chart in messy_charts.items()
+        if name.startswith("distribution-")
+        for r in rows_of(chart)
+        if r.get("label") == say("hidden") and "mid" in r
+    ]
+    assert words and all(r["customers"] is None and r["from"] < r["mid"] < r["to"] for r in words)

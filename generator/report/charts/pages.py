@@ -149,16 +149,7 @@ def distributions(analysis: Analysis, suppress: Suppressor) -> list[ChartSpec]:
                     "customers": _visible_counts(hist.astype(int).tolist(), suppress),
                 }
             )
-            layers = [
-                alt.Chart(inline(data))
-                .mark_bar(color=PALETTE[0])
-                .encode(
-                    x=alt.X("from:Q", bin="binned", title=label),
-                    x2=alt.X2("to"),
-                    y=alt.Y("customers:Q", title=say("customers")),
-                    tooltip=[alt.Tooltip(f) for f in ("from:Q", "to:Q", "customers:Q")],
-                )
-            ]
+            layers = _bin_bars(data, label)
         if "value" in data:
             scope = "of_values" if analysis.population.described is None else "of_described"
             description = say(f"distribution.{scope}", column=label)
@@ -183,6 +174,31 @@ def distributions(analysis: Analysis, suppress: Suppressor) -> list[ChartSpec]:
             )
         )
     return charts
+
+
+def _bin_bars(data: pd.DataFrame, label: str) -> list[alt.Chart]:
+    """A histogram; a hidden bin says "hidden" upward from its foot, unlike an empty one."""
+    x = alt.X("from:Q", bin="binned", title=label)
+    bars = (
+        alt.Chart(inline(data))
+        .mark_bar(color=PALETTE[0])
+        .encode(
+            x=x,
+            x2=alt.X2("to"),
+            y=alt.Y("customers:Q", title=say("customers")),
+            tooltip=[alt.Tooltip(f) for f in ("from:Q", "to:Q", "customers:Q")],
+        )
+    )
+    hidden = data[data["customers"].isna()]
+    if hidden.empty:
+        return [bars]
+    feet = hidden.assign(mid=(hidden["from"] + hidden["to"]) / 2, at=0, label=say("hidden"))
+    words = (
+        alt.Chart(inline(feet))
+        .mark_text(angle=270, align="left", baseline="middle", dx=3, color="#666")
+        .encode(x=alt.X("mid:Q"), y=alt.Y("at:Q"), text=alt.Text("label:N"))
+    )
+    return [bars, words]
 
 
 def _value_bars(data: pd.DataFrame) -> list[alt.Chart]:
