@@ -50,6 +50,10 @@ class Dialect:
         """``value`` as text."""
         return f"CAST({value} AS {self.text_type})"
 
+    def by_code_point(self, text: str) -> str:
+        """A text to order by as Python sorts strings (by code point, whatever the locale)."""
+        return text
+
     def try_double(self, text: str) -> str:
         """The number a text spells, or NULL when it spells none."""
         return f"TRY_CAST({text} AS {self.double_type})"
@@ -154,6 +158,10 @@ class PostgresDialect(Dialect):
             f"WHEN {text} ~ '{PG_NUMBER}' THEN CASE WHEN {big} THEN {signed} "
             f"ELSE {self.double(text)} END ELSE NULL END"
         )
+
+    def by_code_point(self, text: str) -> str:
+        """A database's collation may sort ``a10`` before ``B2``; the C collation does not."""
+        return f'{text} COLLATE "C"'
 
     def try_bigint(self, text: str) -> str:
         """Up to 19 digits, then the range of a BIGINT checked in NUMERIC."""

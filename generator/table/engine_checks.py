@@ -220,7 +220,7 @@ def _listed(
 ) -> str:
     rows = engine.fetch(
         f"SELECT id, r{i} AS cell FROM {PARSED} WHERE keep AND {condition} "
-        f"ORDER BY id LIMIT {FIRST_IDS}"
+        f"ORDER BY {engine.dialect.by_code_point('id')} LIMIT {FIRST_IDS}"
     ).to_pylist()
     missing = condition == f"m{i}"  # a missing cell has nothing to show but its customer
     shown = ", ".join(

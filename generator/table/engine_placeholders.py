@@ -151,6 +151,6 @@ def _counts(engine: Engine) -> list[tuple[str, bool, int]]:
     """Each placeholder as written, whether the mapping emptied it, and its rows."""
     rows = engine.fetch(
         f"SELECT id_r AS v, (id = '') AS e, count(*) AS c FROM {PARSED} WHERE id_p "
-        "GROUP BY id_r, (id = '') ORDER BY c DESC, v"
+        f"GROUP BY id_r, (id = '') ORDER BY c DESC, {engine.dialect.by_code_point('id_r')}"
     ).to_pylist()
     return [(str(row["v"]), bool(row["e"]), int(row["c"])) for row in rows]

@@ -265,3 +265,45 @@ def test_errors_name_the_setting_to_check(
     assert len(lines) == 1 and check in lines[0], lines
     assert PASSWORD not in result.stderr
     assert os.environ["PGPASSWORD"] == PASSWORD
+
+
+def test_a_slow_query_stops_at_the_statement_timeout(mall, tmp_path: Path) -> None:
+    text = (
+        "engine: postgres\npostgres: {statement_timeout: 50ms}\n"
+        "data: {sql: 'SELECT * FROM mall, pg_sleep(1)', id_column: CustomerID}\nfeatures: [Age]\n"
+    )
+    write_config(tmp_path, text)
+    result = run_cli("validate", "--config", "segments.yml", cwd=tmp_path)
+    assert result.returncode == 2, result.stderr
+    assert "canceling statement due to statement timeout" in result.stderr
+    assert result.stderr.strip().endswith("check postgres.statement_timeout")
+
+
+LISTED = """
+engine: postgres
+data: {table: ids, id_column: id}
+features: [x, y]
+"""
+
+
+def test_first_ids_are_listed_in_code_point_order_whatever_the_collation(
+    postgres_server: Server, tmp_path: Path
+) -> None:
+    """A database whose collation sorts ``a3`` before ``B2`` lists them as in memory."""
+    with psycopg.connect("", autocommit=True) as connection:
+        connection.execute("DROP DATABASE IF EXISTS icu")
+        connection.execute(
+            "CREATE DATABASE icu LOCALE_PROVIDER icu ICU_LOCALE 'en' LOCALE 'C.UTF-8' "
+            "TEMPLATE template0"
+        )
+    ids = ["b1", "B2", "a3", "A4", "c5", "C6"]
+    rng = np.random.default_rng(0)
+    frame = pd.DataFrame({"id": ids * 5, "x": rng.normal(size=30), "y": rng.normal(size=30)})
+    frame["id"] = [f"{v}-{i}" if i >= 6 else v for i, v in enumerate(frame["id"])]
+    frame.loc[:5, "x"] = np.nan
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv("PGDATABASE", "icu")
+        load_table("ids", pa.Table.from_pandas(frame, preserve_index=False))
+        with pytest.raises(DataError) as caught:
+            run_analysis(load_config(write_config(tmp_path, LISTED)))
+    assert "(ID A4, ID B2, ID C6, ID a3, ID b1, ID c5)" in str(caught.value)
