@@ -16,6 +16,7 @@ from generator.model import Analysis, ChartSpec, SegmentProfile
 from generator.release.changes import Changes, SegmentChange
 from generator.release.history import value_share
 from generator.release.prepare import Release
+from generator.report.findings import MIN_POINTS, Group, grouped
 from generator.report.history import HistoryView, history_view
 from generator.report.outcomes import OutcomeLine, outcome_lines
 from generator.report.privacy import Suppressor, public_note
@@ -80,6 +81,33 @@ class SiteContext:
         while names and f"{first}.{len(names) + 1}" in self.charts:
             names.append(f"{first}.{len(names) + 1}")
         return names
+
+    @property
+    def findings(self) -> tuple[Group, ...]:
+        """The summary's findings by segment, strongest first (``report.findings``)."""
+        return grouped(self)
+
+    @property
+    def alike_points(self) -> float:
+        """How close every value's share must be to everyone's for a category to read as alike."""
+        return MIN_POINTS
+
+    def alike(self, profile: SegmentProfile) -> list[str]:
+        """The category columns on which the segment is like everyone: shown last, collapsed.
+
+        Every share must be shown and within ``MIN_POINTS`` of everyone's (a hidden share could
+        hide a difference).
+        """
+        everyone = self.analysis.population.categorical
+        return [
+            column
+            for column, shares in profile.categorical.items()
+            if all(
+                s is not None
+                and abs(s - sum(everyone[column].get(v, 0.0) for v in values)) < MIN_POINTS
+                for values, s in self.suppress.pooled(shares, profile.size)
+            )
+        ]
 
     @property
     def stability_readings(self) -> tuple[tuple[float, str], ...]:

@@ -190,7 +190,116 @@ def audit(folder: Path, config_path: Path) -> dict[str, int]:
     counts["trust"] = check_trust_marks(summary, docs)
     counts["data page"] = check_data_page(truth, docs)
     counts["outcomes"] = check_outcomes(truth, summary, docs)
+    counts["findings"] = check_findings(truth, summary, docs)
     return counts
+
+
+FINDING = re.compile(
+    r"^- \*\*\[(\d+)\. .*?\]\(segments/(.+?)\.md\)\*\*, (\d+)% of customers: (.+)\.$"
+)
+PARTS = {
+    "outcome": re.compile(
+        rf"\*\*(.+?) {PERCENT}\*\* against {PERCENT} of all customers, ([\d.]+ times|\d+% of) "
+        rf"the overall rate \(95% interval {PERCENT} to {PERCENT}\)"
+    ),
+    "value": re.compile(rf"holds \*\*{PERCENT} of all (.+?)\*\*"),
+    "rate": re.compile(rf"\*\*(.+?) {PERCENT}\*\* of them against {PERCENT} of all customers"),
+    "mean": re.compile(
+        rf"\*\*(.+?) {NUMBER}\*\* on average against {NUMBER} for all customers "
+        rf"\(([\d.]+ times|\d+% of) theirs\)"
+    ),
+    "category": re.compile(
+        rf"\*\*(.+?) is (.+?)\*\* for {PERCENT} of them against {PERCENT} of all customers"
+    ),
+}
+
+
+def ratio(stated: str, true: float, what: str) -> None:
+    """``1.6 times`` (one decimal) or ``40% of`` (below 1) against the true ratio."""
+    if stated.endswith(" times"):
+        assert true >= 1 - 1e-9, f"{what}: {stated} for {true}"
+        close(stated.removesuffix(" times"), true, what)
+    else:
+        assert true < 1 + 1e-9, f"{what}: {stated} for {true}"
+        close_pct(stated.removesuffix("% of"), true, what)
+
+
+def check_findings(truth: Truth, summary: dict[str, Any], docs: Path) -> int:
+    """Each finding of "What stands out" against pandas: the segment's share, then each
+    clause's numbers; an outcome is named only when its interval leaves out everyone's rate."""
+    text = (docs / "index.md").read_text(encoding="utf-8")
+    if "## What stands out" not in text:
+        return 0
+    block = text.split("## What stands out", 1)[1].split("\n## ", 1)[0]
+    bullets = [line for line in block.splitlines() if line.startswith("- ")]
+    assert 1 <= len(bullets) <= 5, "at most five findings"
+    by_label = {
+        truth.label(c).replace("\\", ""): c
+        for c in (*truth.features, *truth.describe, *truth.config.get("outcomes", {}))
+    }
+    checked = 0
+    for bullet in bullets:
+        found = FINDING.match(bullet)
+        assert found, bullet
+        number, slug = int(found.group(1)), found.group(2)
+        assert any(s["slug"] == slug and s["number"] == number for s in summary["segments"])
+        part = truth.segment(number)
+        close_pct(found.group(3), len(part) / len(truth.frame), f"{slug} share")
+        for clause in found.group(4).split("; "):
+            checked += _check_clause(truth, part, by_label, clause, slug)
+    return checked
+
+
+def _check_clause(
+    truth: Truth, part: pd.DataFrame, by_label: dict[str, str], clause: str, slug: str
+) -> int:
+    everyone = truth.frame
+    kind, got = next(((k, p.fullmatch(clause)) for k, p in PARTS.items() if p.fullmatch(clause)))
+    assert got, clause
+    if kind == "outcome":
+        from scipy.stats import binomtest
+
+        column = by_label[got.group(1).split(": ")[0]]
+        positive = str(truth.config["outcomes"][column])
+        hits = everyone[column].dropna().astype(str).str.strip()
+        if truth.numeric(column):
+            hits = everyone[column].dropna().map(lambda v: f"{v:g}")
+        flags = hits == positive
+        mine = flags[everyone.loc[flags.index, "segment"] == part["segment"].iloc[0]]
+        ci = binomtest(int(mine.sum()), len(mine)).proportion_ci(method="wilson")
+        close_pct(got.group(2), mine.mean(), f"{slug} {column} rate")
+        close_pct(got.group(3), flags.mean(), f"{column} overall")
+        ratio(got.group(4), mine.mean() / flags.mean(), f"{slug} {column} lift")
+        close_pct(got.group(5), ci.low, f"{slug} {column} low")
+        close_pct(got.group(6), ci.high, f"{slug} {column} high")
+        assert not ci.low <= flags.mean() <= ci.high, f"{slug}: {column} claimed, not supported"
+        return 6
+    if kind == "value":
+        column = by_label[got.group(2).replace("\\", "")]
+        close_pct(got.group(1), part[column].sum() / everyone[column].sum(), f"{slug} value")
+        return 1
+    column = by_label[got.group(1).replace("\\", "")]
+    if kind == "rate":
+        close_pct(got.group(2), part[column].mean(), f"{slug} {column} rate")
+        close_pct(got.group(3), everyone[column].mean(), f"{column} rate of all")
+        assert abs(part[column].mean() - everyone[column].mean()) >= 0.095, clause
+        return 2
+    if kind == "mean":
+        mine, all_mean = part[column].mean(), everyone[column].mean()
+        close(got.group(2), mine, f"{slug} {column} mean")
+        close(got.group(3), all_mean, f"{column} mean of all")
+        ratio(got.group(4), mine / all_mean, f"{slug} {column} ratio")
+        return 3
+    value = got.group(2).replace("\\", "")
+    values = part[column].dropna().astype(str)
+    all_values = everyone[column].dropna().astype(str)
+    share, all_share = (values == value).mean(), (all_values == value).mean()
+    if value == "Other":
+        return 0  # pooled rare values: the build's pooling is checked on the category pages
+    close_pct(got.group(3), share, f"{slug} {column} {value}")
+    close_pct(got.group(4), all_share, f"{column} {value} of all")
+    assert abs(share - all_share) >= 0.095, clause
+    return 2
 
 
 def check_outcomes(truth: Truth, summary: dict[str, Any], docs: Path) -> int:
@@ -223,7 +332,8 @@ def check_outcomes(truth: Truth, summary: dict[str, Any], docs: Path) -> int:
             page = (docs / "segments" / f"{seg['slug']}.md").read_text(encoding="utf-8")
             found = re.search(
                 rf"\*\*{md(truth.label(column))}[^*]*: {PERCENT}\*\* of them against {PERCENT} "
-                rf"of all customers, (not a clear difference|[\d.]+ times the overall rate) "
+                rf"of all customers, (not a clear difference|[\d.]+ times the overall rate|"
+                rf"\d+% of the overall rate) "
                 rf"\(95% interval {PERCENT} to {PERCENT}\)",
                 page,
             )
