@@ -15,6 +15,7 @@ from typing import Literal
 
 from generator.config.settings import Config, Outcome
 from generator.model import Analysis, OutcomeRate, SegmentProfile
+from generator.report.disclosure import published_numbers
 from generator.report.privacy import Suppressor
 
 # Values that mean "has the outcome" by themselves: the column's name then names the rate.
@@ -76,27 +77,40 @@ def outcome_name(outcome: Outcome, label: str) -> str:
 def outcome_lines(
     analysis: Analysis, config: Config, suppress: Suppressor
 ) -> dict[int, list[OutcomeLine]]:
-    """Per segment number, its outcome lines in config order, privacy applied."""
+    """Per segment number, its outcome lines in config order, privacy applied.
+
+    When privacy hides a segment, "everyone's" rate is that of the segments published whole
+    (as every overall figure then is, ``report/disclosure.py``), and only their rates show.
+    """
     lines: dict[int, list[OutcomeLine]] = {p.number: [] for p in analysis.profiles}
-    sizes = suppress.visible([p.size for p in analysis.profiles])
+    sizes = dict(zip(lines, suppress.visible([p.size for p in analysis.profiles]), strict=True))
+    whole = set(published_numbers(analysis, suppress))
+    described = [p for p in analysis.profiles if p.number in whole]
     for outcome in config.outcomes:
         column = outcome.column
-        everyone = analysis.population.outcomes.get(column)
-        if everyone is None:
+        if column not in analysis.population.outcomes:
             continue
-        rates = [p.outcomes[column] for p in analysis.profiles]
+        rates = [p.outcomes[column] for p in described]
         grid = suppress.visible_grid([[r.positives, r.count - r.positives] for r in rates])
-        overall = everyone.rate if _allowed(everyone, suppress) else None
+        shown = {p.number: all(cells) for p, cells in zip(described, grid, strict=True)}
+        overall = _overall(rates, suppress)
         name = outcome_name(outcome, analysis.label(column))
-        for p, r, cells, size_ok in zip(analysis.profiles, rates, grid, sizes, strict=True):
-            shown = all(cells) and overall is not None and r.count > 0
-            lines[p.number].append(_line(column, name, p, r if shown else None, overall, size_ok))
+        for p in analysis.profiles:
+            rate = p.outcomes[column]
+            ok = shown.get(p.number, False) and overall is not None and rate.count > 0
+            lines[p.number].append(
+                _line(column, name, p, rate if ok else None, overall, sizes[p.number])
+            )
     return lines
 
 
-def _allowed(rate: OutcomeRate, suppress: Suppressor) -> bool:
-    """Whether everyone's rate may be published: both of its groups large enough."""
-    return suppress.allows(rate.positives) and suppress.allows(rate.count - rate.positives)
+def _overall(rates: list[OutcomeRate], suppress: Suppressor) -> float | None:
+    """The rate over ``rates``' customers, when both of its groups may be published."""
+    positives = sum(r.positives for r in rates)
+    count = sum(r.count for r in rates)
+    if not count or not (suppress.allows(positives) and suppress.allows(count - positives)):
+        return None
+    return positives / count
 
 
 def _line(

@@ -199,17 +199,17 @@ FINDING = re.compile(
 )
 PARTS = {
     "outcome": re.compile(
-        rf"\*\*(.+?) {PERCENT}\*\* against {PERCENT} of all customers, ([\d.]+ times|\d+% of) "
+        rf"\*\*(.+?) {PERCENT}\*\* against {PERCENT} of {ALL}, ([\d.]+ times|\d+% of) "
         rf"the overall rate \(95% interval {PERCENT} to {PERCENT}\)"
     ),
     "value": re.compile(rf"holds \*\*{PERCENT} of all (.+?)\*\*"),
-    "rate": re.compile(rf"\*\*(.+?) {PERCENT}\*\* of them against {PERCENT} of all customers"),
+    "rate": re.compile(rf"\*\*(.+?) {PERCENT}\*\* of them against {PERCENT} of {ALL}"),
     "mean": re.compile(
-        rf"\*\*(.+?) {NUMBER}\*\* on average against {NUMBER} for all customers "
+        rf"\*\*(.+?) {NUMBER}\*\* on average against {NUMBER} for {ALL} "
         rf"\(([\d.]+ times|\d+% of) theirs\)"
     ),
     "category": re.compile(
-        rf"\*\*(.+?) is (.+?)\*\* for {PERCENT} of them against {PERCENT} of all customers"
+        rf"\*\*(.+?) is (.+?)\*\* for {PERCENT} of them against {PERCENT} of {ALL}"
     ),
 }
 
@@ -246,14 +246,14 @@ def check_findings(truth: Truth, summary: dict[str, Any], docs: Path) -> int:
         part = truth.segment(number)
         close_pct(found.group(3), len(part) / len(truth.frame), f"{slug} share")
         for clause in found.group(4).split("; "):
-            checked += _check_clause(truth, part, by_label, clause, slug)
+            checked += _check_clause(truth, part, by_label, clause, compared(truth, summary))
     return checked
 
 
 def _check_clause(
-    truth: Truth, part: pd.DataFrame, by_label: dict[str, str], clause: str, slug: str
+    truth: Truth, part: pd.DataFrame, by_label: dict[str, str], clause: str, everyone: pd.DataFrame
 ) -> int:
-    everyone = truth.frame
+    slug = f"segment {part['segment'].iloc[0]}"
     kind, got = next(((k, p.fullmatch(clause)) for k, p in PARTS.items() if p.fullmatch(clause)))
     assert got, clause
     if kind == "outcome":
@@ -315,10 +315,12 @@ def check_outcomes(truth: Truth, summary: dict[str, Any], docs: Path) -> int:
         hits = known.astype(str).str.strip() == str(positive)
         if truth.numeric(column):
             hits = known == float(positive)
-        overall = hits.mean()
+        segment = truth.frame.loc[hits.index, "segment"]
+        # "Everyone's" rate is the described segments' when one is hidden (disclosure.py).
+        overall = hits[segment.isin(compared(truth, summary)["segment"].unique())].mean()
         for seg in summary["segments"]:
             stated = seg["outcomes"][column]
-            part = hits[truth.frame.loc[hits.index, "segment"] == seg["number"]]
+            part = hits[segment == seg["number"]]
             if stated["rate"] is None:
                 continue
             if private:
@@ -332,7 +334,7 @@ def check_outcomes(truth: Truth, summary: dict[str, Any], docs: Path) -> int:
             page = (docs / "segments" / f"{seg['slug']}.md").read_text(encoding="utf-8")
             found = re.search(
                 rf"\*\*{md(truth.label(column))}[^*]*: {PERCENT}\*\* of them against {PERCENT} "
-                rf"of all customers, (not a clear difference|[\d.]+ times the overall rate|"
+                rf"of {ALL}, (not a clear difference|[\d.]+ times the overall rate|"
                 rf"\d+% of the overall rate) "
                 rf"\(95% interval {PERCENT} to {PERCENT}\)",
                 page,
