@@ -95,8 +95,8 @@ class SiteContext:
     def alike(self, profile: SegmentProfile) -> list[str]:
         """The category columns on which the segment is like everyone: shown last, collapsed.
 
-        Every share must be shown and within ``MIN_POINTS`` of everyone's (a hidden share could
-        hide a difference).
+        Every value's share must be shown on its own and within ``MIN_POINTS`` of everyone's (a
+        hidden or pooled share could hide a difference).
         """
         everyone = self.analysis.population.categorical
         return [
@@ -104,7 +104,8 @@ class SiteContext:
             for column, shares in profile.categorical.items()
             if all(
                 s is not None
-                and abs(s - sum(everyone[column].get(v, 0.0) for v in values)) < MIN_POINTS
+                and len(values) == 1
+                and abs(s - everyone[column][values[0]]) < MIN_POINTS
                 for values, s in self.suppress.pooled(shares, profile.size)
             )
         ]
