@@ -60,8 +60,16 @@ def test_every_chart_of_a_messy_site_draws_only_real_words(tab: Tab, messy: Buil
     stacked = [c for c in charts if "/shares-" in c["spec"]]
     assert len(stacked) == 12  # 20 columns a segment: four charts of at most six
     for chart in stacked:
-        rows = [t for t in chart["texts"] if t.endswith(("this segment", "all customers"))]
+        rows = [t for t in chart["texts"] if t.startswith(("This segment:", "All customers:"))]
         assert 0 < len(rows) <= 12, chart["spec"]  # two bars a column
+
+
+def test_every_chart_of_a_messy_site_fits_a_phone(phone: Tab, messy: Built) -> None:
+    # On a phone the labels wrap shorter and legends stack: nothing runs off the edge.
+    pages = sitemap_pages(messy.site, messy.base_url)
+    reports = [check_page(phone.page, phone.watch, url) for url in pages]
+    assert [f"{r.url}: {p}" for r in reports for p in r.problems] == []
+    assert sum(len(c["legends"]) for r in reports for c in r.charts) > 10
 
 
 def test_long_names_wrap_and_the_tooltip_holds_the_whole_name(tab: Tab, messy: Built) -> None:

@@ -64,7 +64,8 @@ def describe_ranges(analysis: Analysis, profile: SegmentProfile) -> ChartSpec | 
     for column, stats in numeric:
         placed = _placer(analysis, column)
         for group, s in ((this_segment, stats), (everyone, pop[column])):
-            label = say("row", column=analysis.label(column), group=group)
+            entry = say("group.segment_entry" if group == this_segment else "group.everyone_entry")
+            label = say("row", column=analysis.label(column), group=entry)
             row: dict[str, object] = {"row": label, "group": group}
             for key in ("q1", "median", "q3"):
                 row[key] = getattr(s, key)

@@ -182,8 +182,8 @@ def _rows(
             (others, everyone, described or analysis.table.n_customers),
         )
         for group, parts, total in groups:
-            label = say("row", column=measure, group=say(f"group.{group}"))
             entry = say(f"group.{group}_entry")
+            label = say("row", column=measure, group=entry)
             base = {"measure": measure, "group": entry, "row": label}
             published = suppress.shares(parts, total)
             shown += [{**base, "value": v, "share": s} for v, s in published]
