@@ -60,11 +60,86 @@
     return Object.assign({}, spec, { title: wrapped });
   }
 
+  // On a narrow screen the labels of a discrete axis would take half the width, and a legend,
+  // which starts where the plot starts, would run off the right edge: wrap labels shorter and
+  // stack legend entries in one column. (The specs wrap labels with a fixed expression,
+  // "(.{1,N})"; only N changes here.)
+  var NARROW = 520;
+  var NARROW_WRAP = 18;
+
+  function narrow(value) {
+    if (Array.isArray(value)) {
+      return value.map(narrow);
+    }
+    if (!value || typeof value !== "object") {
+      return value;
+    }
+    var out = {};
+    Object.keys(value).forEach(function (key) {
+      var item = value[key];
+      if (key === "labelExpr" && typeof item === "string") {
+        item = item.replace(/\{1,(\d+)\}/g, function (all, n) {
+          return "{1," + Math.min(+n, NARROW_WRAP) + "}";
+        });
+      } else if (key === "columns" && typeof item === "number") {
+        item = 1;
+      } else {
+        item = narrow(item);
+      }
+      out[key] = item;
+    });
+    return out;
+  }
+
+  // The lines the shorter wrap makes of a label (the specs' expression, read the same way).
+  function lines(text) {
+    var found = String(text).match(new RegExp("(.{1," + NARROW_WRAP + "})(\\s+|$)", "g"));
+    return Math.min(3, Math.max(1, found ? found.length : 1));
+  }
+
+  // Bands tall enough for the longest label of a discrete y axis once wrapped shorter.
+  function bandFor(spec) {
+    var fields = [];
+    (function find(view) {
+      var y = view.encoding && view.encoding.y;
+      if (y && y.field && (y.type === "nominal" || y.type === "ordinal")) {
+        fields.push(y.field);
+      }
+      (view.layer || []).forEach(find);
+    })(spec);
+    var most = 1;
+    Object.keys(spec.datasets || {}).forEach(function (name) {
+      spec.datasets[name].forEach(function (row) {
+        fields.forEach(function (f) {
+          if (typeof row[f] === "string") {
+            most = Math.max(most, lines(row[f]));
+          }
+        });
+      });
+    });
+    return most > 1 ? 13 * most + 6 : null;
+  }
+
+  function fitScreen(spec, width) {
+    if (!width || width >= NARROW) {
+      return spec;
+    }
+    var out = narrow(spec);
+    var step = bandFor(out);
+    if (step) {
+      var view = Object.assign({}, (out.config || {}).view);
+      var before = view.discreteHeight && view.discreteHeight.step;
+      view.discreteHeight = { step: Math.max(step, before || 0) };
+      out.config = Object.assign({}, out.config, { view: view });
+    }
+    return out;
+  }
+
   function renderOne(el) {
     return loadSpec(el)
       .then(function (spec) {
         el.setAttribute("data-state", "rendering");
-        return window.vegaEmbed(el, wrapTitle(spec, el.clientWidth), {
+        return window.vegaEmbed(el, fitScreen(wrapTitle(spec, el.clientWidth), el.clientWidth), {
           renderer: "svg",
           // Parse expressions to an AST and run them with the expression interpreter that
           // vega-embed bundles (vega-interpreter) instead of generated code: no eval, so the
