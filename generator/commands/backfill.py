@@ -18,6 +18,7 @@ import subprocess
 from dataclasses import dataclass
 from pathlib import Path
 
+from generator.commands.build import release_targets
 from generator.config.settings import Config
 from generator.errors import ConfigError
 from generator.release.history import (
@@ -32,6 +33,7 @@ from generator.release.lockfile import Lock, lock_path
 from generator.release.lockread import parse_lock
 from generator.report.context import suppressor
 from generator.report.history import history_text
+from generator.site.outputs import checked_outputs
 from generator.site.project import find_mkdocs
 from generator.site.publish import Move, exclusive, publish, recover
 from generator.site.write import stage_file
@@ -130,9 +132,10 @@ def _git(arguments: list[str], cwd: Path, about: Path) -> str:
 
 def _write(config: Config, path: Path, history: History) -> None:
     """Write the history as a build would: under the build lock, staged, then renamed in."""
-    root = find_mkdocs(config.path).parent.resolve()
+    outputs = checked_outputs(find_mkdocs(config.path), config)
+    root = outputs.root
     text = history_text(history, suppressor(config))
     target = path.resolve()
     with exclusive(root):
-        recover(root)
+        recover(root, [*release_targets(outputs, config), target])
         publish(root, [Move(stage_file(target, text), target)])

@@ -207,7 +207,7 @@ def check(project: Project) -> list[str]:
     """The docs/ files that differ from what ``generate`` would write (empty when fresh)."""
     checked = check_project(project)
     outputs = checked_outputs(checked.mkdocs, checked.config)
-    journal = pending(outputs.root)
+    journal = pending(outputs.root, release_targets(outputs, checked.config))
     if journal is not None:
         raise RenderError(
             f"{journal}: a release was interrupted half way; run segments build (or generate) "
@@ -258,6 +258,12 @@ def build(project: Project, offline: bool = False) -> Path:
     return outputs.site
 
 
+def release_targets(outputs: Outputs, config: Config) -> list[Path]:
+    """Every path a release of this project may replace (a journal may name no other)."""
+    files = (lock_path(config), history_path(config), assignments_path(config))
+    return [outputs.docs, outputs.site, *(path.resolve() for path in files)]
+
+
 def _stage_docs(pages: list[RenderedPage], outputs: Outputs) -> Path:
     """docs/ in a staging folder: the pages, their marker and the user's own files."""
     staged = stage([*pages, marker_page(pages)], staging_dir(outputs.docs))
@@ -276,7 +282,7 @@ def _writing(project: Project, checked: Checked) -> Iterator[Outputs]:
     config_folder = project.config_path.resolve().parent
     folders = {outputs.docs.parent, outputs.site.parent, config_folder}
     with exclusive(outputs.root):
-        recover(outputs.root)
+        recover(outputs.root, release_targets(outputs, checked.config))
         discard_staging(outputs.root, folders)
         try:
             yield outputs

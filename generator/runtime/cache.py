@@ -30,6 +30,8 @@ from pathlib import Path
 
 import jinja2
 
+from generator.runtime.files import replace_whole
+
 log = logging.getLogger(__name__)
 MAX_ROWS = 200_000
 MAGIC = b"segments-cache-1\n"
@@ -92,14 +94,12 @@ def write_signed(path: Path, name: str, payload: bytes) -> bool:
     blob = signed(name, payload)
     if blob is None:
         return False
-    partial = path.with_name(path.name + ".partial")
     try:
-        partial.write_bytes(blob)
-        partial.replace(path)
+        # A random name opened O_EXCL|O_NOFOLLOW, mode 0600: a link planted at a fixed
+        # ".partial" name is never written through, and the entry (a table's values) is private.
+        replace_whole(path, blob)
     except OSError as exc:
         log.warning("could not save %s in the cache: %s", path.name, exc)
-        with contextlib.suppress(OSError):
-            partial.unlink(missing_ok=True)
         return False
     return True
 

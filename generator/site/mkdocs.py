@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import os
 import time
 import zipfile
 from pathlib import Path
@@ -10,6 +11,8 @@ from pathlib import Path
 from generator.config.untrusted import read_yaml
 from generator.errors import ConfigError, RenderError
 from generator.runtime.epoch import source_date_epoch
+from generator.runtime.files import fresh_file
+from generator.site.write import umask
 
 ZIP_EPOCH = (1980, 1, 1, 0, 0, 0)
 
@@ -68,14 +71,19 @@ def mkdocs_build(mkdocs_path: Path, docs: Path, site: Path, site_name: str) -> N
 def zip_site(site: Path, target: Path) -> Path:
     """Zip ``site`` reproducibly (sorted entries, fixed timestamps) and swap the file in."""
     stamp = _zip_time()
-    partial = target.with_name(target.name + ".partial")
-    with zipfile.ZipFile(partial, "w", zipfile.ZIP_DEFLATED) as archive:
-        for path in sorted(p for p in site.rglob("*") if p.is_file()):
-            info = zipfile.ZipInfo(f"site/{path.relative_to(site).as_posix()}", stamp)
-            info.compress_type = zipfile.ZIP_DEFLATED
-            info.external_attr = 0o644 << 16
-            archive.writestr(info, path.read_bytes())
-    partial.replace(target)
+    handle, partial = fresh_file(target)  # a random name: never written through a link
+    try:
+        with os.fdopen(handle, "wb") as stream, zipfile.ZipFile(stream, "w") as archive:
+            for path in sorted(p for p in site.rglob("*") if p.is_file()):
+                info = zipfile.ZipInfo(f"site/{path.relative_to(site).as_posix()}", stamp)
+                info.compress_type = zipfile.ZIP_DEFLATED
+                info.external_attr = 0o644 << 16
+                archive.writestr(info, path.read_bytes())
+        partial.chmod(0o666 & ~umask())
+        partial.replace(target)
+    except BaseException:
+        partial.unlink(missing_ok=True)
+        raise
     return target
 
 

@@ -20,17 +20,19 @@ import json
 import logging
 import os
 import shutil
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Collection, Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
 from generator.errors import RenderError
-from generator.site.write import clean_stale
+from generator.runtime.files import replace_whole
+from generator.site.write import TMP_PREFIX, clean_stale, umask
 
 log = logging.getLogger(__name__)
 LOCK_FILE = ".segments-build.lock"
 JOURNAL = ".segments-build.journal"
+MAX_JOURNAL = 1_000_000
 _RENAME_EXCHANGE = 2
 _AT_FDCWD = -100
 
@@ -63,12 +65,8 @@ def publish(root: Path, moves: Sequence[Move]) -> None:
     """Move every staged output into place as one release (see the module docstring)."""
     entries = [_entry(move) for move in moves]
     journal = root / JOURNAL
-    partial = journal.with_name(JOURNAL + ".partial")
-    with partial.open("w", encoding="utf-8") as handle:
-        json.dump(entries, handle)
-        handle.flush()
-        os.fsync(handle.fileno())
-    os.replace(partial, journal)  # the commit point
+    # The commit point: a random O_EXCL|O_NOFOLLOW name, fsynced, renamed over the journal.
+    replace_whole(journal, json.dumps(entries).encode("utf-8"), 0o666 & ~umask(), sync=True)
     try:
         _fsync_folder(root)
         _replay(journal, entries)
@@ -80,19 +78,31 @@ def publish(root: Path, moves: Sequence[Move]) -> None:
         ) from exc
 
 
-def pending(root: Path) -> Path | None:
-    """The journal of a decided release not yet completed (None when there is none)."""
+def pending(root: Path, targets: Collection[Path]) -> Path | None:
+    """The journal of a decided release not yet completed (None when there is none).
+
+    Raises:
+        RenderError: When the file there is not a journal this project's build wrote
+            (``checked_journal``): the same line for ``build``, ``generate`` and ``--check``.
+    """
     journal = root / JOURNAL
-    return journal if journal.exists() else None
+    if not os.path.lexists(journal):
+        return None
+    checked_journal(journal, targets)
+    return journal
 
 
-def recover(root: Path) -> None:
-    """Complete a release that a killed command left half done (call under the lock)."""
-    journal = root / JOURNAL
-    if not journal.is_file():
+def recover(root: Path, targets: Collection[Path]) -> None:
+    """Complete a release that a killed command left half done (call under the lock).
+
+    ``targets`` are the paths this project's build publishes: a journal naming anything
+    else, or staging that is not ours, is refused before anything is moved or deleted.
+    """
+    journal = pending(root, targets)
+    if journal is None:
         return
     try:
-        entries = json.loads(journal.read_text(encoding="utf-8"))
+        entries = checked_journal(journal, targets)
         log.warning("completing the release an interrupted build left half done")
         _replay(journal, entries)
     except (OSError, ValueError, KeyError, TypeError) as exc:
@@ -102,9 +112,65 @@ def recover(root: Path) -> None:
         ) from exc
 
 
+def checked_journal(journal: Path, targets: Collection[Path]) -> list[dict[str, object]]:
+    """The journal's moves, each proven to be one this project's build makes.
+
+    A move is ours when its target is one of ``targets`` (docs/, site/, the lock, the history,
+    the sidecar) and its staged path is a staging name beside that target
+    (``.segments-tmp-<name>-*``); at least one of the recorded files must be here (a journal
+    copied from another machine, or committed, names staging that never existed here).
+
+    Raises:
+        RenderError: One line naming the journal and what is wrong; nothing was changed.
+    """
+    allowed = {os.path.abspath(t) for t in targets}
+    try:
+        if journal.is_symlink() or not journal.is_file():
+            raise ValueError("it is not a regular file")
+        if journal.stat().st_size > MAX_JOURNAL:
+            raise ValueError("it is too large")
+        entries = json.loads(journal.read_text(encoding="utf-8"))
+        if not isinstance(entries, list) or not entries:
+            raise ValueError("it lists no moves")
+        found = [_checked_entry(entry, allowed) for entry in entries]
+    except (OSError, ValueError) as exc:
+        raise RenderError(_foreign(journal, str(exc))) from exc
+    if not any(here for here in found):
+        raise RenderError(_foreign(journal, "none of the files it moves is here"))
+    return entries
+
+
+def _checked_entry(entry: object, allowed: set[str]) -> bool:
+    """Check one move; True when its staged or target path holds the recorded file."""
+    if not isinstance(entry, dict) or set(entry) != {"staged", "target", "inode"}:
+        raise ValueError("a move is not {staged, target, inode}")
+    staged, target, raw = entry["staged"], entry["target"], entry["inode"]
+    if not isinstance(staged, str) or not isinstance(target, str):
+        raise ValueError("a path is not text")
+    if os.path.abspath(target) != target or target not in allowed:
+        raise ValueError(f"it names {target!r}, which this project's build does not write")
+    folder, name = os.path.split(target)
+    beside, staging = os.path.split(staged)
+    if beside != folder or not staging.startswith(f"{TMP_PREFIX}{name}-") or "/" in staging:
+        raise ValueError(f"it names {staged!r}, which is not a staging path of {target!r}")
+    if not isinstance(raw, list) or len(raw) != 2 or not all(isinstance(v, int) for v in raw):
+        raise ValueError(f"bad inode {raw!r}")
+    inode = (raw[0], raw[1])
+    old = Path(staged + "-old")
+    return inode in (_inode(Path(staged)), _inode(Path(target))) or old.exists()
+
+
+def _foreign(journal: Path, why: str) -> str:
+    return (
+        f"{journal}: not a journal of an interrupted build of this project ({why}); nothing "
+        "was changed. If no segments build was interrupted here, delete this file (it should "
+        "never be committed: list it in .gitignore)"
+    )
+
+
 def discard_staging(root: Path, folders: Iterable[Path]) -> None:
     """Roll back: delete staging in ``folders``, unless a decided release still needs it."""
-    if pending(root):
+    if os.path.lexists(root / JOURNAL):
         return
     for folder in sorted(set(folders)):
         clean_stale(folder)

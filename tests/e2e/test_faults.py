@@ -22,6 +22,9 @@ from pathlib import Path
 
 import pytest
 
+from generator.commands.build import release_targets
+from generator.config.settings import load_config
+from generator.site.outputs import checked_outputs
 from generator.site.publish import JOURNAL, discard_staging, exclusive, recover
 from tests.conftest import ROOT, run_cli
 from tests.e2e.test_build import CACHE, make_project, refreshed_table
@@ -51,8 +54,10 @@ def clone(source: Path, target: Path) -> Path:
 
 def recover_like_the_next_command(project: Path) -> None:
     """What every writing command does first: complete a decided release, drop staging."""
+    config = load_config(project / "data" / "segments.yml")
+    outputs = checked_outputs(project / "mkdocs.yml", config)
     with exclusive(project):
-        recover(project)
+        recover(outputs.root, release_targets(outputs, config))
         discard_staging(project, [project, project / "data"])
 
 
