@@ -103,7 +103,7 @@ def analyse_whole(
     feature_means = means[:, [numeric.index(f) for f in table.features]]
     # Distinctiveness on the published scale, as in ``profile``: means, not K-Means centres.
     z = (feature_means - pop_mean) / np.where(pop_std > 0, pop_std, 1.0)
-    label_of = {f.column: f.label for f in config.features}
+    label_of = config.column_labels
     words = [dict(f.words) for f in config.features]
     measured = _Measured(
         sizes=sizes,

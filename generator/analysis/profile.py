@@ -52,7 +52,7 @@ def analyse(table: CustomerTable, segmentation: Segmentation, config: Config) ->
     # Distinctiveness on the published scale: the segment's mean against everyone's, in
     # standard deviations of the column's own units (not the scaled K-Means space).
     z = (means - pop_mean) / np.where(pop_std > 0, pop_std, 1.0)
-    label_of = {f.column: f.label for f in config.features}
+    label_of = config.column_labels
     words = {f.column: dict(f.words) for f in config.features}
     names, slugs, distinctive = name_segments(
         segmentation.levels, z, [label_of[f] for f in features], [words[f] for f in features]

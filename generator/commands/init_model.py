@@ -39,7 +39,7 @@ class Starter:
     scaling_reason: str
     id_reason: str
     n_rows: int
-    labels: FrozenMap[str, str] = field(default_factory=FrozenMap)  # feature to its label
+    labels: FrozenMap[str, str] = field(default_factory=FrozenMap)  # column to its label
     missing: str = ""  # why data.missing: drop is suggested ("" for the default)
     value: tuple[str, str, str] | None = None  # feature, better, why
     codes: FrozenMap[str, FrozenMap[str, str]] = field(default_factory=FrozenMap)

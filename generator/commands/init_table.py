@@ -45,10 +45,11 @@ def table_starter(text: pd.DataFrame, layout: Layout, limit: int) -> Starter:
     method, reason = scaling(pd.DataFrame({f: numbers[f] for f in features}))
     gaps = [c for c in chosen if c.gaps]
     value = choose.value_feature(features)
+    described = _describe(columns, profiled, dict(numbers), gaps)
     return Starter(
         id_column=id_column,
         features=tuple((c.name, c.why) for c in chosen),
-        describe=_describe(columns, profiled, dict(numbers), gaps),
+        describe=described,
         skipped=tuple((c.name, c.why) for c in columns if c.role == "skip")
         + tuple((c.name, f"{c.why}, {c.gaps:,} empty cells") for c in columns if _gappy(c, chosen)),
         personal=tuple((c.name, c.why) for c in columns if c.role == "personal"),
@@ -58,7 +59,10 @@ def table_starter(text: pd.DataFrame, layout: Layout, limit: int) -> Starter:
         scaling_reason=reason,
         id_reason=id_reason,
         n_rows=len(text),
-        labels=FrozenMap((f, labels.get(f, _label(f))) for f in features),
+        labels=FrozenMap(
+            (c, labels.get(c, _label(c)))
+            for c in (*features, *(d for d, _ in described), *outcomes)
+        ),
         missing=_missing_reason(gaps, len(text), placeholder_reason(id_column, ids, "row")),
         value=(*value, "its name reads like the customer's value") if value else None,
         codes=FrozenMap(
@@ -169,9 +173,22 @@ def _missing_reason(gaps: list[Column], rows: int, placeholders: str) -> str:
 
 
 def _label(column: str) -> str:
-    """A readable label: ``visits_per_month`` is ``Visits per month``, ``MntWines`` is spaced."""
-    label = re.sub(r"(?<=[a-z0-9])(?=[A-Z])", " ", default_label(column))
-    if "_" in label:
-        label = " ".join(label.replace("_", " ").split())
-        label = label[:1].upper() + label[1:]
+    """A readable label, in sentence case, with the unit a name implies.
+
+    ``MonthlyCharges`` is ``Monthly charges``, ``visits_per_month`` ``Visits per month``,
+    ``SeniorCitizen`` ``Senior citizen``; ``tenure`` (in months in every public table that has
+    one) is ``Tenure (months)``. Acronyms (``ID``, ``USD``) stay.
+    """
+    spaced = re.sub(r"(?<=[a-z0-9])(?=[A-Z])", " ", default_label(column))
+    words = spaced.replace("_", " ").split()
+    if not words:
+        return column
+    shouting = spaced.isupper()  # BALANCE_FREQUENCY reads as Balance frequency
+    kept = [w.lower() if shouting or w[1:].islower() or len(w) == 1 else w for w in words]
+    kept = ["ID" if w.casefold() == "id" else w for w in kept]
+    label = " ".join(kept)
+    label = label[:1].upper() + label[1:]
+    said = {w.casefold() for w in words}
+    if "tenure" in said and not said & {"months", "month", "days", "years"}:
+        label += " (months)"
     return label

@@ -10,6 +10,12 @@ from generator.report.text import render
 # Money that adds up over customers, and words that make a column a score, rate or average.
 MONEY = re.compile(r"monetary|revenue|spend|sales|amount|mnt|paid|purchases|total", re.I)
 PER_CUSTOMER = re.compile(r"score|rate|ratio|index|average|avg|mean|\bper\b|%|1-100", re.I)
+# Words that make a column an amount of money (its label's comment says so).
+CURRENCY = re.compile(
+    r"monetary|revenue|spend|sales|amount|paid|charge|price|cost|fee|balance|income|payment"
+    r"|salary|profit|value|\$|€|£",
+    re.I,
+)
 
 
 def starter_yaml(starter: Starter, data_path: str, title: str) -> str:
@@ -27,10 +33,28 @@ def starter_yaml(starter: Starter, data_path: str, title: str) -> str:
         data_path=data_path,
         title=title,
         labels=labels,
+        profiled_labels=profiled_labels(starter),
+        money=[c for c, why in (*starter.features, *starter.describe) if money(c, why)],
         value_label=value_label,
         additive=starter.value is not None and additive(starter.value[0]),
         decision=decision(starter),
     )
+
+
+def profiled_labels(starter: Starter) -> list[tuple[str, str]]:
+    """``labels:`` of the describe and outcome columns whose label is not their name."""
+    profiled = [c for c, _ in starter.describe] + [o[0] for o in starter.outcomes]
+    return [(c, starter.labels[c]) for c in profiled if starter.labels.get(c, c) != c]
+
+
+def money(column: str, why: str) -> bool:
+    """Whether a number column's name says it is money (``MonthlyCharges``).
+
+    ``why``: init's reason for choosing the column, which names text columns, flags and dates.
+    """
+    number = not re.search(r"text|flag|date|categor", why)
+    per = re.search(r"score|rate|ratio|index", column, re.I)
+    return number and bool(CURRENCY.search(column)) and not per
 
 
 def decision(starter: Starter) -> str:

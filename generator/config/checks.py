@@ -180,6 +180,19 @@ def outcomes(value: Any, key: str, ctx: Context) -> Any:
     return parse_outcomes(value, key, taken, ctx.fail)
 
 
+def labels(value: Any, key: str, ctx: Context) -> tuple[tuple[str, str], ...]:
+    """Labels of describe and outcome columns (a feature's is in ``features``)."""
+    if not isinstance(value, dict) or not all(
+        isinstance(c, str) and isinstance(t, str) and t.strip() for c, t in value.items()
+    ):
+        ctx.fail(f"{key} should map column names to labels, got {value!r}")
+        return ()
+    named = {*ctx.parsed["describe"], *(o.column for o in ctx.parsed["outcomes"])}
+    for column in sorted(set(value) - named):
+        ctx.fail(f"{key}: {column!r} is not a describe or outcome column")
+    return tuple(sorted((c, t.strip()) for c, t in value.items()))
+
+
 def value_feature(value: Any, key: str, ctx: Context) -> str:
     """A feature (by column or label), or "" for none."""
     return value_column(value, key, ctx.parsed["features"], ctx.fail)

@@ -24,6 +24,7 @@ from generator.config.checks import (
     features,
     integer,
     k_choice,
+    labels,
     map_axes,
     one_of,
     outcomes,
@@ -159,6 +160,15 @@ SETTINGS: tuple[Setting, ...] = (
         outcomes,
         'outcome columns and the value that marks the outcome, e.g. `{Churn: "Yes", Exited: 1}`: '
         "each segment's rate against everyone's, with a 95% interval (see Outcomes below)",
+        "`{}`",
+        absent={},
+    ),
+    Setting(
+        "labels",
+        (),
+        labels,
+        "how the pages name describe and outcome columns, e.g. `{SeniorCitizen: Senior citizen}` "
+        "(a feature's label is in `features`); `init` writes them",
         "`{}`",
         absent={},
     ),

@@ -30,6 +30,7 @@ from generator.config.personas import LEVELS as LEVELS
 from generator.config.personas import PersonaOverride as PersonaOverride
 from generator.config.personas import PlaybookRule as PlaybookRule
 from generator.config.schema import SETTINGS, Missing, Scaling
+from generator.config.sources import RFM_LABELS
 from generator.config.sources import ROW_ID as ROW_ID
 from generator.config.sources import TextLayout as TextLayout
 from generator.config.sources import Transactions as Transactions
@@ -65,6 +66,7 @@ class Config:
     missing: Missing = DEFAULTS["data.missing"]
     describe: tuple[str, ...] = DEFAULTS["describe"]
     outcomes: tuple[Outcome, ...] = DEFAULTS["outcomes"]
+    labels: tuple[tuple[str, str], ...] = DEFAULTS["labels"]
     k: int | None = DEFAULTS["k"]
     k_min: int = DEFAULTS["k_min"]
     k_max: int = DEFAULTS["k_max"]
@@ -110,6 +112,17 @@ class Config:
         Both may have gaps; neither is clustered on.
         """
         return (*self.describe, *self.outcome_columns)
+
+    @property
+    def column_labels(self) -> dict[str, str]:
+        """How the pages name each column.
+
+        Features by their label, the columns a log makes by theirs (``Order Value``), describe
+        and outcome columns by ``labels``.
+        """
+        made = self.transactions.made if self.transactions else ()
+        named = {c: RFM_LABELS[c] for c in made}
+        return {**named, **dict(self.labels), **{f.column: f.label for f in self.features}}
 
     def rule_for(self, column: str) -> ColumnRule:
         """The reading rule of ``column`` (an empty rule when the config gives none)."""

@@ -64,18 +64,21 @@ PEOPLE = r"^[A-Z][a-z'\u2019-]+(?: [A-Z][a-z'\u2019-]+){1,2}$"
 MOSTLY_DISTINCT = 0.5
 MOST = 0.8  # of the present values, that read as one kind of personal data
 SAMPLE = 2_000
+FEW_VALUES, FEW_ROWS = 3, 50
 
 
 def personal_kind(name: str, values: pd.Series | None = None) -> str:
     """The kind of personal data a column holds ("names", "e-mail addresses"...), or ""."""
     folded = re.sub(r"[^a-z0-9]", "", name.casefold())
+    text = pd.Series(dtype=str) if values is None else values.astype(str).str.strip()
+    text = text[text != ""].head(SAMPLE)
+    # Three values or fewer over many rows is a flag (VoiceMail: Yes/No), never an address.
+    coded = len(text) >= FEW_ROWS and text.nunique() <= FEW_VALUES
     for kind, pattern in BY_NAME:
-        if pattern.search(folded):
+        if pattern.search(folded) and not coded:
             return kind
     if values is None:
         return ""
-    text = values.astype(str).str.strip()
-    text = text[text != ""].head(SAMPLE)
     if text.empty or text.str.fullmatch(r"[+-]?\d+(\.\d*)?").all():
         return ""  # numbers: measures, codes or IDs, never told apart from phones by value
     for kind, values_pattern in BY_VALUE:

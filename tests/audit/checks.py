@@ -87,6 +87,7 @@ def load_truth(folder: Path, config_path: Path) -> Truth:
     labels = dict(LOG_LABELS) if "transactions" in data else {}
     named = [f for f in config["features"] if isinstance(f, dict) and "label" in f]
     labels.update({f["column"]: f["label"] for f in named})
+    labels.update(config.get("labels", {}))  # describe and outcome columns
     describe = list(config.get("describe", []))
     id_column = data.get("id_column", "")
     categorical = {c for c, rule in config.get("columns", {}).items() if "allowed" in rule}
@@ -392,6 +393,10 @@ def check_data_page(truth: Truth, docs: Path) -> int:
     """The Data page's count of rows left out is the table's rows minus those segmented."""
     text = (docs / "data.md").read_text(encoding="utf-8")
     read = len(pd.read_csv(truth_path(truth)))
+    if "transactions" in truth.config["data"]:  # lines of a log, and its customers
+        head = f"**{read:,} lines read from <code>"
+        assert head in text and f"from {len(truth.frame):,} customers; no line" in text
+        return 1
     left_out = read - len(truth.frame)
     assert "a value in every column used" not in text  # the old self-contradiction
     hidden = f"all but fewer than {truth.min_group_size:,} of the {len(truth.frame):,} customers"

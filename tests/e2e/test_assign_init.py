@@ -127,8 +127,8 @@ def test_init_writes_a_config_that_analyze_accepts(tmp_path: Path) -> None:
     assert result.stdout == (
         f"{config_path}: starter config for shop.csv (ID 'Client No', 3 features, scaling log); "
         f"next: segments analyze --config {config_path}\n"
-        "Found a customer table: 160 rows, one per customer (Client No); features orders, spend, "
-        "days since\nlast visit; left out as personal data: full name, email.\n"
+        "Found a customer table: 160 rows, one per customer (Client No); features Orders, Spend, "
+        "Days since\nlast visit; left out as personal data: full name, email.\n"
     )
     text = config_path.read_text()
     assert '  path: "../shop.csv"  # relative to this file' in text
@@ -137,6 +137,8 @@ def test_init_writes_a_config_that_analyze_accepts(tmp_path: Path) -> None:
     assert "#   full name: names\n#   email: e-mail addresses\n" in text
     assert "#   country: the same value on every row" in text
     assert "# 'spend (EUR)' is strongly right-skewed" in text
+    assert '    label: "Spend"  # an amount of money\n' in text
+    assert 'labels:  # how the pages name the columns above\n  "store_id": "Store ID"\n' in text
     config = load_config(config_path)
     assert config.feature_columns == ("orders", "spend (EUR)", "days since last visit")
     assert config.describe == ("store_id", "channel")
@@ -163,10 +165,12 @@ def test_init_writes_any_column_name_so_the_config_reads_it_back(tmp_path: Path)
     assert config.feature_columns == (spend, visits)
     assert (config.value.feature, config.value.additive) == (spend, True)
     assert '  # the most valuable: higher Total "spend" Q1: net #2\n' in text
+    label = config.features[0].label  # the name with its line break as a space
+    assert label == 'Total "spend" Q1: net #2'
     assert [dict(rule.when) for rule in config.playbook][:3] == [
-        {spend: "High"},
-        {spend: "Low"},
-        {spend: "Medium"},
+        {label: "High"},
+        {label: "Low"},
+        {label: "Medium"},
     ]
 
 
@@ -180,7 +184,7 @@ def test_init_on_the_mall_table(tmp_path: Path) -> None:
     assert config.feature_columns == (INCOME, SPENDING)
     assert config.describe == ("Gender", "Age")
     assert config.scaling == "standard"
-    assert [f.label for f in config.features] == ["Annual Income", "Spending Score"]
+    assert [f.label for f in config.features] == ["Annual income", "Spending score"]
     assert config.value.feature == SPENDING
     # A 1-100 score does not add up over customers: no "share of the total" for it.
     assert (config.value.better, config.value.additive) == ("higher", False)
