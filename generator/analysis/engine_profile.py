@@ -13,6 +13,7 @@ from typing import Any
 import numpy as np
 
 from generator.analysis import engine_outcomes, engine_shape
+from generator.analysis.actions import segment_actions
 from generator.analysis.engine_fit import FittedScaler, Moments, value_bounds
 from generator.analysis.engine_map import Spread, map_whole
 from generator.analysis.engine_population import population_whole
@@ -65,6 +66,7 @@ class _Measured:
     shares: dict[str, list[FrozenMap[str, float]]]
     rules: list[Rule]
     outcomes: list[FrozenMap[str, OutcomeRate]]
+    overall: FrozenMap[str, OutcomeRate]
     pop_mean: np.ndarray
     names: tuple[list[str], list[str], list[list[int]]]
 
@@ -111,6 +113,7 @@ def analyse_whole(
         shares={c: shares[c] for c, _ in levels},
         rules=rules_from(table, paths, rows),
         outcomes=outcomes,
+        overall=overall,
         pop_mean=pop_mean,
         names=name_segments(segmentation.levels, z, [label_of[f] for f in table.features], words),
     )
@@ -180,7 +183,12 @@ def _profile(
         numeric=FrozenMap((c, m.stats[c][0][i]) for c in table.describe if c in m.stats),
         categorical=FrozenMap((c, s[i]) for c, s in m.shares.items()),
         rule=m.rules[i],
-        actions=playbook_actions(config, levels),
+        actions=segment_actions(
+            config,
+            playbook_actions(config, levels),
+            {c: m.stats[c][0][i].mean for c in (*features, *table.describe) if c in m.stats},
+            (m.outcomes[i], m.overall),
+        ),
         outcomes=m.outcomes[i],
     )
 

@@ -10,6 +10,7 @@ from dataclasses import replace
 import numpy as np
 import pandas as pd
 
+from generator.analysis.actions import segment_actions
 from generator.analysis.categories import group_rare
 from generator.analysis.levels import is_binary
 from generator.analysis.outcomes import held_locally, local_counts, rates
@@ -77,7 +78,15 @@ def analyse(table: CustomerTable, segmentation: Segmentation, config: Config) ->
                 numeric=FrozenMap((c, stats[i]) for c, stats in numeric.items()),
                 categorical=FrozenMap((c, shares[i]) for c, shares in categorical.items()),
                 rule=rules[i],
-                actions=playbook_actions(config, levels),
+                actions=segment_actions(
+                    config,
+                    playbook_actions(config, levels),
+                    {
+                        **dict(zip(features, means[i].tolist(), strict=True)),
+                        **{c: s[i].mean for c, s in numeric.items()},
+                    },
+                    (outcomes[i], overall),
+                ),
                 outcomes=outcomes[i],
             )
         )

@@ -191,3 +191,49 @@ def test_outcome_settings_are_checked(tmp_path: Path, outcomes: str, message: st
     with pytest.raises(ConfigError) as info:
         load_config(path)
     assert info.value.details == (message,)
+
+
+PLAYBOOK = """
+playbook:
+  - when: {tenure: High}
+    actions: ["Keep them: loyalty rewards, early access and personal service."]
+  - when: {}
+    actions: [Study this segment further before targeting it.]
+"""
+
+
+def test_a_churn_prone_segment_is_told_to_retain_them_first(tmp_path: Path) -> None:
+    config = load_config(write_config(tmp_path, TELECOM + PLAYBOOK, telecom_like()))
+    analysis = run_analysis(config)
+    overall = analysis.population.outcomes["Churn"].rate
+    retained = 0
+    for profile in analysis.profiles:
+        rate = profile.outcomes["Churn"]
+        first = profile.actions[0]
+        assert (first == RETAIN) == (rate.low > overall), profile.name
+        retained += first == RETAIN
+        assert profile.actions.count(RETAIN) <= 1
+    assert retained >= 1
+
+
+RETAIN = (
+    "Retain them first: more of them leave (Churn) than other customers; find out why, and "
+    "reach them with a save offer before they go."
+)
+
+
+def test_a_loss_making_segment_is_never_rewarded(tmp_path: Path) -> None:
+    frame = telecom_like()
+    rng = np.random.default_rng(4)
+    # Long-standing customers on deep discounts lose money; the rest earn a little.
+    frame["Profit"] = np.where(frame["tenure"] > 30, -rng.gamma(2, 10, len(frame)), 5.0)
+    text = TELECOM.replace("describe: [", "describe: [Profit, ") + PLAYBOOK
+    analysis = run_analysis(load_config(write_config(tmp_path, text, frame)))
+    losing = [p for p in analysis.profiles if p.numeric["Profit"].mean < 0]
+    assert losing, "the fixture has a loss-making segment"
+    for profile in analysis.profiles:
+        said = " ".join(profile.actions)
+        loses = profile.numeric["Profit"].mean < 0
+        assert ("lose money" in said) == loses, profile.name
+        if loses:
+            assert "loyalty" not in said and "Keep them" not in said

@@ -93,5 +93,8 @@ def test_json_and_persona_pages_state_every_rate(site) -> None:
         assert "- **Churn**:" not in page  # never also a category bullet
         inside = churn["low"] <= overall <= churn["high"]
         assert ("not a clear difference" in first.split("Complain")[0]) == inside
+        # A segment that clearly churns more is told to retain them, first.
+        todo = page.split("## What to do")[1].strip().splitlines()[0]
+        assert todo.startswith("- Retain them first:") == (churn["low"] > overall), seg["slug"]
     html = (folder / "site" / "index.html").read_text(encoding="utf-8")
     assert "What stands out" in html and "times the overall rate" in html

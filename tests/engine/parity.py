@@ -94,6 +94,7 @@ def assert_same_sample_parity(local: Analysis, other: Analysis) -> None:
         assert p.categorical == q.categorical or _close(p.categorical, q.categorical)
         assert p.rule == q.rule  # learned on the same rows, scored on every row
         assert p.outcomes == q.outcomes  # counts, so exactly equal
+        assert p.actions == q.actions
     assert local.population.outcomes == other.population.outcomes
     assert list(local.population.numeric) == list(other.population.numeric)
     for column, s in local.population.numeric.items():
