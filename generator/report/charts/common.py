@@ -58,12 +58,26 @@ def label_lines(text: str, width: int = AXIS_WRAP) -> int:
     return max(1, min(LINES, len(re.findall(rf"(.{{1,{width}}})(?:\s+|$)", text))))
 
 
-# Every discrete axis (names, values) wraps its labels; legends do through ``legend`` (Vega-Lite's
-# legend config has no labelExpr).
-CONFIG = alt.Config(
-    view=alt.ViewConfig(stroke=None),
-    axisDiscrete=alt.AxisConfig(labelExpr=_wrap_expr(AXIS_WRAP), labelLimit=220),
-)
+# Words drawn beside marks (a bar's share, "hidden") take this style: grey on the light page,
+# and segments.js lightens it for the dark palette.
+NOTE = "segments-note"
+
+
+def _config(band: alt.Step | None = None) -> alt.Config:
+    """Every chart's config: discrete axes wrap their labels, notes take their style.
+
+    Legends wrap through ``wrapped_legend`` (Vega-Lite's legend config has no labelExpr).
+    ``band`` sets a discrete band's height (as config: an explicit step height makes Vega-Lite
+    warn).
+    """
+    view = alt.ViewConfig(stroke=None)
+    if band is not None:
+        view = alt.ViewConfig(stroke=None, discreteHeight=band.to_dict())
+    return alt.Config(
+        view=view,
+        axisDiscrete=alt.AxisConfig(labelExpr=_wrap_expr(AXIS_WRAP), labelLimit=220),
+        style={NOTE: {"color": "#555"}},
+    )
 
 
 def wrapped_legend(**options: Any) -> alt.Legend:
@@ -97,14 +111,9 @@ def spec(
         "description": description,
         "width": "container",
         "autosize": alt.AutoSizeParams(type="fit-x", contains="padding"),
-        "config": CONFIG,
+        "config": _config(height if isinstance(height, alt.Step) else None),
     }
-    if isinstance(height, alt.Step):  # as config: an explicit step height makes Vega-Lite warn
-        top["config"] = alt.Config(
-            view=alt.ViewConfig(stroke=None, discreteHeight=height.to_dict()),
-            axisDiscrete=CONFIG.axisDiscrete,
-        )
-    elif height is not None:
+    if height is not None and not isinstance(height, alt.Step):
         top["height"] = height
     chart = alt.layer(*layers, **top) if len(layers) > 1 else layers[0].properties(**top)
     # Schema validation costs ~0.1 s a chart; tests/report/test_rendered_pages.py validates
@@ -194,7 +203,7 @@ def segment_sizes(analysis: Analysis, visible: list[bool]) -> ChartSpec:
     )
     text = (
         alt.Chart(rows)
-        .mark_text(align="left", dx=4, color="#666")
+        .mark_text(align="left", dx=4, style=NOTE)
         .encode(y=y, x=alt.X("at:Q"), text=alt.Text("label:N"))
     )
     items = "; ".join(

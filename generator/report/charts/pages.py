@@ -8,7 +8,7 @@ import pandas as pd
 
 from generator.model import Analysis, ChartSpec
 from generator.release.changes import Changes
-from generator.report.charts.common import PALETTE, band, inline, spec
+from generator.report.charts.common import NOTE, PALETTE, band, inline, spec
 from generator.report.charts.words import say
 from generator.report.privacy import Suppressor
 from generator.table.bins import rounded_edges
@@ -195,7 +195,7 @@ def _bin_bars(data: pd.DataFrame, label: str) -> list[alt.Chart]:
     feet = hidden.assign(mid=(hidden["from"] + hidden["to"]) / 2, at=0, label=say("hidden"))
     words = (
         alt.Chart(inline(feet))
-        .mark_text(angle=270, align="left", baseline="middle", dx=3, color="#666")
+        .mark_text(angle=270, align="left", baseline="middle", dx=3, style=NOTE)
         .encode(x=alt.X("mid:Q"), y=alt.Y("at:Q"), text=alt.Text("label:N"))
     )
     return [bars, words]
@@ -221,7 +221,7 @@ def _value_bars(data: pd.DataFrame) -> list[alt.Chart]:
     )
     hidden = (
         alt.Chart(rows)
-        .mark_text(align="left", dx=4, color="#666")
+        .mark_text(align="left", dx=4, style=NOTE)
         .encode(y=y, x=alt.X("at:Q"), text=alt.Text("label:N"))
     )
     return [bars, hidden]
