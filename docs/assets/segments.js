@@ -135,11 +135,24 @@
     return out;
   }
 
+  // The words beside marks (a share, "hidden") are grey on the light page; lighter on dark.
+  function forPalette(spec) {
+    var style = spec.config && spec.config.style && spec.config.style["segments-note"];
+    if (!style || !darkMode()) {
+      return spec;
+    }
+    var styles = Object.assign({}, spec.config.style, {
+      "segments-note": Object.assign({}, style, { color: "#cccccc" }),
+    });
+    return Object.assign({}, spec, { config: Object.assign({}, spec.config, { style: styles }) });
+  }
+
   function renderOne(el) {
     return loadSpec(el)
       .then(function (spec) {
         el.setAttribute("data-state", "rendering");
-        return window.vegaEmbed(el, fitScreen(wrapTitle(spec, el.clientWidth), el.clientWidth), {
+        var width = el.clientWidth;
+        return window.vegaEmbed(el, forPalette(fitScreen(wrapTitle(spec, width), width)), {
           renderer: "svg",
           // Parse expressions to an AST and run them with the expression interpreter that
           // vega-embed bundles (vega-interpreter) instead of generated code: no eval, so the
