@@ -30,7 +30,7 @@ from pathlib import Path
 
 import jinja2
 
-from generator.runtime.files import replace_whole
+from generator.runtime.files import fresh_file, replace_whole
 
 log = logging.getLogger(__name__)
 MAX_ROWS = 200_000
@@ -58,15 +58,35 @@ def _key() -> bytes | None:
     path = key_path()
     try:
         path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
-        with contextlib.suppress(FileExistsError):
-            handle = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-            with os.fdopen(handle, "wb") as stream:
-                stream.write(secrets.token_bytes(32))
+        if not path.exists():
+            _make_key(path)
         key = path.read_bytes()
     except OSError as exc:
         log.debug("no cache key at %s (%s): not caching", path, exc)
         return None
     return key if len(key) >= 32 else None
+
+
+def _make_key(path: Path) -> None:
+    """Write a new key whole, then link it in place.
+
+    A process starting beside this one (two builds, two test workers) reads a finished key,
+    never a half-written one.
+    """
+    key = secrets.token_bytes(32)
+    handle, fresh = fresh_file(path)
+    try:
+        with os.fdopen(handle, "wb") as stream:
+            stream.write(key)
+        with contextlib.suppress(FileExistsError):  # the first key made wins
+            os.link(fresh, path)
+    except OSError:  # no hard links on this file system: create the key in place
+        with contextlib.suppress(FileExistsError):
+            handle = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_NOFOLLOW, 0o600)
+            with os.fdopen(handle, "wb") as stream:
+                stream.write(key)
+    finally:
+        fresh.unlink(missing_ok=True)
 
 
 def signed(name: str, payload: bytes) -> bytes | None:
