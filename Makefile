@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 CHROMIUM ?= /usr/bin/chromium
 export SOURCE_DATE_EPOCH ?= $(shell git log -1 --format=%ct 2>/dev/null || echo 0)
 
-.PHONY: constraints site test bad-inputs-under-load lint typecheck workflows pytest browser-deps java postgres docs-check serve offline bench screenshots clean
+.PHONY: constraints site test checks bad-inputs-under-load lint typecheck workflows pytest browser-deps java postgres docs-check serve offline bench screenshots clean
 
 $(BIN)/segments: pyproject.toml constraints.txt
 	$(PYTHON) -m venv $(VENV)
@@ -84,15 +84,26 @@ workflows: $(BIN)/segments
 docs-check: $(BIN)/segments  ## fails when docs/ is not what the generator would write
 	$(BIN)/segments generate --check
 
+# One pytest worker per core (xdist); a module's tests stay on one worker, the browser suite's
+# on one, so module and session fixtures (built sites, servers, Chromium) are made once each.
+PYTEST_WORKERS ?= auto
 pytest: $(BIN)/segments browser-deps java postgres  ## unit, end-to-end, engine and browser tests
-	CHROMIUM=$(CHROMIUM) $(BIN)/python -m pytest
+	CHROMIUM=$(CHROMIUM) $(BIN)/python -m pytest -n $(PYTEST_WORKERS) --dist loadgroup --no-loadscope-reorder $(PYTEST_ARGS)
 
 # Issue 15: the bad-input suites on two workers beside busy loops; an abort at exit fails it.
+UNDER_LOAD := tests/table/test_bad_inputs.py tests/e2e/test_bad_inputs_build.py tests/e2e/test_bad_commands.py
 bad-inputs-under-load: $(BIN)/segments  ## bad-input suites, pytest -n 2, every CPU busy
 	$(BIN)/python scripts/under_load.py -- $(BIN)/python -m pytest -q -n 2 -p no:cacheprovider \
-	  tests/table/test_bad_inputs.py tests/e2e/test_bad_inputs_build.py tests/e2e/test_bad_commands.py
+	  $(UNDER_LOAD)
 
-test: lint typecheck workflows docs-check pytest bad-inputs-under-load  ## everything CI runs
+checks: lint typecheck workflows docs-check  ## everything but the tests
+
+# Everything CI runs. The checks run beside pytest (a third job: they are short and mostly wait
+# on files); the bad-input suites run once, under load, instead of also in the plain run.
+test: $(BIN)/segments browser-deps java postgres  ## everything CI runs
+	$(MAKE) --no-print-directory -j 3 --output-sync=target checks pytest \
+	  PYTEST_ARGS="$(addprefix --ignore=,$(UNDER_LOAD))"
+	$(MAKE) --no-print-directory bad-inputs-under-load
 
 clean:
 	rm -rf $(VENV) site site.zip .segments-cache node_modules

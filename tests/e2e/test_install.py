@@ -55,12 +55,13 @@ def wheel(source: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 def fresh_venv(env: Path, what: Path) -> Path:
     """``what`` (a wheel or a source folder) installed in a new environment; its ``bin/``."""
-    venv.create(env, with_pip=True)
+    venv.create(env)  # without pip: this environment's pip installs into it (--python)
     python = env / "bin" / "python"
     site = run(python, "-c", "import sysconfig; print(sysconfig.get_path('purelib'))", cwd=env)
     deps = [p for p in sys.path if p.endswith("site-packages")]
     Path(site.stdout.strip(), "zz_dependencies.pth").write_text("\n".join(deps) + "\n")
-    result = run(python, "-m", "pip", "install", "-q", "--no-deps", what, cwd=env)
+    pip = (sys.executable, "-m", "pip", "--python", python)
+    result = run(*pip, "install", "-q", "--no-deps", what, cwd=env)
     assert result.returncode == 0, result.stderr
     return env / "bin"
 
