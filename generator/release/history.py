@@ -18,13 +18,13 @@ from __future__ import annotations
 
 import json
 import logging
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from generator.analysis.stability import Stability
 from generator.config.settings import Config
-from generator.model import Analysis, FrozenMap, SegmentProfile, by_name
+from generator.model import Analysis, FrozenMap, OutcomeRate, SegmentProfile, by_name
 from generator.release.changes import Changes
 from generator.release.lockfile import Lock
 
@@ -42,7 +42,11 @@ class HistorySegment:
         share_noise: The bootstrap standard deviation of the share (``analysis.stability``),
             None for a release replayed from a lock file, which does not keep it.
         value_share: The segment's share of an additive value column's total, or None.
-        outcomes: Outcome column to the segment's rate, or None when none is configured.
+        outcomes: Outcome column to the segment's rate (None for a rate privacy hides), or
+            None when none is configured.
+        outcome_counts: Per outcome column, the segment's customers with the outcome and with
+            a value: what privacy judges the rates by before the file is written (never
+            written; None for an entry read back, whose rates were judged already).
     """
 
     number: int
@@ -53,7 +57,8 @@ class HistorySegment:
     share_noise: float | None
     centroid: FrozenMap[str, float] | None
     value_share: float | None
-    outcomes: FrozenMap[str, float] | None
+    outcomes: FrozenMap[str, float | None] | None
+    outcome_counts: FrozenMap[str, tuple[int, int]] | None = field(default=None, compare=False)
 
 
 @dataclass(frozen=True)
@@ -133,6 +138,7 @@ def release_entry(
             by_name(analysis.table.features, analysis.segmentation.centroids[i]),
             share_noise=noise[p.number],
             value_share=value_share(analysis, p, value) if value else None,
+            outcomes=p.outcomes if config.outcomes else None,
         )
         for i, p in enumerate(analysis.profiles)
     )
@@ -174,6 +180,7 @@ def _segment(
     centroid: FrozenMap[str, float],
     share_noise: float | None = None,
     value_share: float | None = None,
+    outcomes: FrozenMap[str, OutcomeRate] | None = None,
 ) -> HistorySegment:
     """A segment from its (number, slug, name, size, customers of the release), rounded."""
     number, slug, name, size, n = identity
@@ -186,7 +193,12 @@ def _segment(
         share_noise=rounded(share_noise),
         centroid=_rounded_map(centroid),
         value_share=rounded(value_share),
-        outcomes=None,
+        outcomes=None
+        if outcomes is None
+        else FrozenMap((c, rounded(r.rate) if r.count else None) for c, r in outcomes.items()),
+        outcome_counts=None
+        if outcomes is None
+        else FrozenMap((c, (r.positives, r.count)) for c, r in outcomes.items()),
     )
 
 
@@ -273,13 +285,13 @@ def _segment_dict(segment: HistorySegment) -> dict[str, Any]:
     }
 
 
-def _rounded_map(values: FrozenMap[str, float] | None) -> FrozenMap[str, float] | None:
+def _rounded_map(values: FrozenMap[str, Any] | None) -> FrozenMap[str, Any] | None:
     if values is None:
         return None
-    return FrozenMap((k, float(f"{v:.{DIGITS}g}")) for k, v in values.items())
+    return FrozenMap((k, rounded(v)) for k, v in values.items())
 
 
-def _plain(values: FrozenMap[str, float] | None) -> dict[str, float] | None:
+def _plain(values: FrozenMap[str, Any] | None) -> dict[str, Any] | None:
     return dict(values) if values is not None else None
 
 

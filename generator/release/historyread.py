@@ -126,7 +126,7 @@ def _segment(item: Any, where: str, n: int) -> HistorySegment:
         share_noise=_optional(item, "share_noise", where, _fraction, fraction),
         centroid=_optional(item, "centroid", where, _numbers, "numbers by column, or null"),
         value_share=_optional(item, "value_share", where, _number, "a number, or null"),
-        outcomes=_optional(item, "outcomes", where, _fractions, "rates by column, or null"),
+        outcomes=_optional(item, "outcomes", where, _rates, "rates (or null) by column, or null"),
     )
 
 
@@ -209,6 +209,16 @@ def _fraction(value: Any) -> float | None:
 
 def _numbers(value: Any) -> FrozenMap[str, float] | None:
     return _mapping(value, _number)
+
+
+def _rates(value: Any) -> FrozenMap[str, float | None] | None:
+    """Outcome rates by column, a rate privacy hid being null."""
+    if not isinstance(value, dict) or not value or not all(value):
+        return None
+    checked = {key: None if v is None else _fraction(v) for key, v in value.items()}
+    if any(checked[key] is None and value[key] is not None for key in value):
+        return None
+    return FrozenMap((key, None if v is None else float(v)) for key, v in checked.items())
 
 
 def _fractions(value: Any) -> FrozenMap[str, float] | None:

@@ -16,6 +16,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
 
+from generator.model import FrozenMap
 from generator.release.history import (
     FlowCell,
     History,
@@ -107,10 +108,43 @@ def published(history: History, suppress: Suppressor) -> History:
 def _entry(entry: HistoryEntry, suppress: Suppressor) -> HistoryEntry:
     shown = _visible(suppress, [s.size for s in entry.segments])
     segments = tuple(s if ok else _hidden(s) for s, ok in zip(entry.segments, shown, strict=True))
+    segments = _outcomes(segments, suppress)
     flow = entry.flow
     if flow is not None:
         flow = replace(flow, cells=_flow_cells(flow.cells, suppress))
     return replace(entry, segments=segments, flow=flow)
+
+
+def _outcomes(
+    segments: tuple[HistorySegment, ...], suppress: Suppressor
+) -> tuple[HistorySegment, ...]:
+    """Each outcome rate hidden as the persona pages hide it (``report.outcomes``).
+
+    A rate describes the segment's customers with and without the outcome; their cells are
+    judged over the segments still shown, with complementary suppression. An entry read back
+    has no counts: its rates were judged when it was written.
+    """
+    counted = [s for s in segments if s.outcome_counts is not None and s.size is not None]
+    if not counted:
+        return segments
+    counts = [s.outcome_counts for s in counted if s.outcome_counts is not None]
+    hidden: dict[int, set[str]] = {s.number: set() for s in counted}
+    for column in counts[0]:
+        cells = [c[column] for c in counts]
+        grid = suppress.visible_grid([[p, n - p] for p, n in cells])
+        for s, ok in zip(counted, grid, strict=True):
+            if not all(ok):
+                hidden[s.number].add(column)
+    return tuple(
+        replace(s, outcomes=_without(s.outcomes, hidden[s.number]))
+        if s.number in hidden and s.outcomes is not None
+        else s
+        for s in segments
+    )
+
+
+def _without(rates: FrozenMap[str, float | None], hidden: set[str]) -> FrozenMap[str, float | None]:
+    return FrozenMap((c, None if c in hidden else r) for c, r in rates.items())
 
 
 def _hidden(segment: HistorySegment) -> HistorySegment:

@@ -299,3 +299,33 @@ def test_nan_and_huge_files_are_refused(tmp_path: Path) -> None:
 
 def test_a_missing_file_is_no_history(tmp_path: Path) -> None:
     assert read_history(tmp_path / "segments.history.json") is None
+
+
+def test_outcome_rates_are_kept_per_segment_under_the_privacy_rules(tmp_path: Path) -> None:
+    from generator.report.context import suppressor
+    from generator.report.history import history_text
+    from tests.analysis.test_outcomes import TELECOM, telecom_like
+    from tests.conftest import write_config
+
+    frame = telecom_like(900, seed=5)
+    frame["Complain"] = 0
+    frame.loc[frame.index[:12], "Complain"] = 1  # twelve complaints: a few per segment
+    config = load_config(write_config(tmp_path, TELECOM, frame))
+    analysis = run_analysis(config)
+    made = release_entry(analysis, config, stability(analysis, config, 5), None, None, None)
+    ordered = frame.sort_values("customerID", ignore_index=True)
+    labels = analysis.segmentation.labels
+    for i, s in enumerate(made.segments):
+        churn = (ordered["Churn"][labels == i] == "Yes").mean()
+        assert s.outcomes is not None and s.outcomes["Churn"] == pytest.approx(churn, rel=1e-5)
+    path = tmp_path / "segments.history.json"
+    path.write_text(history_text(History((made,)), suppressor(config)))
+    stored = json.loads(path.read_text())["releases"][0]["segments"]
+    complain = [int(ordered["Complain"][labels == i].sum()) for i in range(len(analysis.profiles))]
+    for s, count in zip(stored, complain, strict=True):
+        assert s["outcomes"]["Churn"] is not None  # hundreds on both sides
+        # Fewer than ten complaints in a segment describe a small group: never written.
+        assert s["outcomes"]["Complain"] is None or count >= 10
+    assert all(s["outcomes"]["Complain"] is None for s in stored)  # 12 in all: at most one
+    again = read_history(path)
+    assert history_text(again, suppressor(config)) == path.read_text()  # judged once, kept
