@@ -19,7 +19,7 @@ from generator.analysis.engine_map import Spread, map_whole
 from generator.analysis.engine_population import population_whole
 from generator.analysis.engine_rules import leaf_counts, leaf_paths, rules_from
 from generator.analysis.outcomes import rates
-from generator.analysis.personas import name_segments, playbook_actions
+from generator.analysis.personas import direction_words, name_segments, playbook_actions
 from generator.config.settings import Config
 from generator.engine import sql
 from generator.engine.quantiles import Part, quantiles
@@ -106,7 +106,8 @@ def analyse_whole(
     # Distinctiveness on the published scale, as in ``profile``: means, not K-Means centres.
     z = (feature_means - pop_mean) / np.where(pop_std > 0, pop_std, 1.0)
     label_of = config.column_labels
-    words = [dict(f.words) for f in config.features]
+    # A log never stays in an engine, so no column's words read its distribution here.
+    words = direction_words(config, segmentation.levels, feature_means, np.full(z.shape, np.nan))
     measured = _Measured(
         sizes=sizes,
         stats=stats,

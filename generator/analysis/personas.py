@@ -9,6 +9,7 @@ import numpy as np
 from sklearn.tree import DecisionTreeClassifier
 
 from generator.config.settings import Config
+from generator.config.sources import RFM_WORDS
 from generator.model import CustomerTable, Rule
 
 NAME_FEATURES = 2
@@ -21,7 +22,7 @@ def name_segments(
     levels: tuple[tuple[str, ...], ...],
     z: np.ndarray,
     labels: list[str],
-    words: list[dict[str, str]] | None = None,
+    words: list[list[str]] | None = None,
 ) -> tuple[list[str], list[str], list[list[int]]]:
     """Name each segment by the levels of its most distinctive features.
 
@@ -34,8 +35,8 @@ def name_segments(
     share a name (more segments than level combinations) are told apart by the feature that
     separates them most ("higher Income").
 
-    A feature's ``words`` (per level, such as ``Recent`` for Low recency) replace its
-    "level label" pair in names.
+    ``words`` (per segment and feature, such as ``Recent``; ``direction_words``) replace the
+    "level label" pair in names where not empty.
 
     Returns:
         Names, slugs and, per segment, the indexes of the features used in its name.
@@ -49,7 +50,10 @@ def name_segments(
     used = [min(len(varied), NAME_FEATURES)] * k
     names = [""] * k
     for _ in range(len(varied) + 1):
-        names = [_name(levels[i], labels, words, sorted(ranking[i][: used[i]])) for i in range(k)]
+        names = [
+            _name(levels[i], labels, words[i] if words else None, sorted(ranking[i][: used[i]]))
+            for i in range(k)
+        ]
         clashes = {name for name in names if names.count(name) > 1}
         if not clashes:
             break
@@ -61,16 +65,51 @@ def name_segments(
 
 
 def _name(
-    levels: tuple[str, ...],
-    labels: list[str],
-    words: list[dict[str, str]] | None,
-    features: list[int],
+    levels: tuple[str, ...], labels: list[str], words: list[str] | None, features: list[int]
 ) -> str:
     def named(j: int) -> str:
-        word = words[j].get(levels[j]) if words else None
+        word = words[j] if words else ""
         return word or f"{levels[j]} {labels[j]}"
 
     return ", ".join(named(j) for j in features)
+
+
+def direction_words(
+    config: Config,
+    levels: tuple[tuple[str, ...], ...],
+    means: np.ndarray,
+    once: np.ndarray,
+) -> list[list[str]]:
+    """The word of each segment (rows) on each feature in names, "" for none.
+
+    A feature's ``words`` map its levels to words. A log's own columns, with their default
+    words, read the segment's own distribution: "One-time" when most of its customers bought
+    once (at most 1 in ``once``, the share per segment and feature), "Repeat" (or "Frequent"
+    when High) only when most bought more than once; recency is "Recent" when Low or when the
+    segment is the most recent of all (lowest mean), never "Cooling" then. A Mixed level has no
+    word: its mean and median disagree.
+    """
+    made = config.transactions.made if config.transactions else ()
+    out = []
+    for i, row in enumerate(levels):
+        words = []
+        for j, feature in enumerate(config.features):
+            word = dict(feature.words).get(row[j], "")
+            if feature.column in made and feature.words == RFM_WORDS.get(feature.column):
+                word = _log_word(feature.column, row[j], word, means[:, j], once[i, j], i)
+            words.append("" if row[j] == "Mixed" else word)
+        out.append(words)
+    return out
+
+
+def _log_word(column: str, level: str, word: str, means: np.ndarray, once: float, i: int) -> str:
+    if column == "frequency":
+        if once > 0.5:
+            return "One-time"
+        return ("Frequent" if level == "High" else "Repeat") if once < 0.5 else ""
+    if column == "recency" and level == "Medium" and i == int(np.nanargmin(means)):
+        return "Recent"  # the most recent segment is not cooling, however close to everyone
+    return word
 
 
 def _separate(names: list[str], z: np.ndarray, labels: list[str], varied: list[int]) -> list[str]:

@@ -14,7 +14,12 @@ from generator.analysis.actions import segment_actions
 from generator.analysis.categories import group_rare
 from generator.analysis.levels import is_binary
 from generator.analysis.outcomes import held_locally, local_counts, rates
-from generator.analysis.personas import name_segments, playbook_actions, rules_of_thumb
+from generator.analysis.personas import (
+    direction_words,
+    name_segments,
+    playbook_actions,
+    rules_of_thumb,
+)
 from generator.config.settings import Config
 from generator.model import (
     Analysis,
@@ -54,9 +59,12 @@ def analyse(table: CustomerTable, segmentation: Segmentation, config: Config) ->
     # standard deviations of the column's own units (not the scaled K-Means space).
     z = (means - pop_mean) / np.where(pop_std > 0, pop_std, 1.0)
     label_of = config.column_labels
-    words = {f.column: dict(f.words) for f in config.features}
+    # Per segment and feature, the share of customers at 1 or below (a log's one-time buyers).
+    ones = np.stack([np.bincount(labels, frame[f] <= 1, k) for f in features], 1)
+    once = ones / np.maximum(sizes, 1)[:, None]
+    words = direction_words(config, segmentation.levels, means, once)
     names, slugs, distinctive = name_segments(
-        segmentation.levels, z, [label_of[f] for f in features], [words[f] for f in features]
+        segmentation.levels, z, [label_of[f] for f in features], words
     )
     rules = rules_of_thumb(table, labels, k, config.random_state)
     numeric, categorical = _describe_groups(frame, groups, table.describe)

@@ -177,14 +177,20 @@ def _label(column: str) -> str:
 
     ``MonthlyCharges`` is ``Monthly charges``, ``visits_per_month`` ``Visits per month``,
     ``SeniorCitizen`` ``Senior citizen``; ``tenure`` (in months in every public table that has
-    one) is ``Tenure (months)``. Acronyms (``ID``, ``USD``) stay.
+    one) is ``Tenure (months)``. Acronyms (``ID``, ``USD``) and the case of a name that already
+    has spaces (``Annual Income``) stay.
     """
     spaced = re.sub(r"(?<=[a-z0-9])(?=[A-Z])", " ", default_label(column))
     words = spaced.replace("_", " ").split()
     if not words:
         return column
     shouting = spaced.isupper()  # BALANCE_FREQUENCY reads as Balance frequency
-    kept = [w.lower() if shouting or w[1:].islower() or len(w) == 1 else w for w in words]
+    # A name with spaces is the author's own wording ("Annual Income"): its case stays.
+    authored = " " in default_label(column).strip() and not shouting
+    kept = [
+        w if authored or not (shouting or w[1:].islower() or len(w) == 1) else w.lower()
+        for w in words
+    ]
     kept = ["ID" if w.casefold() == "id" else w for w in kept]
     label = " ".join(kept)
     label = label[:1].upper() + label[1:]

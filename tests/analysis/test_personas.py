@@ -1,8 +1,18 @@
+from pathlib import Path
+
 import numpy as np
 import pytest
 
-from generator.analysis.personas import name_segments, playbook_actions, printed, slugify
-from generator.config.settings import load_config
+from generator.analysis.personas import (
+    direction_words,
+    name_segments,
+    playbook_actions,
+    printed,
+    slugify,
+)
+from generator.config.features import Feature
+from generator.config.settings import Config, load_config
+from generator.config.sources import RFM_LABELS, RFM_WORDS, Transactions
 from generator.report.text import exact
 from tests.conftest import MALL_CONFIG
 
@@ -106,3 +116,26 @@ def test_a_printed_threshold_splits_the_rows_as_the_learned_one(
     assert got == expected
     assert ((x > got) == (x > threshold)).all()
     assert exact(got) == f"{expected:,.6f}".rstrip("0").rstrip(".")
+
+
+def _log_config() -> Config:
+    words = {c: RFM_WORDS.get(c, ()) for c in ("recency", "frequency", "monetary")}
+    features = tuple(Feature(c, RFM_LABELS[c], words[c]) for c in words)
+    log = Transactions(customer="customer", date="date", amount="amount")
+    return Config(Path("c.yml"), Path("log.csv"), "customer", features, transactions=log)
+
+
+def test_a_logs_words_read_its_own_customers() -> None:
+    # Issue 19: a segment named "Repeat" was 71% one-time buyers, and the most recent segment
+    # (an index of 53) was "Cooling". Columns: recency, frequency, monetary.
+    levels = (("Medium", "Medium", "High"), ("Medium", "Low", "Low"), ("High", "High", "Medium"))
+    means = np.array([[40.0, 2.5, 300.0], [150.0, 1.2, 40.0], [300.0, 6.0, 200.0]])
+    once = np.array([[0.71, 0.71, 0.0], [0.3, 0.3, 0.0], [0.2, 0.2, 0.0]])
+    words = direction_words(_log_config(), levels, means, once)
+    assert [w[:2] for w in words] == [
+        ["Recent", "One-time"],  # the most recent segment, mostly one-time buyers
+        ["Cooling", "Repeat"],  # Low frequency, yet most bought more than once
+        ["Lapsed", "Frequent"],
+    ]
+    mixed = (("Mixed", "Mixed", "Low"),) * 3
+    assert [w[:2] for w in direction_words(_log_config(), mixed, means, once)] == [["", ""]] * 3

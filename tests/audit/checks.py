@@ -178,6 +178,7 @@ def audit(folder: Path, config_path: Path) -> dict[str, int]:
     counts["csv"] = check_profiles_csv(truth, docs)
     counts["levels"] = check_levels(truth, summary)
     counts["names"] = check_names(truth, summary)
+    counts["directions"] = check_direction_words(truth, summary)
     counts["summary page"] = check_summary_page(truth, summary, docs)
     everyone = compared(truth, summary)
     counts["persona pages"] = sum(
@@ -529,6 +530,35 @@ def _check_rate_level(values: pd.Series, part: pd.Series, level: str, what: str)
     return 1
 
 
+def check_direction_words(truth: Truth, summary: dict[str, Any]) -> int:
+    """A log's words in names read the segment's own customers: "One-time" when most bought
+    once, "Repeat" and "Frequent" when most bought more than once, "Recent" when its recency is
+    Low or the lowest of all segments, "Cooling" never for the most recent segment."""
+    if "transactions" not in truth.config["data"]:
+        return 0
+    checked = 0
+    means = {s["number"]: truth.segment(s["number"])["recency"].mean() for s in summary["segments"]}
+    most_recent = min(means, key=lambda n: means[n])
+    for seg in summary["segments"]:
+        part = truth.segment(seg["number"])
+        words = seg["name"].split(", ")
+        once = (part["frequency"] <= 1).mean() if "frequency" in part else None
+        for word in words:
+            if word == "One-time":
+                assert once > 0.5, (seg["name"], once)
+            elif word in ("Repeat", "Frequent"):
+                assert 1 - once > 0.5, (seg["name"], once)
+            elif word == "Recent":
+                assert seg["levels"]["recency"] == "Low" or seg["number"] == most_recent
+            elif word in ("Cooling", "Lapsed"):
+                assert seg["number"] != most_recent, seg["name"]
+                assert seg["levels"]["recency"] == ("Medium" if word == "Cooling" else "High")
+            else:
+                continue
+            checked += 1
+    return checked
+
+
 def check_names(truth: Truth, summary: dict[str, Any]) -> int:
     """Unique, no "(2)", each named level true, no column that gives every segment one level."""
     segments = summary["segments"]
@@ -539,7 +569,8 @@ def check_names(truth: Truth, summary: dict[str, Any]) -> int:
     varied = len(flat) < len(truth.features)
     for seg in segments:
         named = [c for c in truth.features if f" {truth.label(c)}" in f" {seg['name']}"]
-        assert named, seg["name"]
+        # A log's names may be words alone ("One-time, Recent"): check_direction_words.
+        assert named or "transactions" in truth.config["data"], seg["name"]
         for column in named:
             level = seg["levels"][column]
             if seg["name"].startswith(f"{level} {truth.label(column)}") or (

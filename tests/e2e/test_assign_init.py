@@ -184,7 +184,7 @@ def test_init_on_the_mall_table(tmp_path: Path) -> None:
     assert config.feature_columns == (INCOME, SPENDING)
     assert config.describe == ("Gender", "Age")
     assert config.scaling == "standard"
-    assert [f.label for f in config.features] == ["Annual income", "Spending score"]
+    assert [f.label for f in config.features] == ["Annual Income", "Spending Score"]
     assert config.value.feature == SPENDING
     # A 1-100 score does not add up over customers: no "share of the total" for it.
     assert (config.value.better, config.value.additive) == ("higher", False)

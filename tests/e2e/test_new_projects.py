@@ -169,7 +169,7 @@ def test_a_table_with_a_surname_an_email_and_row_numbers(tmp_path: Path) -> None
     project, said = new(tmp_path, tmp_path / "Churn_Modelling.csv")
     assert said == (
         "Found a customer table: 3,000 rows, one per customer (CustomerId); features Credit "
-        "Score, Balance, Estimated Salary; outcome Exited (1); left out as personal data: Surname, "
+        "score, Balance, Estimated salary; outcome Exited (1); left out as personal data: Surname, "
         "Email."
     )
     config = load_config(project / "data" / "segments.yml")
