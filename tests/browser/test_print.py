@@ -55,6 +55,17 @@ def test_a_persona_page_prints_without_navigation(
     assert titles and all(title.split(":")[0] in text for title in titles), titles
     assert sum(len(page.images) for page in pdf.pages) == 0
     assert [word for word in CHROME if word in text] == []
+    # Folded sections print open (and fold again after printing).
+    folded = tab.page.evaluate(
+        """() => Array.from(document.querySelectorAll('article details'))
+                 .filter((d) => !d.closest('.segments-chart'))
+                 .map((d) => [d.open, d.querySelector(':scope > :not(summary)')?.textContent])"""
+    )
+    words = " ".join(text.split())
+    STATS["folded sections printed"] += len(folded)
+    for is_open, inside in folded:
+        assert not is_open
+        assert inside and " ".join(inside.split())[:40] in words, inside
 
 
 def test_printing_redraws_charts_at_the_papers_width(tab: Tab, built: Built) -> None:
