@@ -222,9 +222,22 @@
     }
     // Printing lays the page out at the paper's width; Vega redraws a container-wide chart on
     // a window resize, and the redraw lands before the page is printed.
+    // Folded sections (<details>) print open, and fold again afterwards.
+    var unfolded = [];
     if (window.matchMedia) {
       var print = window.matchMedia("print");
-      var redraw = function () { window.dispatchEvent(new Event("resize")); };
+      var redraw = function (event) {
+        if (event.matches) {
+          unfolded = Array.prototype.filter.call(
+            document.querySelectorAll("article details:not([open])"),
+            function (d) { return !d.closest(".segments-chart"); });
+          unfolded.forEach(function (d) { d.setAttribute("open", ""); });
+        } else {
+          unfolded.forEach(function (d) { d.removeAttribute("open"); });
+          unfolded = [];
+        }
+        window.dispatchEvent(new Event("resize"));
+      };
       if (print.addEventListener) {
         print.addEventListener("change", redraw);
       }
