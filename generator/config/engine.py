@@ -70,7 +70,66 @@ class EngineSettings:
 # A catalog table name such as ``db.customers``, a SQL query, a size such as ``1GB`` ("" when
 # absent; for the size, DuckDB's default).
 table_name = optional_text(lambda v: bool(TABLE_NAME.match(v)), "a table name like db.customers")
-query = optional_text(bool, "a non-empty SQL query")
+query = optional_text(lambda v: one_select(v), "exactly one SELECT (or WITH ... SELECT) query")
+# Spark settings a session may change at run time: SQL behaviour, never the JVM, the
+# connection or classes to load (spark.driver.extraJavaOptions ran a command; spark.remote
+# would move the build to another server).
+SPARK_RUNTIME = "spark.sql."
+SPARK_REFUSED = (
+    "spark.sql.extensions",
+    "spark.sql.catalog.",
+    "spark.sql.warehouse.",
+    "spark.sql.hive.",
+    "spark.sql.queryExecutionListeners",
+    "spark.sql.streaming.streamingQueryListeners",
+    "spark.sql.catalogImplementation",
+    "spark.sql.connect.",
+)
+
+
+def one_select(sql: str) -> bool:
+    """Whether ``sql`` is one statement that starts with SELECT or WITH (comments allowed).
+
+    A ``;`` outside quotes may only end the text: ``SELECT 1; COPY ... TO`` is two statements.
+    """
+    words = _outside_quotes(sql)
+    if words is None:
+        return False
+    body = words.rstrip().removesuffix(";")
+    if ";" in body:
+        return False
+    first = body.lstrip(" \t\r\n(").split(None, 1)
+    return bool(first) and first[0].upper() in ("SELECT", "WITH")
+
+
+def _outside_quotes(sql: str) -> str | None:
+    """``sql`` with comments removed and quoted text blanked (None when a quote is open)."""
+    out, i, n = [], 0, len(sql)
+    while i < n:
+        c = sql[i]
+        if c in "'\"`":
+            end = sql.find(c, i + 1)
+            while end != -1 and sql[end + 1 : end + 2] == c:  # a doubled quote inside
+                end = sql.find(c, end + 2)
+            if end == -1:
+                return None
+            out.append(" ")
+            i = end + 1
+        elif sql.startswith("--", i):
+            end = sql.find("\n", i)
+            i = n if end == -1 else end
+        elif sql.startswith("/*", i):
+            end = sql.find("*/", i + 2)
+            if end == -1:
+                return None
+            out.append(" ")
+            i = end + 2
+        else:
+            out.append(c)
+            i += 1
+    return "".join(out)
+
+
 memory_limit = optional_text(lambda v: bool(MEMORY.match(v)), "a size like 1GB or 512MiB")
 timeout = optional_text(lambda v: bool(TIMEOUT.match(v)), "a duration like 30min, 1h or 90s")
 
@@ -102,6 +161,12 @@ def spark_conf(value: Any, key: str, ctx: Any) -> tuple[tuple[str, str], ...]:
     for name, setting in value.items():
         if not isinstance(setting, str | int | float | bool) or not str(name).startswith("spark."):
             ctx.fail(f"{key} entry {name!r} should be a spark.* setting with a plain value")
+            continue
+        if not str(name).startswith(SPARK_RUNTIME) or str(name).startswith(SPARK_REFUSED):
+            ctx.fail(
+                f"{key} entry {name!r} is not a runtime SQL setting (only spark.sql.* settings "
+                "that change how queries run are allowed; the server comes from SPARK_REMOTE)"
+            )
             continue
         text = str(setting).lower() if isinstance(setting, bool) else str(setting)
         pairs.append((str(name), text))

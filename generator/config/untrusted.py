@@ -46,13 +46,31 @@ class _Loader(yaml.SafeLoader):
 
 
 class _TagTolerantLoader(_Loader):
-    """For ``mkdocs.yml``, whose ``!ENV`` and ``!!python/name`` tags only MkDocs resolves."""
+    """For ``mkdocs.yml``, whose ``!ENV`` and ``!!python/name`` tags only MkDocs resolves.
+
+    MkDocs loads its config with a loader that builds Python objects: ``!!python/object/apply:
+    os.system [...]`` would run a command. Every Python tag is refused here, before MkDocs
+    reads the file, except ``!!python/name:`` of a function in the Markdown extensions'
+    own packages (Material's emoji index, as its documentation sets it).
+    """
+
+
+PYTHON_NAMES = ("material.", "pymdownx.")
+
+
+def _python_tag(_loader: Any, suffix: str, node: Any) -> None:
+    name = suffix.removeprefix("name:")
+    if suffix.startswith("name:") and name.startswith(PYTHON_NAMES):
+        return None
+    raise _refusal(
+        node,
+        f"the tag !!python/{suffix} would run code when MkDocs reads the file (only "
+        "!!python/name: tags of material.* or pymdownx.* functions are allowed)",
+    )
 
 
 _TagTolerantLoader.add_multi_constructor("!", lambda _loader, _suffix, _node: None)
-_TagTolerantLoader.add_multi_constructor(
-    "tag:yaml.org,2002:python/", lambda _loader, _suffix, _node: None
-)
+_TagTolerantLoader.add_multi_constructor("tag:yaml.org,2002:python/", _python_tag)
 
 
 class _Refused(yaml.YAMLError):

@@ -10,6 +10,7 @@ import pyarrow as pa
 from generator.config.settings import Config, EngineSettings
 from generator.engine.dialect import DUCKDB
 from generator.engine.session import SOURCE, Engine, engine_error
+from generator.errors import ConfigError
 
 CSV_SUFFIXES = (".csv", ".txt", ".tsv")
 
@@ -21,6 +22,7 @@ class DuckEngine(Engine):
 
     def __init__(self, settings: EngineSettings, temp: Path) -> None:
         temp.mkdir(parents=True, exist_ok=True)
+        self.temp = temp
         self.connection = duckdb.connect(":memory:")
         self.connection.execute(f"SET temp_directory = {DUCKDB.text(str(temp))}")
         # Insertion order is not needed (every query orders what it returns): less memory.
@@ -38,11 +40,38 @@ class DuckEngine(Engine):
         """Register ``data.path`` (file, glob or folder), ``data.table`` or ``data.sql``."""
         where = self.where(config)
         try:
+            self._confine(config)
             self.view(SOURCE, _source_sql(config))
             rows = self.connection.execute(f"DESCRIBE {SOURCE}").fetchall()
         except duckdb.Error as exc:
             raise engine_error(where, exc) from exc
         return [(str(row[0]), str(row[1])) for row in rows]
+
+    def _confine(self, config: Config) -> None:
+        """Let the connection touch only the table's files, the spill folder and the sidecar.
+
+        ``data.sql`` is one SELECT (``checked_query``), and from here on no query can read
+        another file (``read_text('/etc/passwd')``), write one (``COPY ... TO``), attach a
+        database or change these settings back.
+        """
+        if config.engine.sql:
+            checked_query(config.engine.sql, str(config.path))
+        folders = {self.temp, config.path.parent, config.path.parent.resolve()}
+        files: set[Path] = set()
+        if not config.engine.sql and not config.engine.table:
+            path = config.data_path
+            if path.is_dir():
+                folders.add(path)
+            elif any(c in path.name for c in "*?["):
+                folders.add(path.parent)
+            else:
+                files |= {path, path.resolve()}
+        dirs = ", ".join(DUCKDB.text(str(f) + "/") for f in sorted(folders))
+        paths = ", ".join(DUCKDB.text(str(f)) for f in sorted(files))
+        self.connection.execute(f"SET allowed_directories = [{dirs}]")
+        self.connection.execute(f"SET allowed_paths = [{paths}]")
+        self.connection.execute("SET enable_external_access = false")
+        self.connection.execute("SET lock_configuration = true")
 
     def fetch(self, sql: str) -> pa.Table:
         """Run ``sql`` and return its (small) result as Arrow."""
@@ -66,6 +95,25 @@ class DuckEngine(Engine):
     def close(self) -> None:
         """Close the connection."""
         self.connection.close()
+
+
+def checked_query(sql: str, where: str) -> None:
+    """Refuse a ``data.sql`` that is not exactly one SELECT (``WITH ... SELECT`` included).
+
+    Raises:
+        ConfigError: One line naming the config and the statement found.
+    """
+    try:
+        statements = duckdb.extract_statements(sql)
+    except duckdb.Error as exc:
+        first = " ".join(str(exc).split())[:200]
+        raise ConfigError(f"{where}: data.sql is not a query DuckDB can read ({first})") from exc
+    kinds = [s.type.name for s in statements]
+    if kinds != ["SELECT"]:
+        found = ", ".join(kinds) or "nothing"
+        raise ConfigError(
+            f"{where}: data.sql should be exactly one SELECT (or WITH ... SELECT), found {found}"
+        )
 
 
 def _source_sql(config: Config) -> str:

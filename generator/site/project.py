@@ -12,6 +12,7 @@ import tempfile
 from pathlib import Path
 
 from generator.errors import ConfigError, collect
+from generator.site.settings import check_settings
 
 PLUGIN = "segments"
 NEW_PROJECT = "run `segments new DIR --data TABLE` to start a project there"
@@ -60,6 +61,7 @@ def check_mkdocs(mkdocs_path: Path) -> None:
     register()
     if not mkdocs_path.is_file():
         raise ConfigError(f"{mkdocs_path}: MkDocs config not found; {NEW_PROJECT}")
+    check_settings(mkdocs_path)  # as data, before MkDocs' own loader builds anything from it
     config = MkDocsConfig(config_file_path=str(mkdocs_path))
     try:
         with mkdocs_path.open("rb") as handle:
