@@ -64,7 +64,7 @@ SETTINGS: tuple[Setting, ...] = (
         "data.sql",
         "",
         engine.query,
-        "with an engine (`duckdb`, `spark`, `postgres`), a query whose columns are the table",
+        "with an engine (`duckdb`, `spark`, `postgres`), one SELECT whose columns are the table",
         '`""`',
     ),
     Setting(
@@ -305,7 +305,7 @@ SETTINGS: tuple[Setting, ...] = (
         "spark.conf",
         (),
         engine.spark_conf,
-        "Spark runtime settings (`spark.*`); the server comes from `SPARK_REMOTE`, never the file",
+        "Spark runtime SQL settings (`spark.sql.*`); the server comes from `SPARK_REMOTE`, never the file",
         "`{}`",
         absent={},
     ),

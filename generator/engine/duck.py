@@ -48,7 +48,7 @@ class DuckEngine(Engine):
         return [(str(row[0]), str(row[1])) for row in rows]
 
     def _confine(self, config: Config) -> None:
-        """Let the connection touch only the table's files, the spill folder and the sidecar.
+        """Let the connection touch only the table's files, the project, and its spill folder.
 
         ``data.sql`` is one SELECT (``checked_query``), and from here on no query can read
         another file (``read_text('/etc/passwd')``), write one (``COPY ... TO``), attach a
@@ -56,7 +56,11 @@ class DuckEngine(Engine):
         """
         if config.engine.sql:
             checked_query(config.engine.sql, str(config.path))
-        folders = {self.temp, config.path.parent, config.path.parent.resolve()}
+        # The project: the config's folder, or the one above it (data/segments.yml), as
+        # find_mkdocs finds it; data.sql may read the project's files and no others.
+        home = config.path.absolute().parent
+        project = home if (home / "mkdocs.yml").is_file() else home.parent
+        folders = {self.temp, home, home.resolve(), project, project.resolve()}
         files: set[Path] = set()
         if not config.engine.sql and not config.engine.table:
             path = config.data_path

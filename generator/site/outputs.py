@@ -75,11 +75,11 @@ def _unsafe(folder: Path, root: Path, kept: dict[str, Path], other: Path) -> str
         return "the project folder itself"
     if not folder.is_relative_to(root):
         return f"outside the project folder {root}"
-    if folder.is_relative_to(root / ".git"):
-        return "inside the git repository (.git)"
     for what, path in kept.items():
         if path.resolve().is_relative_to(folder):
             return f"a folder that holds {what}" if path.resolve() != folder else what
+    if folder.is_relative_to(root / ".git"):
+        return "inside the git repository (.git)"
     if other.is_relative_to(folder) or folder.is_relative_to(other):
         return "the other output folder, or inside it"
     return ""

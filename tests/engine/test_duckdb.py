@@ -54,7 +54,8 @@ def test_charts_inputs_are_numpys_over_every_row(same_sample) -> None:
 
 def test_the_engine_writes_every_label_as_parquet(same_sample, tmp_path: Path) -> None:
     local, duck, config = same_sample
-    path = write_sidecar(config, duck, tmp_path / "sidecar")
+    # Beside the config, where the build stages it: DuckDB may write nowhere else.
+    path = write_sidecar(config, duck, config.path.parent / f"sidecar-{tmp_path.name}")
     written = pq.read_table(path).to_pandas()
     assert list(written.columns) == ["CustomerID", "segment"]
     expected = pd.Series(local.segmentation.labels + 1, index=local.table.frame["CustomerID"])
