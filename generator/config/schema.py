@@ -305,7 +305,8 @@ SETTINGS: tuple[Setting, ...] = (
         "spark.conf",
         (),
         engine.spark_conf,
-        "Spark runtime SQL settings (`spark.sql.*`); the server comes from `SPARK_REMOTE`, never the file",
+        "Spark runtime SQL settings (`spark.sql.*`); the server comes from `SPARK_REMOTE`, "
+        "never the file",
         "`{}`",
         absent={},
     ),
