@@ -10,11 +10,11 @@ Templates are in neither key: editing the words of a page reuses the cached numb
 Compiled templates are cached too (``templates``): MkDocs then takes about 40% less time.
 Large tables are not cached (the pickle would cost more than it saves).
 
-The cache holds code in effect (pickles, Jinja bytecode, the Vega bundle), so nothing in it is
-trusted: every entry carries an HMAC-SHA256 made with a secret key kept outside the cache folder
-(``~/.config/segments/cache-key``, 0600, or ``SEGMENTS_CACHE_KEY``), and is unpickled, loaded or
-published only when that checks. A copied, restored or edited cache is therefore a miss, and is
-recomputed. Without a usable key nothing is cached.
+The cache holds code in effect (pickles, Jinja bytecode, and in ``shared_folder`` the Vega
+bundle), so nothing in it is trusted: every entry carries an HMAC-SHA256 made with a secret key
+kept outside the cache folder (``~/.config/segments/cache-key``, 0600, or ``SEGMENTS_CACHE_KEY``),
+and is unpickled, loaded or published only when that checks. A copied, restored or edited cache
+is therefore a miss, and is recomputed. Without a usable key nothing is cached.
 """
 
 from __future__ import annotations
@@ -42,6 +42,16 @@ _WARNED: set[Path] = set()
 def folder() -> Path:
     """Where cached files live (``SEGMENTS_CACHE``, default ``.segments-cache``)."""
     return Path(os.environ.get("SEGMENTS_CACHE", ".segments-cache"))
+
+
+def shared_folder() -> Path:
+    """Files that depend only on installed versions, shared by every project on this machine.
+
+    ``$XDG_CACHE_HOME/segments`` (default ``~/.cache/segments``): the Vega bundle, made once per
+    vl-convert version instead of once per project (about 3 s each time).
+    """
+    base = os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache"
+    return Path(base) / "segments"
 
 
 def key_path() -> Path:

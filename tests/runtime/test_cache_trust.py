@@ -27,6 +27,7 @@ class Boom:
 def cache_folder(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     monkeypatch.setenv("SEGMENTS_CACHE", str(tmp_path / "cache"))
     monkeypatch.setenv("SEGMENTS_CACHE_KEY", str(tmp_path / "secret" / "key"))
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "machine"))
     return tmp_path / "cache"
 
 
@@ -88,7 +89,8 @@ def test_planted_jinja_bytecode_is_ignored(cache_folder: Path, tmp_path: Path) -
 
 def test_a_modified_vega_bundle_is_made_afresh(cache_folder: Path) -> None:
     made = bundle.vega_bundle()
-    cached = next(cache_folder.glob("vega-bundle-*.js"))
+    cached = next(cache.shared_folder().glob("vega-bundle-*.js"))
+    assert cached.parent == cache_folder.parent / "machine" / "segments"
     assert bundle.vega_bundle() == made
     cached.write_bytes(cached.read_bytes().replace(b"vegaEmbed", b"evilEmbed"))
     assert bundle.vega_bundle() == made
