@@ -9,6 +9,7 @@ and ``run``, which turns the library's named errors into one line and an exit co
 from __future__ import annotations
 
 import json
+import os
 import sys
 from collections.abc import Callable
 from pathlib import Path
@@ -105,7 +106,11 @@ def run(command: Callable[[], Any], verbose: bool) -> int:
         return exc.exit_code
     except (KeyboardInterrupt, click.exceptions.Abort):
         click.echo("interrupted; the previous docs/ and site/ are unchanged", err=True)
-        return 130
+        # A remote engine's client threads (gRPC) would keep the interpreter alive for minutes
+        # after the interrupt: end the process now (the build lock and staging need no cleanup).
+        sys.stderr.flush()
+        sys.stdout.flush()
+        os._exit(130)
     except Exception as exc:
         if verbose:
             raise

@@ -30,6 +30,7 @@ ENGINE_KEYS = (
     "duckdb.threads",
     "duckdb.database",
     "spark.conf",
+    "spark.connect_timeout",
     "postgres.statement_timeout",
 )
 MEMORY = re.compile(r"^\d+(\.\d+)?\s*(B|KB|MB|GB|TB|KiB|MiB|GiB|TiB)$")
@@ -50,6 +51,7 @@ class EngineSettings:
         database: A DuckDB database file holding ``data.table`` (opened read-only), or "".
         spark_conf: Spark runtime settings applied to the session, sorted by name.
         statement_timeout: PostgreSQL's limit on each query (e.g. ``1h``).
+        connect_timeout: Seconds to wait for the Spark Connect server before giving up.
     """
 
     name: str = "local"
@@ -60,6 +62,7 @@ class EngineSettings:
     database: str = ""
     spark_conf: tuple[tuple[str, str], ...] = ()
     statement_timeout: str = "1h"
+    connect_timeout: int = 30
 
     @property
     def is_local(self) -> bool:
@@ -198,4 +201,5 @@ def engine_settings(
         database=values["duckdb.database"],
         spark_conf=values["spark.conf"],
         statement_timeout=values["postgres.statement_timeout"],
+        connect_timeout=values["spark.connect_timeout"],
     )

@@ -311,6 +311,13 @@ SETTINGS: tuple[Setting, ...] = (
         absent={},
     ),
     Setting(
+        "spark.connect_timeout",
+        30,
+        integer(1, 3600),
+        "seconds to wait for the Spark Connect server of `SPARK_REMOTE` before giving up",
+        "`30`",
+    ),
+    Setting(
         "postgres.statement_timeout",
         "1h",
         engine.timeout,

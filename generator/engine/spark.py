@@ -8,22 +8,70 @@ Without it a local session (``local[2]``) is started, which needs the full pyspa
 from __future__ import annotations
 
 import os
+import socket
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
 import pyarrow as pa
 
 from generator.config.settings import Config, EngineSettings
 from generator.engine.dialect import SPARK
 from generator.engine.session import SOURCE, Engine, engine_error
+from generator.errors import ConfigError, DataError
 
 LOCAL_MASTER = "local[2]"
 LOCAL_PARTITIONS = 4
+DEFAULT_PORT = 15002
 
 
 def remote() -> str:
     """The Spark Connect address from ``SPARK_REMOTE`` ("" for a local session)."""
     return os.environ.get("SPARK_REMOTE", "").strip()
+
+
+def server(address: str) -> tuple[str, int]:
+    """The host and port of a Spark Connect address (``sc://host:port/;token=...``).
+
+    Raises:
+        ConfigError: When the address is not ``sc://host[:port]`` (one line, no token shown).
+    """
+    shown = address.split(";", 1)[0]
+    parsed = urlsplit(shown)
+    try:
+        port = parsed.port or DEFAULT_PORT
+    except ValueError:
+        port = 0
+    if parsed.scheme != "sc" or not parsed.hostname or not 0 < port < 65536:
+        raise ConfigError(
+            f"SPARK_REMOTE {shown!r}: not a Spark Connect address; expected "
+            "sc://host:port (e.g. sc://spark.example.com:15002/;token=...)"
+        )
+    return parsed.hostname, port
+
+
+def reachable(address: str, timeout: int) -> None:
+    """Fail in ``timeout`` seconds, with one line, when the server does not answer.
+
+    The Spark Connect client retries an unreachable server for many minutes without a word,
+    so the server is first reached with a plain TCP connection bounded by
+    ``spark.connect_timeout``.
+
+    Raises:
+        ConfigError: A malformed address.
+        DataError: No answer within ``timeout`` seconds.
+    """
+    host, port = server(address)
+    try:
+        socket.create_connection((host, port), timeout=timeout).close()
+    except OSError as exc:
+        why = exc.strerror or type(exc).__name__
+        if isinstance(exc, TimeoutError | socket.timeout):
+            why = f"no answer within {timeout} s (spark.connect_timeout)"
+        raise DataError(
+            f"SPARK_REMOTE sc://{host}:{port}: cannot reach the Spark Connect server ({why}); "
+            "check the address and that the server runs"
+        ) from exc
 
 
 class SparkEngine(Engine):
@@ -37,6 +85,7 @@ class SparkEngine(Engine):
         builder: Any = SparkSession.builder
         address = remote()
         if address:
+            reachable(address, settings.connect_timeout)
             self.spark = builder.remote(address).getOrCreate()
             for key, value in settings.spark_conf:
                 self.spark.conf.set(key, value)
