@@ -4,7 +4,8 @@ Builds the site from the shipped data with the real CLI (``segments build``), se
 free loopback port, opens it in Debian's Chromium (``CHROMIUM``, default /usr/bin/chromium) through
 Playwright and writes PNGs into docs-images/ (not docs/, which the generator owns). The History
 page needs several releases: ``history_demo.py`` builds the Mall refreshed three times in a
-temporary folder, and its History page is shot at desktop size.
+temporary folder, and its History page is shot at desktop size; ``outcome_demo.py`` builds a
+telecom-like table with a churn outcome, whose summary is shot down to its segments table.
 
 Usage: ``make screenshots`` or ``python scripts/screenshots.py [--no-build]``.
 """
@@ -25,6 +26,7 @@ from pathlib import Path
 from typing import Any
 
 import history_demo
+import outcome_demo
 from playwright.sync_api import Page, sync_playwright
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -94,15 +96,20 @@ def shoot(browser: Any, base_url: str) -> list[Path]:
     return written
 
 
-def shoot_history(browser: Any, base_url: str) -> Path:
-    """The History page of the refreshed demo at desktop size; returns the file written."""
+def shoot_history(browser: Any, base_url: str, page_name: str = "history.html") -> Path:
+    """A page (the History page of the refreshed demo) at desktop size; returns the file."""
     viewport, scale, height = SIZES["desktop"]
     context = browser.new_context(viewport=viewport, device_scale_factor=scale)
     page = context.new_page()
-    open_page(page, base_url + "history.html")
+    open_page(page, base_url + page_name)
     full = page.evaluate("() => document.scrollingElement.scrollHeight")
+    if page_name == "index.html":  # the summary down to its segments table
+        height = page.evaluate(
+            "() => document.querySelector('article table').getBoundingClientRect().bottom + 24"
+        )
     clip = {"x": 0, "y": 0, "width": viewport["width"], "height": min(height, full)}
-    target = OUT / "history-desktop.png"
+    stem = "history" if page_name == "history.html" else "outcome-summary"
+    target = OUT / f"{stem}-desktop.png"
     page.screenshot(path=str(target), full_page=True, clip=clip, animations="disabled")
     context.close()
     return target
@@ -117,12 +124,15 @@ def main() -> int:
         subprocess.run([sys.executable, "-m", "generator", "build"], cwd=ROOT, check=True)
     with tempfile.TemporaryDirectory() as folder, sync_playwright() as playwright:
         refreshed = history_demo.build(Path(folder) / "mall")
+        telecom = outcome_demo.build(Path(folder) / "telecom")
         browser = playwright.chromium.launch(executable_path=CHROMIUM, headless=True, args=FLAGS)
         try:
             with serve(ROOT / "site") as base_url:
                 written = shoot(browser, base_url)
             with serve(refreshed) as base_url:
                 written.append(shoot_history(browser, base_url))
+            with serve(telecom) as base_url:
+                written.append(shoot_history(browser, base_url, "index.html"))
             for path in written:
                 print(f"wrote {path.relative_to(ROOT)}")
         finally:

@@ -58,11 +58,22 @@ class Group:
 
 
 def grouped(site: SiteContext) -> tuple[Group, ...]:
-    """The findings by segment, the segment with the strongest finding first."""
+    """The findings by segment, those with an outcome finding first.
+
+    Segments otherwise follow their strongest finding; within a segment, its outcomes lead.
+    """
     groups: dict[int, list[Finding]] = {}
     for f in findings(site):
         groups.setdefault(f.profile.number, []).append(f)
-    return tuple(Group(parts[0].profile, parts[0].share, tuple(parts)) for parts in groups.values())
+    made = [
+        Group(parts[0].profile, parts[0].share, tuple(sorted(parts, key=_outcome_first)))
+        for parts in groups.values()
+    ]
+    return tuple(sorted(made, key=lambda g: g.parts[0].kind != "outcome"))
+
+
+def _outcome_first(finding: Finding) -> bool:
+    return finding.kind != "outcome"
 
 
 def findings(site: SiteContext) -> tuple[Finding, ...]:
