@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import re
-
 import pandas as pd
 import pyarrow as pa
 
@@ -11,7 +9,7 @@ from generator.commands import choose
 from generator.commands.choose import Column
 from generator.commands.init_ids import NO_FINDINGS, IdFindings, id_findings, placeholder_reason
 from generator.commands.init_model import Layout, Starter, scaling
-from generator.config.settings import default_label
+from generator.config.settings import readable_label
 from generator.errors import DataError
 from generator.model import FrozenMap
 from generator.table.dates import to_days
@@ -173,28 +171,5 @@ def _missing_reason(gaps: list[Column], rows: int, placeholders: str) -> str:
 
 
 def _label(column: str) -> str:
-    """A readable label, in sentence case, with the unit a name implies.
-
-    ``MonthlyCharges`` is ``Monthly charges``, ``visits_per_month`` ``Visits per month``,
-    ``SeniorCitizen`` ``Senior citizen``; ``tenure`` (in months in every public table that has
-    one) is ``Tenure (months)``. Acronyms (``ID``, ``USD``) and the case of a name that already
-    has spaces (``Annual Income``) stay.
-    """
-    spaced = re.sub(r"(?<=[a-z0-9])(?=[A-Z])", " ", default_label(column))
-    words = spaced.replace("_", " ").split()
-    if not words:
-        return column
-    shouting = spaced.isupper()  # BALANCE_FREQUENCY reads as Balance frequency
-    # A name with spaces is the author's own wording ("Annual Income"): its case stays.
-    authored = " " in default_label(column).strip() and not shouting
-    kept = [
-        w if authored or not (shouting or w[1:].islower() or len(w) == 1) else w.lower()
-        for w in words
-    ]
-    kept = ["ID" if w.casefold() == "id" else w for w in kept]
-    label = " ".join(kept)
-    label = label[:1].upper() + label[1:]
-    said = {w.casefold() for w in words}
-    if "tenure" in said and not said & {"months", "month", "days", "years"}:
-        label += " (months)"
-    return label
+    """A readable label (``config.features.readable_label``)."""
+    return readable_label(column)

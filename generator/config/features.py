@@ -27,6 +27,35 @@ def default_label(column: str) -> str:
     return label or column
 
 
+def readable_label(column: str, units: bool = True) -> str:
+    """A readable label, in sentence case, with the unit a name implies.
+
+    ``MonthlyCharges`` is ``Monthly charges``, ``visits_per_month`` ``Visits per month``,
+    ``SeniorCitizen`` ``Senior citizen``; ``tenure`` (in months in every public table that has
+    one) is ``Tenure (months)``. Acronyms (``ID``, ``USD``) and the case of a name that already
+    has spaces (``Annual Income``) stay. ``units``: add the unit a name implies (``init``
+    proposes it for the analyst to check; a config's own columns are never guessed at).
+    """
+    spaced = re.sub(r"(?<=[a-z0-9])(?=[A-Z])", " ", default_label(column))
+    words = spaced.replace("_", " ").split()
+    if not words:
+        return column
+    shouting = spaced.isupper()  # BALANCE_FREQUENCY reads as Balance frequency
+    # A name with spaces is the author's own wording ("Annual Income"): its case stays.
+    authored = " " in default_label(column).strip() and not shouting
+    kept = [
+        w if authored or not (shouting or w[1:].islower() or len(w) == 1) else w.lower()
+        for w in words
+    ]
+    kept = ["ID" if w.casefold() == "id" else w for w in kept]
+    label = " ".join(kept)
+    label = label[:1].upper() + label[1:]
+    said = {w.casefold() for w in words}
+    if units and "tenure" in said and not said & {"months", "month", "days", "years"}:
+        label += " (months)"
+    return label
+
+
 def parse_features(
     raw: Any, fail: Callable[[str], None], transactions: Transactions | None = None
 ) -> tuple[Feature, ...]:

@@ -168,7 +168,8 @@ SETTINGS: tuple[Setting, ...] = (
         (),
         labels,
         "how the pages name describe and outcome columns, e.g. `{SeniorCitizen: Senior citizen}` "
-        "(a feature's label is in `features`); `init` writes them",
+        "(a feature's label is in `features`); `init` writes them; a column without one reads "
+        "`SeniorCitizen` as `Senior citizen`, and a date in `data.since` as `Days since ...`",
         "`{}`",
         absent={},
     ),

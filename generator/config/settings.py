@@ -23,6 +23,7 @@ from generator.config.engine import ENGINE_KEYS, engine_settings
 from generator.config.engine import EngineSettings as EngineSettings
 from generator.config.features import Feature as Feature
 from generator.config.features import default_label as default_label
+from generator.config.features import readable_label as readable_label
 
 # The same for the playbook and the persona overrides.
 from generator.config.outcomes import Outcome as Outcome
@@ -118,10 +119,14 @@ class Config:
         """How the pages name each column.
 
         Features by their label, the columns a log makes by theirs (``Order Value``), describe
-        and outcome columns by ``labels``.
+        and outcome columns by ``labels`` or else readably (``SeniorCitizen`` is ``Senior
+        citizen``; a date counted in days since is ``Days since Order Date``).
         """
         made = self.transactions.made if self.transactions else ()
         named = {c: RFM_LABELS[c] for c in made}
+        named.update((c, _profiled_label(c, dict(self.since))) for c in self.profiled)
+        if len(set(named.values())) < len(named):  # two columns, one label: keep the names
+            named = {c: RFM_LABELS.get(c, c) for c in named}
         return {**named, **dict(self.labels), **{f.column: f.label for f in self.features}}
 
     def rule_for(self, column: str) -> ColumnRule:
@@ -139,6 +144,15 @@ class Config:
         if any(made):  # only when set, so other tables' locks keep their hash
             values["shape"] = repr(made)
         return values
+
+
+def _profiled_label(column: str, since: dict[str, str]) -> str:
+    """A profiled column's label when the config gives none: readable, its unit said."""
+    label = readable_label(column, units=False)
+    if column in since:  # a date or year counted to the latest date: never the date's name
+        birth = since[column] == "years" and "birth" in column.casefold()
+        return "Age" if birth else f"{since[column].capitalize()} since {label}"
+    return label
 
 
 def load_config(path: Path = DEFAULT_CONFIG) -> Config:

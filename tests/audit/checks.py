@@ -20,6 +20,8 @@ import numpy as np
 import pandas as pd
 import yaml
 
+from generator.config.settings import readable_label
+
 NUMBER = r"(-?[\d,]+(?:\.\d+)?|\u2013)"
 PERCENT = r"(\d+)%"
 # The labels of the columns made from a log, as the README states them.
@@ -87,7 +89,15 @@ def load_truth(folder: Path, config_path: Path) -> Truth:
     labels = dict(LOG_LABELS) if "transactions" in data else {}
     named = [f for f in config["features"] if isinstance(f, dict) and "label" in f]
     labels.update({f["column"]: f["label"] for f in named})
-    labels.update(config.get("labels", {}))  # describe and outcome columns
+    # Describe and outcome columns: as the config names them, or readably (the README's rule).
+    since = data.get("since", {})
+    for column in (*config.get("describe", []), *config.get("outcomes", {})):
+        readable = readable_label(column, units=False)
+        if column in since:
+            birth = since[column] == "years" and "birth" in column.casefold()
+            readable = "Age" if birth else f"{since[column].capitalize()} since {readable}"
+        labels[column] = readable
+    labels.update(config.get("labels", {}))
     describe = list(config.get("describe", []))
     id_column = data.get("id_column", "")
     categorical = {c for c, rule in config.get("columns", {}).items() if "allowed" in rule}

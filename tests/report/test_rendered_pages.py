@@ -112,4 +112,4 @@ def test_the_numbers_heading_names_the_describe_columns(synthetic: Path) -> None
     assert persona
     for text in persona:
         assert "Age" not in text
-        assert "\n## tenure among all customers\n" in text
+        assert "\n## Tenure among all customers\n" in text
