@@ -30,12 +30,14 @@ import pyarrow.compute as pc
 from generator.config.settings import Config, Transactions
 from generator.errors import DataError, collect
 from generator.model import RowLines, SourceInfo
-from generator.table.convert import _text, to_numbers
+from generator.table.convert import Converted, _text, to_numbers
 from generator.table.dates import to_days
 from generator.table.placeholders import IdCells, id_cells, left_out_or_stop, outsized
 from generator.table.problems import CellIssue, ProblemList
 
 log = logging.getLogger(__name__)
+# Dates from this year on are stand-ins ("9999-12-31": no end), never a purchase day.
+FAR_YEAR = 9000
 DROP_HINT = "set data.missing: drop to leave out log rows with missing values"
 # A checked log column: its name, missing cells, bad cells and what a cell should hold.
 Checked = tuple[str, np.ndarray, tuple[CellIssue, ...], str]
@@ -53,7 +55,7 @@ def per_customer(raw: pa.Table, source: SourceInfo, config: Config) -> tuple[pa.
     where = str(source.path)
     if raw.num_rows == 0:
         raise DataError(f"{where}: the file has no transaction rows")
-    cells, keep, names, ids = _cells(raw, spec, config, source.lines, where)
+    cells, keep, names, ids, far = _cells(raw, spec, config, source.lines, where)
     log_rows, as_of, table, lines = _made(cells, keep, names, config, where)
     big = outsized(lines, table.column(config.id_column), config.rule_for(spec.customer))
     if big:  # rare: a zero standing for unknown customers is left out, and all is made again
@@ -66,9 +68,15 @@ def per_customer(raw: pa.Table, source: SourceInfo, config: Config) -> tuple[pa.
     )
     log.info("%s: %s", where, note)
     _drop_note(where, ~keep, source.lines, bool(ids.left_out))
+    placeholders = []
+    if far:
+        placeholders.append(
+            f"column {spec.date!r}: {far:,} cells held a placeholder date such as 9999-12-31 "
+            "(no real day) and were read as gaps"
+        )
     customers = replace(
         source,
-        notes=(*source.notes, note),
+        notes=(*source.notes, *placeholders, note),
         rows_dropped=source.rows_dropped + raw.num_rows - log_rows.num_rows,
         lines=RowLines("customer", 1),
         as_of=as_of,
@@ -96,7 +104,7 @@ def _made(
 
 def _cells(
     raw: pa.Table, spec: Transactions, config: Config, lines: RowLines, where: str
-) -> tuple[dict[str, pa.Array], np.ndarray, pa.Array | None, IdCells]:
+) -> tuple[dict[str, pa.Array], np.ndarray, pa.Array | None, IdCells, int]:
     """The log's typed columns, the rows to keep, the customer names of the codes, the IDs.
 
     Raises on bad (or missing) cells and placeholder IDs. Customers and orders become
@@ -105,6 +113,7 @@ def _cells(
     column = {name: raw.column(name).combine_chunks() for name in spec.columns}
     ids = id_cells(spec.customer, column[spec.customer], config.rule_for(spec.customer), log=True)
     days = to_days(spec.date, column[spec.date], spec.date_format)
+    days, far = placeholder_dates(spec.date, days, where)
     checked: list[Checked] = [(spec.customer, ids.missing, ids.issues, "a customer ID")]
     checked += [(spec.date, days.missing, days.issues, days.expected)]
     value = np.ones(len(days.missing))
@@ -121,7 +130,23 @@ def _cells(
         cells["value"] = pa.array(value, pa.float64())
     if spec.order:
         cells["order"] = _keys(_text(spec.order, column[spec.order]))[0]
-    return cells, ~missing, names, ids
+    return cells, ~missing, names, ids, far
+
+
+def placeholder_dates(column: str, days: Converted, where: str) -> tuple[Converted, int]:
+    """Far-future stand-ins (``9999-12-31``: "no end") read as gaps, and how many there were.
+
+    A date from the year ``FAR_YEAR`` on is no purchase day: counted as a gap (left out with
+    ``data.missing: drop``, as any missing date) and said in a note on the Data page.
+    """
+    values = np.asarray(days.values, dtype="datetime64[D]")
+    far = ~np.isnat(values) & (values >= np.datetime64(f"{FAR_YEAR}-01-01"))
+    count = int(far.sum())
+    if not count:
+        return days, 0
+    log.warning("%s: column %r: %d placeholder dates read as gaps", where, column, count)
+    values = np.where(far, np.datetime64("NaT"), values)
+    return replace(days, values=values, missing=days.missing | far), count
 
 
 def _keys(text: pa.Array) -> tuple[pa.Array, pa.Array | None]:
@@ -192,10 +217,21 @@ def _kept(issue: CellIssue, keep: np.ndarray) -> CellIssue:
 
 
 def _as_of(spec: Transactions, days: pa.ChunkedArray, config: Config) -> dt.date:
-    """The configured day, never before the last purchase; else the day after it."""
+    """The configured day, never before the last purchase; else the day after it.
+
+    Without ``as_of``, a purchase after today is refused: one row dated 2099 would move
+    every customer's recency by decades.
+    """
     last = pc.max(days).as_py()
     assert isinstance(last, dt.date)
     if spec.as_of is None:
+        today = dt.datetime.now(dt.UTC).date() + dt.timedelta(days=1)  # any time zone's today
+        if last > today:
+            raise DataError(
+                f"{config.path}: column {spec.date!r} has the date {last.isoformat()}, after "
+                f"today ({today.isoformat()}); fix it, or set data.transactions.as_of to count "
+                "recency and tenure to a later day"
+            )
         return last + dt.timedelta(days=1)
     if spec.as_of < last:
         raise DataError(
