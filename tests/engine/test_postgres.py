@@ -121,7 +121,8 @@ def test_the_sidecar_streams_every_label(mall, tmp_path: Path) -> None:
 def test_zero_heavy_spend_and_outliers_give_the_local_result(
     postgres_server: Server, tmp_path: Path, scaling: str, k: int | str, seed: int
 ) -> None:
-    settings = {"scaling": scaling, "k": k}
+    outcomes = {"churn": "Yes", "responded": 1}  # text and 0/1: counted in the database
+    settings = {"scaling": scaling, "k": k, "outcomes": outcomes}
     local_path = shop_like(tmp_path, 3_000, "local", seed, **settings)
     load_table("shop", pq.read_table(tmp_path / f"shop-3000-{seed}.parquet"))
     local = run_analysis(load_config(local_path))

@@ -106,7 +106,7 @@ def test_local_session_gives_the_local_result(spark_cache: Path, tmp_path: Path)
 
 def test_robust_scaling_gives_the_local_result(spark_cache: Path, tmp_path: Path) -> None:
     """In the local session already started: medians and quartiles over every row, no refit."""
-    settings = {"scaling": "robust", "k": 5}
+    settings = {"scaling": "robust", "k": 5, "outcomes": {"churn": "Yes", "responded": 1}}
     local = run_analysis(load_config(shop_like(tmp_path, 3_000, "local", 1, **settings)))
     config = load_config(shop_like(tmp_path, 3_000, "spark", 1, spark={"conf": TINY}, **settings))
     spark = run_analysis(config)
