@@ -181,7 +181,8 @@ def postgres_server(runs: str) -> pgserver.Server | None:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--runs", default="duckdb:10M,duckdb:100M,spark:10M")
+    runs = "duckdb:10M,duckdb:100M,spark:10M,postgres:1M,postgres:10M"
+    parser.add_argument("--runs", default=runs)
     parser.add_argument("--data", type=Path, default=ROOT / ".bench-data")
     args = parser.parse_args()
     print("| engine | rows | wall s | CPU s | peak RSS MiB | result | load average | target |")

@@ -90,7 +90,7 @@ def _labelled(
     """Every customer with ``segment`` (the nearest of ``centres``) and its features."""
     d = engine.dialect
     items = scaler.items(d, table.features)
-    return sql.labelled(CUSTOMERS, items, centres, [d.quote(c) for c in table.features])
+    return sql.labelled(d, CUSTOMERS, items, centres, [d.quote(c) for c in table.features])
 
 
 def _distinct(x: np.ndarray, table: CustomerTable, config: Config, engine: Engine) -> int:
@@ -206,7 +206,7 @@ def lloyd(
     scaled_bounds = (values + np.abs(scaler.center)) / scaler.scale
     centres = np.asarray(start, dtype=np.float64)
     for _ in range(MAX_ITER):
-        labelled = sql.labelled(CUSTOMERS, items, centres, ())
+        labelled = sql.labelled(engine.dialect, CUSTOMERS, items, centres, ())
         step = sql.lloyd_step(engine.dialect, labelled, scaled_bounds)
         moved = centres.copy()
         for row in engine.fetch(step).to_pylist():

@@ -54,7 +54,7 @@ def labelled_sql(engine: Engine, table: CustomerTable, segmentation: Segmentatio
     kept = (*table.features, *table.describe, *table.outcomes)
     keep = ["id", "id_key", *(d.quote(c) for c in kept)]
     items = scaler.items(d, table.features)
-    return sql.labelled(CUSTOMERS, items, segmentation.scaled_centroids, keep)
+    return sql.labelled(engine.dialect, CUSTOMERS, items, segmentation.scaled_centroids, keep)
 
 
 @dataclass(frozen=True)

@@ -32,6 +32,9 @@ class Dialect:
     quote_char = '"'
     text_type = "VARCHAR"
     double_type = "DOUBLE"
+    # Appended to each layer of ``sql.layered``: "" where the engine computes a layer's column
+    # once however often the next layer names it.
+    layer_fence = ""
 
     def quote(self, name: str) -> str:
         """A quoted identifier (the quote character doubled inside)."""
@@ -144,6 +147,10 @@ class PostgresDialect(Dialect):
     name = "postgres"
     text_type = "TEXT"
     double_type = "DOUBLE PRECISION"
+    # PostgreSQL flattens nested subqueries, pasting a layer's expression wherever the next one
+    # names it: the sample key's eleven layers, each naming the one before twice, became a tree
+    # of thousands of copies. OFFSET 0 keeps each layer a step of its own.
+    layer_fence = " OFFSET 0"
 
     def try_double(self, text: str) -> str:
         """A regular expression stands in for TRY_CAST; beyond a double's range is infinite.

@@ -91,7 +91,9 @@ def check_sample_keys(engine: Engine, folder: Path, seed: int = 42) -> None:
     path = _table(folder, "texts", {"id_key": pa.array(texts), "id": pa.array(texts)})
     engine.parquet_view("key_texts", path)
     for relation, integer in (("key_ints", True), ("key_ints", False), ("key_texts", False)):
-        query = sql.layered(f"SELECT id_key, id FROM {relation}", sql.sample_key(d, seed, integer))
+        query = sql.layered(
+            d, f"SELECT id_key, id FROM {relation}", sql.sample_key(d, seed, integer)
+        )
         rows = engine.fetch(f"SELECT id, {sql.SAMPLE_HASH} AS h FROM ({query}) AS q").to_pylist()
         got = {row["id"]: int(row["h"]) for row in rows}
         assert got == {t: sample_key(t, seed) for t in got}, (relation, integer)

@@ -48,7 +48,7 @@ def sample(
     others = "".join(f", {d.quote(c)}" for c in columns if c != "id")
     text = "" if integer_ids else ", id"
     keyed = layered(
-        f"SELECT id_key{text}{others} FROM {relation}", sample_key(d, seed, integer_ids)
+        d, f"SELECT id_key{text}{others} FROM {relation}", sample_key(d, seed, integer_ids)
     )
     order = f"ORDER BY {SAMPLE_HASH}, {key} LIMIT {int(rows)}"
     return f"SELECT {key} AS id{others} FROM ({keyed}) AS q {order}"
@@ -123,11 +123,11 @@ def sample_key(d: Dialect, seed: int, integer_ids: bool) -> list[tuple[str, str]
     ]
 
 
-def layered(relation_sql: str, layers: Sequence[tuple[str, str]]) -> str:
+def layered(d: Dialect, relation_sql: str, layers: Sequence[tuple[str, str]]) -> str:
     """``relation_sql`` with each layer's column added in turn (later ones may use earlier)."""
     out = relation_sql
     for name, expr in layers:
-        out = f"SELECT *, {expr} AS {name} FROM ({out}) AS q"
+        out = f"SELECT *, {expr} AS {name} FROM ({out}{d.layer_fence}) AS q"
     return out
 
 
@@ -164,11 +164,13 @@ def nearest(centres: np.ndarray) -> tuple[list[tuple[str, str]], str]:
     return layers, f"CASE {whens} ELSE {k - 1} END"
 
 
-def labelled(relation: str, scaled_items: str, centres: np.ndarray, keep: Sequence[str]) -> str:
+def labelled(
+    d: Dialect, relation: str, scaled_items: str, centres: np.ndarray, keep: Sequence[str]
+) -> str:
     """Every customer with its segment (``segment``), the scaled features and ``keep`` columns."""
     kept = "".join(f", {c}" for c in keep)
     layers, segment = nearest(centres)
-    scored = layered(f"SELECT {scaled_items}{kept} FROM {relation}", layers)
+    scored = layered(d, f"SELECT {scaled_items}{kept} FROM {relation}", layers)
     return f"SELECT {segment} AS segment, * FROM ({scored}) AS q"
 
 
