@@ -25,7 +25,7 @@ from generator.config.engine import ENGINES, EngineSettings
 from generator.config.settings import load_config
 from generator.engine.adapters import ADAPTERS
 from generator.engine.postgres import UPLOAD_TYPES, PostgresEngine
-from generator.errors import DataError
+from generator.errors import ConfigError, DataError
 from generator.release.engine_sidecar import write_sidecar
 from tests.conftest import ROOT, run_cli, write_config
 from tests.engine.keys import check_bins, check_sample, check_sample_keys, check_sums
@@ -176,8 +176,13 @@ def test_a_query_is_a_source_and_runs_read_only(mall, tmp_path: Path) -> None:
     analysis = run_analysis(load_config(write_config(tmp_path / "sql", text)))
     assert analysis.table.n_customers == 1_500
     writes = config.path.read_text().replace("table: mall", "sql: DELETE FROM mall RETURNING *")
-    with pytest.raises(DataError):
-        run_analysis(load_config(write_config(tmp_path / "delete", writes)))
+    with pytest.raises(ConfigError, match=r"data\.sql should be exactly one SELECT"):
+        load_config(write_config(tmp_path / "delete", writes))
+    # A SELECT that writes passes the config's reading; the server refuses it.
+    hidden = "sql: WITH gone AS (DELETE FROM mall RETURNING *) SELECT * FROM gone"
+    writes = config.path.read_text().replace("table: mall", hidden)
+    with pytest.raises(DataError, match="PostgreSQL could not read the table"):
+        run_analysis(load_config(write_config(tmp_path / "hidden", writes)))
     with psycopg.connect("") as connection:
         assert connection.execute("SELECT count(*) FROM mall").fetchone() == (3_000,)
 
