@@ -214,7 +214,7 @@ def test_a_missing_extra_is_named() -> None:
         ),
         (
             "engine: spark\nspark: {remote: sc://x}\n",
-            "unknown setting 'spark.remote' (expected conf)",
+            "unknown setting 'spark.remote' (expected conf, connect_timeout)",
         ),
     ],
 )
