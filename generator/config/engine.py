@@ -33,6 +33,7 @@ ENGINE_KEYS = (
     "spark.connect_timeout",
     "postgres.statement_timeout",
 )
+MAX_THREADS = 1024
 MEMORY = re.compile(r"^\d+(\.\d+)?\s*(B|KB|MB|GB|TB|KiB|MiB|GiB|TiB)$")
 TIMEOUT = re.compile(r"^[1-9]\d*\s*(ms|s|min|h|d)$")
 TABLE_NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*(\.[A-Za-z_][A-Za-z0-9_]*){0,2}$")
@@ -141,6 +142,9 @@ def threads(value: Any, key: str, ctx: Any) -> int:
     """A thread count (0 for DuckDB's default)."""
     if isinstance(value, bool) or not isinstance(value, int) or value < 0:
         ctx.fail(f"{key} should be an integer >= 1, got {value!r}")
+        return 0
+    if value > MAX_THREADS:  # DuckDB aborts the process on a billion threads
+        ctx.fail(f"{key} should be an integer <= {MAX_THREADS}, got {value!r}")
         return 0
     return value
 

@@ -182,8 +182,9 @@ SETTINGS: tuple[Setting, ...] = (
         absent="auto",
         analysis=True,
     ),
-    Setting("k_min", 2, integer(2), "the smallest k searched", analysis=True),
-    Setting("k_max", 10, integer(2), "the largest k searched", analysis=True),
+    # A segment per 1,000 k values is no report: the search is bounded (issue 21, Low).
+    Setting("k_min", 2, integer(2, 100), "the smallest k searched", analysis=True),
+    Setting("k_max", 10, integer(2, 100), "the largest k searched", analysis=True),
     Setting(
         "random_state",
         42,
@@ -191,7 +192,7 @@ SETTINGS: tuple[Setting, ...] = (
         "the seed of every random step (0 to 4294967295)",
         analysis=True,
     ),
-    Setting("n_init", 10, integer(10), "K-Means restarts (at least 10)", analysis=True),
+    Setting("n_init", 10, integer(10, 1000), "K-Means restarts (at least 10)", analysis=True),
     Setting(
         "scaling",
         "standard",
