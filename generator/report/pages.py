@@ -182,6 +182,10 @@ def _profiles_csv(site: SiteContext) -> str:
         for column, shares in p.categorical.items():
             for category, share in site.suppress.shares(shares, p.size):
                 row[f"share {column}: {category}"] = share
+        for o in site.outcomes[p.number]:
+            row[f"outcome rate: {o.column}"] = o.rate  # empty where privacy hides it
+            row[f"outcome low: {o.column}"] = o.low
+            row[f"outcome high: {o.column}"] = o.high
         row["actions"] = " | ".join(p.actions)
         rows.append(row)
     return csv_text(pd.DataFrame(rows))

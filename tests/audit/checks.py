@@ -468,6 +468,13 @@ def check_profiles_csv(truth: Truth, docs: Path) -> int:
             assert row[f"mean: {column}"] == pytest_approx(part[column].mean())
             assert row[f"median: {column}"] == pytest_approx(part[column].median())
             checked += 2
+        for column, positive in truth.config.get("outcomes", {}).items():
+            rate = row[f"outcome rate: {column}"]
+            values = part[column].dropna()
+            hits = values == float(positive) if truth.numeric(column) else values == positive
+            if not pd.isna(rate):
+                assert rate == pytest_approx(hits.mean()), (row["slug"], column)
+                checked += 1
     return checked
 
 
