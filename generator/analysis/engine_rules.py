@@ -11,7 +11,6 @@ from __future__ import annotations
 from typing import Any
 
 import numpy as np
-from sklearn.tree import DecisionTreeClassifier
 
 from generator.analysis.personas import RULE_ROWS, _leaf_paths, _merge
 from generator.engine.dialect import lit
@@ -23,6 +22,8 @@ Path = list[tuple[int, str, float]]
 
 def leaf_paths(table: CustomerTable, labels: np.ndarray, k: int, seed: int) -> list[list[Path]]:
     """For each segment, the leaves of a depth-2 tree learned on the sample (``labels``)."""
+    from sklearn.tree import DecisionTreeClassifier  # not imported by a cached rebuild
+
     x = table.feature_matrix()
     rng = np.random.default_rng(seed)
     rows = np.sort(rng.choice(len(x), RULE_ROWS, replace=False)) if len(x) > RULE_ROWS else None

@@ -4,13 +4,16 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from typing import TYPE_CHECKING
 
 import numpy as np
-from sklearn.tree import DecisionTreeClassifier
 
 from generator.config.settings import Config
 from generator.config.sources import RFM_WORDS
 from generator.model import CustomerTable, Rule
+
+if TYPE_CHECKING:  # scikit-learn is imported when a rule is learnt, not by a cached rebuild
+    from sklearn.tree import DecisionTreeClassifier
 
 NAME_FEATURES = 2
 RULE_ROWS = 50_000
@@ -191,6 +194,8 @@ def _rule(
     features: tuple[str, ...],
     seed: int,
 ) -> Rule:
+    from sklearn.tree import DecisionTreeClassifier
+
     tree = DecisionTreeClassifier(max_depth=2, random_state=seed).fit(train_x, train_y)
     best: tuple[float, tuple[tuple[str, str, float], ...], np.ndarray] | None = None
     for path in _leaf_paths(tree, train_x):

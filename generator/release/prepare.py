@@ -15,7 +15,6 @@ from generator.analysis.stability import Stability, stability
 from generator.config.settings import Config
 from generator.model import Analysis
 from generator.release.changes import Changes, Flow, changes
-from generator.release.engine_sidecar import compare_on_engine, sidecar_fingerprint
 from generator.release.history import History, history_path, next_history, release_entry
 from generator.release.historyread import read_history
 from generator.release.lockfile import Lock, config_hash, lock_from, lock_path
@@ -77,7 +76,12 @@ def prepare(
     # With an engine the sidecar is Parquet written by the engine at the end of the build.
     on_engine = published.table.whole is not None
     sidecar = "" if on_engine else assignments_csv(published)
-    sidecar_hash = sidecar_fingerprint(config, published) if on_engine else text_sha256(sidecar)
+    if on_engine:  # the engine's modules (and scikit-learn) only when an engine ran
+        from generator.release.engine_sidecar import sidecar_fingerprint
+
+        sidecar_hash = sidecar_fingerprint(config, published)
+    else:
+        sidecar_hash = text_sha256(sidecar)
     same = locked is not None and _same_release(locked, published, config)
     if locked is not None and same:
         base, comparison = locked.previous, locked.comparison
@@ -112,6 +116,8 @@ def _same_release(lock: Lock, analysis: Analysis, config: Config) -> bool:
 def _compare(lock: Lock, analysis: Analysis, config: Config) -> dict[str, Any] | None:
     """Customer-level agreement with the locked release, kept as aggregates."""
     if analysis.table.whole is not None:
+        from generator.release.engine_sidecar import compare_on_engine
+
         return compare_on_engine(lock, analysis, config)
     # Row numbers are no customer identity: no customer-by-customer comparison.
     previous = None if config.number_rows else read_assignments(assignments_path(config), lock)
