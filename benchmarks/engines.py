@@ -110,7 +110,7 @@ def project(engine: str, data: Path, folder: Path, shape: str = "mall") -> Path:
     (where / "data").mkdir(parents=True, exist_ok=True)
     config = shapes.config(shape, mall_config())
     if engine == "postgres":  # the table is in the database, copied there by ``pg_table``
-        del config["data"]["path"]
+        config["data"].pop("path", None)
         config["data"]["table"] = data.stem.replace("-", "_")
     else:
         config["data"]["path"] = str(data.resolve())
