@@ -21,8 +21,9 @@ from generator.table.problems import CellIssue
 NUMBER = r"(?i)^[+-]?((\d+(\.\d*)?|\.\d+)(e[+-]?\d+)?|inf|infinity)$"
 WHOLE_ID = r"^(0|[1-9]\d{0,17})$"
 NA_TOKENS = pa.array(["na", "n/a", "nan", "null", "none"])
-# Distances square every value: beyond this the squares (and K-Means) overflow to infinity.
-MAX_MAGNITUDE = 1e150
+# Distances square every value, and scikit-learn's trees (the rules of thumb) read float32,
+# whose largest value is 3.4e38: beyond this bound a build would fail half way.
+MAX_MAGNITUDE = 1e38
 # NUL and other control characters (tab, line feed and carriage return are allowed).
 CONTROL = r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]"
 

@@ -232,14 +232,16 @@ def _warn_outliers(frame: pd.DataFrame, config: Config, where: str) -> None:
         spread = float(np.median(np.abs(values - median))) or float(np.std(values))
         far = np.abs(values - median) > OUTLIER_SPREADS * spread
         if spread > 0 and far.any():
-            worst = values[np.argmax(np.abs(values - median))]
+            # No customer's value is printed: build logs (CI) are read by more people than
+            # the site, and the farthest value is one customer's.
             log.warning(
-                "%s: column %r has %s far from the rest (up to %s, the median is %s); k-means "
-                "may give them a segment of their own: check them, or try scaling: robust or log",
+                "%s: column %r has %s far from the rest (over %s median absolute deviations "
+                "from the median %s); k-means may give them a segment of their own: check "
+                "them, or try scaling: robust or log",
                 where,
                 column,
                 f"{int(far.sum()):,} {'value' if far.sum() == 1 else 'values'}",
-                show(float(worst)),
+                f"{OUTLIER_SPREADS:,}",
                 show(median),
             )
 

@@ -132,11 +132,19 @@ BAD_INPUTS = [
     ),
     # --- issue 15: values whose square overflows, NUL and control characters, uint64 IDs ----
     Case(
+        "float32-overflows",  # issue 21: passed validate, then build exited 1 (float32 trees)
+        rows((2, "2,Female,21,1e100,81\n")),
+        err(
+            f"{T}: 1 problem: line 3, column 'income': value '1e100' is too large; expected a "
+            "number within ±1e+38"
+        ),
+    ),
+    Case(
         "square-overflows",
         rows((2, "2,Female,21,1e308,81\n")),
         err(
             f"{T}: 1 problem: line 3, column 'income': value '1e308' is too large; expected a "
-            "number within ±1e+150"
+            "number within ±1e+38"
         ),
     ),
     Case(
