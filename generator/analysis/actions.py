@@ -8,7 +8,8 @@ Two facts come first:
   money: it gets the loss actions *instead of* the playbook's (never a reward);
 - a segment whose outcome rate is above everyone's, with the 95% interval leaving everyone's
   rate out and both of its groups at least ``privacy.min_group_size``, gets the outcome's
-  action first (retention for churn-like outcomes, targeting for response-like ones).
+  action first (retention for churn-like outcomes, targeting for response-like ones); one
+  clearly *below* everyone's rate of a churn-like outcome is the one to learn from.
 """
 
 from __future__ import annotations
@@ -47,6 +48,11 @@ OUTCOME_ACTIONS = (
     ),
 )
 OTHER_OUTCOME = "Look into {name} first: it is more common among them than among other customers."
+# A segment clearly *below* everyone's rate of a churn-like outcome (the first kind above).
+KEPT = (
+    "Learn from them: fewer of them leave ({name}) than other customers; find what keeps them "
+    "and offer it to customers like them."
+)
 
 
 def segment_actions(
@@ -65,11 +71,15 @@ def segment_actions(
     """
     if loses_money(config, means):
         return LOSS
-    first = [
-        _outcome_action(outcome.column, outcome.shown)
-        for outcome in config.outcomes
-        if _above(rates[0].get(outcome.column), rates[1].get(outcome.column), config)
-    ]
+    first = []
+    for outcome in config.outcomes:
+        rate, everyone = rates[0].get(outcome.column), rates[1].get(outcome.column)
+        if _clear(rate, everyone, config, above=True):
+            first.append(_outcome_action(outcome.column, outcome.shown))
+        elif _clear(rate, everyone, config, above=False) and _leaving(
+            outcome.column, outcome.shown
+        ):
+            first.append(KEPT.format(name=_name(outcome.column, outcome.shown)))
     return (*first, *(a for a in playbook if a not in first))
 
 
@@ -79,18 +89,29 @@ def loses_money(config: Config, means: Mapping[str, float]) -> bool:
     return any(means[c] < 0 for c in money)
 
 
-def _above(rate: OutcomeRate | None, everyone: OutcomeRate | None, config: Config) -> bool:
-    """Whether the rate is clearly above everyone's, and may be acted on without naming a few."""
+def _clear(
+    rate: OutcomeRate | None, everyone: OutcomeRate | None, config: Config, above: bool
+) -> bool:
+    """Whether the rate is clearly above (or below) everyone's, about no small group."""
     if rate is None or everyone is None or not rate.count:
         return False
     minimum = 1 if config.privacy.individual_points else config.privacy.min_group_size
     large = min(rate.positives, rate.count - rate.positives) >= minimum
-    return large and rate.low > everyone.rate
+    return large and (rate.low > everyone.rate if above else rate.high < everyone.rate)
+
+
+def _leaving(column: str, positive: str) -> bool:
+    words = OUTCOME_ACTIONS[0][0]
+    return bool(words.search(column) or words.search(positive))
+
+
+def _name(column: str, positive: str) -> str:
+    plain = positive.strip().lower() in {"yes", "y", "true", "t", "1"}
+    return column if plain else f"{column}: {positive}"
 
 
 def _outcome_action(column: str, positive: str) -> str:
-    plain = positive.strip().lower() in {"yes", "y", "true", "t", "1"}
-    name = column if plain else f"{column}: {positive}"
+    name = _name(column, positive)
     for words, action in OUTCOME_ACTIONS:
         if words.search(column) or words.search(positive):
             return action.format(name=name)

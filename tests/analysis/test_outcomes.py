@@ -211,11 +211,16 @@ def test_a_churn_prone_segment_is_told_to_retain_them_first(tmp_path: Path) -> N
         rate = profile.outcomes["Churn"]
         first = profile.actions[0]
         assert (first == RETAIN) == (rate.low > overall), profile.name
+        assert (first == KEPT) == (rate.high < overall), profile.name
         retained += first == RETAIN
         assert profile.actions.count(RETAIN) <= 1
     assert retained >= 1
 
 
+KEPT = (
+    "Learn from them: fewer of them leave (Churn) than other customers; find what keeps them "
+    "and offer it to customers like them."
+)
 RETAIN = (
     "Retain them first: more of them leave (Churn) than other customers; find out why, and "
     "reach them with a save offer before they go."
