@@ -8,6 +8,9 @@ day after the last date in the log):
 - ``frequency``: distinct orders, or distinct purchase days when there is no order column;
 - ``monetary``: the total amount (returns, as negative amounts, net out);
 - ``tenure``: days since the first purchase;
+
+A purchase is a line whose amount is not negative: a return nets out of ``monetary`` but is
+not counted in ``frequency`` nor moves the first or last purchase.
 - ``average_order_value``: monetary over frequency.
 
 A log without amounts makes no ``monetary`` nor ``average_order_value``.
@@ -254,9 +257,14 @@ def _aggregate(
     day = np.asarray(pc.cast(rows.column("day"), pa.int32()).to_numpy(), dtype=np.int64)
     spent = "value" in rows.column_names  # a log without amounts has no spend
     value = np.asarray(rows.column("value").to_numpy(), dtype=float) if spent else day * 0.0
-    span = pd.Series(day).groupby(who).agg(["min", "max"]).to_numpy()
+    # A return (a negative line) is no purchase: it nets out of the spend but moves neither the
+    # last purchase nor the count. A customer with returns only keeps their lines as purchases.
+    bought = value >= 0
+    bought |= np.bincount(who[bought], minlength=n)[who] == 0
+    span = pd.Series(day[bought]).groupby(who[bought]).agg(["min", "max"]).to_numpy()
     counted = rows.column("order") if orders else pa.array(who * 100_000 + day - day.min())
-    frequency = _distinct_per_customer(who, counted, n).astype(float)
+    frequency = _distinct_per_customer(who[bought], counted.filter(pa.array(bought)), n)
+    frequency = frequency.astype(float)
     monetary = np.bincount(who, weights=value, minlength=n)
     end = (as_of - dt.date(1970, 1, 1)).days
     table = pa.table(

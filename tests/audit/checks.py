@@ -132,13 +132,16 @@ def load_truth(folder: Path, config_path: Path) -> Truth:
 
 def per_customer(path: Path, spec: dict[str, Any]) -> pd.DataFrame:
     """A log's customers as the README defines them, with pandas: at the day after the last
-    purchase, days since the last and the first purchase, distinct purchase days, the total."""
+    date, days since the last and the first purchase, distinct purchase days (a return, a
+    negative line, is no purchase), the total."""
     log = pd.read_csv(path, dtype={spec["customer"]: str})
     day = pd.to_datetime(log[spec["date"]])
     end = day.max() + pd.Timedelta(days=1)
-    grouped = log.assign(day=day).groupby(spec["customer"])
+    monetary = log.groupby(spec["customer"])[spec["amount"]].sum()
+    # Returns (negative lines) are no purchases: they net out of the spend only.
+    bought = log.assign(day=day)[log[spec["amount"]] >= 0]
+    grouped = bought.groupby(spec["customer"])
     frequency = grouped["day"].nunique().astype(float)
-    monetary = grouped[spec["amount"]].sum()
     return (
         pd.DataFrame(
             {

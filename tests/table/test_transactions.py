@@ -108,6 +108,36 @@ def test_as_of_and_purchase_days_without_orders(tmp_path: Path) -> None:
     pd.testing.assert_frame_equal(got[want.columns], want, check_names=False, rtol=1e-12)
 
 
+def test_a_return_nets_out_of_spend_but_is_no_purchase(tmp_path: Path) -> None:
+    log = make_log(rows=5_000, customers=300)
+    rng = np.random.default_rng(3)
+    sold = log.sample(400, random_state=3)
+    returns = sold.assign(
+        date=(
+            pd.to_datetime(sold["date"]) + pd.to_timedelta(rng.integers(1, 40, 400), "D")
+        ).dt.strftime("%Y-%m-%d"),
+        order="R" + sold["order"],  # a return has an order number of its own
+        amount=-(sold["amount"] * 0.5).round(2),
+    )
+    # One customer whose only lines are returns keeps them as purchases (nothing else is known).
+    only = pd.DataFrame(
+        {"customer": ["K99999"] * 2, "date": ["2024-03-01", "2024-05-01"], "order": ["R1", "R2"]}
+    ).assign(amount=[-10.0, -5.0])
+    both = pd.concat([log, returns, only], ignore_index=True)
+    got = customers(write_log(tmp_path, both))
+    want = expected_rfm(pd.concat([log, only], ignore_index=True), both_end(both))
+    want["monetary"] = both.groupby("customer")["amount"].sum()
+    want["average_order_value"] = want["monetary"] / want["frequency"]
+    assert (got["frequency"] <= expected_rfm(both)["frequency"]).all()
+    assert (got["frequency"] < expected_rfm(both)["frequency"]).sum() > 100
+    pd.testing.assert_frame_equal(got[want.columns], want, check_names=False, rtol=1e-12)
+
+
+def both_end(log: pd.DataFrame) -> str:
+    """The as-of day the build uses: the day after the last date, returns included."""
+    return str((pd.to_datetime(log["date"]).max() + pd.Timedelta(days=1)).date())
+
+
 def test_as_of_before_the_last_purchase_is_refused(tmp_path: Path) -> None:
     config = write_log(tmp_path, make_log(rows=500, customers=20))
     config.write_text(config.read_text().replace(", order: order", ", as_of: 2024-01-05"))
