@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import math
+import re
 from pathlib import Path
 from typing import Any
 
@@ -131,6 +132,9 @@ def _ints(values: Any) -> list[int]:
     return [_int(v) for v in values]
 
 
+SLUG = re.compile(r"[a-z0-9]+(?:-[a-z0-9]+)*")
+
+
 def _segment(item: Any, n_features: int) -> LockedSegment:
     centroid = _floats(item["centroid"])
     if len(centroid) != n_features:
@@ -139,6 +143,8 @@ def _segment(item: Any, n_features: int) -> LockedSegment:
     if number < 1:
         raise ValueError("'number' (>= 1)")
     slug, name = _strings([item["slug"], item["name"]])
+    if not SLUG.fullmatch(slug):  # a page's file name: never markup, a path or ../
+        raise ValueError(f"'slug' {slug[:40]!r} (expected a-z, 0-9 and -, as segments writes it)")
     base = item.get("base_name")
     base_name = _strings([base])[0] if base is not None else None
     return LockedSegment(number, slug, name, _int(item["size"]), centroid, base_name)

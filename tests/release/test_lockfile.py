@@ -369,6 +369,18 @@ def test_a_hand_edited_lock_with_huge_numbers_is_refused(mall, tmp_path: Path, e
     assert why in str(info.value)
 
 
+@pytest.mark.parametrize("slug", ["../../etc", "<script>x</script>", "a/b", "Upper", "a--"])
+def test_a_lock_slug_that_is_not_a_slug_is_refused(mall, tmp_path: Path, slug: str) -> None:
+    """Issue 21, Low: a slug with markup or ../ became a page's path and text."""
+    data = json.loads(lock_json(mall[2]))
+    data["segments"][0]["slug"] = slug
+    path = tmp_path / "segments.lock.json"
+    path.write_text(json.dumps(data))
+    with pytest.raises(ConfigError) as info:
+        read_lock(path)
+    assert "'slug'" in str(info.value) and "\n" not in str(info.value)
+
+
 def test_an_empty_sidecar_is_a_data_error(mall, tmp_path: Path) -> None:
     lock = replace(mall[2], assignments_sha256=text_sha256(""))
     path = tmp_path / "segments.assignments.csv"
