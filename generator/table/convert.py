@@ -26,6 +26,9 @@ NA_TOKENS = pa.array(["na", "n/a", "nan", "null", "none"])
 MAX_MAGNITUDE = 1e38
 # NUL and other control characters (tab, line feed and carriage return are allowed).
 CONTROL = r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]"
+# Bidi overrides and isolates, zero-width characters and the BOM: invisible, they make two
+# values look alike or reverse what a page shows (U+202E), so they are refused like controls.
+INVISIBLE = r"[\x{200b}-\x{200f}\x{202a}-\x{202e}\x{2060}-\x{2069}\x{feff}]"
 
 
 @dataclass(frozen=True)
@@ -153,11 +156,18 @@ def _integer_ids(column: str, array: pa.Array) -> Converted:
 def _control_issue(column: str, raw: pa.Array, text: pa.Array) -> tuple[CellIssue, ...]:
     """Cells holding NUL or another control character (invisible; they split labels silently)."""
     bad = _mask(pc.match_substring_regex(text, CONTROL))
-    if not bad.any():
-        return ()
-    return _issue(
-        column, raw, bad, "value {value} holds a control character; expected printable text"
-    )
+    hidden = _mask(pc.match_substring_regex(text, INVISIBLE)) & ~bad
+    issues: tuple[CellIssue, ...] = ()
+    if bad.any():
+        template = "value {value} holds a control character; expected printable text"
+        issues += _issue(column, raw, bad, template)
+    if hidden.any():
+        template = (
+            "value {value} holds an invisible bidi or zero-width character; expected "
+            "printable text"
+        )
+        issues += _issue(column, raw, hidden, template)
+    return issues
 
 
 def _nullable(

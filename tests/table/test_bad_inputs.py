@@ -165,6 +165,23 @@ BAD_INPUTS = [
         ),
     ),
     Case(
+        "bidi-override-in-a-category",  # issue 21, Low: U+202E reversed what a page shows
+        rows((2, "2,Fe\u202emale,21,15,81\n")),
+        err(
+            f"{T}: 2 problems: line 3, column 'gender': value 'Fe\\u202emale' is not one of "
+            "Female, Male; line 3, column 'gender': value 'Fe\\u202emale' holds an invisible "
+            "bidi or zero-width character; expected printable text"
+        ),
+    ),
+    Case(
+        "zero-width-in-an-id",
+        rows((1, "1\u200b,Male,19,15,39\n")),
+        err(
+            f"{T}: 1 problem: line 2, column 'id': value '1\\u200b' holds an invisible bidi or "
+            "zero-width character; expected printable text"
+        ),
+    ),
+    Case(
         "uint64-id-beyond-int64",
         parquet({**PARQUET_GOOD, "id": pa.array([1, 2, 3, 2**63, 5, 2**64 - 1], pa.uint64())}),
         err(
