@@ -163,8 +163,7 @@ def _control_issue(column: str, raw: pa.Array, text: pa.Array) -> tuple[CellIssu
         issues += _issue(column, raw, bad, template)
     if hidden.any():
         template = (
-            "value {value} holds an invisible bidi or zero-width character; expected "
-            "printable text"
+            "value {value} holds an invisible bidi or zero-width character; expected printable text"
         )
         issues += _issue(column, raw, hidden, template)
     return issues
