@@ -84,11 +84,11 @@ workflows: $(BIN)/segments
 docs-check: $(BIN)/segments  ## fails when docs/ is not what the generator would write
 	$(BIN)/segments generate --check
 
-# One pytest worker per core (xdist); a module's tests stay on one worker, the browser suite's
-# on one, so module and session fixtures (built sites, servers, Chromium) are made once each.
+# One pytest worker per core (xdist); a module's tests stay on one worker, so its module
+# fixtures (built sites, servers) are made once; session fixtures once per worker.
 PYTEST_WORKERS ?= auto
 pytest: $(BIN)/segments browser-deps java postgres  ## unit, end-to-end, engine and browser tests
-	CHROMIUM=$(CHROMIUM) $(BIN)/python -m pytest -n $(PYTEST_WORKERS) --dist loadgroup --no-loadscope-reorder $(PYTEST_ARGS)
+	CHROMIUM=$(CHROMIUM) $(BIN)/python -m pytest -n $(PYTEST_WORKERS) --dist loadfile --no-loadscope-reorder $(PYTEST_ARGS)
 
 # Issue 15: the bad-input suites on two workers beside busy loops; an abort at exit fails it.
 UNDER_LOAD := tests/table/test_bad_inputs.py tests/e2e/test_bad_inputs_build.py tests/e2e/test_bad_commands.py

@@ -31,22 +31,22 @@ def run_cli(
     )
 
 
-# How `make test` spreads the suite over pytest-xdist workers (`--dist loadgroup`): a module's
-# tests stay together on one worker (its module fixtures, often a built site, are made once), the
-# browser suite stays on one worker (one build, one server, one Chromium per session), and the
-# modules in SPLIT, whose tests are long and independent, go test by test. Work units start
-# longest first (SLOW_FIRST, measured with --durations; `--no-loadscope-reorder` keeps this
-# order), so that the workers finish together instead of one waiting for the last long module.
-SPLIT = ("tests/e2e/test_faults.py", "tests/e2e/test_new_projects.py")
+# How `make test` spreads the suite over pytest-xdist workers (`--dist loadfile`): a module's
+# tests stay together on one worker (its module fixtures, often a built site, are made once).
+# Modules start longest first (SLOW_FIRST, measured with --durations; `--no-loadscope-reorder`
+# keeps this order), so that the workers finish together instead of one waiting for the last
+# long module. (`--dist loadgroup` would keep the browser suite on one worker, but with
+# pytest 9 and xdist 3.8 it spreads a group's tests over every worker.)
 SLOW_FIRST = (
-    "tests/e2e/test_faults.py::test_kill_9",
-    "tests/e2e/test_faults.py::test_concurrent",
-    "tests/browser/",
-    "tests/engine/test_spark.py",
-    "tests/e2e/test_refreshes.py",
-    "tests/e2e/test_new_projects.py",
     "tests/e2e/test_faults.py",
+    "tests/engine/test_spark.py",
+    "tests/engine/test_duckdb_cli.py",
+    "tests/engine/test_postgres.py",
+    "tests/e2e/test_new_projects.py",
+    "tests/e2e/test_refreshes.py",
+    "tests/engine/test_duckdb_whole.py",
     "tests/audit/",
+    "tests/browser/",
     "tests/e2e/test_install.py",
     "tests/e2e/test_owndata.py",
     "tests/e2e/test_build.py",
@@ -57,27 +57,14 @@ SLOW_FIRST = (
 )
 
 
-def _xdist_group(nodeid: str) -> str | None:
-    path = nodeid.split("::")[0]
-    if path.startswith("tests/browser/"):
-        return "tests/browser"
-    return None if path in SPLIT else path
-
-
 def _rank(nodeid: str) -> int:
     return next((i for i, p in enumerate(SLOW_FIRST) if nodeid.startswith(p)), len(SLOW_FIRST))
 
 
-@pytest.hookimpl(tryfirst=True)  # before xdist reads the groups
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
-    """Group and order the tests on xdist workers (see SPLIT and SLOW_FIRST); else a no-op."""
-    if not hasattr(config, "workerinput"):
-        return
-    for item in items:
-        group = _xdist_group(item.nodeid)
-        if group is not None:
-            item.add_marker(pytest.mark.xdist_group(group))
-    items.sort(key=lambda item: _rank(item.nodeid))  # stable: file order kept within a rank
+    """On xdist workers, start the longest modules first (see SLOW_FIRST); else a no-op."""
+    if hasattr(config, "workerinput"):
+        items.sort(key=lambda item: _rank(item.nodeid))  # stable: file order kept within a rank
 
 
 @pytest.fixture(scope="session", autouse=True)
