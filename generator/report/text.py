@@ -113,14 +113,31 @@ def yaml_string(value: Any) -> Markup:
     return Markup(json.dumps(html_text(value), ensure_ascii=False))
 
 
+def _escaped(text: str) -> str:
+    """``text`` safe in a YAML file, whatever a table's header holds.
+
+    Every character YAML reads as a line break even inside quotes (U+2028, U+2029, NEL) or
+    refuses (C1 controls, ...) is written as a YAML escape, which a double-quoted string reads
+    back exactly.
+    """
+    return "".join(
+        c
+        if c.isprintable() or c in "\t\n"
+        else f"\\u{ord(c):04x}"
+        if ord(c) <= 0xFFFF
+        else f"\\U{ord(c):08x}"
+        for c in text
+    )
+
+
 def quoted(value: Any) -> str:
     """A value for a YAML file, as JSON (valid YAML): read back exactly, whatever it holds."""
-    return json.dumps(value, ensure_ascii=False)
+    return _escaped(json.dumps(value, ensure_ascii=False))
 
 
 def one_line(value: Any) -> str:
     """Text safe inside a YAML comment: one line, each run of white space one space."""
-    return " ".join(str(value).split())
+    return _escaped(" ".join(str(value).split()))
 
 
 def wrapped(value: Any, width: int) -> list[str]:

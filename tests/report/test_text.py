@@ -6,9 +6,20 @@ import html
 
 import markdown
 import pytest
+import yaml
 
 from generator.errors import RenderError
-from generator.report.text import code, html_text, md_text, number, percent, signed, yaml_string
+from generator.report.text import (
+    code,
+    html_text,
+    md_text,
+    number,
+    one_line,
+    percent,
+    quoted,
+    signed,
+    yaml_string,
+)
 from generator.site import csp
 
 
@@ -137,3 +148,14 @@ def test_numbers_read_as_the_column_means_them(value: float | None, year: bool, 
 def test_one_rounding_rule_for_shares() -> None:
     # The pages and the size chart's labels both print shares through percent().
     assert [percent(v) for v in (0.195, 0.225, 0.4)] == ["20%", "22%", "40%"]
+
+
+@pytest.mark.parametrize(
+    "name",
+    ["spend\u2028x", "age\x85y", "a\u2029b", "x\x9fy", "z\u200bw", "r\u202eb", "tab\tok", 'q"\\'],
+)
+def test_a_name_written_into_a_config_reads_back_exactly(name: str) -> None:
+    # YAML reads U+2028, U+2029 and NEL as line breaks even inside quotes, and refuses C1
+    # controls: init's config broke on such a header until they were written as escapes.
+    text = f"column: {quoted(name)}  # {one_line(name)}\nnext: 1\n"
+    assert yaml.safe_load(text) == {"column": name, "next": 1}
