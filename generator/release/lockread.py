@@ -49,15 +49,19 @@ def parse_lock(text: str) -> Lock:
         raw = json.loads(text)
     except json.JSONDecodeError as exc:
         raise ValueError(f"not valid JSON ({exc})") from exc
+    except RecursionError as exc:  # a hand-made chain of thousands of nested objects
+        raise ValueError("not a lock file (its objects are nested too deeply)") from exc
     try:
         return _parse(raw)
     except (KeyError, TypeError, ValueError) as exc:
         raise ValueError(f"bad or missing field {exc}") from exc
 
 
-def _parse(raw: Any) -> Lock:
+def _parse(raw: Any, nested: bool = False) -> Lock:
     if not isinstance(raw, dict) or raw.get("format") != FORMAT:
         raise ValueError(f"'format' (expected {FORMAT})")
+    if nested and raw.get("previous") is not None:  # a release keeps its predecessor only
+        raise ValueError("'previous' (the previous release holds no 'previous' of its own)")
     features = tuple(_strings(raw["features"]))
     scaler = raw["scaler"]
     center, scale = _floats(scaler["center"]), _floats(scaler["scale"])
@@ -85,7 +89,7 @@ def _parse(raw: Any) -> Lock:
         config_hash=str(raw["config_hash"]),
         date=_optional_str(raw.get("date")),
         assignments_sha256=_optional_str(raw.get("assignments_sha256")),
-        previous=_parse(raw["previous"]) if raw.get("previous") is not None else None,
+        previous=_parse(raw["previous"], True) if raw.get("previous") is not None else None,
         comparison=_comparison(raw.get("comparison")),
     )
 

@@ -381,6 +381,23 @@ def test_a_lock_slug_that_is_not_a_slug_is_refused(mall, tmp_path: Path, slug: s
     assert "'slug'" in str(info.value) and "\n" not in str(info.value)
 
 
+@pytest.mark.parametrize("depth", [2, 100_000])
+def test_a_lock_whose_previous_has_a_previous_is_refused(mall, tmp_path: Path, depth) -> None:
+    """Issue 21, Low: a 100,000-deep 'previous' chain ended in a RecursionError."""
+    bare = json.loads(lock_json(mall[2]))
+    if depth > 2:  # written as text: json.dumps itself would recurse too deeply
+        text = '{"previous": ' * depth + json.dumps(bare) + "}" * depth
+    else:
+        text = json.dumps({**bare, "previous": {**bare, "previous": bare}})
+    path = tmp_path / "segments.lock.json"
+    path.write_text(text)
+    with pytest.raises(ConfigError) as info:
+        read_lock(path)
+    message = str(info.value)
+    assert message.startswith(f"{path}: the segments lock file is ") and "\n" not in message
+    assert ("nested too deeply" if depth > 2 else "holds no 'previous' of its own") in message
+
+
 def test_an_empty_sidecar_is_a_data_error(mall, tmp_path: Path) -> None:
     lock = replace(mall[2], assignments_sha256=text_sha256(""))
     path = tmp_path / "segments.assignments.csv"
