@@ -34,6 +34,7 @@ from generator.commands.logs import find_log
 from generator.config.settings import Transactions
 from generator.errors import DataError
 from generator.table.convert import NUMBER
+from generator.table.read import check_data_file
 
 MAX_FEATURES = 6
 DELIMITERS = (",", ";", "\t", "|")
@@ -77,8 +78,7 @@ def read_text_table(path: Path) -> tuple[pd.DataFrame, Layout]:
     Raises:
         DataError: When the file is missing, of an unknown type or unreadable.
     """
-    if not path.is_file():
-        raise DataError(f"{path}: data file not found")
+    check_data_file(path)
     suffix = path.suffix.lower()
     try:
         if suffix == ".parquet":

@@ -34,6 +34,22 @@ def file_sha256(path: Path) -> str:
     return scan_file(path)[0]
 
 
+def check_data_file(path: Path, hint: str = "") -> None:
+    """Refuse a data path that is missing or no regular file, in one line.
+
+    A folder, a FIFO or a device is named as such: reading a FIFO would wait for ever.
+
+    Raises:
+        DataError: Naming the path and what it is.
+    """
+    if path.is_file():
+        return
+    if not path.exists():
+        raise DataError(f"{path}: data file not found{hint}")
+    kind = "a folder" if path.is_dir() else "a pipe" if path.is_fifo() else "not a regular file"
+    raise DataError(f"{path}: the data path is {kind}; expected a table file (.csv, .parquet...)")
+
+
 def read_table(config: Config) -> tuple[pa.Table, SourceInfo]:
     """Read the configured table into an Arrow table with the file's own header.
 
@@ -44,8 +60,7 @@ def read_table(config: Config) -> tuple[pa.Table, SourceInfo]:
         DataError: When the file is missing, empty, of an unknown type or malformed.
     """
     path = config.data_path
-    if not path.is_file():
-        raise DataError(f"{path}: data file not found (set data.path in {config.path.name})")
+    check_data_file(path, f" (set data.path in {config.path.name})")
     if path.stat().st_size == 0:
         raise DataError(f"{path}: the file is empty; expected a header row and customer rows")
     suffix = path.suffix.lower()

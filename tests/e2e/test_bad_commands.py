@@ -4,6 +4,7 @@ overwrites an input and writes formula-safe CSV."""
 from __future__ import annotations
 
 import hashlib
+import os
 import socket
 from pathlib import Path
 
@@ -129,3 +130,24 @@ def test_assign_output_is_formula_safe() -> None:
         "C1,2,b,Ok",
         "'-3,-1,c,x",
     ]
+
+
+@pytest.mark.parametrize("kind", ["pipe", "folder"])
+def test_a_data_path_that_is_no_file_is_named_not_waited_on(tmp_path: Path, kind: str) -> None:
+    """Issue 21, Low: a FIFO as the data file; reading it would wait for a writer for ever."""
+    data = tmp_path / "customers.csv"
+    if kind == "pipe":
+        os.mkfifo(data)
+    else:
+        data.mkdir()
+    config = tmp_path / "segments.yml"
+    config.write_text(
+        MALL_CONFIG.read_text().replace("path: mall_customers.csv", "path: customers.csv")
+    )
+    expected = (
+        f"error: {data}: the data path is a {kind}; expected a table file (.csv, .parquet...)\n"
+    )
+    commands = [("validate", "--config", str(config)), ("init", str(data), "--out", "x.yml")]
+    for args in commands[: 2 if kind == "pipe" else 1]:  # click itself refuses a folder for init
+        result = run_cli(*args, cwd=tmp_path)
+        assert (result.returncode, result.stderr) == (2, expected), args
