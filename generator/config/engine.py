@@ -134,7 +134,18 @@ def _outside_quotes(sql: str) -> str | None:
     return "".join(out)
 
 
-memory_limit = optional_text(lambda v: bool(MEMORY.match(v)), "a size like 1GB or 512MiB")
+UNITS = {"B": 1, "KB": 10**3, "MB": 10**6, "GB": 10**9, "TB": 10**12}
+UNITS |= {"KiB": 2**10, "MiB": 2**20, "GiB": 2**30, "TiB": 2**40}
+LEAST_MEMORY = 100 * 10**6  # below this DuckDB cannot hold its own buffers for a build
+
+
+def _enough_memory(value: str) -> bool:
+    """A size DuckDB can build in: ``1GB``, ``512MiB``; at least 100MB."""
+    match = MEMORY.match(value)
+    return bool(match) and float(value[: match.start(2)]) * UNITS[match.group(2)] >= LEAST_MEMORY
+
+
+memory_limit = optional_text(_enough_memory, "a size of at least 100MB, like 1GB or 512MiB")
 timeout = optional_text(lambda v: bool(TIMEOUT.match(v)), "a duration like 30min, 1h or 90s")
 
 

@@ -33,7 +33,14 @@ class DuckEngine(Engine):
             self.connection.execute(f"SET threads = {int(settings.threads)}")
         if settings.database:
             path = DUCKDB.text(settings.database)
-            self.connection.execute(f"ATTACH {path} AS source_db (READ_ONLY)")
+            try:
+                self.connection.execute(f"ATTACH {path} AS source_db (READ_ONLY)")
+            except duckdb.Error as exc:  # missing, or not a DuckDB file: one line, exit 2
+                reason = str(exc).split("\n", 1)[0].removeprefix("IO Error: ")
+                raise ConfigError(
+                    f"{settings.database}: duckdb.database cannot be opened ({reason}); "
+                    "expected an existing DuckDB database file"
+                ) from exc
             self.connection.execute("USE source_db")
 
     def register(self, config: Config) -> list[tuple[str, str]]:

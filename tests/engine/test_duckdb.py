@@ -205,7 +205,12 @@ def test_a_missing_extra_is_named() -> None:
         ),
         (
             "engine: duckdb\nduckdb: {memory_limit: lots}\n",
-            "duckdb.memory_limit should be a size like 1GB or 512MiB, got 'lots'",
+            "duckdb.memory_limit should be a size of at least 100MB, like 1GB or 512MiB, "
+            "got 'lots'",
+        ),
+        (  # issue 21, Low: 1MB gave DuckDB's multi-line out-of-memory error mid-build
+            "engine: duckdb\nduckdb: {memory_limit: 1MB}\n",
+            "duckdb.memory_limit should be a size of at least 100MB, like 1GB or 512MiB, got '1MB'",
         ),
         (
             "engine: duckdb\ndata: {path: t.csv, transactions: {customer: c, date: d}}\n",
@@ -288,3 +293,22 @@ def test_a_positive_value_the_engine_table_lacks_is_named(tmp_path: Path) -> Non
         r"holds 'No', 'Yes'\)",
     ):
         run_analysis(config)
+
+
+@pytest.mark.parametrize("content", [None, b"not a database"])
+def test_a_missing_or_foreign_database_is_one_line(tmp_path: Path, content: bytes | None) -> None:
+    """Issue 21, Low: a missing or non-database duckdb.database was an 'unexpected error'."""
+    database = tmp_path / "warehouse.db"
+    if content is not None:
+        database.write_bytes(content)
+    path = write_config(
+        tmp_path,
+        "engine: duckdb\nduckdb: {database: warehouse.db}\n"
+        "data: {table: customers, id_column: id}\nfeatures: [a]\n",
+    )
+    with pytest.raises(ConfigError) as caught:
+        run_analysis(load_config(path))
+    message = str(caught.value)
+    assert message.startswith(f"{database}: duckdb.database cannot be opened (")
+    assert message.endswith("); expected an existing DuckDB database file")
+    assert "\n" not in message
