@@ -2,15 +2,18 @@
 
 from __future__ import annotations
 
+import csv
+import glob
 from pathlib import Path
 
 import duckdb
 import pyarrow as pa
+import pyarrow.parquet as pq
 
 from generator.config.settings import Config, EngineSettings
 from generator.engine.dialect import DUCKDB
 from generator.engine.session import SOURCE, Engine, engine_error
-from generator.errors import ConfigError
+from generator.errors import ConfigError, DataError
 
 CSV_SUFFIXES = (".csv", ".txt", ".tsv")
 
@@ -46,6 +49,8 @@ class DuckEngine(Engine):
     def register(self, config: Config) -> list[tuple[str, str]]:
         """Register ``data.path`` (file, glob or folder), ``data.table`` or ``data.sql``."""
         where = self.where(config)
+        if config.header and not (config.engine.sql or config.engine.table):
+            _same_headers(config.data_path, config.delimiter, where)
         try:
             self._confine(config)
             self.view(SOURCE, _source_sql(config))
@@ -125,6 +130,47 @@ def checked_query(sql: str, where: str) -> None:
         raise ConfigError(
             f"{where}: data.sql should be exactly one SELECT (or WITH ... SELECT), found {found}"
         )
+
+
+def _same_headers(path: Path, delimiter: str, where: str) -> None:
+    """Refuse a folder (or glob) of tables whose headers differ, naming the first that does.
+
+    DuckDB sniffs the first file only and fails on the other one mid-build, in 15 lines.
+
+    Raises:
+        DataError: One line naming both files and the columns one has and the other lacks.
+    """
+    pattern = str(path / "**" / "*") if path.is_dir() else str(path)
+    found = [Path(f) for f in glob.glob(pattern, recursive=True) if Path(f).is_file()]
+    parquet = any(f.suffix.lower() == ".parquet" for f in found)  # as _source_sql reads them
+    kinds = (".parquet",) if parquet else CSV_SUFFIXES
+    files = sorted(f for f in found if f.suffix.lower() in kinds)
+    if len(files) < 2:
+        return
+    first, *others = files
+    want = _header(first, delimiter)
+    for other in others:
+        got = _header(other, delimiter)
+        if got != want:
+            lacks = [c for c in want if c not in got] or ["none"]
+            extra = [c for c in got if c not in want] or ["none"]
+            raise DataError(
+                f"{where}: {other.name} has other columns than {first.name} (missing: "
+                f"{', '.join(lacks)}; extra: {', '.join(extra)}); expected the same header in "
+                "every file of the folder"
+            )
+
+
+def _header(path: Path, delimiter: str) -> list[str]:
+    """A file's column names: a Parquet file's schema, or a text file's first line."""
+    if path.suffix.lower() == ".parquet":
+        return list(pq.read_schema(path).names)
+    sep = "\t" if path.suffix.lower() == ".tsv" else delimiter
+    with path.open(encoding="utf-8-sig", errors="replace", newline="") as handle:
+        line = handle.readline()
+    if len(sep) != 1:  # whitespace-separated
+        return line.split()
+    return next(csv.reader([line], delimiter=sep), [])
 
 
 def _source_sql(config: Config) -> str:

@@ -120,6 +120,28 @@ def test_a_folder_of_files_in_any_order_is_the_same_table(tmp_path: Path) -> Non
     assert again.table.source.sha256 == b.table.source.sha256
 
 
+@pytest.mark.parametrize("kind", ["csv", "parquet"])
+def test_a_folder_whose_files_differ_in_columns_is_one_line(tmp_path: Path, kind: str) -> None:
+    """Issue 21, Medium 8: DuckDB failed mid-build with a 15-line InvalidInputException."""
+    config_path = mall_like(tmp_path, 2_000, "duckdb")
+    table = pq.read_table(tmp_path / "customers.parquet").to_pandas()
+    parts = tmp_path / "folder" / "parts"
+    parts.mkdir(parents=True)
+    first, second = table.iloc[:1_000], table.iloc[1_000:].rename(columns={"Age": "AgeYears"})
+    for name, part in (("a", first), ("b", second)):
+        if kind == "csv":
+            part.to_csv(parts / f"{name}.csv", index=False)
+        else:
+            part.to_parquet(parts / f"{name}.parquet", index=False)
+    text = config_path.read_text().replace("path: customers.parquet", "path: parts")
+    with pytest.raises(DataError) as caught:
+        run_analysis(load_config(write_config(tmp_path / "folder", text)))
+    assert str(caught.value).endswith(
+        f"b.{kind} has other columns than a.{kind} (missing: Age; extra: AgeYears); expected "
+        "the same header in every file of the folder"
+    )
+
+
 def test_a_query_is_a_source(tmp_path: Path) -> None:
     config_path = mall_like(tmp_path, 2_000, "duckdb")
     table = tmp_path / "customers.parquet"
