@@ -9,6 +9,7 @@ before anything is written, so a table ``init`` cannot use leaves no half-made f
 from __future__ import annotations
 
 import json
+import os
 import shutil
 from importlib import metadata
 from pathlib import Path
@@ -42,6 +43,11 @@ def new_project(folder: Path, table: Path | None) -> Starter:
     """
     if folder.exists() and (not folder.is_dir() or any(folder.iterdir())):
         raise ConfigError(f"{folder}: already exists and is not empty; choose a new folder")
+    if folder.is_symlink() and not folder.exists():  # a link to nowhere: mkdir would fail
+        raise ConfigError(
+            f"{folder}: is a symbolic link to {os.readlink(folder)}, which does not exist; "
+            "choose a new folder"
+        )
     config_path = folder / "data" / "segments.yml"
     target = config_path.parent / (table.name if table is not None else "customers.csv")
     if table is None:

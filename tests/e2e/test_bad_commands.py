@@ -151,3 +151,17 @@ def test_a_data_path_that_is_no_file_is_named_not_waited_on(tmp_path: Path, kind
     for args in commands[: 2 if kind == "pipe" else 1]:  # click itself refuses a folder for init
         result = run_cli(*args, cwd=tmp_path)
         assert (result.returncode, result.stderr) == (2, expected), args
+
+
+def test_new_onto_a_dangling_symlink_is_one_line(tmp_path: Path) -> None:
+    """Issue 21, Low: `new` onto a link to nowhere ended in FileExistsError."""
+    (tmp_path / "report").symlink_to(tmp_path / "gone" / "report")
+    result = run_cli(
+        "new", "report", "--data", str(ROOT / "data" / "mall_customers.csv"), cwd=tmp_path
+    )
+    assert (result.returncode, result.stderr) == (
+        2,
+        f"error: report: is a symbolic link to {tmp_path}/gone/report, which does not exist; "
+        "choose a new folder\n",
+    )
+    assert not (tmp_path / "gone").exists()
