@@ -142,7 +142,9 @@ LEAST_MEMORY = 100 * 10**6  # below this DuckDB cannot hold its own buffers for 
 def _enough_memory(value: str) -> bool:
     """A size DuckDB can build in: ``1GB``, ``512MiB``; at least 100MB."""
     match = MEMORY.match(value)
-    return bool(match) and float(value[: match.start(2)]) * UNITS[match.group(2)] >= LEAST_MEMORY
+    if match is None:
+        return False
+    return float(value[: match.start(2)]) * UNITS[match.group(2)] >= LEAST_MEMORY
 
 
 memory_limit = optional_text(_enough_memory, "a size of at least 100MB, like 1GB or 512MiB")
