@@ -8,6 +8,7 @@ so that every problem of a file is found in one pass.
 
 from __future__ import annotations
 
+import os
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -135,7 +136,9 @@ def table_path(value: Any, key: str, ctx: Context) -> Path | None:
     if value == "" and (ctx.parsed.get("data.table") or ctx.parsed.get("data.sql")):
         return ctx.folder.resolve()
     name = text(required=True)(value, key, ctx)
-    return (ctx.folder / name).resolve() if name else None
+    # Absolute, but a symbolic link is kept: pages name the file as the config does, never the
+    # name of the file it points at (an export's name may say more than the project should).
+    return Path(os.path.abspath(ctx.folder / name)) if name else None
 
 
 def delimiter(value: Any, key: str, ctx: Context) -> str | None:
