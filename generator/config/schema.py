@@ -292,7 +292,8 @@ SETTINGS: tuple[Setting, ...] = (
         "duckdb.memory_limit",
         "",
         engine.memory_limit,
-        "DuckDB's memory limit, at least `100MB`, e.g. `1GB` (it spills to the cache folder beyond it)",
+        "DuckDB's memory limit, at least `100MB`, e.g. `1GB` (it spills to the cache folder "
+        "beyond it)",
         "DuckDB's",
     ),
     Setting("duckdb.threads", 0, engine.threads, "DuckDB's threads", "DuckDB's"),
