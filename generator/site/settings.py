@@ -32,9 +32,7 @@ def check_settings(mkdocs_path: Path, depth: int = 0) -> None:
         raise ConfigError(f"{mkdocs_path}: expected a mapping of MkDocs settings")
     root = mkdocs_path.absolute().parent.resolve()
     base = mkdocs_path.absolute().parent
-    for key in ("docs_dir", "site_dir"):
-        if isinstance(raw.get(key), str):
-            _inside(mkdocs_path, key, raw[key], base, root)
+    # docs_dir and site_dir are guarded by site.outputs, which says what each one may not be.
     hooks = raw.get("hooks") or []
     for hook in hooks if isinstance(hooks, list) else [hooks]:
         _inside(mkdocs_path, "hooks", hook, base, root)
