@@ -66,8 +66,11 @@ def test_ctrl_c_ends_a_build_waiting_on_a_silent_server(project: Path) -> None:
         stderr=subprocess.PIPE,
         text=True,
     )
+    accepted: list[socket.socket] = []
     try:
-        time.sleep(8)  # well into the connection attempt
+        silent.settimeout(120)  # a loaded machine imports slowly: wait for the client to call
+        accepted.append(silent.accept()[0])  # kept open, never answered
+        time.sleep(1)
         assert process.poll() is None, process.stderr.read() if process.stderr else ""
         process.send_signal(signal.SIGINT)
         started = time.monotonic()
@@ -77,4 +80,5 @@ def test_ctrl_c_ends_a_build_waiting_on_a_silent_server(project: Path) -> None:
     finally:
         if process.poll() is None:
             process.kill()
-        silent.close()
+        for connection in [*accepted, silent]:
+            connection.close()
