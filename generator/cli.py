@@ -54,10 +54,13 @@ def cli(ctx: click.Context, verbose: bool, quiet: bool, timings: bool) -> None:
 def analyze(config_path: Path, as_json: bool) -> None:
     """Segment the customers and print the segments (or the JSON summary)."""
     from generator.analysis.run import run_analysis
+    from generator.commands.build import refuse_half_published
     from generator.report.summary import summary, to_json
     from generator.report.text import render
 
-    analysis = run_analysis(load_config(config_path))
+    config = load_config(config_path)
+    refuse_half_published(config)
+    analysis = run_analysis(config)
     if as_json:
         click.echo(to_json(summary(analysis)), nl=False)
     else:
@@ -75,6 +78,7 @@ def analyze(config_path: Path, as_json: bool) -> None:
 def validate(config_path: Path, report_path: Path | None) -> None:
     """Check the config and the customer table, without segmenting."""
     from generator.analysis.run import load_table
+    from generator.commands.build import refuse_half_published
     from generator.commands.inputs import protected, refuse_overwrite
 
     if report_path is not None:
@@ -86,6 +90,7 @@ def validate(config_path: Path, report_path: Path | None) -> None:
     if report_path is not None:
         refuse_overwrite(report_path, "--report", protected(config))
     try:
+        refuse_half_published(config)
         table = load_table(config)
     except SegmentsError as exc:
         reported(exc, report_path)
@@ -218,10 +223,12 @@ def history(config_path: Path, as_json: bool, git_range: str | None) -> None:
 def assign(table_path: Path, out_path: Path, config_path: Path) -> None:
     """Label the customers of TABLE with the locked (published) segments."""
     from generator.commands.assign import score_file, scored_csv
+    from generator.commands.build import refuse_half_published
     from generator.commands.inputs import protected, refuse_overwrite
     from generator.site.write import write_file
 
     config = load_config(config_path)
+    refuse_half_published(config)
     inputs = {"the table being scored": table_path, **protected(config)}
     refuse_overwrite(out_path, "--out", inputs)
     scored = score_file(config, table_path)

@@ -16,7 +16,7 @@ from pathlib import Path
 from generator.analysis.stability import TRUSTED, Stability, stability
 from generator.commands import cachekeys
 from generator.config.settings import Config, load_config
-from generator.errors import DataError, RenderError
+from generator.errors import ConfigError, DataError, RenderError
 from generator.model import Analysis, ChartSpec, RenderedPage
 from generator.release.history import history_path
 from generator.release.lockfile import lock_json, lock_path
@@ -206,12 +206,7 @@ def check(project: Project) -> list[str]:
     """The docs/ files that differ from what ``generate`` would write (empty when fresh)."""
     checked = check_project(project)
     outputs = checked_outputs(checked.mkdocs, checked.config)
-    journal = pending(outputs.root, release_targets(outputs, checked.config))
-    if journal is not None:
-        raise RenderError(
-            f"{journal}: a release was interrupted half way; run segments build (or generate) "
-            "to complete it, then check again"
-        )
+    _refuse_pending(outputs, checked.config, "check again")
     pages = generate_pages(project, checked.config).pages
     expected = [*pages, marker_page(pages)]
     return differences(expected, outputs.docs, user_files(outputs.docs))
@@ -259,6 +254,31 @@ def build(project: Project, offline: bool = False) -> Path:
             moves.append(Move(stage_file(target, text), target))
         publish(outputs.root, moves)
     return outputs.site
+
+
+def refuse_half_published(config: Config) -> None:
+    """Refuse to read a project's lock or sidecar while a release is half published.
+
+    ``analyze``, ``validate`` and ``assign`` would otherwise read the old lock beside the new
+    docs/. A config outside a project (no ``mkdocs.yml``) has nothing published beside it.
+
+    Raises:
+        RenderError: Naming the journal and saying to run ``segments build`` first.
+    """
+    try:
+        outputs = checked_outputs(find_mkdocs(config.path), config)
+    except ConfigError:
+        return
+    _refuse_pending(outputs, config, "run this command again")
+
+
+def _refuse_pending(outputs: Outputs, config: Config, then: str) -> None:
+    journal = pending(outputs.root, release_targets(outputs, config))
+    if journal is not None:
+        raise RenderError(
+            f"{journal}: a release was interrupted half way; run segments build (or generate) "
+            f"to complete it, then {then}"
+        )
 
 
 def release_targets(outputs: Outputs, config: Config) -> list[Path]:

@@ -10,11 +10,14 @@ from __future__ import annotations
 
 import json
 import os
+import shutil
 from pathlib import Path
 
 import pytest
 
 from generator.runtime import cache
+from generator.site.publish import Move, _entry
+from generator.site.write import stage, staging_dir
 from tests.conftest import ROOT, run_cli
 from tests.e2e.test_build import CACHE, make_project
 
@@ -129,3 +132,29 @@ def test_a_new_project_ignores_the_build_lock_and_journal_but_not_the_lock_file(
         line for line in ignored if "segments.lock.json" in line and not line.startswith("#")
     ]
     assert os.path.exists(tmp_path / "p" / "data")
+
+
+def test_reading_commands_wait_for_a_half_published_release(project: Path) -> None:
+    """Issue 21, Low: analyze, validate and assign read the old lock while a journal pended."""
+    docs = (project / "docs").resolve()
+    staged = stage([], staging_dir(docs))  # a release decided, not yet moved in
+    journal = project / JOURNAL
+    journal.write_text(json.dumps([_entry(Move(staged, docs))]), encoding="utf-8")
+    config = "data/segments.yml"
+    table = str(ROOT / "data" / "mall_customers.csv")
+    try:
+        for command in (
+            ["analyze", "--config", config],
+            ["validate", "--config", config],
+            ["assign", table, "--out", str(project.parent / "scored.csv"), "--config", config],
+        ):
+            result = run_cli(*command, cwd=project, env=CACHE)
+            assert (result.returncode, result.stderr) == (
+                2,
+                f"error: {journal}: a release was interrupted half way; run segments build (or "
+                "generate) to complete it, then run this command again\n",
+            ), command
+        assert not (project.parent / "scored.csv").exists()
+    finally:
+        journal.unlink()
+        shutil.rmtree(staged, ignore_errors=True)
