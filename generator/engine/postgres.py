@@ -73,6 +73,9 @@ CHECKS = {
 }
 
 
+CONNECT_TIMEOUT = 30  # seconds, unless PGCONNECT_TIMEOUT says otherwise
+
+
 class PostgresEngine(Engine):
     """A psycopg connection whose every transaction is read-only."""
 
@@ -80,9 +83,15 @@ class PostgresEngine(Engine):
 
     def __init__(self, settings: EngineSettings, temp: Path) -> None:
         timeout = "".join(settings.statement_timeout.split())
+        # libpq waits for ever on a server that accepts and never answers; PGCONNECT_TIMEOUT,
+        # libpq's own setting, overrides this default (seconds).
+        wait = {} if os.environ.get("PGCONNECT_TIMEOUT") else {"connect_timeout": CONNECT_TIMEOUT}
         try:
             self.connection = psycopg.connect(
-                "", application_name="segments", options=f"-c statement_timeout={timeout}"
+                "",
+                application_name="segments",
+                options=f"-c statement_timeout={timeout}",
+                **wait,
             )
         except psycopg.Error as exc:
             raise DataError(f"PostgreSQL: could not connect: {_reason(exc)}") from exc

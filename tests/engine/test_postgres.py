@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import os
 import re
+import socket
+import time
 from pathlib import Path
 
 import numpy as np
@@ -23,6 +25,7 @@ import yaml
 from generator.analysis.run import run_analysis
 from generator.config.engine import ENGINES, EngineSettings
 from generator.config.settings import load_config
+from generator.engine import postgres
 from generator.engine.adapters import ADAPTERS
 from generator.engine.postgres import UPLOAD_TYPES, PostgresEngine
 from generator.errors import ConfigError, DataError
@@ -313,3 +316,31 @@ def test_first_ids_are_listed_in_code_point_order_whatever_the_collation(
         with pytest.raises(DataError) as caught:
             run_analysis(load_config(write_config(tmp_path, LISTED)))
     assert "(ID A4, ID B2, ID C6, ID a3, ID b1, ID c5)" in str(caught.value)
+
+
+@pytest.mark.parametrize("default", [False, True])
+def test_a_server_that_never_answers_times_out_in_one_line(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, default: bool
+) -> None:
+    """Issue 21: every remote engine has a connect timeout (libpq alone waits for ever)."""
+    silent = socket.socket()
+    silent.bind(("127.0.0.1", 0))
+    silent.listen(8)  # accepts, never answers
+    monkeypatch.setenv("PGHOST", "127.0.0.1")
+    monkeypatch.setenv("PGPORT", str(silent.getsockname()[1]))
+    started = time.monotonic()
+    try:
+        if default:  # no PGCONNECT_TIMEOUT: the engine's own, shortened for the test
+            monkeypatch.delenv("PGCONNECT_TIMEOUT", raising=False)
+            monkeypatch.setattr(postgres, "CONNECT_TIMEOUT", 2)
+            with pytest.raises(DataError) as caught:
+                PostgresEngine(EngineSettings(name="postgres"), tmp_path)
+            lines = str(caught.value).splitlines()
+        else:  # libpq's own setting, through the CLI
+            result = _validate(tmp_path, {**os.environ, "PGCONNECT_TIMEOUT": "2"})
+            assert result.returncode == 2, result.stderr
+            lines = result.stderr.strip().splitlines()
+    finally:
+        silent.close()
+    assert time.monotonic() - started < 30
+    assert len(lines) == 1 and "check PGHOST and PGPORT" in lines[0], lines
