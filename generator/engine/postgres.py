@@ -85,13 +85,12 @@ class PostgresEngine(Engine):
         timeout = "".join(settings.statement_timeout.split())
         # libpq waits for ever on a server that accepts and never answers; PGCONNECT_TIMEOUT,
         # libpq's own setting, overrides this default (seconds).
-        wait = {} if os.environ.get("PGCONNECT_TIMEOUT") else {"connect_timeout": CONNECT_TIMEOUT}
+        wait = os.environ.get("PGCONNECT_TIMEOUT") or str(CONNECT_TIMEOUT)
         try:
             self.connection = psycopg.connect(
-                "",
+                f"connect_timeout={int(wait) if wait.strip().isdigit() else CONNECT_TIMEOUT}",
                 application_name="segments",
                 options=f"-c statement_timeout={timeout}",
-                **wait,
             )
         except psycopg.Error as exc:
             raise DataError(f"PostgreSQL: could not connect: {_reason(exc)}") from exc
