@@ -140,11 +140,8 @@ def _same_headers(path: Path, delimiter: str, where: str) -> None:
     Raises:
         DataError: One line naming both files and the columns one has and the other lacks.
     """
-    pattern = str(path / "**" / "*") if path.is_dir() else str(path)
-    found = [Path(f) for f in glob.glob(pattern, recursive=True) if Path(f).is_file()]
-    parquet = any(f.suffix.lower() == ".parquet" for f in found)  # as _source_sql reads them
-    kinds = (".parquet",) if parquet else CSV_SUFFIXES
-    files = sorted(f for f in found if f.suffix.lower() in kinds)
+    pattern, _ = _files(path)  # the files DuckDB will read, and no others
+    files = sorted(Path(f) for f in glob.glob(pattern, recursive=True) if Path(f).is_file())
     if len(files) < 2:
         return
     first, *others = files
@@ -173,6 +170,17 @@ def _header(path: Path, delimiter: str) -> list[str]:
     return next(csv.reader([line], delimiter=sep), [])
 
 
+def _files(path: Path) -> tuple[str, bool]:
+    """The pattern DuckDB reads ``data.path`` with, and whether its files are text (CSV).
+
+    A folder is read as its Parquet files when it holds any, else as its ``.csv`` files.
+    """
+    if path.is_dir():
+        text = not any(path.rglob("*.parquet"))
+        return str(path / "**" / ("*.csv" if text else "*.parquet")), text
+    return str(path), path.suffix.lower() in CSV_SUFFIXES
+
+
 def _source_sql(config: Config) -> str:
     settings = config.engine
     if settings.sql:
@@ -180,13 +188,8 @@ def _source_sql(config: Config) -> str:
     if settings.table:
         return f"SELECT * FROM {settings.table}"
     path = config.data_path
-    pattern = str(path)
-    if path.is_dir():
-        csv = not any(path.rglob("*.parquet"))
-        pattern = str(path / "**" / ("*.csv" if csv else "*.parquet"))
-    else:
-        csv = path.suffix.lower() in CSV_SUFFIXES
-    if not csv:
+    pattern, text = _files(path)
+    if not text:
         return f"SELECT * FROM read_parquet({DUCKDB.text(pattern)})"
     delimiter = "\t" if path.suffix.lower() == ".tsv" else config.delimiter
     # Every cell as text: the checks parse numbers themselves and name the bad cells.
